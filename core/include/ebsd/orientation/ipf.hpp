@@ -1,0 +1,30 @@
+#pragma once
+// Inverse pole figure (IPF) colouring: the crystal direction parallel to a chosen sample
+// direction, reduced into the fundamental sector of the Laue group, coloured with the
+// standard TSL-style key (for m-3m: [001] red, [101] green, [111] blue).
+#include <Eigen/Core>
+#include <array>
+#include <cstdint>
+
+#include "ebsd/core/image.hpp"
+#include "ebsd/orientation/laue_group.hpp"
+#include "ebsd/orientation/quaternion.hpp"
+
+namespace ebsd {
+
+// The crystal direction (unit) of sample direction d under orientation q, reduced into the
+// group's fundamental sector of the unit sphere (upper hemisphere, Laue symmetry).
+Eigen::Vector3d ipf_direction(const Quat& q, const Eigen::Vector3d& sample_direction, LaueGroup g);
+
+// RGB in [0, 1] for the crystal direction (already reduced or not).
+Eigen::Vector3d ipf_color_of_direction(const Eigen::Vector3d& crystal_direction, LaueGroup g);
+
+// Convenience: orientation + sample direction -> 8-bit RGB.
+std::array<std::uint8_t, 3> ipf_color(const Quat& q, const Eigen::Vector3d& sample_direction, LaueGroup g);
+
+// The colour key of the group: the fundamental sector in stereographic projection, filled with
+// the colours ipf_color_of_direction gives, on a white background, with the corner directions
+// labelled where a font is available (size = image width in pixels).
+RgbImage ipf_key_image(LaueGroup g, int size = 256);
+
+}  // namespace ebsd

@@ -1,0 +1,18 @@
+#include "ebsd/core/error.hpp"
+
+namespace ebsd {
+namespace {
+std::string compose(const std::string& what, const std::string& file, const std::string& place) {
+  std::string s;
+  if (!file.empty()) s += file;
+  if (!place.empty()) s += (s.empty() ? "" : ":") + place;
+  if (!s.empty()) s += ": ";
+  return s + what;
+}
+}  // namespace
+
+Error::Error(std::string what, std::string file, std::string place)
+    : std::runtime_error(compose(what, file, place)),
+      problem_(std::move(what)), file_(std::move(file)), place_(std::move(place)) {}
+
+}  // namespace ebsd
