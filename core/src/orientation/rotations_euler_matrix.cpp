@@ -1,5 +1,4 @@
 // Euler angles, rotation matrices and quaternions (Rowenhorst et al. 2015, section 4, P = +1).
-#include <algorithm>
 #include <cmath>
 #include <numbers>
 
@@ -96,22 +95,13 @@ RotationMatrix matrix_from_euler(const Euler& e) {
   return g;
 }
 
-// om2eu; at Phi = 0 or pi only phi1 +- phi2 is defined and phi2 is set to 0.
-Euler euler_from_matrix(const RotationMatrix& g) {
-  Euler e;
-  const double g33 = std::clamp(g(2, 2), -1.0, 1.0);
-  if (std::fabs(g33) < 1.0 - 1e-12) {
-    e.Phi = std::acos(g33);
-    e.phi1 = std::atan2(g(2, 0), -g(2, 1));
-    e.phi2 = std::atan2(g(0, 2), g(1, 2));
-  } else {
-    e.Phi = g33 > 0 ? 0.0 : std::numbers::pi;
-    e.phi1 = std::atan2(g(0, 1), g(0, 0));
-    e.phi2 = 0.0;
-  }
-  e.phi1 = wrap_two_pi(e.phi1);
-  e.phi2 = wrap_two_pi(e.phi2);
-  return e;
-}
+// om2eu, through the quaternion. The direct formulas of Rowenhorst (phi1 = atan2(g31, -g32),
+// phi2 = atan2(g13, g23)) take both angles from the third row and column, whose entries shrink
+// like sin(Phi): near Phi = 0 the sum phi1 + phi2, which is all that matters there, loses
+// eps / sin(Phi) of accuracy, and a cut-off |g33| = 1 - 1e-12 that switched to the degenerate
+// case dropped Phi up to 1.4e-6. qu2eu takes phi1 + phi2 from (w, z) and phi1 - phi2 from
+// (x, y), each accurate where it matters, and keeps the same degenerate conventions
+// (phi2 = 0, phi1 = phi1 + phi2 at Phi = 0 and phi1 - phi2 at Phi = pi).
+Euler euler_from_matrix(const RotationMatrix& g) { return euler_from_quat(quat_from_matrix(g)); }
 
 }  // namespace ebsd
