@@ -1,0 +1,271 @@
+// .ctf reader: header key/value lines up to the column-name line, then tab-separated rows
+// mapped by column name (never by position: dialects differ), placed on the grid by X/Y.
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <numbers>
+#include <string>
+#include <vector>
+
+#include "ebsd/core/error.hpp"
+#include "ebsd/io/ctf.hpp"
+#include "ebsd/orientation/rotations.hpp"
+#include "grid_placement.hpp"
+#include "text_scan.hpp"
+
+namespace ebsd::io {
+namespace {
+
+std::string at_line(std::size_t n) { return "line " + std::to_string(n); }
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  std::size_t b = 0;
+  while (true) {
+    const auto e = s.find(sep, b);
+    out.push_back(s.substr(b, e == std::string_view::npos ? std::string_view::npos : e - b));
+    if (e == std::string_view::npos) break;
+    b = e + 1;
+  }
+  return out;
+}
+
+// Parses a number that may use a decimal comma (European exports: "0,5").
+bool number(std::string_view s, double& v) {
+  s = text::trim(s);
+  if (s.size() > 63 || s.empty()) return false;
+  if (s.find(',') == std::string_view::npos) return text::to_double(s, v);
+  char buf[64];
+  std::size_t n = 0;
+  for (char c : s) buf[n++] = c == ',' ? '.' : c;
+  return text::to_double(std::string_view(buf, n), v);
+}
+
+}  // namespace
+
+bool looks_like_ctf(const std::filesystem::path& path) {
+  std::ifstream f(path, std::ios::binary);
+  char head[17] = {};
+  f.read(head, 17);
+  return f.gcount() == 17 && std::string_view(head, 17) == "Channel Text File";
+}
+
+CtfReadResult read_ctf(const std::filesystem::path& path, const CtfReadOptions& options) {
+  const std::string file = path.string();
+  const std::string buf = text::load_file(path);
+  if (buf.rfind("Channel Text File", 0) != 0) throw Error("not a .ctf file: the first line must be 'Channel Text File'", file, "line 1");
+
+  CtfReadResult result;
+  ImportReport& rep = result.report;
+  rep.format = "ctf";
+  rep.grid = "square";
+  rep.recommended_sample_rotation = {180.0, {0, 1, 0}};
+  rep.recommended_crystal_rotation = {0.0, {0, 0, 1}};
+  rep.header = nlohmann::json::object();
+
+  text::LineReader lines(buf);
+  std::string_view line;
+  lines.next(line);
+  double xstep = 0, ystep = 0, zstep = 0;
+  long long zcells = 0;
+  std::vector<Phase> phases;
+  std::vector<std::string> names;  // column names
+  long long expected_phases = -1;
+  while (lines.next(line)) {
+    const auto fields = split(line, '\t');
+    const std::string key(text::trim(fields[0]));
+    if (key == "Phase" && fields.size() > 2 && text::trim(fields[1]) == "X") {
+      for (auto f : fields) names.emplace_back(text::trim(f));
+      break;
+    }
+    const std::string_view value = fields.size() > 1 ? text::trim(fields[1]) : std::string_view{};
+    if (key == "Phases") {
+      long long n;
+      if (!text::to_int(value, n) || n < 0 || n > 1000) throw Error("Phases must be a count, got '" + std::string(value) + "'", file, at_line(lines.number()));
+      expected_phases = n;
+      for (long long k = 0; k < n; ++k) {
+        if (!lines.next(line)) throw Error("file ends inside the phase list", file, at_line(lines.number()));
+        const auto pf = split(line, '\t');
+        if (pf.size() < 4) throw Error("phase line needs lattice lengths, angles, name and Laue group", file, at_line(lines.number()));
+        Phase p;
+        const auto len = split(pf[0], ';'), ang = split(pf[1], ';');
+        if (len.size() != 3 || ang.size() != 3) throw Error("lattice must be 'a;b;c<TAB>alpha;beta;gamma'", file, at_line(lines.number()));
+        for (int i = 0; i < 3; ++i)
+          if (!number(len[static_cast<std::size_t>(i)], p.lattice[static_cast<std::size_t>(i)]) ||
+              !number(ang[static_cast<std::size_t>(i)], p.lattice[static_cast<std::size_t>(i + 3)]))
+            throw Error("lattice parameters must be numbers", file, at_line(lines.number()));
+        p.name = std::string(text::trim(pf[2]));
+        long long laue;
+        if (!text::to_int(pf[3], laue)) throw Error("Laue group must be a number 1-11, got '" + std::string(pf[3]) + "'", file, at_line(lines.number()));
+        try {
+          p.laue = laue_from_hkl_number(static_cast<int>(laue));
+        } catch (const Error& e) {
+          throw Error(e.problem(), file, at_line(lines.number()));
+        }
+        phases.push_back(p);
+      }
+      continue;
+    }
+    auto positive = [&](double& target) {
+      double v;
+      if (!number(value, v) || !(v > 0) || !std::isfinite(v))
+        throw Error(key + " must be a positive number, got '" + std::string(value) + "'", file, at_line(lines.number()));
+      target = v;
+    };
+    if (key == "XStep") positive(xstep);
+    else if (key == "YStep") positive(ystep);
+    else if (key == "ZStep") positive(zstep);
+    else if (key == "ZCells") {
+      if (!text::to_int(value, zcells) || zcells < 0) throw Error("ZCells must be a count", file, at_line(lines.number()));
+    }
+    if (!key.empty() && fields.size() == 2) rep.header[key] = std::string(value);
+  }
+  if (names.empty()) throw Error("no column-name line ('Phase<TAB>X<TAB>Y...') before the data", file, at_line(lines.number()));
+  if (expected_phases < 0) throw Error("no 'Phases' line in the header", file, "header");
+
+  std::map<std::string, int> col;
+  for (int i = 0; i < static_cast<int>(names.size()); ++i) col[names[static_cast<std::size_t>(i)]] = i;
+  for (const char* required : {"Phase", "X", "Y", "Euler1", "Euler2", "Euler3"})
+    if (!col.count(required)) throw Error(std::string("no '") + required + "' column", file, "column names");
+  const int ncol = static_cast<int>(names.size());
+  const bool three_d = col.count("Z") != 0;
+
+  // --- data rows ---
+  const std::size_t header_lines = lines.number();
+  std::vector<double> table;
+  std::size_t rows = 0;
+  while (lines.next(line)) {
+    if (text::trim(line).empty()) continue;
+    const auto fields = split(line, '\t');
+    if (static_cast<int>(fields.size()) != ncol)
+      throw Error("expected " + std::to_string(ncol) + " tab-separated columns, found " + std::to_string(fields.size()) +
+                      " (truncated or corrupt row)",
+                  file, at_line(lines.number()));
+    for (int c = 0; c < ncol; ++c) {
+      double v;
+      if (!number(fields[static_cast<std::size_t>(c)], v))
+        throw Error("expected a number in column '" + names[static_cast<std::size_t>(c)] + "', found '" +
+                        std::string(fields[static_cast<std::size_t>(c)]) + "'",
+                    file, at_line(lines.number()));
+      if (!std::isfinite(v)) throw Error("column '" + names[static_cast<std::size_t>(c)] + "' is not a finite number", file, at_line(lines.number()));
+      table.push_back(v);
+    }
+    ++rows;
+  }
+  if (rows == 0) throw Error("no data rows after the column names", file, at_line(header_lines + 1));
+  auto value = [&](std::size_t r, const std::string& name) { return table[r * static_cast<std::size_t>(ncol) + static_cast<std::size_t>(col.at(name))]; };
+
+  // Degrees in 2D files; 3D exports may carry radians (DREAM.3D H5EBSD notes): decide by range.
+  double max_angle = 0;
+  for (std::size_t r = 0; r < rows; ++r)
+    for (const char* e : {"Euler1", "Euler2", "Euler3"}) max_angle = std::max(max_angle, std::fabs(value(r, e)));
+  bool degrees = true;
+  if (three_d && max_angle <= 2 * std::numbers::pi + 1e-3) {
+    degrees = false;
+    rep.warnings.push_back("3D file with all Euler angles within 2 pi: read as radians");
+  }
+  if (degrees && max_angle > 360.0 + 1e-3) throw Error("Euler angles above 360 deg", file, "Euler columns");
+  rep.angle_unit_in_file = degrees ? "deg" : "rad";
+  const double to_rad = degrees ? std::numbers::pi / 180.0 : 1.0;
+
+  // --- slices (3D files) and grid ---
+  std::vector<double> zs(rows, 0.0);
+  double z0 = 0;
+  std::int64_t nz = 1;
+  if (three_d) {
+    for (std::size_t r = 0; r < rows; ++r) zs[r] = value(r, "Z");
+    z0 = *std::min_element(zs.begin(), zs.end());
+    if (!(zstep > 0)) throw Error("3D file without a positive ZStep", file, "header");
+    const double z1 = *std::max_element(zs.begin(), zs.end());
+    nz = std::llround((z1 - z0) / zstep) + 1;
+    if (zcells > 0 && zcells != nz) rep.warnings.push_back("header ZCells " + std::to_string(zcells) + " but the Z column spans " + std::to_string(nz) + " slices; using the coordinates");
+  }
+  // All slices share one in-plane grid: place using every point's x/y.
+  std::vector<double> xs(rows), ys(rows);
+  for (std::size_t r = 0; r < rows; ++r) {
+    xs[r] = value(r, "X");
+    ys[r] = value(r, "Y");
+  }
+  GridPlacement grid = place_on_grid(xs, ys, xstep, ystep, false, file);
+  if (three_d) {
+    // place_on_grid kept only the last row per (x, y) node; redo the mapping with z.
+    grid.source_row.assign(static_cast<std::size_t>(grid.nx * grid.ny * nz), -1);
+    for (std::size_t r = 0; r < rows; ++r) {
+      const auto ix = std::llround((xs[r] - grid.x0) / grid.xstep), iy = std::llround((ys[r] - grid.y0) / grid.ystep);
+      const auto iz = std::llround((zs[r] - z0) / zstep);
+      if (iz < 0 || iz >= nz) throw Error("Z outside the slice range", file, "data row " + std::to_string(r + 1));
+      grid.source_row[static_cast<std::size_t>((iz * grid.ny + iy) * grid.nx + ix)] = static_cast<std::int64_t>(r);
+    }
+  } else {
+    for (auto& w : grid.warnings) rep.warnings.push_back(w);
+  }
+
+  Volume v({grid.nx, grid.ny, nz}, {grid.xstep, grid.ystep, three_d ? zstep : std::min(grid.xstep, grid.ystep)}, {grid.x0, grid.y0, z0});
+  if (phases.empty()) {
+    rep.warnings.push_back("no phase in the header: assuming one cubic (m-3m) phase");
+    phases.push_back(Phase{});
+  }
+  v.phases() = phases;
+
+  const bool has_error = col.count("Error") != 0;
+  std::vector<std::string> extra;
+  for (const auto& n : names)
+    if (n != "Phase" && n != "X" && n != "Y" && n != "Z" && n != "Euler1" && n != "Euler2" && n != "Euler3" && n != "BC") extra.push_back(n);
+  // Extra columns become channels named in lower case ("mad", "bands", ...).
+  std::vector<std::pair<std::string, Channel>> channels;
+  std::vector<int> channel_column;
+  for (const auto& n : extra) {
+    std::string lname = text::lower(n);
+    Channel c{std::vector<float>(static_cast<std::size_t>(v.voxel_count()), 0.0f), lname == "mad" ? "deg" : "", n + " column of the .ctf file"};
+    channels.emplace_back(lname, std::move(c));
+    channel_column.push_back(col.at(n));
+  }
+
+  std::size_t alignment_applied = 0;
+  for (std::int64_t i = 0; i < v.voxel_count(); ++i) {
+    const std::int64_t r64 = grid.source_row[static_cast<std::size_t>(i)];
+    if (r64 < 0) continue;
+    const auto r = static_cast<std::size_t>(r64);
+    const auto ph = std::llround(value(r, "Phase"));
+    if (ph < 0 || ph > static_cast<long long>(phases.size()))
+      throw Error("phase " + std::to_string(ph) + " is not in the header (which lists " + std::to_string(phases.size()) + ")", file,
+                  at_line(header_lines + r + 1));
+    const bool indexed = ph > 0 && (!has_error || std::llround(value(r, "Error")) == 0);
+    const auto idx = static_cast<std::size_t>(i);
+    v.phase_ids()[idx] = static_cast<std::int32_t>(ph);
+    v.valid()[idx] = indexed ? 1 : 0;
+    v.confidence()[idx] = indexed ? 1.0f : 0.0f;
+    if (col.count("BC")) v.image_quality()[idx] = static_cast<float>(value(r, "BC"));
+    Euler e{value(r, "Euler1") * to_rad, value(r, "Euler2") * to_rad, value(r, "Euler3") * to_rad};
+    if (options.hexagonal_to_tsl_alignment && ph > 0) {
+      const LaueGroup g = phases[static_cast<std::size_t>(ph - 1)].laue;
+      if (g == LaueGroup::HexagonalHigh || g == LaueGroup::HexagonalLow || g == LaueGroup::TrigonalHigh || g == LaueGroup::TrigonalLow) {
+        e.phi2 += std::numbers::pi / 6.0;
+        ++alignment_applied;
+      }
+    }
+    if (ph > 0) v.set_orientation(i, quat_from_euler(e));
+    for (std::size_t k = 0; k < channels.size(); ++k)
+      channels[k].second.values[idx] = static_cast<float>(table[r * static_cast<std::size_t>(ncol) + static_cast<std::size_t>(channel_column[k])]);
+  }
+  for (auto& [n, c] : channels) v.set_channel(n, std::move(c));
+  bool any_hex = false;
+  for (const auto& p : phases)
+    any_hex |= p.laue == LaueGroup::HexagonalHigh || p.laue == LaueGroup::HexagonalLow || p.laue == LaueGroup::TrigonalHigh ||
+               p.laue == LaueGroup::TrigonalLow;
+  if (any_hex)
+    rep.warnings.push_back(options.hexagonal_to_tsl_alignment
+                               ? "hexagonal/trigonal phases: phi2 + 30 deg applied (HKL X||a to TSL X||a*) on " + std::to_string(alignment_applied) + " points"
+                               : "hexagonal/trigonal phases: angles kept in the HKL convention (crystal X || a); no 30 deg correction applied");
+
+  nlohmann::json params = rep.to_json();
+  params["file"] = path.filename().string();
+  params["hexagonal_to_tsl_alignment"] = options.hexagonal_to_tsl_alignment;
+  params["rows"] = rows;
+  v.add_provenance({"read-ctf", params, "", utc_timestamp(), file});
+  result.volume = std::move(v);
+  return result;
+}
+
+}  // namespace ebsd::io

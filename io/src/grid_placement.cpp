@@ -1,0 +1,111 @@
+#include "grid_placement.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "ebsd/core/error.hpp"
+
+namespace ebsd::io {
+namespace {
+
+// Distinct values (within a tolerance tied to their magnitude) and the median gap between them.
+// The tolerance follows the span (float coordinates of a large map carry ~1e-7 relative noise)
+// but never exceeds 1 % of the header step, so one stray far-off coordinate cannot hide the
+// real spacing.
+double median_step(std::vector<double> v, double hint, double& min_value) {
+  std::sort(v.begin(), v.end());
+  min_value = v.front();
+  const double span = v.back() - v.front();
+  double tol = 1e-6 * std::max(1.0, span);
+  if (hint > 0) tol = std::min(tol, 0.01 * hint);
+  std::vector<double> gaps;
+  double last = v.front();
+  for (double x : v) {
+    if (x - last > tol) {
+      gaps.push_back(x - last);
+      last = x;
+    }
+  }
+  if (gaps.empty()) return 0.0;
+  std::nth_element(gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(gaps.size() / 2), gaps.end());
+  return gaps[gaps.size() / 2];
+}
+
+std::string fmt(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%g", v);
+  return b;
+}
+
+}  // namespace
+
+GridPlacement place_on_grid(const std::vector<double>& xs, const std::vector<double>& ys, double xstep_hint,
+                            double ystep_hint, bool hex, const std::string& file) {
+  GridPlacement g;
+  const std::size_t n = xs.size();
+  if (n == 0) throw Error("no points", file, "data");
+  double xmin = 0, ymin = 0;
+  double xs_step = median_step(xs, hex ? xstep_hint / 2 : xstep_hint, xmin), ys_step = median_step(ys, ystep_hint, ymin);
+  if (hex && xs_step > 0) xs_step *= 2.0;  // shifted rows interleave at half the step
+  auto choose = [&](double from_data, double hint, const char* name) {
+    if (from_data > 0) {
+      // Agreeing within 0.1 %: the header's exact value, not the float-noisy median gap.
+      if (hint > 0 && std::fabs(from_data - hint) <= 1e-3 * hint) return hint;
+      if (hint > 0)
+        g.warnings.push_back(std::string("header ") + name + " " + fmt(hint) + " but the coordinates are " + fmt(from_data) +
+                             " apart; using the coordinates");
+      return from_data;
+    }
+    return hint > 0 ? hint : 1.0;
+  };
+  g.xstep = choose(xs_step, xstep_hint, "XSTEP");
+  g.ystep = choose(ys_step, ystep_hint, "YSTEP");
+  g.x0 = xmin;
+  g.y0 = ymin;
+
+  std::vector<std::int64_t> ix(n), iy(n);
+  std::int64_t maxx = 0, maxy = 0, off_grid = 0;
+  for (std::size_t r = 0; r < n; ++r) {
+    const double fy = (ys[r] - ymin) / g.ystep;
+    iy[r] = std::llround(fy);
+    const bool shifted = hex && (iy[r] % 2 == 1);
+    const double fx = (xs[r] - xmin - (shifted ? 0.5 * g.xstep : 0.0)) / g.xstep;
+    ix[r] = std::llround(fx);
+    if (std::fabs(fx - static_cast<double>(ix[r])) > 0.25 || std::fabs(fy - static_cast<double>(iy[r])) > 0.25) ++off_grid;
+    if (ix[r] < 0 || iy[r] < 0 || fx > 1e9 || fy > 1e9) throw Error("coordinates do not form a grid", file, "data row " + std::to_string(r + 1));
+    maxx = std::max(maxx, ix[r]);
+    maxy = std::max(maxy, iy[r]);
+  }
+  g.nx = maxx + 1;
+  g.ny = maxy + 1;
+  const double cells = static_cast<double>(g.nx) * static_cast<double>(g.ny);
+  if (cells > 16.0 * static_cast<double>(n) + 1024.0)
+    throw Error("the coordinates span " + std::to_string(g.nx) + " x " + std::to_string(g.ny) + " cells for only " +
+                    std::to_string(n) + " points",
+                file, "data");
+  if (off_grid > 0) g.warnings.push_back(std::to_string(off_grid) + " points lie between grid nodes; placed at the nearest node");
+
+  g.source_row.assign(static_cast<std::size_t>(g.nx * g.ny), -1);
+  std::int64_t duplicates = 0;
+  for (std::size_t r = 0; r < n; ++r) {
+    auto& slot = g.source_row[static_cast<std::size_t>(iy[r] * g.nx + ix[r])];
+    if (slot >= 0) ++duplicates;
+    slot = static_cast<std::int64_t>(r);
+  }
+  if (duplicates > 0) g.warnings.push_back(std::to_string(duplicates) + " points share a grid node with another; the later row wins");
+  if (hex) {
+    // Odd rows have one point fewer at the right edge: take the point to the left.
+    for (std::int64_t y = 1; y < g.ny; y += 2) {
+      auto* row = &g.source_row[static_cast<std::size_t>(y * g.nx)];
+      for (std::int64_t x = g.nx - 1; x > 0; --x)
+        if (row[x] < 0 && row[x - 1] >= 0) row[x] = row[x - 1];
+    }
+  }
+  std::int64_t empty = 0;
+  for (auto s : g.source_row) empty += s < 0;
+  if (empty > 0) g.warnings.push_back(std::to_string(empty) + " grid nodes have no point and are marked invalid");
+  return g;
+}
+
+}  // namespace ebsd::io

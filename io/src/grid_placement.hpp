@@ -1,0 +1,27 @@
+#pragma once
+// Placing scan points on a regular grid by their coordinates (private to io). Shared by the
+// text readers: rows may be out of order, header steps may be wrong, points may be missing.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ebsd::io {
+
+struct GridPlacement {
+  std::int64_t nx = 0, ny = 0;
+  double xstep = 1, ystep = 1, x0 = 0, y0 = 0;
+  std::vector<std::int64_t> source_row;  // nx*ny, x fastest; -1 where no point landed
+  std::vector<std::string> warnings;
+};
+
+// xs/ys: point coordinates in file order. Steps are taken from the coordinates (median spacing
+// of distinct values); the hints (header steps, 0 when absent) are used when the coordinates
+// cannot tell (a single row or column) and a disagreement is reported as a warning. With
+// hex = true, even rows (0-based) start at x0 and odd rows at x0 + xstep/2; the result is the
+// square grid with the same x step where each cell takes the hexagonal point of its row at the
+// same or the next lower x. Throws ebsd::Error when the coordinates span a grid far larger than
+// the number of points (a corrupt file, not a sparse scan).
+GridPlacement place_on_grid(const std::vector<double>& xs, const std::vector<double>& ys, double xstep_hint,
+                            double ystep_hint, bool hex, const std::string& file);
+
+}  // namespace ebsd::io
