@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "ebsd/core/image.hpp"
+#include "ebsd/orientation/ipf_sector.hpp"
 #include "ebsd/orientation/laue_group.hpp"
 #include "ebsd/orientation/quaternion.hpp"
 
@@ -26,5 +27,10 @@ std::array<std::uint8_t, 3> ipf_color(const Quat& q, const Eigen::Vector3d& samp
 // the colours ipf_color_of_direction gives, on a white background, with the corner directions
 // labelled where a font is available (size = image width in pixels).
 RgbImage ipf_key_image(LaueGroup g, int size = 256);
+
+// Where a crystal direction (of the upper hemisphere) lands in ipf_key_image(g, size), in pixel
+// coordinates (x right, y down; pixel (i, j) covers [i, i+1) x [j, j+1)). Lets callers mark
+// measured directions on the key, and tests find the corners.
+Eigen::Vector2d ipf_key_pixel(LaueGroup g, int size, const Eigen::Vector3d& crystal_direction);
 
 }  // namespace ebsd

@@ -36,7 +36,9 @@ LaueGroup laue_from_symbol(std::string_view text);
 LaueGroup laue_from_hkl_number(int n);
 int hkl_number(LaueGroup g);
 // TSL .ang `Symmetry` codes (43 m-3m, 23 m-3, 62 6/mmm, 6 6/m, 42 4/mmm, 4 4/m, 32 -3m, 3 -3,
-// 22 mmm, 2/20/21 2/m, 1 -1), FORMATS.md F.1.
+// 22 mmm, 2/20/21 2/m, 1 -1), FORMATS.md F.1. Monoclinic is written as 20 (unique axis b, the
+// setting of symmetry_operators); 2 (unique axis c) and 21 (unique axis a) read as Monoclinic too,
+// and a reader that meets them must turn the crystal frame so that the unique axis becomes y.
 LaueGroup laue_from_tsl_symmetry(int code);
 int tsl_symmetry(LaueGroup g);
 // DREAM.3D CrystalStructures enum (0 Hexagonal_High, 1 Cubic_High, ...), FORMATS.md section C.
