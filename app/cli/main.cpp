@@ -6,8 +6,10 @@
 #include <exception>
 #include <iostream>
 
+#include "cli_support.hpp"
 #include "commands.hpp"
 #include "ebsd/core/error.hpp"
+#include "ebsd/core/version.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"ebsd: read, repair, analyse and write 3D EBSD volumes (EBSD Studio " EBSD_VERSION ")", "ebsd"};
@@ -31,9 +33,13 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  ebsd::cli::install_interrupt_handler();
   try {
     for (auto& c : commands)
       if (c.sub->parsed()) return c.run();
+  } catch (const ebsd::Cancelled&) {
+    std::cerr << "ebsd: interrupted\n";
+    return 130;
   } catch (const ebsd::Error& e) {
     std::cerr << "ebsd: error: " << e.what() << "\n";
     return 1;

@@ -2,9 +2,16 @@
 
 namespace ebsd::cli {
 
+void register_info(CLI::App& app, CommandList& out);
+void register_synth(CLI::App& app, CommandList& out);
+void register_segment(CLI::App& app, CommandList& out);
+void register_orient(CLI::App& app, CommandList& out);
+
 void register_all(CLI::App& app, CommandList& out) {
-  (void)app;
-  (void)out;
+  register_info(app, out);
+  register_synth(app, out);
+  register_segment(app, out);
+  register_orient(app, out);
 }
 
 }  // namespace ebsd::cli

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <type_traits>
 #include <string>
 
 #include "ebsd/core/error.hpp"
@@ -10,16 +11,11 @@
 namespace ebsd::gpu {
 namespace {
 
-torch::Tensor to_tensor(std::span<const Quat> q) {
-  auto t = torch::empty({static_cast<std::int64_t>(q.size()), 4}, torch::kFloat64);
-  auto acc = t.accessor<double, 2>();
-  for (std::size_t i = 0; i < q.size(); ++i) {
-    acc[static_cast<std::int64_t>(i)][0] = q[i].w;
-    acc[static_cast<std::int64_t>(i)][1] = q[i].x;
-    acc[static_cast<std::int64_t>(i)][2] = q[i].y;
-    acc[static_cast<std::int64_t>(i)][3] = q[i].z;
-  }
-  return t;
+// Quat is four contiguous doubles (w, x, y, z), so a span of them is an (n, 4) float64 array
+// that the tensor can view without a copy; the copy happens once, in .to(device).
+static_assert(sizeof(Quat) == 4 * sizeof(double) && std::is_standard_layout_v<Quat>);
+torch::Tensor view_as_tensor(std::span<const Quat> q) {
+  return torch::from_blob(const_cast<Quat*>(q.data()), {static_cast<std::int64_t>(q.size()), 4}, torch::kFloat64);
 }
 
 }  // namespace
@@ -31,8 +27,9 @@ std::vector<double> disorientation_angles(std::span<const Quat> a, std::span<con
   if (a.empty()) return {};
   torch::NoGradGuard no_grad;
   const auto dev = device == Device::Cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
-  auto qa = to_tensor(a).to(dev);
-  auto qb = to_tensor(b).to(dev);
+  // The inputs are only read, so on the CPU the views need no copy at all.
+  auto qa = dev.is_cpu() ? view_as_tensor(a) : view_as_tensor(a).to(dev);
+  auto qb = dev.is_cpu() ? view_as_tensor(b) : view_as_tensor(b).to(dev);
 
   // Misorientation d = b * conj(a) (quaternion.hpp), component by component.
   auto aw = qa.select(1, 0), ax = -qa.select(1, 1), ay = -qa.select(1, 2), az = -qa.select(1, 3);

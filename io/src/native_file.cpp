@@ -14,9 +14,7 @@
 #include "hdf5_data.hpp"
 #include "hdf5_handle.hpp"
 
-#ifndef EBSD_VERSION
-#error "EBSD_VERSION must be defined by the build (io/CMakeLists.txt)"
-#endif
+#include "ebsd/core/version.hpp"
 
 namespace ebsd::io {
 namespace {

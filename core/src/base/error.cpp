@@ -3,11 +3,14 @@
 namespace ebsd {
 namespace {
 std::string compose(const std::string& what, const std::string& file, const std::string& place) {
-  std::string s;
-  if (!file.empty()) s += file;
-  if (!place.empty()) s += (s.empty() ? "" : ":") + place;
-  if (!s.empty()) s += ": ";
-  return s + what;
+  std::string s = file;
+  if (!place.empty()) {
+    if (!s.empty()) s.append(":");
+    s.append(place);
+  }
+  if (!s.empty()) s.append(": ");
+  s.append(what);
+  return s;
 }
 }  // namespace
 

@@ -17,9 +17,7 @@
 #include "laguerre_tessellation.hpp"
 #include "quality_maps.hpp"
 
-#ifndef EBSD_VERSION
-#define EBSD_VERSION "unknown"
-#endif
+#include "ebsd/core/version.hpp"
 
 namespace ebsd::synth {
 namespace {

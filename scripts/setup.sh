@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages EBSD Studio builds against, when any is missing, then
+# configures and builds into ./build. Used by both README commands (run-demo.sh, run-tests.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config ccache
+  libeigen3-dev nlohmann-json3-dev libcli11-dev libpng-dev libhdf5-dev libgtest-dev
+  libtorch-dev
+  qt6-base-dev libqt6opengl6-dev libvtk9-dev
+  xvfb xauth
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# ccache keeps repeated builds (developers, CI on a reused machine) fast.
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+jobs=$(nproc)
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release ${EBSD_CMAKE_ARGS:-} >/dev/null
+cmake --build build -j "$jobs"
