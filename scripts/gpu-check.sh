@@ -7,8 +7,6 @@ cd "$(dirname "$0")/.."
 out="${OUT:-out}"
 mkdir -p "$out"
 prefix=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
-# Debian development files packed by scripts/pack-gpu-deps.sh, when carried along.
-[ -d build-deps ] && prefix="$prefix;$PWD/build-deps"
 cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DEBSD_WITH_GUI=OFF -DEBSD_WITH_CUDA=ON \
   -DCMAKE_PREFIX_PATH="$prefix" -DTORCH_CUDA_ARCH_LIST=9.0 ${EBSD_CMAKE_ARGS:-} 2>&1 | tail -n 5 | tee "$out/configure.log"
 cmake --build build-gpu -j "$(nproc)" 2>&1 | tail -n 20 | tee "$out/build.log"
