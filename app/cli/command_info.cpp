@@ -18,14 +18,20 @@ void register_info(CLI::App& app, CommandList& out) {
   sub->add_option("file", a->file, "Input file")->required();
   sub->add_flag("--json", a->json, "Print JSON (schema in README.md)");
   out.push_back({sub, [a]() {
-                   const Volume v = io::read_volume(a->file);
+                   const auto r = io::read_volume_with_report(a->file);
+                   const Volume& v = r.volume;
                    if (a->json) {
                      auto j = describe_volume(v);
                      j["file"] = a->file;
                      j["format"] = io::detect_format(a->file);
+                     j["import"] = r.report.to_json();
                      print_json(j);
                    } else {
                      std::cout << "file        " << a->file << " (" << io::detect_format(a->file) << ")\n" << describe_volume_text(v);
+                     if (!r.report.angle_unit_in_file.empty())
+                       std::cout << "import      Euler angles in " << r.report.angle_unit_in_file << ", " << r.report.grid << " grid"
+                                 << (r.report.converted_to_square ? " (converted to square)" : "") << "\n";
+                     for (const auto& w : r.report.warnings) std::cout << "warning     " << w << "\n";
                    }
                    return 0;
                  }});

@@ -1,0 +1,32 @@
+// The formats built into io, in sniffing order: binary formats with magic bytes first, then
+// text formats recognised by their header keys.
+#include "ebsd/io/ang.hpp"
+#include "ebsd/io/ctf.hpp"
+#include "ebsd/io/format_registry.hpp"
+#include "ebsd/io/native_file.hpp"
+
+namespace ebsd::io {
+
+void register_builtin_formats(FormatRegistry& r) {
+  r.add({"ebsd.h5", "EBSD Studio project (HDF5)", {".ebsd.h5"}, looks_like_native,
+         [](const std::filesystem::path& p, Progress& progress) {
+           ReadResult res{read_native(p, progress), {}};
+           res.report.format = "ebsd.h5";
+           return res;
+         },
+         [](const std::filesystem::path& p, const Volume& v, Progress& progress) { write_native(p, v, progress); }});
+  r.add({"ctf", "Oxford HKL channel text file", {".ctf"}, looks_like_ctf,
+         [](const std::filesystem::path& p, Progress&) {
+           auto c = read_ctf(p);
+           return ReadResult{std::move(c.volume), std::move(c.report)};
+         },
+         {}});
+  r.add({"ang", "TSL/EDAX OIM text file", {".ang"}, looks_like_ang,
+         [](const std::filesystem::path& p, Progress&) {
+           auto a = read_ang(p);
+           return ReadResult{std::move(a.volume), std::move(a.report)};
+         },
+         {}});
+}
+
+}  // namespace ebsd::io
