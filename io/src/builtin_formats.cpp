@@ -2,6 +2,9 @@
 // text formats recognised by their header keys.
 #include "ebsd/io/ang.hpp"
 #include "ebsd/io/ctf.hpp"
+#include "ebsd/io/edax_h5.hpp"
+#include "ebsd/io/h5ebsd.hpp"
+#include "ebsd/io/h5oina.hpp"
 #include "ebsd/io/format_registry.hpp"
 #include "ebsd/io/native_file.hpp"
 
@@ -15,6 +18,12 @@ void register_builtin_formats(FormatRegistry& r) {
            return res;
          },
          [](const std::filesystem::path& p, const Volume& v, Progress& progress) { write_native(p, v, progress); }});
+  r.add({"h5ebsd", "DREAM.3D H5EBSD stack (TSL or HKL slices)", {".h5ebsd"}, looks_like_h5ebsd,
+         [](const std::filesystem::path& p, Progress& progress) { return read_h5ebsd(p, {}, progress); }, {}});
+  r.add({"h5oina", "Oxford Instruments AZtec HDF5", {".h5oina"}, looks_like_h5oina,
+         [](const std::filesystem::path& p, Progress& progress) { return read_h5oina(p, {}, progress); }, {}});
+  r.add({"edax-h5", "EDAX OIM Analysis HDF5", {".h5", ".oh5"}, looks_like_edax_h5,
+         [](const std::filesystem::path& p, Progress& progress) { return read_edax_h5(p, {}, progress); }, {}});
   r.add({"ctf", "Oxford HKL channel text file", {".ctf"}, looks_like_ctf,
          [](const std::filesystem::path& p, Progress&) {
            auto c = read_ctf(p);

@@ -1,6 +1,7 @@
 #include "hdf5_data.hpp"
 
 #include <cstring>
+#include <filesystem>
 
 #include "ebsd/core/error.hpp"
 
@@ -371,5 +372,116 @@ EBSD_H5_INSTANTIATE(std::int32_t)
 EBSD_H5_INSTANTIATE(std::int64_t)
 EBSD_H5_INSTANTIATE(std::uint8_t)
 #undef EBSD_H5_INSTANTIATE
+
+Handle open_file_for_reading(const Session& s) {
+  std::error_code ec;
+  if (!std::filesystem::exists(s.file(), ec)) throw Error("no such file", s.file());
+  if (!std::filesystem::is_regular_file(s.file(), ec)) throw Error("not a regular file, expected an HDF5 file", s.file());
+  if (H5Fis_hdf5(s.file().c_str()) <= 0) throw Error("not an HDF5 file (no HDF5 signature)", s.file(), "file header");
+  return {s.check(H5Fopen(s.file().c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "cannot open the HDF5 file", "/"), H5Fclose};
+}
+
+// --- numbers in foreign (vendor) files ---
+namespace {
+
+// Deflate cannot shrink data by more than about 1032:1; a dataset whose stored bytes are far
+// below that for the count its shape claims was never written (or was cut short).
+constexpr double kMaxCompressionRatio = 4096.0;
+// Beyond any real EBSD scan or stack (Volume::kMaxVoxels is 2^33; Euler angles are 3 per point).
+constexpr std::uint64_t kMaxNumericValues = std::uint64_t{1} << 36;
+
+struct NumericDataset {
+  Handle dataset;
+  std::vector<hsize_t> shape;
+  std::uint64_t count = 0;
+};
+
+NumericDataset open_numeric(const Session& s, hid_t loc, const std::string& name, bool integer_only,
+                            const std::string& path) {
+  NumericDataset n{open_dataset(s, loc, name, path), {}, 1};
+  Handle type(s.check(H5Dget_type(n.dataset.get()), "cannot read the dataset's type", path), H5Tclose);
+  const H5T_class_t cls = H5Tget_class(type.get());
+  if (cls != H5T_INTEGER && (integer_only || cls != H5T_FLOAT))
+    throw Error(std::string("expected ") + (integer_only ? "integers" : "numbers") + ", found " +
+                    describe_type(type.get()),
+                s.file(), path);
+  n.shape = dataset_shape(s, n.dataset.get(), path);
+  for (hsize_t d : n.shape) {
+    if (d != 0 && n.count > kMaxNumericValues / d)
+      throw Error("shape " + describe_shape(n.shape) + " is far beyond any EBSD scan", s.file(), path);
+    n.count *= d;
+  }
+  const double logical = static_cast<double>(n.count) * static_cast<double>(H5Tget_size(type.get()));
+  const double stored = static_cast<double>(H5Dget_storage_size(n.dataset.get()));
+  if (n.count > 0 && stored * kMaxCompressionRatio < logical)
+    throw Error("shape " + describe_shape(n.shape) + " claims " + std::to_string(n.count) + " values but the file stores only " +
+                    std::to_string(static_cast<std::uint64_t>(stored)) + " bytes of them (truncated or damaged)",
+                s.file(), path);
+  return n;
+}
+
+// (rows), (rows, 1), (1, rows) for one column; (rows, columns) otherwise; a scalar or (1, 1, ...)
+// when there is one value in all.
+bool shape_fits(const std::vector<hsize_t>& shape, std::uint64_t count, std::uint64_t rows, std::uint64_t columns) {
+  if (count != rows * columns) return false;
+  if (columns == 1 || rows == 1) {
+    int long_dims = 0;
+    for (hsize_t d : shape) long_dims += d != 1;
+    return long_dims <= 1;
+  }
+  return shape.size() == 2 && shape[0] == rows && shape[1] == columns;
+}
+
+}  // namespace
+
+std::uint64_t numeric_count(const Session& s, hid_t loc, const std::string& name, bool integer_only,
+                            const std::string& path) {
+  return open_numeric(s, loc, name, integer_only, path).count;
+}
+
+template <class T>
+std::vector<T> read_numeric(const Session& s, hid_t loc, const std::string& name, std::uint64_t rows,
+                            std::uint64_t columns, bool integer_only, const std::string& path) {
+  NumericDataset n = open_numeric(s, loc, name, integer_only, path);
+  if (!shape_fits(n.shape, n.count, rows, columns))
+    throw Error("expected " + std::to_string(rows) + (columns == 1 ? "" : " x " + std::to_string(columns)) +
+                    " values, found shape " + describe_shape(n.shape),
+                s.file(), path);
+  std::vector<T> values(static_cast<std::size_t>(n.count));
+  if (!values.empty())
+    s.check_status(H5Dread(n.dataset.get(), Traits<T>::memory(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+                   "cannot read the dataset (truncated or damaged file?)", path);
+  return values;
+}
+
+double read_number(const Session& s, hid_t loc, const std::string& name, const std::string& path) {
+  return read_numeric<double>(s, loc, name, 1, 1, false, path)[0];
+}
+
+std::int64_t read_integer(const Session& s, hid_t loc, const std::string& name, const std::string& path) {
+  return read_numeric<std::int64_t>(s, loc, name, 1, 1, true, path)[0];
+}
+
+std::int64_t read_integer_attribute(const Session& s, hid_t obj, const std::string& name, const std::string& path) {
+  const std::string place = attribute_place(path, name);
+  if (!has_attribute(obj, name)) throw Error("missing attribute, expected an integer", s.file(), place);
+  Handle attr(s.check(H5Aopen(obj, name.c_str(), H5P_DEFAULT), "cannot open the attribute", place), H5Aclose);
+  Handle type(s.check(H5Aget_type(attr.get()), "cannot read the attribute's type", place), H5Tclose);
+  if (H5Tget_class(type.get()) != H5T_INTEGER)
+    throw Error("expected an integer, found " + describe_type(type.get()), s.file(), place);
+  Handle space(s.check(H5Aget_space(attr.get()), "cannot read the attribute's shape", place), H5Sclose);
+  if (H5Sget_simple_extent_npoints(space.get()) != 1)
+    throw Error("expected one value, found " + std::to_string(H5Sget_simple_extent_npoints(space.get())), s.file(), place);
+  std::int64_t value = 0;
+  s.check_status(H5Aread(attr.get(), H5T_NATIVE_INT64, &value), "cannot read the attribute", place);
+  return value;
+}
+
+template std::vector<float> read_numeric<float>(const Session&, hid_t, const std::string&, std::uint64_t, std::uint64_t,
+                                                bool, const std::string&);
+template std::vector<double> read_numeric<double>(const Session&, hid_t, const std::string&, std::uint64_t,
+                                                  std::uint64_t, bool, const std::string&);
+template std::vector<std::int64_t> read_numeric<std::int64_t>(const Session&, hid_t, const std::string&, std::uint64_t,
+                                                              std::uint64_t, bool, const std::string&);
 
 }  // namespace ebsd::io::h5

@@ -76,4 +76,29 @@ template <class T>
 void read_rows(const Session& s, hid_t dataset, std::span<const hsize_t> shape, hsize_t first, hsize_t count, T* data,
                const std::string& path);
 
+// Opens s.file() read-only; throws ebsd::Error when it is absent, a folder or not HDF5.
+Handle open_file_for_reading(const Session& s);
+
+// --- numbers in foreign (vendor) files ---
+// Vendor files disagree on element types (EDAX writes Phase as int8 or int32, Oxford as uint8;
+// counts as int32 or uint32; steps as float or double) and on shapes (a single value as a
+// scalar, (1) or (1, 1); a column as (n) or (n, 1)). These accept any integer class (and,
+// unless integer_only, any float class) and let HDF5 convert to T: float, double or int64.
+// Before anything is allocated they check that the dataset stores enough bytes for the count
+// it claims, so a damaged shape (10^12 points over a few KB) is an error, not an allocation.
+
+// Number of values in dataset `name`; throws when it is missing, not numeric or implausible.
+std::uint64_t numeric_count(const Session& s, hid_t loc, const std::string& name, bool integer_only,
+                            const std::string& path);
+// All rows x columns values of `name` (shape (rows), (rows, 1), (rows, columns), or a scalar
+// when rows x columns is 1), converted to T; throws on any other shape.
+template <class T>
+std::vector<T> read_numeric(const Session& s, hid_t loc, const std::string& name, std::uint64_t rows,
+                            std::uint64_t columns, bool integer_only, const std::string& path);
+// Exactly one value: read_number of any numeric type, read_integer of an integer type.
+double read_number(const Session& s, hid_t loc, const std::string& name, const std::string& path);
+std::int64_t read_integer(const Session& s, hid_t loc, const std::string& name, const std::string& path);
+// One value of an integer attribute of any width and sign.
+std::int64_t read_integer_attribute(const Session& s, hid_t obj, const std::string& name, const std::string& path);
+
 }  // namespace ebsd::io::h5
