@@ -6,12 +6,16 @@ void register_info(CLI::App& app, CommandList& out);
 void register_synth(CLI::App& app, CommandList& out);
 void register_segment(CLI::App& app, CommandList& out);
 void register_orient(CLI::App& app, CommandList& out);
+void register_convert(CLI::App& app, CommandList& out);
+void register_align(CLI::App& app, CommandList& out);
 
 void register_all(CLI::App& app, CommandList& out) {
   register_info(app, out);
   register_synth(app, out);
   register_segment(app, out);
   register_orient(app, out);
+  register_convert(app, out);
+  register_align(app, out);
 }
 
 }  // namespace ebsd::cli

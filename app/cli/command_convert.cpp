@@ -1,0 +1,159 @@
+// `ebsd convert IN... -o OUT [--z-step DZ] [--side NAME=PATTERN [--side-affine a,b,c,d,e,f]]`:
+// one input is converted to the format of OUT's extension; several inputs (or a quoted glob
+// such as 'S*.ANG', expanded here because the shell did not) are 2D slices stacked in natural
+// order into one 3D volume. Side-modality images become named channels on the way.
+#include <iostream>
+#include <sstream>
+
+#include "cli_support.hpp"
+#include "commands.hpp"
+#include "ebsd/core/error.hpp"
+#include "ebsd/core/version.hpp"
+#include "ebsd/io/side_image.hpp"
+#include "ebsd/io/slice_stack.hpp"
+#include "ebsd/io/volume_file.hpp"
+
+namespace ebsd::cli {
+namespace {
+
+struct SideSpec {
+  std::string name, pattern;
+  std::optional<io::AffineTransform> transform;
+};
+
+std::vector<SideSpec> parse_sides(const std::vector<std::string>& sides, const std::vector<std::string>& affines) {
+  if (!affines.empty() && affines.size() != 1 && affines.size() != sides.size())
+    throw UsageError("convert", "--side-affine: give one transform for all side images or one per --side (" +
+                                    std::to_string(sides.size()) + "), got " + std::to_string(affines.size()));
+  if (sides.empty() && !affines.empty()) throw UsageError("convert", "--side-affine needs a --side image");
+  std::vector<SideSpec> out;
+  for (std::size_t k = 0; k < sides.size(); ++k) {
+    const auto eq = sides[k].find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == sides[k].size())
+      throw UsageError("convert", "--side: expected NAME=FILE or NAME=PATTERN, got '" + sides[k] + "'");
+    SideSpec s{sides[k].substr(0, eq), sides[k].substr(eq + 1), std::nullopt};
+    if (!affines.empty()) {
+      const auto m = parse_double_list(affines[affines.size() == 1 ? 0 : k], "convert", "--side-affine");
+      if (m.size() != 6) throw UsageError("convert", "--side-affine: expected six numbers a,b,c,d,e,f, got '" + affines[k] + "'");
+      s.transform = io::AffineTransform{{m[0], m[1], m[2], m[3], m[4], m[5]}};
+    }
+    for (const auto& earlier : out)
+      if (earlier.name == s.name) throw UsageError("convert", "--side: channel name '" + s.name + "' given twice");
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::string grid_text(const Volume& v) {
+  std::ostringstream s;
+  s << v.nx() << " x " << v.ny() << " x " << v.nz() << " voxels, step " << v.spacing()[0] << " x " << v.spacing()[1] << " x "
+    << v.spacing()[2] << " " << v.length_unit();
+  return s.str();
+}
+
+}  // namespace
+
+void register_convert(CLI::App& app, CommandList& out) {
+  struct Args {
+    std::vector<std::string> inputs;
+    std::string output;
+    double z_step = 0.0;
+    bool keep_order = false;
+    std::vector<std::string> sides, affines;
+    bool json = false;
+  };
+  auto a = std::make_shared<Args>();
+  auto* sub = app.add_subcommand("convert",
+                                 "Convert a file, or stack 2D slice files (a list or a quoted glob, natural order) into one 3D volume");
+  sub->add_option("inputs", a->inputs, "Input file(s) or glob pattern(s) such as 'S*.ang'")->required();
+  sub->add_option("-o,--output", a->output, "Output file; the format follows the extension")->required();
+  sub->add_option("--z-step", a->z_step, "Slice spacing of a stack, in the slices' length unit (um); required for several inputs")
+      ->check(CLI::PositiveNumber);
+  sub->add_flag("--keep-order", a->keep_order, "Stack the inputs in the order given instead of natural order (S2 before S10)");
+  sub->add_option("--side", a->sides,
+                  "Side-modality image(s) as a channel: NAME=FILE or NAME=PATTERN (8/16-bit grey PNG or TIFF; one page per z slice)");
+  sub->add_option("--side-affine", a->affines,
+                  "Sample (x, y) to pixel (u, v): u = a x + b y + c, v = d x + e y + f, as a,b,c,d,e,f; one for all --side or one "
+                  "each (default: one pixel per voxel)");
+  sub->add_flag("--json", a->json, "Print what was done as JSON");
+  out.push_back({sub, [a]() {
+                   // Preflight: usage and the output format before any file is read.
+                   const auto sides = parse_sides(a->sides, a->affines);
+                   if (!io::FormatRegistry::instance().for_writing(a->output)) {
+                     std::string known;
+                     for (const auto& f : io::FormatRegistry::instance().formats())
+                       if (f.write)
+                         for (const auto& e : f.extensions) known += (known.empty() ? "" : ", ") + e;
+                     throw Error("cannot tell the output format from the extension (writable: " + known + ")", a->output);
+                   }
+                   const auto files = io::expand_inputs(a->inputs, a->keep_order);
+                   if (files.size() > 1 && a->z_step <= 0.0)
+                     throw UsageError("convert", std::to_string(files.size()) +
+                                                     " inputs are stacked into a 3D volume: give the slice spacing with --z-step");
+
+                   auto progress = make_progress("convert");
+                   Volume v;
+                   std::vector<std::string> warnings;
+                   std::string what;
+                   if (files.size() == 1) {
+                     auto r = io::read_volume_with_report(files.front(), progress);
+                     v = std::move(r.volume);
+                     warnings = std::move(r.report.warnings);
+                     if (a->z_step > 0.0) v.set_spacing({v.spacing()[0], v.spacing()[1], a->z_step});
+                     what = "read " + files.front().string() + " (" + r.report.format + ")";
+                   } else {
+                     auto r = io::read_slice_stack(files, {a->z_step}, progress);
+                     v = std::move(r.volume);
+                     warnings = std::move(r.warnings);
+                     what = "stacked " + std::to_string(files.size()) + " slices, " + files.front().filename().string() + " to " +
+                            files.back().filename().string() + " (natural order" + (a->keep_order ? " off" : "") + ")";
+                   }
+
+                   nlohmann::json side_json = nlohmann::json::array();
+                   for (const auto& s : sides) {
+                     const auto images = io::expand_inputs({s.pattern}, false);
+                     auto side_progress = make_progress("side " + s.name);
+                     const auto r = io::add_side_image_channel(v, images, {s.name, s.transform, ""}, side_progress);
+                     for (const auto& w : r.warnings) warnings.push_back(w);
+                     nlohmann::json names = nlohmann::json::array();
+                     for (const auto& f : r.files) names.push_back(f.string());
+                     side_json.push_back({{"name", s.name},
+                                          {"files", names},
+                                          {"pages", r.pages},
+                                          {"width", r.width},
+                                          {"height", r.height},
+                                          {"bits", r.bits},
+                                          {"outside_voxels", r.outside_voxels}});
+                   }
+
+                   nlohmann::json inputs = nlohmann::json::array();
+                   for (const auto& f : files) inputs.push_back(f.string());
+                   nlohmann::json params{{"inputs", inputs}, {"output", a->output}, {"keep_order", a->keep_order}, {"side_images", side_json}};
+                   if (a->z_step > 0.0) params["z_step"] = a->z_step;
+                   v.add_provenance({"convert", params, EBSD_VERSION, utc_timestamp(), what});
+                   auto write_progress = make_progress("write");
+                   io::write_volume(a->output, v, write_progress);
+
+                   if (a->json) {
+                     print_json({{"inputs", inputs},
+                                 {"output", a->output},
+                                 {"format", io::FormatRegistry::instance().for_writing(a->output)->name},
+                                 {"dims", {v.nx(), v.ny(), v.nz()}},
+                                 {"spacing", {v.spacing()[0], v.spacing()[1], v.spacing()[2]}},
+                                 {"length_unit", v.length_unit()},
+                                 {"stacked", files.size() > 1},
+                                 {"side_images", side_json},
+                                 {"warnings", warnings}});
+                   } else {
+                     std::cout << what << ": " << grid_text(v) << "\n";
+                     for (const auto& s : side_json)
+                       std::cout << "channel '" << s["name"].get<std::string>() << "' from " << s["pages"] << " image page(s), "
+                                 << s["bits"] << "-bit " << s["width"] << " x " << s["height"] << "\n";
+                     for (const auto& w : warnings) std::cout << "warning: " << w << "\n";
+                     std::cout << "wrote " << a->output << "\n";
+                   }
+                   return 0;
+                 }});
+}
+
+}  // namespace ebsd::cli
