@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
-# README command 2: set up, build, and run the whole test suite that CI runs (every label but
-# gpu and bench). GUI tests need a display: they run under Xvfb.
+# README command 2: set up, build, and run the whole test suite that CI runs: a short libFuzzer
+# run of each file parser (in a clang build of its own), then every ctest label but gpu and
+# bench. GUI tests need a display: they run under Xvfb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 jobs=$(nproc)
+
+# Fuzzing: instrumented core + io only (tests/fuzz/CMakeLists.txt); seeds are the real maps.
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DEBSD_BUILD_FUZZERS=ON -DEBSD_WITH_GUI=OFF -DEBSD_WITH_CUDA=OFF >/dev/null
+cmake --build build-fuzz -j "$jobs"
+ctest --test-dir build-fuzz -L fuzz --output-on-failure
+
 xvfb-run -a -s '-screen 0 1280x800x24' \
-  ctest --test-dir build -LE 'gpu|bench' --output-on-failure -j "$jobs" ${EBSD_CTEST_ARGS:-}
+  ctest --test-dir build -LE 'gpu|bench|fuzz' --output-on-failure -j "$jobs" ${EBSD_CTEST_ARGS:-}
