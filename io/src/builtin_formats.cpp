@@ -2,6 +2,7 @@
 // text formats recognised by their header keys.
 #include "ebsd/io/ang.hpp"
 #include "ebsd/io/ctf.hpp"
+#include "ebsd/io/dream3d.hpp"
 #include "ebsd/io/edax_h5.hpp"
 #include "ebsd/io/h5ebsd.hpp"
 #include "ebsd/io/h5oina.hpp"
@@ -18,6 +19,13 @@ void register_builtin_formats(FormatRegistry& r) {
            return res;
          },
          [](const std::filesystem::path& p, const Volume& v, Progress& progress) { write_native(p, v, progress); }});
+  r.add({"dream3d", "DREAM.3D file (HDF5, versions 7.0 and 8.0; writes 8.0 with an .xdmf sidecar)", {".dream3d"},
+         looks_like_dream3d,
+         [](const std::filesystem::path& p, Progress& progress) {
+           auto d = read_dream3d(p, progress);
+           return ReadResult{std::move(d.volume), std::move(d.report)};
+         },
+         [](const std::filesystem::path& p, const Volume& v, Progress& progress) { write_dream3d(p, v, progress); }});
   r.add({"h5ebsd", "DREAM.3D H5EBSD stack (TSL or HKL slices)", {".h5ebsd"}, looks_like_h5ebsd,
          [](const std::filesystem::path& p, Progress& progress) { return read_h5ebsd(p, {}, progress); }, {}});
   r.add({"h5oina", "Oxford Instruments AZtec HDF5", {".h5oina"}, looks_like_h5oina,
