@@ -8,6 +8,7 @@ void register_segment(CLI::App& app, CommandList& out);
 void register_orient(CLI::App& app, CommandList& out);
 void register_convert(CLI::App& app, CommandList& out);
 void register_align(CLI::App& app, CommandList& out);
+void register_export_png(CLI::App& app, CommandList& out);
 
 void register_all(CLI::App& app, CommandList& out) {
   register_info(app, out);
@@ -16,6 +17,7 @@ void register_all(CLI::App& app, CommandList& out) {
   register_orient(app, out);
   register_convert(app, out);
   register_align(app, out);
+  register_export_png(app, out);
 }
 
 }  // namespace ebsd::cli

@@ -2,7 +2,9 @@
 // placed on the grid by their x/y coordinates (EbsdLib's Out_Of_Order.ang shuffles them), and
 // where the header and the coordinates disagree the coordinates win with a warning.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <numbers>
 #include <string>
@@ -11,7 +13,9 @@
 #include "ebsd/core/error.hpp"
 #include "ebsd/io/ang.hpp"
 #include "ebsd/orientation/rotations.hpp"
+#include "ang_layout.hpp"
 #include "grid_placement.hpp"
+#include "source_columns.hpp"
 #include "text_scan.hpp"
 
 namespace ebsd::io {
@@ -30,6 +34,10 @@ struct AngHeader {
   long long ncols_odd = -1, ncols_even = -1, nrows = -1;
   std::vector<std::string> column_headers;  // OIM 8 COLUMN_HEADERS, when present
   nlohmann::json keys = nlohmann::json::object();
+  // Lines kept for the writer (AngLayout): before the first phase, per phase, after the grid.
+  std::vector<std::string> preamble, trailer;
+  std::vector<std::vector<std::string>> phase_lines;
+  bool grid_seen = false;
 };
 
 // Splits "# KEY: value" or "# KEY value" into key and value.
@@ -65,6 +73,7 @@ AngHeader parse_header(std::string_view buf, const std::string& file, std::size_
   text::LineReader lines(buf);
   std::string_view line;
   Phase* phase = nullptr;
+  std::size_t phase_index = 0;
   data_offset = buf.size();
   std::size_t last_offset = 0;
   while (lines.next(line)) {
@@ -83,11 +92,23 @@ AngHeader parse_header(std::string_view buf, const std::string& file, std::size_
     split_header_line(t, key, value);
     if (key.empty()) continue;
     const std::string k = text::lower(key);
+    // Keep the lines the writer cannot rebuild from the volume, in their section.
+    const bool rebuilt = k == "phase" || k == "materialname" || k == "symmetry" || k == "latticeconstants" || k == "grid" ||
+                         k == "xstep" || k == "ystep" || k == "ncols_odd" || k == "ncols_even" || k == "nrows" ||
+                         k == "column_count" || k == "column_headers" || k == "column_units";
+    if (!rebuilt) {
+      std::string kept = text::utf8_or_replaced(text::trim(t.substr(1)));
+      if (h.grid_seen) h.trailer.push_back(std::move(kept));
+      else if (phase) h.phase_lines[phase_index].push_back(std::move(kept));
+      else h.preamble.push_back(std::move(kept));
+    }
     if (k == "phase") {
       long long id;
       if (!text::to_int(value, id) || id < 1 || id > 1000) throw Error("bad phase number '" + std::string(value) + "'", file, at_line(lines.number()));
       h.phases.resize(std::max<std::size_t>(h.phases.size(), static_cast<std::size_t>(id)));
+      h.phase_lines.resize(h.phases.size());
       phase = &h.phases[static_cast<std::size_t>(id - 1)];
+      phase_index = static_cast<std::size_t>(id - 1);
       continue;
     }
     if (phase && k == "materialname") {
@@ -106,6 +127,7 @@ AngHeader parse_header(std::string_view buf, const std::string& file, std::size_
       std::copy(v.begin(), v.end(), phase->lattice.begin());
     } else if (k == "grid") {
       h.grid = std::string(value);
+      h.grid_seen = true;
     } else if (k == "xstep" || k == "ystep") {
       double v;
       if (!text::to_double(value, v) || !(v > 0) || !std::isfinite(v))
@@ -160,6 +182,48 @@ Columns columns_from_headers(const std::vector<std::string>& names, const std::s
   return c;
 }
 
+// Per layout column, how many rows the writer would not print back to the value read: the
+// reader's promise that ang -> volume -> ang keeps every value rests on this check. Columns
+// held as float32 whose numbers have at most six digits need no check (fits_float); Euler
+// angles of valid rows are checked by deriving them only where the error bound does not
+// already settle it (euler_reproduction_certain).
+std::vector<std::int64_t> columns_not_reproduced(const Volume& v, const AngLayout& layout, const std::vector<std::int64_t>& source_row,
+                                                 const std::vector<double>& table, int ncol, const std::vector<bool>& float_exact,
+                                                 const std::vector<bool>& fits_float) {
+  std::vector<std::int64_t> failing(static_cast<std::size_t>(ncol), 0);
+  AngRows rows(v, layout);
+  std::vector<double> out(static_cast<std::size_t>(ncol));
+  std::vector<int> checked;
+  int euler_col[3] = {-1, -1, -1};
+  for (int c = 0; c < ncol; ++c) {
+    const auto& role = layout.columns[static_cast<std::size_t>(c)].role;
+    if (role == "phi1") euler_col[0] = c;
+    if (role == "Phi") euler_col[1] = c;
+    if (role == "phi2") euler_col[2] = c;
+    if (!float_exact[static_cast<std::size_t>(c)]) checked.push_back(c);
+  }
+  const ColumnFormat* euler_formats[3] = {&layout.columns[static_cast<std::size_t>(euler_col[0])].format,
+                                          &layout.columns[static_cast<std::size_t>(euler_col[1])].format,
+                                          &layout.columns[static_cast<std::size_t>(euler_col[2])].format};
+  const bool kept_euler = v.has_channel(kSourceEuler[0]);
+  for (std::size_t i = 0; i < source_row.size(); ++i) {
+    if (source_row[i] < 0) continue;
+    const double* parsed = &table[static_cast<std::size_t>(source_row[i]) * static_cast<std::size_t>(ncol)];
+    bool certain = false;
+    if (!kept_euler && v.valid()[i]) {
+      const double e[3] = {parsed[euler_col[0]], parsed[euler_col[1]], parsed[euler_col[2]]};
+      certain = euler_reproduction_certain(e, euler_formats, 1.0, &v.quaternion_data()[i * 4]);
+    }
+    rows.row(static_cast<std::int64_t>(i), out.data(), !certain);
+    for (int c : checked) {
+      if (certain && (c == euler_col[0] || c == euler_col[1] || c == euler_col[2])) continue;
+      if (!layout.columns[static_cast<std::size_t>(c)].format.reproduces(out[static_cast<std::size_t>(c)], parsed[c], fits_float[static_cast<std::size_t>(c)]))
+        ++failing[static_cast<std::size_t>(c)];
+    }
+  }
+  return failing;
+}
+
 }  // namespace
 
 bool looks_like_ang(const std::filesystem::path& path) {
@@ -194,46 +258,54 @@ AngReadResult read_ang(const std::filesystem::path& path, const AngReadOptions& 
   rep.grid = hex ? "hexagonal" : "square";
   if (hex && !options.hex_to_square) throw Error("hexagonal grid; reading it needs conversion to a square grid", file, "GRID");
 
-  // --- data block: one pass, numbers into a flat row-major table ---
-  std::vector<float> table;
+  // --- data block: one pass, numbers into a flat row-major table of doubles (the exact
+  // parsed values: the round-trip check below compares against them), and each column's
+  // number shapes for its print format ---
+  std::vector<double> table;
+  std::vector<ColumnShapes> shapes;
   int ncol = 0;
   std::size_t rows = 0;
   {
-    text::LineReader lines(std::string_view(buf).substr(data_offset));
-    std::string_view line;
+    const char* p = buf.data() + data_offset;
+    const char* const end = buf.data() + buf.size();
+    std::size_t line_no = first_data_line;
     double vals[kMaxColumns];
-    while (lines.next(line)) {
-      const char* p = line.data();
-      const char* end = p + line.size();
+    text::NumberShape shape[kMaxColumns];
+    for (; p < end; ++line_no) {
+      const char* eol = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+      if (!eol) eol = end;
       int n = 0;
       while (true) {
-        while (p < end && text::is_space(*p)) ++p;
-        if (p >= end) break;
-        if (n == kMaxColumns) throw Error("more than " + std::to_string(kMaxColumns) + " columns", file, at_line(first_data_line + lines.number() - 1));
-        const char* q = text::parse_double(p, end, vals[n]);
-        if (!q || (q < end && !text::is_space(*q)))
+        while (p < eol && text::is_space(*p)) ++p;
+        if (p >= eol) break;
+        if (n == kMaxColumns) throw Error("more than " + std::to_string(kMaxColumns) + " columns", file, at_line(line_no));
+        const char* q = text::scan_number(p, eol, vals[n], shape[n]);
+        if (!q || (q < eol && !text::is_space(*q)))
           throw Error("expected a number in column " + std::to_string(n + 1) + ", found '" +
-                          std::string(p, static_cast<std::size_t>(std::find_if(p, end, text::is_space) - p)) + "'",
-                      file, at_line(first_data_line + lines.number() - 1));
+                          std::string(p, static_cast<std::size_t>(std::find_if(p, eol, text::is_space) - p)) + "'",
+                      file, at_line(line_no));
         p = q;
         ++n;
       }
+      p = eol + 1;
       if (n == 0) continue;  // blank line (e.g. at the end)
       if (ncol == 0) {
         ncol = n;
-        if (ncol < 8) throw Error("expected at least 8 columns (phi1 Phi phi2 x y IQ CI phase), found " + std::to_string(ncol), file, at_line(first_data_line + lines.number() - 1));
-        const double expected = h.nrows > 0 && h.ncols_odd > 0 ? static_cast<double>(h.nrows) * static_cast<double>(h.ncols_odd) : 0.0;
-        // Reserve from the header only when it is plausible for this file size (>= 16 bytes a row).
-        if (expected > 0 && expected * 16.0 <= static_cast<double>(buf.size())) table.reserve(static_cast<std::size_t>(expected) * static_cast<std::size_t>(ncol));
+        if (ncol < 8) throw Error("expected at least 8 columns (phi1 Phi phi2 x y IQ CI phase), found " + std::to_string(ncol), file, at_line(line_no));
+        shapes.resize(static_cast<std::size_t>(ncol));
+        // Reserve from the file size (a row of n numbers takes at least 2n bytes), never from
+        // the header alone: a header may claim 10^12 points.
+        const std::size_t row_bytes = static_cast<std::size_t>(eol - (buf.data() + data_offset)) + 1;
+        table.reserve((buf.size() - data_offset) / std::max<std::size_t>(row_bytes / 2, 1) * static_cast<std::size_t>(ncol) + static_cast<std::size_t>(ncol));
       } else if (n != ncol) {
-        throw Error("expected " + std::to_string(ncol) + " columns, found " + std::to_string(n) + " (truncated or corrupt row)",
-                    file, at_line(first_data_line + lines.number() - 1));
+        throw Error("expected " + std::to_string(ncol) + " columns, found " + std::to_string(n) + " (truncated or corrupt row)", file,
+                    at_line(line_no));
       }
       for (int c = 0; c < n; ++c) {
-        if (!std::isfinite(vals[c]))
-          throw Error("column " + std::to_string(c + 1) + " is not a finite number", file, at_line(first_data_line + lines.number() - 1));
-        table.push_back(static_cast<float>(vals[c]));
+        if (!std::isfinite(vals[c])) throw Error("column " + std::to_string(c + 1) + " is not a finite number", file, at_line(line_no));
+        shapes[static_cast<std::size_t>(c)].add(shape[c]);
       }
+      table.insert(table.end(), vals, vals + n);
       ++rows;
     }
   }
@@ -243,7 +315,8 @@ AngReadResult read_ang(const std::filesystem::path& path, const AngReadOptions& 
   if (!h.column_headers.empty() && static_cast<int>(h.column_headers.size()) == ncol) col = columns_from_headers(h.column_headers, file);
   if (col.sem >= ncol) col.sem = -1;
   if (col.fit >= ncol) col.fit = -1;
-  auto value = [&](std::size_t r, int c) { return table[r * static_cast<std::size_t>(ncol) + static_cast<std::size_t>(c)]; };
+  const auto stride = static_cast<std::size_t>(ncol);
+  auto value = [&](std::size_t r, int c) { return table[r * stride + static_cast<std::size_t>(c)]; };
 
   if (h.phases.empty()) {
     rep.warnings.push_back("no phase in the header: assuming one cubic (m-3m) phase");
@@ -267,18 +340,59 @@ AngReadResult read_ang(const std::filesystem::path& path, const AngReadOptions& 
 
   Volume v({grid.nx, grid.ny, 1}, {grid.xstep, grid.ystep, std::min(grid.xstep, grid.ystep)}, {grid.x0, grid.y0, 0.0});
   v.phases() = h.phases;
-  Channel sem, fit;
-  if (col.sem >= 0) sem = {std::vector<float>(static_cast<std::size_t>(v.voxel_count()), 0.0f), "", "SEM signal (detector intensity) from the .ang file"};
-  if (col.fit >= 0) fit = {std::vector<float>(static_cast<std::size_t>(v.voxel_count()), 0.0f), "deg", "pattern fit from the .ang file"};
 
+  // Columns beyond the ten standard ones (OIM 8 PRIAS and others) become channels named after
+  // COLUMN_HEADERS ("prias_bottom_strip") or by position ("column_11").
+  struct ChannelColumn {
+    int column;
+    std::string name;
+    Channel channel;
+  };
+  std::vector<ChannelColumn> channel_columns;
+  if (col.sem >= 0) channel_columns.push_back({col.sem, "sem_signal", {{}, "", "SEM signal (detector intensity) from the .ang file"}});
+  if (col.fit >= 0) channel_columns.push_back({col.fit, "fit", {{}, "deg", "pattern fit from the .ang file"}});
+  for (int c = 0; c < ncol; ++c) {
+    bool known = false;
+    for (int k : {col.phi1, col.Phi, col.phi2, col.x, col.y, col.iq, col.ci, col.phase, col.sem, col.fit}) known |= k == c;
+    if (known) continue;
+    std::string name = "column_" + std::to_string(c + 1);
+    if (static_cast<int>(h.column_headers.size()) == ncol) {
+      name = text::lower(text::trim(h.column_headers[static_cast<std::size_t>(c)]));
+      for (auto& ch : name)
+        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+    }
+    channel_columns.push_back({c, text::utf8_or_replaced(name), {{}, "", "column " + std::to_string(c + 1) + " of the .ang file"}});
+  }
+  for (auto& cc : channel_columns) cc.channel.values.assign(static_cast<std::size_t>(v.voxel_count()), 0.0f);
+
+  // What unindexed rows and legacy one-phase files write, from the first rows that show it;
+  // rows that differ are caught by the round-trip check.
+  AngLayout layout;
+  layout.unindexed_euler = {4.0 * std::numbers::pi, 4.0 * std::numbers::pi, 4.0 * std::numbers::pi};
+  bool seen_unindexed = false, seen_indexed = false;
+
+  const auto phase_ids = v.phase_ids();
+  const auto ci_out = v.confidence();
+  const auto iq_out = v.image_quality();
+  const auto valid_out = v.valid();
   for (std::int64_t i = 0; i < v.voxel_count(); ++i) {
     const std::int64_t r64 = grid.source_row[static_cast<std::size_t>(i)];
     if (r64 < 0) continue;  // no point landed here: stays invalid
     const auto r = static_cast<std::size_t>(r64);
     const double e1 = value(r, col.phi1), e2 = value(r, col.Phi), e3 = value(r, col.phi2);
-    const float ci = col.ci >= 0 ? value(r, col.ci) : 1.0f;
-    const bool unindexed = ci < 0.0f || is_unindexed_marker(e1) || is_unindexed_marker(e2) || is_unindexed_marker(e3);
-    long long ph = col.phase >= 0 ? std::llround(value(r, col.phase)) : 1;
+    const double ci = col.ci >= 0 ? value(r, col.ci) : 1.0;
+    const bool unindexed = ci < 0.0 || is_unindexed_marker(e1) || is_unindexed_marker(e2) || is_unindexed_marker(e3);
+    const double raw_phase = col.phase >= 0 ? value(r, col.phase) : 1.0;
+    long long ph = std::llround(raw_phase);
+    if (unindexed && !seen_unindexed) {
+      layout.unindexed_euler = {e1, e2, e3};
+      layout.unindexed_phase = raw_phase;
+      seen_unindexed = true;
+    }
+    if (!unindexed && !seen_indexed) {
+      layout.phase_one_as_zero = single_phase && ph == 0;
+      seen_indexed = true;
+    }
     if (single_phase && ph == 0) ph = 1;  // legacy: phase 0 in a one-phase file means phase 1
     if (ph < 0 || ph > static_cast<long long>(h.phases.size()))
       throw Error("phase " + std::to_string(ph) + " is not in the header (which lists " + std::to_string(h.phases.size()) + ")", file,
@@ -287,22 +401,87 @@ AngReadResult read_ang(const std::filesystem::path& path, const AngReadOptions& 
                        e1 < -1e-3 || e2 < -1e-3 || e3 < -1e-3))
       throw Error("Euler angle outside [0, 2 pi]: .ang angles are radians; this file looks like degrees", file,
                   "data row " + std::to_string(r + 1));
-    v.phase_ids()[static_cast<std::size_t>(i)] = unindexed ? 0 : static_cast<std::int32_t>(ph);
+    const auto k = static_cast<std::size_t>(i);
+    phase_ids[k] = unindexed ? 0 : static_cast<std::int32_t>(ph);
     if (!unindexed) v.set_orientation(i, quat_from_euler({e1, e2, e3}));
-    v.confidence()[static_cast<std::size_t>(i)] = ci;
-    v.image_quality()[static_cast<std::size_t>(i)] = col.iq >= 0 ? value(r, col.iq) : 0.0f;
-    v.valid()[static_cast<std::size_t>(i)] = (!unindexed && ph > 0) ? 1 : 0;
-    if (col.sem >= 0) sem.values[static_cast<std::size_t>(i)] = value(r, col.sem);
-    if (col.fit >= 0) fit.values[static_cast<std::size_t>(i)] = value(r, col.fit);
+    ci_out[k] = static_cast<float>(ci);
+    iq_out[k] = col.iq >= 0 ? static_cast<float>(value(r, col.iq)) : 0.0f;
+    valid_out[k] = (!unindexed && ph > 0) ? 1 : 0;
+    for (auto& cc : channel_columns) cc.channel.values[k] = static_cast<float>(value(r, cc.column));
   }
-  if (col.sem >= 0) v.set_channel("sem_signal", std::move(sem));
-  if (col.fit >= 0) v.set_channel("fit", std::move(fit));
+  for (auto& cc : channel_columns) v.set_channel(cc.name, std::move(cc.channel));
+
+  // --- the layout the writer will use, verified on every row ---
+  auto fmt = [&](int c) { return shapes[static_cast<std::size_t>(c)].format(); };
+  const char* roles[] = {"phi1", "Phi", "phi2", "x", "y", "iq", "ci", "phase"};
+  const int role_cols[] = {col.phi1, col.Phi, col.phi2, col.x, col.y, col.iq, col.ci, col.phase};
+  std::vector<int> layout_source;  // table column of each layout column
+  for (int c = 0; c < ncol; ++c) {
+    std::string role;
+    for (int k = 0; k < 8; ++k)
+      if (role_cols[k] == c) role = roles[k];
+    for (const auto& cc : channel_columns)
+      if (cc.column == c) role = "channel:" + cc.name;
+    const std::string header = static_cast<int>(h.column_headers.size()) == ncol ? text::utf8_or_replaced(h.column_headers[static_cast<std::size_t>(c)]) : role;
+    layout.columns.push_back({role, header, fmt(c)});
+    layout_source.push_back(c);
+  }
+  layout.preamble = h.preamble;
+  layout.trailer = h.trailer;
+  layout.phase_lines = h.phase_lines;
+  // Columns held as float32 (IQ, CI, channels) need no check when their numbers fit float.
+  std::vector<bool> float_exact(static_cast<std::size_t>(ncol), false), fits_float(static_cast<std::size_t>(ncol), false);
+  for (int c = 0; c < ncol; ++c) {
+    fits_float[static_cast<std::size_t>(c)] = shapes[static_cast<std::size_t>(c)].fits_float();
+    const auto& role = layout.columns[static_cast<std::size_t>(c)].role;
+    float_exact[static_cast<std::size_t>(c)] = (role == "iq" || role == "ci" || role.rfind("channel:", 0) == 0) && shapes[static_cast<std::size_t>(c)].fits_float();
+  }
+  const auto failing = columns_not_reproduced(v, layout, grid.source_row, table, ncol, float_exact, fits_float);
+  bool kept_any = false;
+  auto failed = [&](int c) { return failing[static_cast<std::size_t>(c)] > 0; };
+  if (failed(col.phi1) || failed(col.Phi) || failed(col.phi2)) {
+    const int cols3[3] = {col.phi1, col.Phi, col.phi2};
+    for (int k = 0; k < 3; ++k)
+      keep_source_column(v, kSourceEuler[k], grid.source_row, table, ncol, cols3[k], "rad",
+                         "Euler angle as written in " + path.filename().string() +
+                             ", kept because the float32 quaternion does not give back its digits on every row (Phi near 0, "
+                             "angle ranges, unindexed rows)");
+    kept_any = true;
+  }
+  if (failed(col.x) || failed(col.y)) {
+    keep_source_column(v, kSourceX, grid.source_row, table, ncol, col.x, "um", "x as written in the .ang file (off the grid nodes)");
+    keep_source_column(v, kSourceY, grid.source_row, table, ncol, col.y, "um", "y as written in the .ang file (off the grid nodes)");
+    kept_any = true;
+  }
+  if (col.phase >= 0 && failed(col.phase)) {
+    keep_source_column(v, kSourcePhase, grid.source_row, table, ncol, col.phase, "", "phase column as written in the .ang file");
+    kept_any = true;
+  }
+  // A kept column prints back exactly when its numbers fit float32 (at most six digits); only
+  // otherwise (e.g. 12.56637) is the check run again.
+  bool recheck = false;
+  for (int c : {col.phi1, col.Phi, col.phi2, col.x, col.y, col.phase})
+    if (c >= 0 && failed(c) && !fits_float[static_cast<std::size_t>(c)]) recheck = true;
+  if (kept_any && recheck) {
+    const auto still = columns_not_reproduced(v, layout, grid.source_row, table, ncol, float_exact, fits_float);
+    for (int c = 0; c < ncol; ++c)
+      if (still[static_cast<std::size_t>(c)] > 0)
+        rep.warnings.push_back("column " + std::to_string(c + 1) + ": " + std::to_string(still[static_cast<std::size_t>(c)]) +
+                               " values have more digits than float32 keeps; writing this volume back will round them");
+  } else {
+    for (int c = 0; c < ncol; ++c)
+      if (failed(c) && !(kept_any && fits_float[static_cast<std::size_t>(c)] &&
+                         (c == col.phi1 || c == col.Phi || c == col.phi2 || c == col.x || c == col.y || c == col.phase)))
+        rep.warnings.push_back("column " + std::to_string(c + 1) + ": " + std::to_string(failing[static_cast<std::size_t>(c)]) +
+                               " values have more digits than float32 keeps; writing this volume back will round them");
+  }
 
   nlohmann::json params = rep.to_json();
-  params["file"] = path.filename().string();
+  params["file"] = text::utf8_or_replaced(path.filename().string());
   params["columns"] = ncol;
   params["rows"] = rows;
-  v.add_provenance({"read-ang", params, "", utc_timestamp(), file});
+  params["layout"] = layout.to_json();
+  v.add_provenance({"read-ang", params, "", utc_timestamp(), text::utf8_or_replaced(file)});
   result.volume = std::move(v);
   return result;
 }

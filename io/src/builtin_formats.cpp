@@ -8,6 +8,7 @@
 #include "ebsd/io/h5oina.hpp"
 #include "ebsd/io/format_registry.hpp"
 #include "ebsd/io/native_file.hpp"
+#include "ebsd/io/vti.hpp"
 
 namespace ebsd::io {
 
@@ -37,13 +38,15 @@ void register_builtin_formats(FormatRegistry& r) {
            auto c = read_ctf(p);
            return ReadResult{std::move(c.volume), std::move(c.report)};
          },
-         {}});
+         [](const std::filesystem::path& p, const Volume& v, Progress&) { write_ctf_slices(p, v); }});
   r.add({"ang", "TSL/EDAX OIM text file", {".ang"}, looks_like_ang,
          [](const std::filesystem::path& p, Progress&) {
            auto a = read_ang(p);
            return ReadResult{std::move(a.volume), std::move(a.report)};
          },
-         {}});
+         [](const std::filesystem::path& p, const Volume& v, Progress&) { write_ang_slices(p, v); }});
+  r.add({"vti", "VTK XML image data (ParaView export)", {".vti"}, [](const std::filesystem::path&) { return false; }, {},
+         [](const std::filesystem::path& p, const Volume& v, Progress&) { write_vti(p, v); }});
 }
 
 }  // namespace ebsd::io

@@ -2,6 +2,7 @@
 // mapped by column name (never by position: dialects differ), placed on the grid by X/Y.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <numbers>
@@ -11,7 +12,10 @@
 #include "ebsd/core/error.hpp"
 #include "ebsd/io/ctf.hpp"
 #include "ebsd/orientation/rotations.hpp"
+#include "column_format.hpp"
+#include "ctf_layout.hpp"
 #include "grid_placement.hpp"
+#include "source_columns.hpp"
 #include "text_scan.hpp"
 
 namespace ebsd::io {
@@ -42,6 +46,48 @@ bool number(std::string_view s, double& v) {
   return text::to_double(std::string_view(buf, n), v);
 }
 
+// Per layout column, how many rows the writer would not print back to the value read (see
+// the .ang reader: float32-exact columns are skipped, Euler angles derived only where the
+// error bound does not settle them).
+std::vector<std::int64_t> columns_not_reproduced(const Volume& v, const CtfLayout& layout, const std::vector<std::int64_t>& source_row,
+                                                 const std::vector<double>& table, int ncol, const std::vector<bool>& float_exact,
+                                                 const std::vector<bool>& fits_float) {
+  std::vector<std::int64_t> failing(static_cast<std::size_t>(ncol), 0);
+  CtfRows rows(v, layout);
+  std::vector<double> out(static_cast<std::size_t>(ncol));
+  std::vector<int> checked;
+  int euler_col[3] = {-1, -1, -1};
+  for (int c = 0; c < ncol; ++c) {
+    const auto& role = layout.columns[static_cast<std::size_t>(c)].role;
+    if (role == "euler1") euler_col[0] = c;
+    if (role == "euler2") euler_col[1] = c;
+    if (role == "euler3") euler_col[2] = c;
+    if (!float_exact[static_cast<std::size_t>(c)]) checked.push_back(c);
+  }
+  const ColumnFormat* euler_formats[3] = {&layout.columns[static_cast<std::size_t>(euler_col[0])].format,
+                                          &layout.columns[static_cast<std::size_t>(euler_col[1])].format,
+                                          &layout.columns[static_cast<std::size_t>(euler_col[2])].format};
+  // The certificate knows nothing of the optional hexagonal +30 deg: derive every row then.
+  const bool may_certify = !v.has_channel(kSourceEuler[0]) && !layout.hexagonal_aligned;
+  const double per_radian = layout.degrees ? 180.0 / std::numbers::pi : 1.0;
+  for (std::size_t i = 0; i < source_row.size(); ++i) {
+    if (source_row[i] < 0) continue;
+    const double* parsed = &table[static_cast<std::size_t>(source_row[i]) * static_cast<std::size_t>(ncol)];
+    bool certain = false;
+    if (may_certify && v.phase_ids()[i] > 0) {
+      const double e[3] = {parsed[euler_col[0]], parsed[euler_col[1]], parsed[euler_col[2]]};
+      certain = euler_reproduction_certain(e, euler_formats, per_radian, &v.quaternion_data()[i * 4]);
+    }
+    rows.row(static_cast<std::int64_t>(i), out.data(), !certain);
+    for (int c : checked) {
+      if (certain && (c == euler_col[0] || c == euler_col[1] || c == euler_col[2])) continue;
+      if (!layout.columns[static_cast<std::size_t>(c)].format.reproduces(out[static_cast<std::size_t>(c)], parsed[c], fits_float[static_cast<std::size_t>(c)]))
+        ++failing[static_cast<std::size_t>(c)];
+    }
+  }
+  return failing;
+}
+
 }  // namespace
 
 bool looks_like_ctf(const std::filesystem::path& path) {
@@ -67,6 +113,7 @@ CtfReadResult read_ctf(const std::filesystem::path& path, const CtfReadOptions& 
   text::LineReader lines(buf);
   std::string_view line;
   lines.next(line);
+  CtfLayout layout;
   double xstep = 0, ystep = 0, zstep = 0;
   long long zcells = 0;
   std::vector<Phase> phases;
@@ -96,6 +143,9 @@ CtfReadResult read_ctf(const std::filesystem::path& path, const CtfReadOptions& 
               !number(ang[static_cast<std::size_t>(i)], p.lattice[static_cast<std::size_t>(i + 3)]))
             throw Error("lattice parameters must be numbers", file, at_line(lines.number()));
         p.name = std::string(text::trim(pf[2]));
+        std::vector<std::string> tail;
+        for (std::size_t f = 4; f < pf.size(); ++f) tail.push_back(text::utf8_or_replaced(pf[f]));
+        layout.phase_tails.push_back(std::move(tail));
         long long laue;
         if (!text::to_int(pf[3], laue)) throw Error("Laue group must be a number 1-11, got '" + std::string(pf[3]) + "'", file, at_line(lines.number()));
         try {
@@ -119,7 +169,10 @@ CtfReadResult read_ctf(const std::filesystem::path& path, const CtfReadOptions& 
     else if (key == "ZCells") {
       if (!text::to_int(value, zcells) || zcells < 0) throw Error("ZCells must be a count", file, at_line(lines.number()));
     }
-    if (!key.empty() && fields.size() == 2) rep.header[key] = std::string(value);
+    if (!key.empty() && fields.size() == 2) rep.header[key] = text::utf8_or_replaced(value);
+    // The writer rebuilds the grid keys from the volume; every other line goes back verbatim.
+    if (key != "XCells" && key != "YCells" && key != "XStep" && key != "YStep" && key != "ZCells" && key != "ZStep")
+      layout.header_lines.push_back(text::utf8_or_replaced(line));
   }
   if (names.empty()) throw Error("no column-name line ('Phase<TAB>X<TAB>Y...') before the data", file, at_line(lines.number()));
   if (expected_phases < 0) throw Error("no 'Phases' line in the header", file, "header");
@@ -131,35 +184,78 @@ CtfReadResult read_ctf(const std::filesystem::path& path, const CtfReadOptions& 
   const int ncol = static_cast<int>(names.size());
   const bool three_d = col.count("Z") != 0;
 
-  // --- data rows ---
+  // --- data rows: tab-separated numbers scanned in place, into a table of doubles (the exact
+  // parsed values, for the round-trip check) and each column's number shapes ---
   const std::size_t header_lines = lines.number();
   std::vector<double> table;
+  std::vector<ColumnShapes> shapes(static_cast<std::size_t>(ncol));
   std::size_t rows = 0;
-  while (lines.next(line)) {
-    if (text::trim(line).empty()) continue;
-    const auto fields = split(line, '\t');
-    if (static_cast<int>(fields.size()) != ncol)
-      throw Error("expected " + std::to_string(ncol) + " tab-separated columns, found " + std::to_string(fields.size()) +
-                      " (truncated or corrupt row)",
-                  file, at_line(lines.number()));
-    for (int c = 0; c < ncol; ++c) {
-      double v;
-      if (!number(fields[static_cast<std::size_t>(c)], v))
-        throw Error("expected a number in column '" + names[static_cast<std::size_t>(c)] + "', found '" +
-                        std::string(fields[static_cast<std::size_t>(c)]) + "'",
-                    file, at_line(lines.number()));
-      if (!std::isfinite(v)) throw Error("column '" + names[static_cast<std::size_t>(c)] + "' is not a finite number", file, at_line(lines.number()));
-      table.push_back(v);
+  {
+    const char* p = buf.data() + lines.offset();
+    const char* const end = buf.data() + buf.size();
+    // European-locale exports write decimal commas; tabs separate the fields, so a comma in
+    // the first data row decides.
+    const char* first_eol = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+    layout.decimal_comma = std::find(p, first_eol ? first_eol : end, ',') != (first_eol ? first_eol : end);
+    const char sep = layout.decimal_comma ? ',' : '.';
+    table.reserve(static_cast<std::size_t>(end - p) / (static_cast<std::size_t>(ncol) * 2 + 1) * static_cast<std::size_t>(ncol));
+    std::vector<double> vals(static_cast<std::size_t>(ncol));
+    std::vector<text::NumberShape> shape(static_cast<std::size_t>(ncol));
+    for (std::size_t line_no = header_lines + 1; p < end; ++line_no) {
+      const char* eol = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+      if (!eol) eol = end;
+      const char* q = p;
+      while (q < eol && text::is_space(*q)) ++q;
+      if (q == eol) {  // blank line
+        p = eol + 1;
+        continue;
+      }
+      int c = 0;
+      while (true) {
+        const char* field_end = static_cast<const char*>(std::memchr(p, '\t', static_cast<std::size_t>(eol - p)));
+        if (!field_end) field_end = eol;
+        if (c < ncol) {
+          const char* a = p;
+          const char* b = field_end;
+          while (a < b && text::is_space(*a)) ++a;
+          while (b > a && text::is_space(b[-1])) --b;
+          const char* stop = a < b ? text::scan_number(a, b, vals[static_cast<std::size_t>(c)], shape[static_cast<std::size_t>(c)], sep) : nullptr;
+          if (stop != b) {
+            // A short row usually fails here first (an empty last field): say what it is.
+            const auto fields = std::count(q, eol, '\t') + 1;
+            if (fields != ncol)
+              throw Error("expected " + std::to_string(ncol) + " tab-separated columns, found " + std::to_string(fields) +
+                              " (truncated or corrupt row)",
+                          file, at_line(line_no));
+            throw Error("expected a number in column '" + names[static_cast<std::size_t>(c)] + "', found '" + std::string(a, b) + "'", file,
+                        at_line(line_no));
+          }
+          if (!std::isfinite(vals[static_cast<std::size_t>(c)]))
+            throw Error("column '" + names[static_cast<std::size_t>(c)] + "' is not a finite number", file, at_line(line_no));
+        }
+        ++c;
+        if (field_end == eol) break;
+        p = field_end + 1;
+      }
+      if (c != ncol)
+        throw Error("expected " + std::to_string(ncol) + " tab-separated columns, found " + std::to_string(c) + " (truncated or corrupt row)",
+                    file, at_line(line_no));
+      for (int k = 0; k < ncol; ++k) shapes[static_cast<std::size_t>(k)].add(shape[static_cast<std::size_t>(k)]);
+      table.insert(table.end(), vals.begin(), vals.end());
+      ++rows;
+      p = eol + 1;
     }
-    ++rows;
   }
   if (rows == 0) throw Error("no data rows after the column names", file, at_line(header_lines + 1));
   auto value = [&](std::size_t r, const std::string& name) { return table[r * static_cast<std::size_t>(ncol) + static_cast<std::size_t>(col.at(name))]; };
+  const int c_phase = col.at("Phase"), c_e1 = col.at("Euler1"), c_e2 = col.at("Euler2"), c_e3 = col.at("Euler3");
+  const int c_error = col.count("Error") ? col.at("Error") : -1, c_bc = col.count("BC") ? col.at("BC") : -1;
+  auto at = [&](std::size_t r, int c) { return table[r * static_cast<std::size_t>(ncol) + static_cast<std::size_t>(c)]; };
 
   // Degrees in 2D files; 3D exports may carry radians (DREAM.3D H5EBSD notes): decide by range.
   double max_angle = 0;
   for (std::size_t r = 0; r < rows; ++r)
-    for (const char* e : {"Euler1", "Euler2", "Euler3"}) max_angle = std::max(max_angle, std::fabs(value(r, e)));
+    for (int e : {c_e1, c_e2, c_e3}) max_angle = std::max(max_angle, std::fabs(at(r, e)));
   bool degrees = true;
   if (three_d && max_angle <= 2 * std::numbers::pi + 1e-3) {
     degrees = false;
@@ -183,9 +279,10 @@ CtfReadResult read_ctf(const std::filesystem::path& path, const CtfReadOptions& 
   }
   // All slices share one in-plane grid: place using every point's x/y.
   std::vector<double> xs(rows), ys(rows);
+  const int c_x = col.at("X"), c_y = col.at("Y");
   for (std::size_t r = 0; r < rows; ++r) {
-    xs[r] = value(r, "X");
-    ys[r] = value(r, "Y");
+    xs[r] = at(r, c_x);
+    ys[r] = at(r, c_y);
   }
   GridPlacement grid = place_on_grid(xs, ys, xstep, ystep, false, file);
   if (three_d) {
@@ -227,17 +324,17 @@ CtfReadResult read_ctf(const std::filesystem::path& path, const CtfReadOptions& 
     const std::int64_t r64 = grid.source_row[static_cast<std::size_t>(i)];
     if (r64 < 0) continue;
     const auto r = static_cast<std::size_t>(r64);
-    const auto ph = std::llround(value(r, "Phase"));
+    const auto ph = std::llround(at(r, c_phase));
     if (ph < 0 || ph > static_cast<long long>(phases.size()))
       throw Error("phase " + std::to_string(ph) + " is not in the header (which lists " + std::to_string(phases.size()) + ")", file,
                   at_line(header_lines + r + 1));
-    const bool indexed = ph > 0 && (!has_error || std::llround(value(r, "Error")) == 0);
+    const bool indexed = ph > 0 && (!has_error || std::llround(at(r, c_error)) == 0);
     const auto idx = static_cast<std::size_t>(i);
     v.phase_ids()[idx] = static_cast<std::int32_t>(ph);
     v.valid()[idx] = indexed ? 1 : 0;
     v.confidence()[idx] = indexed ? 1.0f : 0.0f;
-    if (col.count("BC")) v.image_quality()[idx] = static_cast<float>(value(r, "BC"));
-    Euler e{value(r, "Euler1") * to_rad, value(r, "Euler2") * to_rad, value(r, "Euler3") * to_rad};
+    if (c_bc >= 0) v.image_quality()[idx] = static_cast<float>(at(r, c_bc));
+    Euler e{at(r, c_e1) * to_rad, at(r, c_e2) * to_rad, at(r, c_e3) * to_rad};
     if (options.hexagonal_to_tsl_alignment && ph > 0) {
       const LaueGroup g = phases[static_cast<std::size_t>(ph - 1)].laue;
       if (g == LaueGroup::HexagonalHigh || g == LaueGroup::HexagonalLow || g == LaueGroup::TrigonalHigh || g == LaueGroup::TrigonalLow) {
@@ -259,11 +356,59 @@ CtfReadResult read_ctf(const std::filesystem::path& path, const CtfReadOptions& 
                                ? "hexagonal/trigonal phases: phi2 + 30 deg applied (HKL X||a to TSL X||a*) on " + std::to_string(alignment_applied) + " points"
                                : "hexagonal/trigonal phases: angles kept in the HKL convention (crystal X || a); no 30 deg correction applied");
 
+  // --- the layout the writer will use, verified on every row ---
+  layout.degrees = degrees;
+  layout.hexagonal_aligned = options.hexagonal_to_tsl_alignment;
+  for (int c = 0; c < ncol; ++c) {
+    const std::string& n = names[static_cast<std::size_t>(c)];
+    std::string role = n == "Phase" ? "phase" : n == "X" ? "x" : n == "Y" ? "y" : n == "Z" ? "z" : n == "Euler1" ? "euler1" : n == "Euler2" ? "euler2"
+                       : n == "Euler3" ? "euler3" : n == "BC" ? "bc" : "channel:" + text::lower(n);
+    layout.columns.push_back({role, text::utf8_or_replaced(n), shapes[static_cast<std::size_t>(c)].format()});
+  }
+  std::vector<bool> float_exact(static_cast<std::size_t>(ncol), false), fits_float(static_cast<std::size_t>(ncol), false);
+  for (int c = 0; c < ncol; ++c) {
+    fits_float[static_cast<std::size_t>(c)] = shapes[static_cast<std::size_t>(c)].fits_float();
+    const auto& role = layout.columns[static_cast<std::size_t>(c)].role;
+    float_exact[static_cast<std::size_t>(c)] = (role == "bc" || role.rfind("channel:", 0) == 0) && role != "channel:error" &&
+                                               shapes[static_cast<std::size_t>(c)].fits_float();
+  }
+  auto failing = columns_not_reproduced(v, layout, grid.source_row, table, ncol, float_exact, fits_float);
+  auto failed = [&](int c) { return failing[static_cast<std::size_t>(c)] > 0; };
+  bool kept_any = false;
+  if (failed(c_e1) || failed(c_e2) || failed(c_e3)) {
+    const int cols3[3] = {c_e1, c_e2, c_e3};
+    for (int k = 0; k < 3; ++k)
+      keep_source_column(v, kSourceEuler[k], grid.source_row, table, ncol, cols3[k], degrees ? "deg" : "rad",
+                         "Euler angle as written in " + text::utf8_or_replaced(path.filename().string()) +
+                             ", kept because the float32 quaternion does not give back its digits on every row (Phi near 0, "
+                             "angle ranges, the hexagonal alignment, unindexed rows)");
+    kept_any = true;
+  }
+  if (failed(c_x) || failed(c_y)) {
+    keep_source_column(v, kSourceX, grid.source_row, table, ncol, c_x, "um", "X as written in the .ctf file (off the grid nodes)");
+    keep_source_column(v, kSourceY, grid.source_row, table, ncol, c_y, "um", "Y as written in the .ctf file (off the grid nodes)");
+    kept_any = true;
+  }
+  // A kept column prints back exactly when its numbers fit float32; only otherwise re-check.
+  bool recheck = false;
+  for (int c : {c_e1, c_e2, c_e3, c_x, c_y}) {
+    if (!failed(c)) continue;
+    if (!fits_float[static_cast<std::size_t>(c)]) recheck = true;
+  }
+  if (kept_any && recheck) failing = columns_not_reproduced(v, layout, grid.source_row, table, ncol, float_exact, fits_float);
+  else if (kept_any)
+    for (int c : {c_e1, c_e2, c_e3, c_x, c_y}) failing[static_cast<std::size_t>(c)] = 0;
+  for (int c = 0; c < ncol; ++c)
+    if (failed(c))
+      rep.warnings.push_back("column '" + text::utf8_or_replaced(names[static_cast<std::size_t>(c)]) + "': " + std::to_string(failing[static_cast<std::size_t>(c)]) +
+                             " values have more digits than float32 keeps; writing this volume back will round them");
+
   nlohmann::json params = rep.to_json();
-  params["file"] = path.filename().string();
+  params["file"] = text::utf8_or_replaced(path.filename().string());
   params["hexagonal_to_tsl_alignment"] = options.hexagonal_to_tsl_alignment;
   params["rows"] = rows;
-  v.add_provenance({"read-ctf", params, "", utc_timestamp(), file});
+  params["layout"] = layout.to_json();
+  v.add_provenance({"read-ctf", params, "", utc_timestamp(), text::utf8_or_replaced(file)});
   result.volume = std::move(v);
   return result;
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
+#include <unordered_set>
 
 #include "ebsd/core/error.hpp"
 
@@ -13,7 +15,26 @@ namespace {
 // The tolerance follows the span (float coordinates of a large map carry ~1e-7 relative noise)
 // but never exceeds 1 % of the header step, so one stray far-off coordinate cannot hide the
 // real spacing.
-double median_step(std::vector<double> v, double hint, double& min_value) {
+double median_step(const std::vector<double>& all, double hint, double& min_value) {
+  // Only the distinct values matter (repeats add no gap): collect them with a hash set first,
+  // which is linear in the point count, and sort the few thousand that remain. A map whose
+  // coordinates are all distinct (noise) falls back to sorting them all; same result.
+  std::vector<double> v;
+  {
+    std::unordered_set<double> seen;
+    seen.reserve(4096);
+    double last = std::numeric_limits<double>::quiet_NaN();
+    for (double x : all) {
+      if (x == last) continue;  // rows repeat y for a whole row
+      last = x;
+      if (seen.insert(x).second && seen.size() > all.size() / 4 + 4096) {
+        v = all;
+        seen.clear();
+        break;
+      }
+    }
+    if (v.empty()) v.assign(seen.begin(), seen.end());
+  }
   std::sort(v.begin(), v.end());
   min_value = v.front();
   const double span = v.back() - v.front();

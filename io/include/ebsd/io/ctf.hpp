@@ -1,7 +1,9 @@
 #pragma once
 // Oxford HKL .ctf text files (FORMATS.md F.2): tab separated, Euler angles in degrees (2D),
 // Laue group numbers 1..11, decimal commas in European-locale exports, optional Z for 3D.
+#include <cstdint>
 #include <filesystem>
+#include <vector>
 
 #include "ebsd/io/import_report.hpp"
 #include "ebsd/volume/volume.hpp"
@@ -27,5 +29,19 @@ CtfReadResult read_ctf(const std::filesystem::path& path, const CtfReadOptions& 
 
 // True when the file starts with "Channel Text File".
 bool looks_like_ctf(const std::filesystem::path& path);
+
+// Writes slice z of the volume as an Oxford .ctf file, atomically: tab separated, Euler angles
+// in degrees, phases with their Laue group numbers, then Phase X Y Bands Error Euler1 Euler2
+// Euler3 MAD BC BS (Bands, Error, MAD, BS from the channels of those names when present, else
+// 0; Error 3 marks points not indexed; BC is the volume's image quality).
+// A volume read from a .ctf file is written with that file's columns, digits and decimal
+// separator (recorded by read_ctf), which gives back every value of the file.
+// Hexagonal angles are written as they are held (the HKL convention unless the reader was
+// asked for the TSL alignment). Throws ebsd::Error.
+void write_ctf(const std::filesystem::path& path, const Volume& volume, std::int64_t z = 0);
+
+// A 2D volume: write_ctf(path). A 3D volume: one file per slice, <stem>_<z>.ctf (z from 0,
+// zero-padded). Returns the files written, in slice order.
+std::vector<std::filesystem::path> write_ctf_slices(const std::filesystem::path& path, const Volume& volume);
 
 }  // namespace ebsd::io

@@ -1,0 +1,69 @@
+// `ebsd export-png FILE --axis z --index 10 --color ipf-z -o out.png [--key key.png]`: one
+// slice as a PNG, coloured by IPF along any direction, phase, CI, IQ, grain or any channel,
+// with the IPF colour key as a separate PNG.
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+
+#include "cli_support.hpp"
+#include "commands.hpp"
+#include "ebsd/core/error.hpp"
+#include "ebsd/io/png.hpp"
+#include "ebsd/io/volume_file.hpp"
+#include "ebsd/orientation/ipf.hpp"
+#include "ebsd/volume/slice_image.hpp"
+
+namespace ebsd::cli {
+
+void register_export_png(CLI::App& app, CommandList& out) {
+  struct Args {
+    std::string file, axis = "z", color = "ipf-z", output, key;
+    std::int64_t index = 0;
+    int key_size = 256;
+  };
+  auto a = std::make_shared<Args>();
+  auto* sub = app.add_subcommand("export-png", "Write one slice as a PNG coloured by IPF, phase, CI, IQ, grain or a channel");
+  sub->add_option("file", a->file, "Input volume (any readable format)")->required();
+  sub->add_option("--axis", a->axis, "Slice normal: x, y or z")->capture_default_str();
+  sub->add_option("--index", a->index, "Slice number along the axis, from 0")->capture_default_str();
+  sub->add_option("--color", a->color,
+                  "ipf-x, ipf-y, ipf-z, ipf:a,b,c (any sample direction), phase, ci, iq, grain, or a channel name")
+      ->capture_default_str();
+  sub->add_option("-o,--output", a->output, "Output PNG")->required();
+  sub->add_option("--key", a->key, "Also write the IPF colour key as this PNG (one per Laue group: name_<group>.png after the first)");
+  sub->add_option("--key-size", a->key_size, "Key width in pixels")->capture_default_str()->check(CLI::Range(32, 4096));
+  out.push_back({sub, [a]() {
+                   const SliceAxis axis = [&] {
+                     try {
+                       return slice_axis_from_name(a->axis);
+                     } catch (const Error& e) {
+                       throw UsageError("export-png", e.problem());
+                     }
+                   }();
+                   if (!a->key.empty() && a->color.rfind("ipf", 0) != 0)
+                     throw UsageError("export-png", "--key goes with an IPF colouring (ipf-x, ipf-y, ipf-z, ipf:a,b,c)");
+                   const Volume v = io::read_volume(a->file);
+                   const SliceColoring coloring = slice_coloring_from_name(a->color, v);
+                   io::write_png(a->output, slice_image(v, axis, a->index, coloring));
+                   if (!a->key.empty()) {
+                     // One key per Laue group among the phases, in phase order; the first takes
+                     // the given name, a multi-group volume adds _<group> for the others.
+                     std::vector<LaueGroup> groups;
+                     for (const auto& p : v.phases())
+                       if (std::find(groups.begin(), groups.end(), p.laue) == groups.end()) groups.push_back(p.laue);
+                     if (groups.empty()) groups.push_back(LaueGroup::CubicHigh);
+                     const std::filesystem::path key(a->key);
+                     for (std::size_t k = 0; k < groups.size(); ++k) {
+                       std::string symbol(laue_symbol(groups[k]));
+                       for (auto& c : symbol)
+                         if (c == '/' || c == '-') c = '_';
+                       const auto target = k == 0 ? key : key.parent_path() / (key.stem().string() + "_" + symbol + key.extension().string());
+                       io::write_png(target, ipf_key_image(groups[k], a->key_size));
+                       std::cerr << "key (" << laue_symbol(groups[k]) << "): " << target.string() << "\n";
+                     }
+                   }
+                   return 0;
+                 }});
+}
+
+}  // namespace ebsd::cli
