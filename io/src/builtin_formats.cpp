@@ -8,6 +8,7 @@
 #include "ebsd/io/h5oina.hpp"
 #include "ebsd/io/format_registry.hpp"
 #include "ebsd/io/native_file.hpp"
+#include "ebsd/io/osc.hpp"
 #include "ebsd/io/vti.hpp"
 
 namespace ebsd::io {
@@ -33,6 +34,12 @@ void register_builtin_formats(FormatRegistry& r) {
          [](const std::filesystem::path& p, Progress& progress) { return read_h5oina(p, {}, progress); }, {}});
   r.add({"edax-h5", "EDAX OIM Analysis HDF5", {".h5", ".oh5"}, looks_like_edax_h5,
          [](const std::filesystem::path& p, Progress& progress) { return read_edax_h5(p, {}, progress); }, {}});
+  r.add({"osc", "EDAX/TSL OIM binary scan (layout reverse-engineered; see osc.hpp)", {".osc"}, looks_like_osc,
+         [](const std::filesystem::path& p, Progress&) {
+           auto o = read_osc(p);
+           return ReadResult{std::move(o.volume), std::move(o.report)};
+         },
+         {}});
   r.add({"ctf", "Oxford HKL channel text file", {".ctf"}, looks_like_ctf,
          [](const std::filesystem::path& p, Progress&) {
            auto c = read_ctf(p);
