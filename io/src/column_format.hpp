@@ -4,6 +4,7 @@
 // that a value that survives as float32 (or as a float32 quaternion, for Euler angles) comes
 // back with the digits of the original file. TSL prints fixed decimals ("%.5f"); Oxford prints
 // a fixed count of digit characters ("99.591", "0.0000", "175.94": five digits in all).
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <string>
@@ -56,12 +57,14 @@ struct ColumnFormat {
 // Accumulates the shapes of one column's numbers and names the format they share.
 class ColumnShapes {
 public:
+  // Runs for every number of a file: written without branches (min/max compile to
+  // conditional moves), since the shapes vary from row to row and branches would mispredict.
   void add(const text::NumberShape& s) {
-    if (!s.plain) plain_ = false;
-    if (s.decimals < min_dec_) min_dec_ = s.decimals;
-    if (s.decimals > max_dec_) max_dec_ = s.decimals;
-    if (s.digits < min_dig_) min_dig_ = s.digits;
-    if (s.digits > max_dig_) max_dig_ = s.digits;
+    plain_ = plain_ && s.plain;
+    min_dec_ = std::min(min_dec_, s.decimals);
+    max_dec_ = std::max(max_dec_, s.decimals);
+    min_dig_ = std::min(min_dig_, s.digits);
+    max_dig_ = std::max(max_dig_, s.digits);
   }
   // Decimals when every number had the same count after the point, else Digits when every
   // number had the same count of digits, else Shortest.

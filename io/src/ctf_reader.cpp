@@ -210,17 +210,21 @@ CtfReadResult read_ctf(const std::filesystem::path& path, const CtfReadOptions& 
         p = eol + 1;
         continue;
       }
+      // Fields are scanned in place: spaces, the number, spaces, then a tab or the line end.
+      // Only a field that does not parse is looked at as a whole, for the error message.
       int c = 0;
       while (true) {
-        const char* field_end = static_cast<const char*>(std::memchr(p, '\t', static_cast<std::size_t>(eol - p)));
-        if (!field_end) field_end = eol;
+        while (p < eol && text::is_space(*p) && *p != '\t') ++p;
         if (c < ncol) {
-          const char* a = p;
-          const char* b = field_end;
-          while (a < b && text::is_space(*a)) ++a;
-          while (b > a && text::is_space(b[-1])) --b;
-          const char* stop = a < b ? text::scan_number(a, b, vals[static_cast<std::size_t>(c)], shape[static_cast<std::size_t>(c)], sep) : nullptr;
-          if (stop != b) {
+          const char* stop = text::scan_number(p, eol, vals[static_cast<std::size_t>(c)], shape[static_cast<std::size_t>(c)], sep);
+          if (stop)
+            while (stop < eol && text::is_space(*stop) && *stop != '\t') ++stop;
+          if (!stop || stop == p || (stop < eol && *stop != '\t')) {
+            const char* field_end = static_cast<const char*>(std::memchr(p, '\t', static_cast<std::size_t>(eol - p)));
+            if (!field_end) field_end = eol;
+            const char* a = p;
+            const char* b = field_end;
+            while (b > a && text::is_space(b[-1])) --b;
             // A short row usually fails here first (an empty last field): say what it is.
             const auto fields = std::count(q, eol, '\t') + 1;
             if (fields != ncol)
@@ -230,12 +234,18 @@ CtfReadResult read_ctf(const std::filesystem::path& path, const CtfReadOptions& 
             throw Error("expected a number in column '" + names[static_cast<std::size_t>(c)] + "', found '" + std::string(a, b) + "'", file,
                         at_line(line_no));
           }
-          if (!std::isfinite(vals[static_cast<std::size_t>(c)]))
+          // Only the from_chars path can give inf or nan ("plain" numbers are always finite).
+          if (!shape[static_cast<std::size_t>(c)].plain && !std::isfinite(vals[static_cast<std::size_t>(c)]))
             throw Error("column '" + names[static_cast<std::size_t>(c)] + "' is not a finite number", file, at_line(line_no));
+          p = stop;
+        } else {
+          // Surplus fields are only counted (the check after the loop reports them).
+          const char* field_end = static_cast<const char*>(std::memchr(p, '\t', static_cast<std::size_t>(eol - p)));
+          p = field_end ? field_end : eol;
         }
         ++c;
-        if (field_end == eol) break;
-        p = field_end + 1;
+        if (p >= eol) break;
+        ++p;  // the tab
       }
       if (c != ncol)
         throw Error("expected " + std::to_string(ncol) + " tab-separated columns, found " + std::to_string(c) + " (truncated or corrupt row)",

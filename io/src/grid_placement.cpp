@@ -59,6 +59,24 @@ std::string fmt(double v) {
   return b;
 }
 
+// Rows in raster order, the usual layout: the file is ny runs of nx points, each run with one
+// y value and the x values of the first run. Then the first run's x values and each run's y
+// value are all the distinct coordinates, and each point's grid index follows from its run and
+// position: computing per distinct value gives exactly what the per-point computation gives.
+// Returns nx, or 0 when the rows are not in that order.
+std::size_t raster_width(const std::vector<double>& xs, const std::vector<double>& ys) {
+  const std::size_t n = xs.size();
+  std::size_t nx = 1;
+  while (nx < n && ys[nx] == ys[0]) ++nx;
+  if (n % nx != 0) return 0;
+  for (std::size_t r = nx; r < n; r += nx) {
+    const double y = ys[r];
+    for (std::size_t c = 0; c < nx; ++c)
+      if (xs[r + c] != xs[c] || ys[r + c] != y) return 0;
+  }
+  return nx;
+}
+
 }  // namespace
 
 GridPlacement place_on_grid(const std::vector<double>& xs, const std::vector<double>& ys, double xstep_hint,
@@ -67,7 +85,17 @@ GridPlacement place_on_grid(const std::vector<double>& xs, const std::vector<dou
   const std::size_t n = xs.size();
   if (n == 0) throw Error("no points", file, "data");
   double xmin = 0, ymin = 0;
-  double xs_step = median_step(xs, hex ? xstep_hint / 2 : xstep_hint, xmin), ys_step = median_step(ys, ystep_hint, ymin);
+  // Hexagonal rows alternate their x values: only square grids take the raster shortcut.
+  const std::size_t run = hex ? 0 : raster_width(xs, ys);
+  std::vector<double> run_x, run_y;  // the distinct coordinates of a raster file
+  if (run > 0) {
+    run_x.assign(xs.begin(), xs.begin() + static_cast<std::ptrdiff_t>(run));
+    run_y.reserve(n / run);
+    for (std::size_t r = 0; r < n; r += run) run_y.push_back(ys[r]);
+  }
+  // median_step looks only at the distinct values, so the runs' values give the same steps.
+  double xs_step = median_step(run > 0 ? run_x : xs, hex ? xstep_hint / 2 : xstep_hint, xmin);
+  double ys_step = median_step(run > 0 ? run_y : ys, ystep_hint, ymin);
   if (hex && xs_step > 0) xs_step *= 2.0;  // shifted rows interleave at half the step
   auto choose = [&](double from_data, double hint, const char* name) {
     if (from_data > 0) {
@@ -87,7 +115,32 @@ GridPlacement place_on_grid(const std::vector<double>& xs, const std::vector<dou
 
   std::vector<std::int64_t> ix(n), iy(n);
   std::int64_t maxx = 0, maxy = 0, off_grid = 0;
-  for (std::size_t r = 0; r < n; ++r) {
+  // Raster files: the index of each distinct x (per position in a run) and y (per run), with
+  // the same arithmetic as the per-point loop below, then applied point by point in file order
+  // (so the first bad row, and the off-grid count, are the same).
+  std::vector<std::int64_t> run_ix, run_iy;
+  std::vector<char> run_off_x, run_off_y, run_bad_x, run_bad_y;
+  if (run > 0) {
+    auto index = [](double v, double v0, double step, std::vector<std::int64_t>& idx, std::vector<char>& off, std::vector<char>& bad) {
+      const double f = (v - v0) / step;
+      const std::int64_t i = std::llround(f);
+      idx.push_back(i);
+      off.push_back(std::fabs(f - static_cast<double>(i)) > 0.25);
+      bad.push_back(i < 0 || f > 1e9);
+    };
+    for (double x : run_x) index(x, xmin, g.xstep, run_ix, run_off_x, run_bad_x);
+    for (double y : run_y) index(y, ymin, g.ystep, run_iy, run_off_y, run_bad_y);
+    for (std::size_t r = 0, j = 0; r < n; r += run, ++j)
+      for (std::size_t c = 0; c < run; ++c) {
+        if (run_bad_x[c] || run_bad_y[j]) throw Error("coordinates do not form a grid", file, "data row " + std::to_string(r + c + 1));
+        ix[r + c] = run_ix[c];
+        iy[r + c] = run_iy[j];
+        off_grid += run_off_x[c] || run_off_y[j];
+      }
+    for (auto i : run_ix) maxx = std::max(maxx, i);
+    for (auto i : run_iy) maxy = std::max(maxy, i);
+  }
+  for (std::size_t r = 0; r < n && run == 0; ++r) {
     const double fy = (ys[r] - ymin) / g.ystep;
     iy[r] = std::llround(fy);
     const bool shifted = hex && (iy[r] % 2 == 1);
