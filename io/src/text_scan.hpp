@@ -37,7 +37,9 @@ public:
     return true;
   }
   std::size_t number() const { return number_; }
-  std::size_t offset() const { return pos_; }
+  // Where the next line starts; never past the end, also after a last line without '\n'
+  // (pos_ then points one beyond the buffer, and callers subtract offsets from its end).
+  std::size_t offset() const { return pos_ < buf_.size() ? pos_ : buf_.size(); }
 
 private:
   std::string_view buf_;

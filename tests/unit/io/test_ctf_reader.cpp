@@ -87,6 +87,10 @@ TEST(CtfReader, BadInput) {
   };
   EXPECT_NE(error_of("trunc.ctf", good.substr(0, good.size() - 30)).find("truncated"), std::string::npos);
   EXPECT_NE(error_of("head.ctf", good.substr(0, good.find("Phase\tX"))).find("column-name line"), std::string::npos);
+  // Found by fuzz_ctf: a file that ends on the column-name line, without a newline, once made
+  // the data scan start one byte past the buffer.
+  const auto names_end = good.find('\n', good.find("Phase\tX"));
+  EXPECT_NE(error_of("names-only.ctf", good.substr(0, names_end)).find("no data rows"), std::string::npos);
   EXPECT_NE(error_of("wrong.ctf", "Channel Texture File\n").find("Channel Text File"), std::string::npos);
   std::string laue = good;
   laue.replace(laue.find("Zirc-alloy4\t9"), 13, "Zirc-alloy4\t42");
