@@ -248,8 +248,8 @@ AngReadResult read_ang(const std::filesystem::path& path, const AngReadOptions& 
   ImportReport& rep = result.report;
   rep.format = "ang";
   rep.angle_unit_in_file = "rad";
-  rep.recommended_sample_rotation = {180.0, {0, 1, 0}};
-  rep.recommended_crystal_rotation = {90.0, {0, 0, 1}};
+  rep.recommended_sample_rotation = kTslSampleRotation;
+  rep.recommended_crystal_rotation = kTslCrystalRotation;
   rep.header = h.keys;
 
   const bool hex = text::lower(h.grid).find("hex") != std::string::npos;

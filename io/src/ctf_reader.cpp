@@ -106,8 +106,8 @@ CtfReadResult read_ctf(const std::filesystem::path& path, const CtfReadOptions& 
   ImportReport& rep = result.report;
   rep.format = "ctf";
   rep.grid = "square";
-  rep.recommended_sample_rotation = {180.0, {0, 1, 0}};
-  rep.recommended_crystal_rotation = {0.0, {0, 0, 1}};
+  rep.recommended_sample_rotation = kHklSampleRotation;
+  rep.recommended_crystal_rotation = kHklCrystalRotation;
   rep.header = nlohmann::json::object();
 
   text::LineReader lines(buf);

@@ -174,8 +174,8 @@ ReadResult read_edax_h5(const std::filesystem::path& path, const EdaxH5ReadOptio
   ImportReport& rep = result.report;
   rep.format = "edax-h5";
   rep.angle_unit_in_file = "rad";
-  rep.recommended_sample_rotation = {180.0, {0, 1, 0}};
-  rep.recommended_crystal_rotation = {90.0, {0, 0, 1}};
+  rep.recommended_sample_rotation = kTslSampleRotation;
+  rep.recommended_crystal_rotation = kTslCrystalRotation;
   rep.header = nlohmann::json::object();
   const std::string maker = manufacturer(s, root);
   if (!maker.empty()) rep.header["Manufacturer"] = maker;

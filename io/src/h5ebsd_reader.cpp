@@ -416,9 +416,9 @@ ReadResult read_h5ebsd(const std::filesystem::path& path, const H5EbsdReadOption
   const std::int64_t nslices = st.z_end - st.z_start + 1;
   const bool tsl = st.flavour == Flavour::tsl;
   rep.recommended_sample_rotation = stored_rotation(s, root, "SampleTransformationAngle", "SampleTransformationAxis")
-                                        .value_or(FrameRotation{180.0, {0, 1, 0}});
+                                        .value_or(tsl ? kTslSampleRotation : kHklSampleRotation);
   rep.recommended_crystal_rotation = stored_rotation(s, root, "EulerTransformationAngle", "EulerTransformationAxis")
-                                         .value_or(tsl ? FrameRotation{90.0, {0, 0, 1}} : FrameRotation{0.0, {0, 0, 1}});
+                                         .value_or(tsl ? kTslCrystalRotation : kHklCrystalRotation);
   rep.header["Manufacturer"] = st.manufacturer;
   rep.header["FileVersion"] = version;
   rep.header["Max X Points"] = st.nx;

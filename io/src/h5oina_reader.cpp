@@ -163,8 +163,8 @@ ReadResult read_h5oina(const std::filesystem::path& path, const H5oinaReadOption
   rep.format = "h5oina";
   rep.angle_unit_in_file = "rad";
   rep.grid = "square";
-  rep.recommended_sample_rotation = {180.0, {0, 1, 0}};
-  rep.recommended_crystal_rotation = {0.0, {0, 0, 1}};
+  rep.recommended_sample_rotation = kHklSampleRotation;
+  rep.recommended_crystal_rotation = kHklCrystalRotation;
   rep.header = nlohmann::json::object();
 
   const std::string version_text = trimmed(h5::read_string_dataset(s, root, "Format Version", "/Format Version"));

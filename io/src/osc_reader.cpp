@@ -251,8 +251,8 @@ OscReadResult read_osc(const std::filesystem::path& path) {
   ImportReport& rep = result.report;
   rep.format = "osc";
   rep.angle_unit_in_file = "rad";
-  rep.recommended_sample_rotation = {180.0, {0, 1, 0}};
-  rep.recommended_crystal_rotation = {90.0, {0, 0, 1}};
+  rep.recommended_sample_rotation = kTslSampleRotation;
+  rep.recommended_crystal_rotation = kTslCrystalRotation;
 
   std::vector<Phase> phases = read_phases(b, phase_marker, data_marker, file);
   if (phases.empty()) {

@@ -15,6 +15,14 @@ struct FrameRotation {
   Eigen::Vector3d axis{0.0, 0.0, 1.0};
 };
 
+// The frame rotations each vendor recommends (simplnx ReadAngData/ReadCtfData docs, FORMATS.md
+// section C): TSL/EDAX sample 180 deg about <010> and crystal 90 deg about <001>; Oxford HKL
+// sample 180 deg about <010> and no crystal rotation.
+inline const FrameRotation kTslSampleRotation{180.0, {0.0, 1.0, 0.0}};
+inline const FrameRotation kTslCrystalRotation{90.0, {0.0, 0.0, 1.0}};
+inline const FrameRotation kHklSampleRotation{180.0, {0.0, 1.0, 0.0}};
+inline const FrameRotation kHklCrystalRotation{0.0, {0.0, 0.0, 1.0}};
+
 struct ImportReport {
   std::string format;                 // "ang", "ctf", ...
   std::string angle_unit_in_file;     // "rad" or "deg"; the Volume always holds quaternions
