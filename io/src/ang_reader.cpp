@@ -182,47 +182,6 @@ Columns columns_from_headers(const std::vector<std::string>& names, const std::s
   return c;
 }
 
-// Per layout column, how many rows the writer would not print back to the value read: the
-// reader's promise that ang -> volume -> ang keeps every value rests on this check. Columns
-// held as float32 whose numbers have at most six digits need no check (fits_float); Euler
-// angles of valid rows are checked by deriving them only where the error bound does not
-// already settle it (euler_reproduction_certain).
-std::vector<std::int64_t> columns_not_reproduced(const Volume& v, const AngLayout& layout, const std::vector<std::int64_t>& source_row,
-                                                 const std::vector<double>& table, int ncol, const std::vector<bool>& float_exact,
-                                                 const std::vector<bool>& fits_float) {
-  std::vector<std::int64_t> failing(static_cast<std::size_t>(ncol), 0);
-  AngRows rows(v, layout);
-  std::vector<double> out(static_cast<std::size_t>(ncol));
-  std::vector<int> checked;
-  int euler_col[3] = {-1, -1, -1};
-  for (int c = 0; c < ncol; ++c) {
-    const auto& role = layout.columns[static_cast<std::size_t>(c)].role;
-    if (role == "phi1") euler_col[0] = c;
-    if (role == "Phi") euler_col[1] = c;
-    if (role == "phi2") euler_col[2] = c;
-    if (!float_exact[static_cast<std::size_t>(c)]) checked.push_back(c);
-  }
-  const ColumnFormat* euler_formats[3] = {&layout.columns[static_cast<std::size_t>(euler_col[0])].format,
-                                          &layout.columns[static_cast<std::size_t>(euler_col[1])].format,
-                                          &layout.columns[static_cast<std::size_t>(euler_col[2])].format};
-  const bool kept_euler = v.has_channel(kSourceEuler[0]);
-  for (std::size_t i = 0; i < source_row.size(); ++i) {
-    if (source_row[i] < 0) continue;
-    const double* parsed = &table[static_cast<std::size_t>(source_row[i]) * static_cast<std::size_t>(ncol)];
-    bool certain = false;
-    if (!kept_euler && v.valid()[i]) {
-      const double e[3] = {parsed[euler_col[0]], parsed[euler_col[1]], parsed[euler_col[2]]};
-      certain = euler_reproduction_certain(e, euler_formats, 1.0, &v.quaternion_data()[i * 4]);
-    }
-    rows.row(static_cast<std::int64_t>(i), out.data(), !certain);
-    for (int c : checked) {
-      if (certain && (c == euler_col[0] || c == euler_col[1] || c == euler_col[2])) continue;
-      if (!layout.columns[static_cast<std::size_t>(c)].format.reproduces(out[static_cast<std::size_t>(c)], parsed[c], fits_float[static_cast<std::size_t>(c)]))
-        ++failing[static_cast<std::size_t>(c)];
-    }
-  }
-  return failing;
-}
 
 }  // namespace
 
@@ -438,7 +397,16 @@ AngReadResult read_ang(const std::filesystem::path& path, const AngReadOptions& 
     const auto& role = layout.columns[static_cast<std::size_t>(c)].role;
     float_exact[static_cast<std::size_t>(c)] = (role == "iq" || role == "ci" || role.rfind("channel:", 0) == 0) && shapes[static_cast<std::size_t>(c)].fits_float();
   }
-  const auto failing = columns_not_reproduced(v, layout, grid.source_row, table, ncol, float_exact, fits_float);
+  // The shared check (source_columns.hpp) with the .ang roles; angles are radians, and Euler
+  // angles of valid voxels may be certified unless source angles are already kept.
+  const auto not_reproduced = [&] {
+    AngRows rows(v, layout);
+    const bool kept_euler = v.has_channel(kSourceEuler[0]);
+    return columns_not_reproduced(v, layout, rows, grid.source_row, table, ncol, float_exact, fits_float,
+                                  {"phi1", "Phi", "phi2"}, 1.0,
+                                  [&](std::size_t i) { return !kept_euler && v.valid()[i] != 0; });
+  };
+  const auto failing = not_reproduced();
   bool kept_any = false;
   auto failed = [&](int c) { return failing[static_cast<std::size_t>(c)] > 0; };
   if (failed(col.phi1) || failed(col.Phi) || failed(col.phi2)) {
@@ -465,7 +433,7 @@ AngReadResult read_ang(const std::filesystem::path& path, const AngReadOptions& 
   for (int c : {col.phi1, col.Phi, col.phi2, col.x, col.y, col.phase})
     if (c >= 0 && failed(c) && !fits_float[static_cast<std::size_t>(c)]) recheck = true;
   if (kept_any && recheck) {
-    const auto still = columns_not_reproduced(v, layout, grid.source_row, table, ncol, float_exact, fits_float);
+    const auto still = not_reproduced();
     for (int c = 0; c < ncol; ++c)
       if (still[static_cast<std::size_t>(c)] > 0)
         rep.warnings.push_back("column " + std::to_string(c + 1) + ": " + std::to_string(still[static_cast<std::size_t>(c)]) +

@@ -46,47 +46,6 @@ bool number(std::string_view s, double& v) {
   return text::to_double(std::string_view(buf, n), v);
 }
 
-// Per layout column, how many rows the writer would not print back to the value read (see
-// the .ang reader: float32-exact columns are skipped, Euler angles derived only where the
-// error bound does not settle them).
-std::vector<std::int64_t> columns_not_reproduced(const Volume& v, const CtfLayout& layout, const std::vector<std::int64_t>& source_row,
-                                                 const std::vector<double>& table, int ncol, const std::vector<bool>& float_exact,
-                                                 const std::vector<bool>& fits_float) {
-  std::vector<std::int64_t> failing(static_cast<std::size_t>(ncol), 0);
-  CtfRows rows(v, layout);
-  std::vector<double> out(static_cast<std::size_t>(ncol));
-  std::vector<int> checked;
-  int euler_col[3] = {-1, -1, -1};
-  for (int c = 0; c < ncol; ++c) {
-    const auto& role = layout.columns[static_cast<std::size_t>(c)].role;
-    if (role == "euler1") euler_col[0] = c;
-    if (role == "euler2") euler_col[1] = c;
-    if (role == "euler3") euler_col[2] = c;
-    if (!float_exact[static_cast<std::size_t>(c)]) checked.push_back(c);
-  }
-  const ColumnFormat* euler_formats[3] = {&layout.columns[static_cast<std::size_t>(euler_col[0])].format,
-                                          &layout.columns[static_cast<std::size_t>(euler_col[1])].format,
-                                          &layout.columns[static_cast<std::size_t>(euler_col[2])].format};
-  // The certificate knows nothing of the optional hexagonal +30 deg: derive every row then.
-  const bool may_certify = !v.has_channel(kSourceEuler[0]) && !layout.hexagonal_aligned;
-  const double per_radian = layout.degrees ? 180.0 / std::numbers::pi : 1.0;
-  for (std::size_t i = 0; i < source_row.size(); ++i) {
-    if (source_row[i] < 0) continue;
-    const double* parsed = &table[static_cast<std::size_t>(source_row[i]) * static_cast<std::size_t>(ncol)];
-    bool certain = false;
-    if (may_certify && v.phase_ids()[i] > 0) {
-      const double e[3] = {parsed[euler_col[0]], parsed[euler_col[1]], parsed[euler_col[2]]};
-      certain = euler_reproduction_certain(e, euler_formats, per_radian, &v.quaternion_data()[i * 4]);
-    }
-    rows.row(static_cast<std::int64_t>(i), out.data(), !certain);
-    for (int c : checked) {
-      if (certain && (c == euler_col[0] || c == euler_col[1] || c == euler_col[2])) continue;
-      if (!layout.columns[static_cast<std::size_t>(c)].format.reproduces(out[static_cast<std::size_t>(c)], parsed[c], fits_float[static_cast<std::size_t>(c)]))
-        ++failing[static_cast<std::size_t>(c)];
-    }
-  }
-  return failing;
-}
 
 }  // namespace
 
@@ -382,7 +341,17 @@ CtfReadResult read_ctf(const std::filesystem::path& path, const CtfReadOptions& 
     float_exact[static_cast<std::size_t>(c)] = (role == "bc" || role.rfind("channel:", 0) == 0) && role != "channel:error" &&
                                                shapes[static_cast<std::size_t>(c)].fits_float();
   }
-  auto failing = columns_not_reproduced(v, layout, grid.source_row, table, ncol, float_exact, fits_float);
+  // The shared check (source_columns.hpp) with the .ctf roles; the error-bound certificate
+  // knows nothing of the optional hexagonal +30 deg, so every row is derived then.
+  const auto not_reproduced = [&] {
+    CtfRows rows(v, layout);
+    const bool may_certify = !v.has_channel(kSourceEuler[0]) && !layout.hexagonal_aligned;
+    const double per_radian = layout.degrees ? 180.0 / std::numbers::pi : 1.0;
+    return columns_not_reproduced(v, layout, rows, grid.source_row, table, ncol, float_exact, fits_float,
+                                  {"euler1", "euler2", "euler3"}, per_radian,
+                                  [&](std::size_t i) { return may_certify && v.phase_ids()[i] > 0; });
+  };
+  auto failing = not_reproduced();
   auto failed = [&](int c) { return failing[static_cast<std::size_t>(c)] > 0; };
   bool kept_any = false;
   if (failed(c_e1) || failed(c_e2) || failed(c_e3)) {
@@ -405,7 +374,7 @@ CtfReadResult read_ctf(const std::filesystem::path& path, const CtfReadOptions& 
     if (!failed(c)) continue;
     if (!fits_float[static_cast<std::size_t>(c)]) recheck = true;
   }
-  if (kept_any && recheck) failing = columns_not_reproduced(v, layout, grid.source_row, table, ncol, float_exact, fits_float);
+  if (kept_any && recheck) failing = not_reproduced();
   else if (kept_any)
     for (int c : {c_e1, c_e2, c_e3, c_x, c_y}) failing[static_cast<std::size_t>(c)] = 0;
   for (int c = 0; c < ncol; ++c)

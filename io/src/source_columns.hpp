@@ -9,6 +9,8 @@
 // the stored orientation), so a volume edited after reading never gets stale angles written.
 #include <array>
 #include <cstdint>
+#include <string_view>
+#include <vector>
 
 #include "column_format.hpp"
 #include "ebsd/volume/volume.hpp"
@@ -55,5 +57,48 @@ const float* source_column(const Volume& v, const char* name);
 // Adds one kept column as a channel: values[row] per voxel through source_row (-1: 0).
 void keep_source_column(Volume& v, const char* name, const std::vector<std::int64_t>& source_row, const std::vector<double>& table,
                         int ncol, int column, const std::string& unit, const std::string& description);
+
+// Per layout column, how many rows the writer would not print back to the value read: a text
+// reader's promise that file -> volume -> file keeps every value rests on this check. Shared by
+// the .ang and .ctf readers; Rows is their layout's row calculator (AngRows, CtfRows) with
+// row(voxel, out, derive_euler). Columns held as float32 whose numbers have at most six digits
+// need no check (float_exact); the Euler columns (roles euler_roles) of voxels for which
+// euler_eligible(voxel) holds are derived only where the float error bound does not already
+// settle them (euler_reproduction_certain); per_radian converts radians to the file's unit.
+template <class Layout, class Rows, class Eligible>
+std::vector<std::int64_t> columns_not_reproduced(const Volume& v, const Layout& layout, Rows& rows,
+                                                 const std::vector<std::int64_t>& source_row, const std::vector<double>& table,
+                                                 int ncol, const std::vector<bool>& float_exact, const std::vector<bool>& fits_float,
+                                                 const std::array<std::string_view, 3>& euler_roles, double per_radian,
+                                                 Eligible euler_eligible) {
+  const auto col = [](int c) { return static_cast<std::size_t>(c); };
+  std::vector<std::int64_t> failing(col(ncol), 0);
+  std::vector<double> out(col(ncol));
+  std::vector<int> checked;
+  int euler_col[3] = {-1, -1, -1};
+  for (int c = 0; c < ncol; ++c) {
+    const auto& role = layout.columns[col(c)].role;
+    for (int k = 0; k < 3; ++k)
+      if (role == euler_roles[static_cast<std::size_t>(k)]) euler_col[k] = c;
+    if (!float_exact[col(c)]) checked.push_back(c);
+  }
+  const ColumnFormat* euler_formats[3] = {&layout.columns[col(euler_col[0])].format, &layout.columns[col(euler_col[1])].format,
+                                          &layout.columns[col(euler_col[2])].format};
+  for (std::size_t i = 0; i < source_row.size(); ++i) {
+    if (source_row[i] < 0) continue;
+    const double* parsed = &table[static_cast<std::size_t>(source_row[i]) * col(ncol)];
+    bool certain = false;
+    if (euler_eligible(i)) {
+      const double e[3] = {parsed[euler_col[0]], parsed[euler_col[1]], parsed[euler_col[2]]};
+      certain = euler_reproduction_certain(e, euler_formats, per_radian, &v.quaternion_data()[i * 4]);
+    }
+    rows.row(static_cast<std::int64_t>(i), out.data(), !certain);
+    for (int c : checked) {
+      if (certain && (c == euler_col[0] || c == euler_col[1] || c == euler_col[2])) continue;
+      if (!layout.columns[col(c)].format.reproduces(out[col(c)], parsed[c], fits_float[col(c)])) ++failing[col(c)];
+    }
+  }
+  return failing;
+}
 
 }  // namespace ebsd::io
