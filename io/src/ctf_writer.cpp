@@ -103,17 +103,7 @@ void write_ctf(const std::filesystem::path& path, const Volume& volume, std::int
 }
 
 std::vector<std::filesystem::path> write_ctf_slices(const std::filesystem::path& path, const Volume& volume) {
-  std::vector<std::filesystem::path> written;
-  if (volume.nz() == 1) {
-    write_ctf(path, volume, 0);
-    written.push_back(path);
-    return written;
-  }
-  for (std::int64_t z = 0; z < volume.nz(); ++z) {
-    written.push_back(slice_file_name(path, z, volume.nz()));
-    write_ctf(written.back(), volume, z);
-  }
-  return written;
+  return write_per_slice(path, volume, [](const std::filesystem::path& file, const Volume& v, std::int64_t z) { write_ctf(file, v, z); });
 }
 
 }  // namespace ebsd::io

@@ -5,6 +5,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
+
+#include "ebsd/volume/volume.hpp"
 
 namespace ebsd::io {
 
@@ -14,6 +17,22 @@ inline std::filesystem::path slice_file_name(const std::filesystem::path& path, 
   std::string number = std::to_string(z);
   if (static_cast<int>(number.size()) < width) number.insert(0, static_cast<std::size_t>(width) - number.size(), '0');
   return path.parent_path() / (path.stem().string() + "_" + number + path.extension().string());
+}
+
+// Writes a 2D volume to `path`, or each z slice of a 3D one to its slice_file_name, with
+// write_one(file, volume, z); returns the files written.
+template <class WriteOne>
+std::vector<std::filesystem::path> write_per_slice(const std::filesystem::path& path, const Volume& volume, WriteOne write_one) {
+  if (volume.nz() == 1) {
+    write_one(path, volume, 0);
+    return {path};
+  }
+  std::vector<std::filesystem::path> written;
+  for (std::int64_t z = 0; z < volume.nz(); ++z) {
+    written.push_back(slice_file_name(path, z, volume.nz()));
+    write_one(written.back(), volume, z);
+  }
+  return written;
 }
 
 }  // namespace ebsd::io
