@@ -10,6 +10,7 @@
 #include "commands.hpp"
 #include "ebsd/core/error.hpp"
 #include "ebsd/core/version.hpp"
+#include "ebsd/pipeline/pipeline_file.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"ebsd: read, repair, analyse and write 3D EBSD volumes (EBSD Studio " EBSD_VERSION ")", "ebsd"};
@@ -40,6 +41,10 @@ int main(int argc, char** argv) {
   } catch (const ebsd::Cancelled&) {
     std::cerr << "ebsd: interrupted\n";
     return 130;
+  } catch (const ebsd::pipeline::PipelineError& e) {
+    // The pipeline file itself is wrong: nothing was run.
+    std::cerr << "ebsd: invalid pipeline: " << e.what() << "\n";
+    return 2;
   } catch (const ebsd::Error& e) {
     std::cerr << "ebsd: error: " << e.what() << "\n";
     return 1;

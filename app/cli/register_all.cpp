@@ -9,6 +9,8 @@ void register_orient(CLI::App& app, CommandList& out);
 void register_convert(CLI::App& app, CommandList& out);
 void register_align(CLI::App& app, CommandList& out);
 void register_export_png(CLI::App& app, CommandList& out);
+void register_run(CLI::App& app, CommandList& out);
+void register_steps(CLI::App& app, CommandList& out);
 
 void register_all(CLI::App& app, CommandList& out) {
   register_info(app, out);
@@ -18,6 +20,8 @@ void register_all(CLI::App& app, CommandList& out) {
   register_convert(app, out);
   register_align(app, out);
   register_export_png(app, out);
+  register_run(app, out);
+  register_steps(app, out);
 }
 
 }  // namespace ebsd::cli

@@ -34,6 +34,17 @@ public:
     if (sink_) sink_(fraction, message);
   }
   bool cancelled() const noexcept { return cancel_ && cancel_->cancelled(); }
+  // A progress for one part of a longer job: its 0..1 maps to [begin, end] of this one, its
+  // messages get `prefix`, and it shares this one's cancellation. It refers to *this, so it
+  // must not outlive it.
+  Progress part(double begin, double end, std::string prefix = {}) const {
+    return Progress(
+        [this, begin, end, prefix = std::move(prefix)](double f, const std::string& m) {
+          const double c = f < 0 ? 0 : (f > 1 ? 1 : f);
+          report(begin + (end - begin) * c, prefix.empty() ? m : (m.empty() ? prefix : prefix + ": " + m));
+        },
+        cancel_);
+  }
   // Throws ebsd::Cancelled when cancellation was requested: call it at safe points in loops.
   void check() const {
     if (cancelled()) throw Cancelled();
