@@ -8,12 +8,14 @@ std::unique_ptr<pipeline::Step> make_read_step();
 std::unique_ptr<pipeline::Step> make_write_step();
 std::unique_ptr<pipeline::Step> make_side_image_step();
 std::unique_ptr<pipeline::Step> make_export_png_step();
+std::unique_ptr<pipeline::Step> make_evaluate_step();
 
 void register_io_steps(pipeline::StepRegistry& registry) {
   registry.add(make_read_step());
   registry.add(make_write_step());
   registry.add(make_side_image_step());
   registry.add(make_export_png_step());
+  registry.add(make_evaluate_step());
 }
 
 pipeline::StepRegistry& builtin_step_registry() {

@@ -1,0 +1,57 @@
+// `ebsd train recovery --steps N --out DIR [--device cuda] [--resume CKPT] [--seed S] [--batch B]
+// [--dim D --depth L] [--max-seconds T] [--json]`: the GPU module's "train-recovery" task.
+#include <cstdio>
+#include "cli_registry.hpp"
+#include "cli_support.hpp"
+#include "commands.hpp"
+
+namespace ebsd::cli {
+
+void register_train(CLI::App& app, CommandList& out) {
+  auto* train = app.add_subcommand("train", "Train models of the compute engine");
+  train->require_subcommand(1);
+  struct Args {
+    std::int64_t steps = 1000, batch = 4, dim = 64, depth = 4, val_every = 200, volumes = 6;
+    std::string out = "recovery-model", device = "cpu", resume, optimizer = "adamw";
+    std::uint64_t seed = 1;
+    double max_seconds = 0, lr = 0;
+    bool json = false;
+  };
+  auto a = std::make_shared<Args>();
+  auto* sub = train->add_subcommand("recovery", "Self-supervised training of the slice-recovery transformer on synthetic volumes");
+  sub->add_option("--steps", a->steps, "Optimiser steps")->capture_default_str()->check(CLI::Range(1, 100000000));
+  sub->add_option("--out", a->out, "Output folder (weights, checkpoint, log.jsonl)")->capture_default_str();
+  sub->add_option("--device", a->device, "cpu or cuda")->capture_default_str();
+  sub->add_option("--resume", a->resume, "Checkpoint folder to continue from (an earlier --out)");
+  sub->add_option("--seed", a->seed, "Seed of data and initialisation")->capture_default_str();
+  sub->add_option("--batch", a->batch, "Blocks per step")->capture_default_str()->check(CLI::Range(1, 1024));
+  sub->add_option("--dim", a->dim, "Model width D")->capture_default_str();
+  sub->add_option("--depth", a->depth, "Transformer blocks")->capture_default_str();
+  sub->add_option("--volumes", a->volumes, "Synthetic training volumes")->capture_default_str();
+  sub->add_option("--val-every", a->val_every, "Validate every this many steps")->capture_default_str();
+  sub->add_option("--optimizer", a->optimizer, "adamw or sgd (the paper's)")->capture_default_str();
+  sub->add_option("--lr", a->lr, "Maximum learning rate (0: the optimizer's default)");
+  sub->add_option("--max-seconds", a->max_seconds, "Stop after this long (0: no limit)");
+  sub->add_flag("--json", a->json, "Print the summary as JSON");
+  out.push_back({sub, [a]() {
+                   nlohmann::json args{{"steps", a->steps},     {"out", a->out},         {"device", a->device},
+                                       {"seed", a->seed},       {"batch", a->batch},     {"dim", a->dim},
+                                       {"depth", a->depth},     {"volumes", a->volumes}, {"val_every", a->val_every},
+                                       {"optimizer", a->optimizer}, {"max_seconds", a->max_seconds}};
+                   if (a->lr > 0) args["lr"] = a->lr;
+                   if (!a->resume.empty()) args["resume"] = a->resume;
+                   auto progress = make_progress("train recovery", a->json);
+                   const auto r = task_registry().get("train-recovery").run(args, progress);
+                   if (a->json) {
+                     print_json(r);
+                     return 0;
+                   }
+                   std::printf("%lld steps in %.1f s: loss %.4f -> %.4f, best validation boundary accuracy %.4f; weights in %s\n",
+                               r["steps_run"].get<long long>(), r["seconds"].get<double>(), r["first_loss"].get<double>(),
+                               r["loss_ema"].get<double>(), r["best_val_boundary_accuracy"].get<double>(),
+                               r["out"].get<std::string>().c_str());
+                   return 0;
+                 }});
+}
+
+}  // namespace ebsd::cli

@@ -1,0 +1,34 @@
+#pragma once
+// Torch-free entry points of the slice-recovery transformer: the predictor the projection in
+// core (analysis::recover_slices) calls, the default model's location, and training.
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include "ebsd/analysis/slice_recovery.hpp"
+#include "ebsd/core/progress.hpp"
+#include "ebsd/gpu/device.hpp"
+
+namespace ebsd::gpu::recovery {
+
+// The shipped weights: $EBSD_RECOVERY_MODEL if set; else resources/models/recovery/
+// axial-transformer.safetensors under $EBSD_SOURCE_DIR, under a parent folder of the running
+// executable (a build tree inside the source tree), or share/ebsd-studio/models/recovery/ beside
+// the install prefix. Throws ebsd::Error listing the places tried.
+std::filesystem::path default_model_path();
+
+struct PredictorOptions {
+  std::filesystem::path model;
+  Device device = Device::Cpu;
+  std::int64_t stride = 48;  // crops of the model's block size, this far apart (overlap blended)
+  std::int64_t batch = 8;    // crops per forward
+};
+
+// Loads the model once; the predictor builds the 7-slice window around z (shifted inside the
+// volume near its faces), zeroes slices not known yet, tiles the plane into overlapping crops
+// (zero padded when the plane is smaller than a crop), blends them with a tent window and
+// returns one orientation per voxel (cubochoric clamped into the cube).
+analysis::SlicePredictor make_transformer_predictor(const PredictorOptions& options, Progress& progress);
+
+// The "train-recovery" task; args and result are documented in task_train_recovery.cpp.
+nlohmann::json train_recovery(const nlohmann::json& args, Progress& progress);
+
+}  // namespace ebsd::gpu::recovery
