@@ -7,6 +7,7 @@
 
 #include "cli_support.hpp"
 #include "commands.hpp"
+#include "step_chain.hpp"
 #include "ebsd/core/error.hpp"
 #include "ebsd/core/version.hpp"
 #include "ebsd/io/side_image.hpp"
@@ -44,12 +45,6 @@ std::vector<SideSpec> parse_sides(const std::vector<std::string>& sides, const s
   return out;
 }
 
-std::string grid_text(const Volume& v) {
-  std::ostringstream s;
-  s << v.nx() << " x " << v.ny() << " x " << v.nz() << " voxels, step " << v.spacing()[0] << " x " << v.spacing()[1] << " x "
-    << v.spacing()[2] << " " << v.length_unit();
-  return s.str();
-}
 
 }  // namespace
 
@@ -77,78 +72,57 @@ void register_convert(CLI::App& app, CommandList& out) {
                   "each (default: one pixel per voxel)");
   sub->add_flag("--json", a->json, "Print what was done as JSON");
   out.push_back({sub, [a]() {
-                   // Preflight: usage and the output format before any file is read.
+                   // Usage first: a bad option costs no file read.
                    const auto sides = parse_sides(a->sides, a->affines);
-                   if (!io::FormatRegistry::instance().for_writing(a->output)) {
-                     std::string known;
-                     for (const auto& f : io::FormatRegistry::instance().formats())
-                       if (f.write)
-                         for (const auto& e : f.extensions) known += (known.empty() ? "" : ", ") + e;
-                     throw Error("cannot tell the output format from the extension (writable: " + known + ")", a->output);
-                   }
                    const auto files = io::expand_inputs(a->inputs, a->keep_order);
                    if (files.size() > 1 && a->z_step <= 0.0)
                      throw UsageError("convert", std::to_string(files.size()) +
                                                      " inputs are stacked into a 3D volume: give the slice spacing with --z-step");
-
-                   auto progress = make_progress("convert");
-                   Volume v;
-                   std::vector<std::string> warnings;
-                   std::string what;
-                   if (files.size() == 1) {
-                     auto r = io::read_volume_with_report(files.front(), progress);
-                     v = std::move(r.volume);
-                     warnings = std::move(r.report.warnings);
-                     if (a->z_step > 0.0) v.set_spacing({v.spacing()[0], v.spacing()[1], a->z_step});
-                     what = "read " + files.front().string() + " (" + r.report.format + ")";
-                   } else {
-                     auto r = io::read_slice_stack(files, {a->z_step}, progress);
-                     v = std::move(r.volume);
-                     warnings = std::move(r.warnings);
-                     what = "stacked " + std::to_string(files.size()) + " slices, " + files.front().filename().string() + " to " +
-                            files.back().filename().string() + " (natural order" + (a->keep_order ? " off" : "") + ")";
-                   }
-
-                   nlohmann::json side_json = nlohmann::json::array();
-                   for (const auto& s : sides) {
-                     const auto images = io::expand_inputs({s.pattern}, false);
-                     auto side_progress = make_progress("side " + s.name);
-                     const auto r = io::add_side_image_channel(v, images, {s.name, s.transform, ""}, side_progress);
-                     for (const auto& w : r.warnings) warnings.push_back(w);
-                     nlohmann::json names = nlohmann::json::array();
-                     for (const auto& f : r.files) names.push_back(f.string());
-                     side_json.push_back({{"name", s.name},
-                                          {"files", names},
-                                          {"pages", r.pages},
-                                          {"width", r.width},
-                                          {"height", r.height},
-                                          {"bits", r.bits},
-                                          {"outside_voxels", r.outside_voxels}});
-                   }
-
                    nlohmann::json inputs = nlohmann::json::array();
                    for (const auto& f : files) inputs.push_back(f.string());
-                   nlohmann::json params{{"inputs", inputs}, {"output", a->output}, {"keep_order", a->keep_order}, {"side_images", side_json}};
-                   if (a->z_step > 0.0) params["z_step"] = a->z_step;
-                   v.add_provenance({"convert", params, EBSD_VERSION, utc_timestamp(), what});
-                   auto write_progress = make_progress("write");
-                   io::write_volume(a->output, v, write_progress);
+                   // The files as expanded here, in this order: the read step keeps it.
+                   std::vector<ChainLink> chain{{"read", {{"paths", inputs}, {"z_step", a->z_step}, {"keep_order", true}}}};
+                   for (const auto& sd : sides) {
+                     nlohmann::json p{{"name", sd.name}, {"paths", sd.pattern}};
+                     if (sd.transform) p["affine"] = sd.transform->m;
+                     chain.push_back({"add-side-image", p});
+                   }
+                   chain.push_back({"write", {{"path", a->output}}});
+                   const auto r = run_chain("convert", chain, true);
 
+                   const auto& read = r.front().report;
+                   std::vector<std::string> warnings = read["warnings"].get<std::vector<std::string>>();
+                   nlohmann::json side_json = nlohmann::json::array();
+                   for (std::size_t k = 1; k + 1 < r.size(); ++k) {
+                     auto rep = r[k].report;
+                     for (const auto& w : rep["warnings"]) warnings.push_back(w.get<std::string>());
+                     rep.erase("warnings");
+                     side_json.push_back(rep);
+                   }
+                   const bool stacked = files.size() > 1;
+                   const std::string what =
+                       stacked ? "stacked " + std::to_string(files.size()) + " slices, " + files.front().filename().string() + " to " +
+                                     files.back().filename().string() + " (natural order" + (a->keep_order ? " off" : "") + ")"
+                               : "read " + files.front().string() + " (" + read.value("format", std::string()) + ")";
                    if (a->json) {
                      print_json({{"inputs", inputs},
                                  {"output", a->output},
-                                 {"format", io::FormatRegistry::instance().for_writing(a->output)->name},
-                                 {"dims", {v.nx(), v.ny(), v.nz()}},
-                                 {"spacing", {v.spacing()[0], v.spacing()[1], v.spacing()[2]}},
-                                 {"length_unit", v.length_unit()},
-                                 {"stacked", files.size() > 1},
+                                 {"format", r.back().report["format"]},
+                                 {"dims", read["dims"]},
+                                 {"spacing", read["spacing"]},
+                                 {"length_unit", read["length_unit"]},
+                                 {"stacked", stacked},
                                  {"side_images", side_json},
                                  {"warnings", warnings}});
                    } else {
-                     std::cout << what << ": " << grid_text(v) << "\n";
-                     for (const auto& s : side_json)
-                       std::cout << "channel '" << s["name"].get<std::string>() << "' from " << s["pages"] << " image page(s), "
-                                 << s["bits"] << "-bit " << s["width"] << " x " << s["height"] << "\n";
+                     const auto& d = read["dims"];
+                     const auto& sp = read["spacing"];
+                     std::cout << what << ": " << d[0] << " x " << d[1] << " x " << d[2] << " voxels, step " << sp[0].get<double>()
+                               << " x " << sp[1].get<double>() << " x " << sp[2].get<double>() << " "
+                               << read["length_unit"].get<std::string>() << "\n";
+                     for (const auto& sd : side_json)
+                       std::cout << "channel '" << sd["name"].get<std::string>() << "' from " << sd["pages"] << " image page(s), "
+                                 << sd["bits"] << "-bit " << sd["width"] << " x " << sd["height"] << "\n";
                      for (const auto& w : warnings) std::cout << "warning: " << w << "\n";
                      std::cout << "wrote " << a->output << "\n";
                    }

@@ -7,6 +7,7 @@
 
 #include "cli_support.hpp"
 #include "commands.hpp"
+#include "step_chain.hpp"
 #include "ebsd/core/error.hpp"
 #include "ebsd/io/png.hpp"
 #include "ebsd/io/volume_file.hpp"
@@ -33,35 +34,20 @@ void register_export_png(CLI::App& app, CommandList& out) {
   sub->add_option("--key", a->key, "Also write the IPF colour key as this PNG (one per Laue group: name_<group>.png after the first)");
   sub->add_option("--key-size", a->key_size, "Key width in pixels")->capture_default_str()->check(CLI::Range(32, 4096));
   out.push_back({sub, [a]() {
-                   const SliceAxis axis = [&] {
-                     try {
-                       return slice_axis_from_name(a->axis);
-                     } catch (const Error& e) {
-                       throw UsageError("export-png", e.problem());
-                     }
-                   }();
+                   if (a->axis != "x" && a->axis != "y" && a->axis != "z")
+                     throw UsageError("export-png", "--axis: expected x, y or z, got '" + a->axis + "'");
                    if (!a->key.empty() && a->color.rfind("ipf", 0) != 0)
                      throw UsageError("export-png", "--key goes with an IPF colouring (ipf-x, ipf-y, ipf-z, ipf:a,b,c)");
-                   const Volume v = io::read_volume(a->file);
-                   const SliceColoring coloring = slice_coloring_from_name(a->color, v);
-                   io::write_png(a->output, slice_image(v, axis, a->index, coloring));
-                   if (!a->key.empty()) {
-                     // One key per Laue group among the phases, in phase order; the first takes
-                     // the given name, a multi-group volume adds _<group> for the others.
-                     std::vector<LaueGroup> groups;
-                     for (const auto& p : v.phases())
-                       if (std::find(groups.begin(), groups.end(), p.laue) == groups.end()) groups.push_back(p.laue);
-                     if (groups.empty()) groups.push_back(LaueGroup::CubicHigh);
-                     const std::filesystem::path key(a->key);
-                     for (std::size_t k = 0; k < groups.size(); ++k) {
-                       std::string symbol(laue_symbol(groups[k]));
-                       for (auto& c : symbol)
-                         if (c == '/' || c == '-') c = '_';
-                       const auto target = k == 0 ? key : key.parent_path() / (key.stem().string() + "_" + symbol + key.extension().string());
-                       io::write_png(target, ipf_key_image(groups[k], a->key_size));
-                       std::cerr << "key (" << laue_symbol(groups[k]) << "): " << target.string() << "\n";
-                     }
-                   }
+                   run_chain("export-png",
+                             {{"read", {{"paths", a->file}}},
+                              {"export-png",
+                               {{"path", a->output},
+                                {"axis", a->axis},
+                                {"index", a->index},
+                                {"color", a->color},
+                                {"key", a->key},
+                                {"key_size", a->key_size}}}},
+                             true);
                    return 0;
                  }});
 }

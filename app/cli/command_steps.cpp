@@ -70,6 +70,7 @@ void register_steps(CLI::App& app, CommandList& out) {
                      print_step(*s, true);
                      std::cout << "\n";
                    }
+                   std::cout << gpu_module_status() << "\n";
                    return 0;
                  }});
 }

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli_support.hpp"
+#include "cli_registry.hpp"
 #include "commands.hpp"
 #include "ebsd/core/error.hpp"
 #include "ebsd/core/version.hpp"
@@ -17,6 +18,10 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("ebsd (EBSD Studio) ") + EBSD_VERSION);
   app.require_subcommand(1);
   app.fallthrough(false);
+
+  // Plugin folders apply to every subcommand that uses steps or formats: `ebsd --plugin-dir D run p.json`.
+  std::vector<std::string> plugin_dirs;
+  app.add_option("--plugin-dir", plugin_dirs, "Also load plugins from this folder (repeatable)")->check(CLI::ExistingDirectory);
 
   ebsd::cli::CommandList commands;
   ebsd::cli::register_all(app, commands);
@@ -34,8 +39,12 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  for (const auto& d : plugin_dirs) ebsd::cli::plugin_dirs().emplace_back(d);
   ebsd::cli::install_interrupt_handler();
   try {
+    // Plugins are small and add formats every command may read; the GPU module (LibTorch) is
+    // loaded only by the commands that need it.
+    ebsd::cli::plugin_registry();
     for (auto& c : commands)
       if (c.sub->parsed()) return c.run();
   } catch (const ebsd::Cancelled&) {

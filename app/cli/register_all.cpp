@@ -11,6 +11,14 @@ void register_align(CLI::App& app, CommandList& out);
 void register_export_png(CLI::App& app, CommandList& out);
 void register_run(CLI::App& app, CommandList& out);
 void register_steps(CLI::App& app, CommandList& out);
+void register_denoise(CLI::App& app, CommandList& out);
+void register_bench(CLI::App& app, CommandList& out);
+void register_recover(CLI::App& app, CommandList& out);
+void register_eval(CLI::App& app, CommandList& out);
+void register_train(CLI::App& app, CommandList& out);
+#ifdef EBSD_HAVE_PLUGINS
+void register_plugins_command(CLI::App& app, CommandList& out);
+#endif
 
 void register_all(CLI::App& app, CommandList& out) {
   register_info(app, out);
@@ -22,6 +30,14 @@ void register_all(CLI::App& app, CommandList& out) {
   register_export_png(app, out);
   register_run(app, out);
   register_steps(app, out);
+  register_denoise(app, out);
+  register_bench(app, out);
+  register_recover(app, out);
+  register_eval(app, out);
+  register_train(app, out);
+#ifdef EBSD_HAVE_PLUGINS
+  register_plugins_command(app, out);
+#endif
 }
 
 }  // namespace ebsd::cli

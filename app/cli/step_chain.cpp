@@ -14,7 +14,10 @@ std::vector<pipeline::StepResult> run_chain(const std::string& label, const std:
   for (const auto& link : chain) p.steps.push_back({link.step, "", link.params});
   std::vector<pipeline::ResolvedStep> steps;
   try {
-    steps = pipeline::resolve_pipeline(p, full_registry());
+    // LibTorch is loaded only when a step of the chain lives in the GPU module.
+    bool need_gpu = false;
+    for (const auto& link : chain) need_gpu = need_gpu || plugin_registry().find(link.step) == nullptr;
+    steps = pipeline::resolve_pipeline(p, need_gpu ? full_registry() : plugin_registry());
   } catch (const pipeline::PipelineError& e) {
     // An option that fails its declaration is bad usage of this subcommand.
     // Name the option as the user typed it: parameter 'min_size' is --min-size here.

@@ -83,7 +83,7 @@ TEST(Convert, QuotedGlobStacksInNaturalOrder) {
   const auto v = ebsd::io::read_volume(out);
   ASSERT_EQ(v.provenance().size(), 2u);
   EXPECT_EQ(v.provenance()[0].step, "stack-slices");
-  EXPECT_EQ(v.provenance()[1].step, "convert");
+  EXPECT_EQ(v.provenance()[1].step, "read");  // the step that ran, with its parameters
 }
 
 TEST(Convert, ShellOrderedListIsStackedNaturallyUnlessKeepOrder) {
@@ -174,7 +174,7 @@ TEST(Convert, SideImagesBecomeChannelsOfTheStack) {
   ASSERT_TRUE(v.has_channel("bse"));
   EXPECT_EQ(v.channel("bse").values[static_cast<std::size_t>(v.index(3, 2, 0))], 203.0f);
   EXPECT_EQ(v.channel("bse").values[static_cast<std::size_t>(v.index(1, 0, 1))], 5001.0f);
-  EXPECT_EQ(v.provenance().back().step, "convert");
+  EXPECT_EQ(v.provenance().back().step, "side-image");
   // Shifted by one pixel to the right (u = 2 x + 1, v = 2 y): the last column falls outside.
   r = run(kEbsd + " convert '" + (t / "S*.ang").string() + "' --z-step 0.5 --side bse=" + (t / "bse.tif").string() +
               " --side-affine 2,0,1,0,2,0 -o " + out.string(),

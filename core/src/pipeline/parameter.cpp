@@ -55,6 +55,8 @@ json check_list(const ParameterSpec& s, const json& v, bool integer) {
   const std::string what = std::string("a list of ") + (integer ? "integers" : "numbers") + range_text(s) +
                            (s.list_size ? " with " + std::to_string(*s.list_size) + " elements" : "");
   json list = v.is_array() ? v : json::array({v});
+  // An empty list is how an optional list parameter (default []) says "not given".
+  if (list.empty() && s.default_value.is_array() && s.default_value.empty()) return list;
   if (s.list_size && list.size() != *s.list_size) bad(s, what, v);
   json out = json::array();
   for (const auto& e : list) {

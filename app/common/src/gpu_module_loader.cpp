@@ -1,0 +1,66 @@
+#include "ebsd/app/gpu_module_loader.hpp"
+
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <mutex>
+#include <vector>
+
+namespace ebsd::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<fs::path> candidates() {
+  std::vector<fs::path> out;
+  if (const char* env = std::getenv("EBSD_GPU_MODULE"); env && *env) out.emplace_back(env);
+  std::error_code ec;
+  const auto exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) out.push_back(exe.parent_path().parent_path() / "lib" / "ebsd-studio" / "ebsd-gpu-steps.so");
+  out.push_back(fs::path(EBSD_BUILD_LIB_DIR) / "ebsd-studio" / "ebsd-gpu-steps.so");
+  out.push_back(fs::path(EBSD_INSTALL_LIB_DIR) / "ebsd-studio" / "ebsd-gpu-steps.so");
+  return out;
+}
+
+}  // namespace
+
+GpuModuleStatus load_gpu_module(pipeline::StepRegistry& steps, pipeline::TaskRegistry& tasks) {
+  static std::once_flag once;
+  static GpuModuleStatus status;
+  std::call_once(once, [&] {
+    std::string searched;
+    for (const auto& path : candidates()) {
+      if (!fs::exists(path)) {
+        searched += (searched.empty() ? "" : ", ") + path.string();
+        continue;
+      }
+      status.path = path.string();
+      // RTLD_LOCAL: the module's own symbols stay out of the global namespace. Never closed:
+      // the registry holds its steps for the life of the process.
+      void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+      if (!handle) {
+        status.reason = std::string("cannot load: ") + ::dlerror();
+        return;
+      }
+      using Register = int (*)(void*, void*, char*, unsigned long);
+      auto entry = reinterpret_cast<Register>(::dlsym(handle, "ebsd_gpu_module_register"));
+      if (!entry) {
+        status.reason = "not an EBSD Studio GPU module (no ebsd_gpu_module_register)";
+        return;
+      }
+      char error[512] = {0};
+      if (entry(&steps, &tasks, error, sizeof error) != 0) {
+        status.reason = std::string("registration failed: ") + error;
+        return;
+      }
+      status.loaded = true;
+      return;
+    }
+    status.path = searched;
+    status.reason = "module not found (looked in " + searched + ")";
+  });
+  return status;
+}
+
+}  // namespace ebsd::app
