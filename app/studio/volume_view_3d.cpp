@@ -1,0 +1,306 @@
+#include "volume_view_3d.hpp"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+#include <vtkActor.h>
+#include <vtkCamera.h>
+#include <vtkCellArray.h>
+#include <vtkCellData.h>
+#include <vtkColorTransferFunction.h>
+#include <vtkCommand.h>
+#include <vtkCubeAxesActor.h>
+#include <vtkGenericOpenGLRenderWindow.h>
+#include <vtkGenericRenderWindowInteractor.h>
+#include <vtkImageData.h>
+#include <vtkImageProperty.h>
+#include <vtkImageSlice.h>
+#include <vtkImageSliceMapper.h>
+#include <vtkInteractorStyleTrackballCamera.h>
+#include <vtkNew.h>
+#include <vtkPiecewiseFunction.h>
+#include <vtkPoints.h>
+#include <vtkPolyData.h>
+#include <vtkPolyDataMapper.h>
+#include <vtkProperty.h>
+#include <vtkRenderer.h>
+#include <vtkSmartVolumeMapper.h>
+#include <vtkTextActor.h>
+#include <vtkTextProperty.h>
+#include <vtkUnsignedCharArray.h>
+#include <vtkVolume.h>
+#include <vtkVolumeProperty.h>
+
+#include "axes_marker.hpp"
+#include "view_colors.hpp"
+#include "vtk_bridge_widget.hpp"
+
+namespace ebsd::studio {
+namespace {
+
+std::array<unsigned char, 3> bytes(const std::array<double, 3>& c) {
+  return {static_cast<unsigned char>(255 * c[0]), static_cast<unsigned char>(255 * c[1]),
+          static_cast<unsigned char>(255 * c[2])};
+}
+
+}  // namespace
+
+struct VolumeView3D::Scene {
+  vtkNew<vtkRenderer> renderer;
+  std::array<vtkNew<vtkImageSliceMapper>, 3> mappers;
+  std::array<vtkNew<vtkImageSlice>, 3> slices;
+  vtkNew<vtkPolyData> lines;  // outline, slice frames, missing-slice frames
+  vtkNew<vtkPolyDataMapper> linesMapper;
+  vtkNew<vtkActor> linesActor;
+  vtkNew<vtkCubeAxesActor> cubeAxes;
+  vtkNew<vtkTextActor> note;
+  vtkNew<vtkSmartVolumeMapper> volumeMapper;
+  vtkNew<vtkVolume> volume;
+  vtkNew<vtkColorTransferFunction> volumeColours;
+  vtkNew<vtkPiecewiseFunction> volumeOpacity;
+  vtkNew<vtkInteractorStyleTrackballCamera> style;
+  std::unique_ptr<AxesMarker> axes;
+
+  explicit Scene(VtkBridgeWidget* canvas) {
+    renderer->SetBackground(kViewBackground.data());
+    for (int a = 0; a < 3; ++a) {
+      mappers[static_cast<std::size_t>(a)]->SetOrientation(a);
+      mappers[static_cast<std::size_t>(a)]->BorderOn();
+      slices[static_cast<std::size_t>(a)]->SetMapper(mappers[static_cast<std::size_t>(a)]);
+      vtkImageProperty* p = slices[static_cast<std::size_t>(a)]->GetProperty();
+      p->SetInterpolationTypeToNearest();
+      p->SetColorWindow(255.0);
+      p->SetColorLevel(127.5);
+      slices[static_cast<std::size_t>(a)]->VisibilityOff();
+      renderer->AddViewProp(slices[static_cast<std::size_t>(a)]);
+    }
+    linesMapper->SetInputData(lines);
+    linesMapper->SetScalarModeToUseCellData();
+    linesMapper->SetColorModeToDirectScalars();
+    linesActor->SetMapper(linesMapper);
+    linesActor->GetProperty()->LightingOff();
+    linesActor->GetProperty()->SetLineWidth(2.0);
+    renderer->AddActor(linesActor);
+
+    cubeAxes->SetCamera(renderer->GetActiveCamera());
+    cubeAxes->SetFlyModeToStaticEdges();
+    cubeAxes->SetGridLineLocation(vtkCubeAxesActor::VTK_GRID_LINES_FURTHEST);
+    cubeAxes->XAxisMinorTickVisibilityOff();
+    cubeAxes->YAxisMinorTickVisibilityOff();
+    cubeAxes->ZAxisMinorTickVisibilityOff();
+    for (int a = 0; a < 3; ++a) {
+      cubeAxes->GetTitleTextProperty(a)->SetColor(kAxisColors[static_cast<std::size_t>(a)].data());
+      cubeAxes->GetLabelTextProperty(a)->SetColor(0.85, 0.85, 0.85);
+    }
+    cubeAxes->VisibilityOff();
+    renderer->AddActor(cubeAxes);
+
+    note->GetTextProperty()->SetFontSize(14);
+    note->GetTextProperty()->SetColor(1.0, 0.85, 0.3);
+    note->GetTextProperty()->ShadowOn();
+    note->GetPositionCoordinate()->SetCoordinateSystemToNormalizedViewport();
+    note->SetPosition(0.01, 0.01);
+    note->VisibilityOff();
+    renderer->AddActor2D(note);
+
+    volumeColours->AddRGBPoint(1.0, 0.10, 0.05, 0.35);
+    volumeColours->AddRGBPoint(128.0, 0.85, 0.30, 0.25);
+    volumeColours->AddRGBPoint(255.0, 1.0, 0.95, 0.55);
+    volumeOpacity->AddPoint(0.0, 0.0);
+    volumeOpacity->AddPoint(1.0, 0.0);
+    volumeOpacity->AddPoint(255.0, 0.6);
+    volume->GetProperty()->SetColor(volumeColours);
+    volume->GetProperty()->SetScalarOpacity(volumeOpacity);
+    volume->GetProperty()->SetInterpolationTypeToLinear();
+    volume->GetProperty()->ShadeOff();
+    volume->SetMapper(volumeMapper);
+    volume->VisibilityOff();
+    renderer->AddVolume(volume);
+
+    vtkGenericOpenGLRenderWindow* window = canvas->renderWindow();
+    window->AddRenderer(renderer);
+    axes = std::make_unique<AxesMarker>(window, renderer);
+    renderer->AddObserver(vtkCommand::StartEvent, this, &Scene::beforeRender);
+    style->SetDefaultRenderer(renderer);
+    canvas->interactor()->SetInteractorStyle(style);
+  }
+
+  void beforeRender(vtkObject*, unsigned long, void*) { axes->sync(); }
+};
+
+VolumeView3D::VolumeView3D(QWidget* parent) : QWidget(parent) {
+  canvas_ = new VtkBridgeWidget(this);
+  scene_ = std::make_unique<Scene>(canvas_);
+
+  auto* title = new QLabel(tr("3D"), this);
+  QFont bold = title->font();
+  bold.setBold(true);
+  title->setFont(bold);
+  mode_ = new QComboBox(this);
+  mode_->setToolTip(tr("Orthogonal slices, or a volume rendering of a scalar channel"));
+  mode_->addItem(tr("Orthogonal slices"), QString());
+  connect(mode_, qOverload<int>(&QComboBox::activated), this,
+          [this](int) { emit volumeRenderingRequested(mode_->currentData().toString()); });
+  auto* reset = new QPushButton(tr("Reset view"), this);
+  connect(reset, &QPushButton::clicked, this, &VolumeView3D::resetCamera);
+
+  auto* header = new QHBoxLayout;
+  header->setContentsMargins(4, 2, 4, 2);
+  header->addWidget(title);
+  header->addStretch(1);
+  header->addWidget(mode_);
+  header->addWidget(reset);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->setSpacing(0);
+  layout->addLayout(header);
+  layout->addWidget(canvas_, 1);
+}
+
+VolumeView3D::~VolumeView3D() = default;
+
+void VolumeView3D::setSliceImages(vtkImageData* x, vtkImageData* y, vtkImageData* z) {
+  scene_->mappers[0]->SetInputData(x);
+  scene_->mappers[1]->SetInputData(y);
+  scene_->mappers[2]->SetInputData(z);
+  refresh();
+}
+
+void VolumeView3D::setGeometry(const VolumeGeometry& geometry) {
+  const bool newGrid = !geometry.sameGrid(geometry_);
+  geometry_ = geometry;
+  const bool empty = geometry_.empty();
+  Scene& s = *scene_;
+  const bool volumeMode = !volumeRenderingScalar().isEmpty();
+  for (auto& slice : s.slices) slice->SetVisibility(!empty && !volumeMode);
+  s.cubeAxes->SetVisibility(!empty);
+  if (!empty) {
+    const auto b = geometry_.bounds();
+    s.cubeAxes->SetBounds(b.data());
+    // The axes draw their titles as vector text, which has no glyph for the micro sign.
+    const QString unit = QString::fromStdString(geometry_.lengthUnit);
+    s.cubeAxes->SetXTitle(QStringLiteral("x (%1)").arg(unit).toUtf8().constData());
+    s.cubeAxes->SetYTitle(QStringLiteral("y (%1)").arg(unit).toUtf8().constData());
+    s.cubeAxes->SetZTitle(QStringLiteral("z (%1)").arg(unit).toUtf8().constData());
+  }
+  updateOverlays();
+  if (newGrid) resetCamera();
+  else refresh();
+}
+
+void VolumeView3D::setCursor(const Index3& cursor) {
+  cursor_ = cursor;
+  updateOverlays();
+  refresh();
+}
+
+void VolumeView3D::refresh() { canvas_->requestRender(); }
+
+void VolumeView3D::resetCamera() {
+  if (geometry_.empty()) return refresh();
+  const auto b = geometry_.bounds();
+  double centre[3], size = 0.0;
+  for (int a = 0; a < 3; ++a) {
+    centre[a] = 0.5 * (b[2 * a] + b[2 * a + 1]);
+    size = std::max(size, b[2 * a + 1] - b[2 * a]);
+  }
+  vtkCamera* cam = scene_->renderer->GetActiveCamera();
+  cam->ParallelProjectionOff();
+  cam->SetFocalPoint(centre);
+  // From above the first cut (z grows downwards on screen, as the material was removed), a
+  // little from the -x, +y corner, so all three slices are seen from their coloured side.
+  cam->SetPosition(centre[0] + 1.6 * size, centre[1] + 2.2 * size, centre[2] - 1.5 * size);
+  cam->SetViewUp(0, 0, -1);
+  scene_->renderer->ResetCamera(b[0], b[1], b[2], b[3], b[4], b[5]);
+  refresh();
+}
+
+void VolumeView3D::setVolumeRenderingChoices(const QStringList& scalars) {
+  const QString current = volumeRenderingScalar();
+  const QSignalBlocker block(mode_);
+  mode_->clear();
+  mode_->addItem(tr("Orthogonal slices"), QString());
+  for (const QString& s : scalars) mode_->addItem(tr("Volume rendering: %1").arg(s), s);
+  const int i = mode_->findData(current);
+  mode_->setCurrentIndex(i < 0 ? 0 : i);
+}
+
+QString VolumeView3D::volumeRenderingScalar() const { return mode_->currentData().toString(); }
+
+void VolumeView3D::setVolumeRenderingScalar(const QString& scalar) {
+  const int i = mode_->findData(scalar);
+  const QSignalBlocker block(mode_);
+  mode_->setCurrentIndex(i < 0 ? 0 : i);
+}
+
+void VolumeView3D::setVolumeRenderingImage(vtkImageData* image, const QString& note) {
+  Scene& s = *scene_;
+  const bool on = image != nullptr;
+  if (on) s.volumeMapper->SetInputData(image);
+  s.volume->SetVisibility(on);
+  for (auto& slice : s.slices) slice->SetVisibility(!on && !geometry_.empty());
+  s.note->SetInput(note.toUtf8().constData());
+  s.note->SetVisibility(!note.isEmpty());
+  if (on) {
+    // Opacity per unit length scaled to the grid, so a block of a few voxels reads as solid.
+    double spacing[3];
+    image->GetSpacing(spacing);
+    s.volume->GetProperty()->SetScalarOpacityUnitDistance(2.0 * std::max({spacing[0], spacing[1], spacing[2]}));
+  }
+  updateOverlays();
+  refresh();
+}
+
+QString VolumeView3D::note() const {
+  return scene_->note->GetVisibility() ? QString::fromUtf8(scene_->note->GetInput()) : QString();
+}
+
+void VolumeView3D::updateOverlays() {
+  Scene& s = *scene_;
+  vtkNew<vtkPoints> pts;
+  vtkNew<vtkCellArray> cells;
+  vtkNew<vtkUnsignedCharArray> colours;
+  colours->SetNumberOfComponents(3);
+  if (!geometry_.empty()) {
+    const auto b = geometry_.bounds();
+    auto rectangle = [&](int normal, double at, const std::array<double, 3>& colour) {
+      const int u = normal == 0 ? 1 : 0, w = normal == 2 ? 1 : 2;
+      const double us[4] = {b[2 * u], b[2 * u + 1], b[2 * u + 1], b[2 * u]};
+      const double ws[4] = {b[2 * w], b[2 * w], b[2 * w + 1], b[2 * w + 1]};
+      vtkIdType ids[5];
+      for (int k = 0; k < 4; ++k) {
+        double x[3];
+        x[normal] = at;
+        x[u] = us[k];
+        x[w] = ws[k];
+        ids[k] = pts->InsertNextPoint(x);
+      }
+      ids[4] = ids[0];
+      cells->InsertNextCell(5, ids);
+      colours->InsertNextTypedTuple(bytes(colour).data());
+    };
+    // The outline: the two z faces and the four vertical edges.
+    rectangle(2, b[4], {0.7, 0.7, 0.7});
+    rectangle(2, b[5], {0.7, 0.7, 0.7});
+    for (int k = 0; k < 4; ++k) {
+      const double x = (k & 1) ? b[1] : b[0], y = (k & 2) ? b[3] : b[2];
+      const vtkIdType ids[2] = {pts->InsertNextPoint(x, y, b[4]), pts->InsertNextPoint(x, y, b[5])};
+      cells->InsertNextCell(2, ids);
+      colours->InsertNextTypedTuple(bytes({0.7, 0.7, 0.7}).data());
+    }
+    for (std::int64_t z : geometry_.damagedSlices) rectangle(2, geometry_.world(2, double(z)), kDamagedColor);
+    for (std::int64_t z : geometry_.missingSlices) rectangle(2, geometry_.world(2, double(z)), kMissingColor);
+    if (volumeRenderingScalar().isEmpty())
+      for (int a = 0; a < 3; ++a)
+        rectangle(a, geometry_.world(a, double(cursor_[static_cast<std::size_t>(a)])), kAxisColors[static_cast<std::size_t>(a)]);
+  }
+  s.lines->SetPoints(pts);
+  s.lines->SetLines(cells);
+  s.lines->GetCellData()->SetScalars(colours);
+  s.lines->Modified();
+}
+
+}  // namespace ebsd::studio

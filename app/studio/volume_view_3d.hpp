@@ -1,0 +1,65 @@
+#pragma once
+// The 3D view: the three orthogonal slices in place (each framed in its axis colour), the
+// volume's outline with labelled axes in its length unit, frames on missing slices, an axes
+// triad; or a volume rendering of a scalar channel. Mouse (VTK trackball): left rotates,
+// middle pans, right drag and wheel zoom; R resets the view.
+#include <QWidget>
+
+#include <array>
+#include <memory>
+
+#include <QStringList>
+
+#include "ebsd/volume/slice_image.hpp"
+#include "volume_geometry.hpp"
+
+class QComboBox;
+class QLabel;
+class vtkImageData;
+
+namespace ebsd::studio {
+
+class VtkBridgeWidget;
+
+class VolumeView3D : public QWidget {
+  Q_OBJECT
+public:
+  explicit VolumeView3D(QWidget* parent = nullptr);
+  ~VolumeView3D() override;
+
+  // The coloured slices (owned by OrthoSliceImages, updated in place).
+  void setSliceImages(vtkImageData* x, vtkImageData* y, vtkImageData* z);
+  void setGeometry(const VolumeGeometry& geometry);
+  void setCursor(const Index3& cursor);
+  void refresh();
+  void resetCamera();
+
+  // What the mode selector offers besides the slices: "ci", "iq", channel names.
+  void setVolumeRenderingChoices(const QStringList& scalars);
+  // The selected scalar for volume rendering, or empty for the orthogonal slices.
+  QString volumeRenderingScalar() const;
+  void setVolumeRenderingScalar(const QString& scalar);  // "" shows the slices
+  // The image to volume-render (8-bit, 0 = transparent), already reduced to what the GL
+  // texture limit allows; `note` is shown in the view when it was reduced.
+  void setVolumeRenderingImage(vtkImageData* image, const QString& note);
+
+  VtkBridgeWidget* canvas() const { return canvas_; }
+  // The note the view shows (downsampling), empty when none.
+  QString note() const;
+
+signals:
+  // The user picked a scalar to volume-render ("" for the slices): the owner supplies the image.
+  void volumeRenderingRequested(const QString& scalar);
+
+private:
+  struct Scene;
+  void updateOverlays();
+
+  VolumeGeometry geometry_;
+  Index3 cursor_{0, 0, 0};
+  VtkBridgeWidget* canvas_ = nullptr;
+  QComboBox* mode_ = nullptr;
+  std::unique_ptr<Scene> scene_;
+};
+
+}  // namespace ebsd::studio

@@ -1,0 +1,33 @@
+#pragma once
+// What the status bar says about the voxel under the pointer: index, position with its unit,
+// Bunge Euler angles in degrees, phase, CI, IQ, grain id and channel values.
+#include <QString>
+
+#include "ebsd/volume/volume.hpp"
+
+namespace ebsd::studio {
+
+struct VoxelReadout {
+  Index3 index{0, 0, 0};
+  std::array<double, 3> position{};  // sample coordinates, in the volume's length unit
+  std::string lengthUnit;
+  bool valid = false;
+  bool missingSlice = false;
+  bool damagedSlice = false;
+  std::array<double, 3> eulerDeg{};  // Bunge (phi1, Phi, phi2), degrees
+  std::int32_t phaseId = 0;
+  std::string phaseName;             // empty for phase 0
+  float ci = 0.0f;
+  float iq = 0.0f;
+  std::int32_t grainId = -1;         // -1: not segmented
+  std::vector<std::pair<std::string, float>> channels;
+
+  // One line: "voxel (12, 34, 5)  at (3, 8.5, 1.25) µm  Euler (123.4°, 45.6°, 78.9°)
+  // phase 1 Nickel  CI 0.912  IQ 201.3  grain 17  bse 0.52".
+  QString text() const;
+};
+
+// Reads voxel `index` (which must lie in the volume).
+VoxelReadout readVoxel(const Volume& volume, const Index3& index);
+
+}  // namespace ebsd::studio
