@@ -1,6 +1,7 @@
-// .ang reader. The data block is parsed in one pass with std::from_chars; rows are then
-// placed on the grid by their x/y coordinates (EbsdLib's Out_Of_Order.ang shuffles them), and
-// where the header and the coordinates disagree the coordinates win with a warning.
+// .ang reader. read_ang takes the fast path (ang_fast.cpp) for the common file and this general
+// one otherwise: the data block is parsed in one pass; rows are then placed on the grid by
+// their x/y coordinates (EbsdLib's Out_Of_Order.ang shuffles them), and where the header and
+// the coordinates disagree the coordinates win with a warning. ang_read.hpp has the split.
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -14,31 +15,21 @@
 #include "ebsd/io/ang.hpp"
 #include "ebsd/orientation/rotations.hpp"
 #include "ang_layout.hpp"
+#include "ang_read.hpp"
 #include "grid_placement.hpp"
 #include "source_columns.hpp"
 #include "text_scan.hpp"
 
 namespace ebsd::io {
+namespace ang_detail {
+
+bool is_unindexed_marker(double angle) { return std::fabs(angle - 4.0 * std::numbers::pi) < 1e-3; }
+
 namespace {
 
 constexpr int kMaxColumns = 64;
-// TSL marks unindexed points with Euler angles of 4 pi (12.56637).
-bool is_unindexed_marker(double angle) { return std::fabs(angle - 4.0 * std::numbers::pi) < 1e-3; }
 
 std::string at_line(std::size_t n) { return "line " + std::to_string(n); }
-
-struct AngHeader {
-  std::vector<Phase> phases;
-  std::string grid = "SqrGrid";
-  double xstep = 0, ystep = 0;
-  long long ncols_odd = -1, ncols_even = -1, nrows = -1;
-  std::vector<std::string> column_headers;  // OIM 8 COLUMN_HEADERS, when present
-  nlohmann::json keys = nlohmann::json::object();
-  // Lines kept for the writer (AngLayout): before the first phase, per phase, after the grid.
-  std::vector<std::string> preamble, trailer;
-  std::vector<std::vector<std::string>> phase_lines;
-  bool grid_seen = false;
-};
 
 // Splits "# KEY: value" or "# KEY value" into key and value.
 void split_header_line(std::string_view line, std::string_view& key, std::string_view& value) {
@@ -67,6 +58,8 @@ std::vector<double> numbers_in(std::string_view s) {
   }
   return out;
 }
+
+}  // namespace
 
 AngHeader parse_header(std::string_view buf, const std::string& file, std::size_t& data_offset, std::size_t& data_line) {
   AngHeader h;
@@ -157,10 +150,7 @@ AngHeader parse_header(std::string_view buf, const std::string& file, std::size_
   return h;
 }
 
-// Column roles by position for the TSL layout, or by name from OIM 8 COLUMN_HEADERS.
-struct Columns {
-  int phi1 = 0, Phi = 1, phi2 = 2, x = 3, y = 4, iq = 5, ci = 6, phase = 7, sem = 8, fit = 9;
-};
+namespace {
 
 Columns columns_from_headers(const std::vector<std::string>& names, const std::string& file) {
   Columns c{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
@@ -185,19 +175,96 @@ Columns columns_from_headers(const std::vector<std::string>& names, const std::s
 
 }  // namespace
 
-bool looks_like_ang(const std::filesystem::path& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return false;
-  std::string head(4096, '\0');
-  f.read(head.data(), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<std::size_t>(f.gcount()));
-  if (head.empty() || head.front() != '#') return false;
-  for (const char* key : {"NCOLS_ODD", "XSTEP", "TEM_PIXperUM", "x-star", "GRID:"})
-    if (head.find(key) != std::string::npos) return true;
-  return false;
+std::size_t find_data_start(std::string_view buf, bool complete) {
+  std::size_t pos = 0;
+  while (pos < buf.size()) {
+    const auto nl = buf.find('\n', pos);
+    if (nl == std::string_view::npos && complete) return std::string_view::npos;
+    const std::size_t stop = nl == std::string_view::npos ? buf.size() : nl;
+    const std::string_view t = text::trim(buf.substr(pos, stop - pos));
+    if (!t.empty() && t.front() != '#') return pos;
+    pos = stop + 1;
+  }
+  return std::string_view::npos;
 }
 
-AngReadResult read_ang(const std::filesystem::path& path, const AngReadOptions& options) {
+Columns columns_for(const AngHeader& h, int ncol, const std::string& file) {
+  Columns col;
+  if (!h.column_headers.empty() && static_cast<int>(h.column_headers.size()) == ncol) col = columns_from_headers(h.column_headers, file);
+  if (col.sem >= ncol) col.sem = -1;
+  if (col.fit >= ncol) col.fit = -1;
+  return col;
+}
+
+bool start_report(ImportReport& rep, const AngHeader& h, const AngReadOptions& options, const std::string& file) {
+  rep.format = "ang";
+  rep.angle_unit_in_file = "rad";
+  rep.recommended_sample_rotation = kTslSampleRotation;
+  rep.recommended_crystal_rotation = kTslCrystalRotation;
+  rep.header = h.keys;
+  const bool hex = text::lower(h.grid).find("hex") != std::string::npos;
+  if (!hex && text::lower(h.grid).find("sqr") == std::string::npos)
+    throw Error("GRID must be SqrGrid or HexGrid, got '" + h.grid + "'", file, "header");
+  rep.grid = hex ? "hexagonal" : "square";
+  if (hex && !options.hex_to_square) throw Error("hexagonal grid; reading it needs conversion to a square grid", file, "GRID");
+  return hex;
+}
+
+std::vector<ChannelColumn> channel_columns(const Columns& col, int ncol, const AngHeader& h) {
+  std::vector<ChannelColumn> out;
+  if (col.sem >= 0) out.push_back({col.sem, "sem_signal", {{}, "", "SEM signal (detector intensity) from the .ang file"}});
+  if (col.fit >= 0) out.push_back({col.fit, "fit", {{}, "deg", "pattern fit from the .ang file"}});
+  for (int c = 0; c < ncol; ++c) {
+    bool known = false;
+    for (int k : {col.phi1, col.Phi, col.phi2, col.x, col.y, col.iq, col.ci, col.phase, col.sem, col.fit}) known |= k == c;
+    if (known) continue;
+    std::string name = "column_" + std::to_string(c + 1);
+    if (static_cast<int>(h.column_headers.size()) == ncol) {
+      name = text::lower(text::trim(h.column_headers[static_cast<std::size_t>(c)]));
+      for (auto& ch : name)
+        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+    }
+    out.push_back({c, text::utf8_or_replaced(name), {{}, "", "column " + std::to_string(c + 1) + " of the .ang file"}});
+  }
+  return out;
+}
+
+void describe_columns(AngLayout& layout, const Columns& col, int ncol, const AngHeader& h, const std::vector<ColumnShapes>& shapes,
+                      const std::vector<ChannelColumn>& channels) {
+  const char* roles[] = {"phi1", "Phi", "phi2", "x", "y", "iq", "ci", "phase"};
+  const int role_cols[] = {col.phi1, col.Phi, col.phi2, col.x, col.y, col.iq, col.ci, col.phase};
+  for (int c = 0; c < ncol; ++c) {
+    std::string role;
+    for (int k = 0; k < 8; ++k)
+      if (role_cols[k] == c) role = roles[k];
+    for (const auto& cc : channels)
+      if (cc.column == c) role = "channel:" + cc.name;
+    const std::string header = static_cast<int>(h.column_headers.size()) == ncol ? text::utf8_or_replaced(h.column_headers[static_cast<std::size_t>(c)]) : role;
+    layout.columns.push_back({role, header, shapes[static_cast<std::size_t>(c)].format()});
+  }
+  layout.preamble = h.preamble;
+  layout.trailer = h.trailer;
+  layout.phase_lines = h.phase_lines;
+}
+
+void header_size_warnings(ImportReport& rep, const AngHeader& h, bool hex, std::int64_t nx, std::int64_t ny) {
+  if (!hex && h.ncols_odd > 0 && h.ncols_odd != nx)
+    rep.warnings.push_back("header NCOLS_ODD " + std::to_string(h.ncols_odd) + " but the coordinates span " + std::to_string(nx) + " columns; using the coordinates");
+  if (!hex && h.nrows > 0 && h.nrows != ny)
+    rep.warnings.push_back("header NROWS " + std::to_string(h.nrows) + " but the coordinates span " + std::to_string(ny) + " rows; using the coordinates");
+}
+
+void finish(AngReadResult& result, Volume&& v, const AngLayout& layout, int ncol, std::size_t rows, const std::filesystem::path& path) {
+  nlohmann::json params = result.report.to_json();
+  params["file"] = text::utf8_or_replaced(path.filename().string());
+  params["columns"] = ncol;
+  params["rows"] = rows;
+  params["layout"] = layout.to_json();
+  v.add_provenance({"read-ang", params, "", utc_timestamp(), text::utf8_or_replaced(path.string())});
+  result.volume = std::move(v);
+}
+
+AngReadResult read_ang_general(const std::filesystem::path& path, const AngReadOptions& options) {
   const std::string file = path.string();
   const std::string buf = text::load_file(path);
   std::size_t data_offset = 0, first_data_line = 1;
@@ -205,17 +272,7 @@ AngReadResult read_ang(const std::filesystem::path& path, const AngReadOptions& 
 
   AngReadResult result;
   ImportReport& rep = result.report;
-  rep.format = "ang";
-  rep.angle_unit_in_file = "rad";
-  rep.recommended_sample_rotation = kTslSampleRotation;
-  rep.recommended_crystal_rotation = kTslCrystalRotation;
-  rep.header = h.keys;
-
-  const bool hex = text::lower(h.grid).find("hex") != std::string::npos;
-  if (!hex && text::lower(h.grid).find("sqr") == std::string::npos)
-    throw Error("GRID must be SqrGrid or HexGrid, got '" + h.grid + "'", file, "header");
-  rep.grid = hex ? "hexagonal" : "square";
-  if (hex && !options.hex_to_square) throw Error("hexagonal grid; reading it needs conversion to a square grid", file, "GRID");
+  const bool hex = start_report(rep, h, options, file);
 
   // --- data block: one pass, numbers into a flat row-major table of doubles (the exact
   // parsed values: the round-trip check below compares against them), and each column's
@@ -272,10 +329,7 @@ AngReadResult read_ang(const std::filesystem::path& path, const AngReadOptions& 
   }
   if (rows == 0) throw Error("no data rows after the header", file, at_line(first_data_line));
 
-  Columns col;
-  if (!h.column_headers.empty() && static_cast<int>(h.column_headers.size()) == ncol) col = columns_from_headers(h.column_headers, file);
-  if (col.sem >= ncol) col.sem = -1;
-  if (col.fit >= ncol) col.fit = -1;
+  const Columns col = columns_for(h, ncol, file);
   const auto stride = static_cast<std::size_t>(ncol);
   auto value = [&](std::size_t r, int c) { return table[r * stride + static_cast<std::size_t>(c)]; };
 
@@ -294,37 +348,13 @@ AngReadResult read_ang(const std::filesystem::path& path, const AngReadOptions& 
   GridPlacement grid = place_on_grid(xs, ys, h.xstep, h.ystep, hex, file);
   if (hex) rep.converted_to_square = true;
   for (auto& w : grid.warnings) rep.warnings.push_back(w);
-  if (!hex && h.ncols_odd > 0 && h.ncols_odd != grid.nx)
-    rep.warnings.push_back("header NCOLS_ODD " + std::to_string(h.ncols_odd) + " but the coordinates span " + std::to_string(grid.nx) + " columns; using the coordinates");
-  if (!hex && h.nrows > 0 && h.nrows != grid.ny)
-    rep.warnings.push_back("header NROWS " + std::to_string(h.nrows) + " but the coordinates span " + std::to_string(grid.ny) + " rows; using the coordinates");
+  header_size_warnings(rep, h, hex, grid.nx, grid.ny);
 
   Volume v({grid.nx, grid.ny, 1}, {grid.xstep, grid.ystep, std::min(grid.xstep, grid.ystep)}, {grid.x0, grid.y0, 0.0});
   v.phases() = h.phases;
 
-  // Columns beyond the ten standard ones (OIM 8 PRIAS and others) become channels named after
-  // COLUMN_HEADERS ("prias_bottom_strip") or by position ("column_11").
-  struct ChannelColumn {
-    int column;
-    std::string name;
-    Channel channel;
-  };
-  std::vector<ChannelColumn> channel_columns;
-  if (col.sem >= 0) channel_columns.push_back({col.sem, "sem_signal", {{}, "", "SEM signal (detector intensity) from the .ang file"}});
-  if (col.fit >= 0) channel_columns.push_back({col.fit, "fit", {{}, "deg", "pattern fit from the .ang file"}});
-  for (int c = 0; c < ncol; ++c) {
-    bool known = false;
-    for (int k : {col.phi1, col.Phi, col.phi2, col.x, col.y, col.iq, col.ci, col.phase, col.sem, col.fit}) known |= k == c;
-    if (known) continue;
-    std::string name = "column_" + std::to_string(c + 1);
-    if (static_cast<int>(h.column_headers.size()) == ncol) {
-      name = text::lower(text::trim(h.column_headers[static_cast<std::size_t>(c)]));
-      for (auto& ch : name)
-        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-    }
-    channel_columns.push_back({c, text::utf8_or_replaced(name), {{}, "", "column " + std::to_string(c + 1) + " of the .ang file"}});
-  }
-  for (auto& cc : channel_columns) cc.channel.values.assign(static_cast<std::size_t>(v.voxel_count()), 0.0f);
+  std::vector<ChannelColumn> channels = channel_columns(col, ncol, h);
+  for (auto& cc : channels) cc.channel.values.assign(static_cast<std::size_t>(v.voxel_count()), 0.0f);
 
   // What unindexed rows and legacy one-phase files write, from the first rows that show it;
   // rows that differ are caught by the round-trip check.
@@ -368,28 +398,12 @@ AngReadResult read_ang(const std::filesystem::path& path, const AngReadOptions& 
     ci_out[k] = static_cast<float>(ci);
     iq_out[k] = col.iq >= 0 ? static_cast<float>(value(r, col.iq)) : 0.0f;
     valid_out[k] = (!unindexed && ph > 0) ? 1 : 0;
-    for (auto& cc : channel_columns) cc.channel.values[k] = static_cast<float>(value(r, cc.column));
+    for (auto& cc : channels) cc.channel.values[k] = static_cast<float>(value(r, cc.column));
   }
-  for (auto& cc : channel_columns) v.set_channel(cc.name, std::move(cc.channel));
+  for (auto& cc : channels) v.set_channel(cc.name, std::move(cc.channel));
 
   // --- the layout the writer will use, verified on every row ---
-  auto fmt = [&](int c) { return shapes[static_cast<std::size_t>(c)].format(); };
-  const char* roles[] = {"phi1", "Phi", "phi2", "x", "y", "iq", "ci", "phase"};
-  const int role_cols[] = {col.phi1, col.Phi, col.phi2, col.x, col.y, col.iq, col.ci, col.phase};
-  std::vector<int> layout_source;  // table column of each layout column
-  for (int c = 0; c < ncol; ++c) {
-    std::string role;
-    for (int k = 0; k < 8; ++k)
-      if (role_cols[k] == c) role = roles[k];
-    for (const auto& cc : channel_columns)
-      if (cc.column == c) role = "channel:" + cc.name;
-    const std::string header = static_cast<int>(h.column_headers.size()) == ncol ? text::utf8_or_replaced(h.column_headers[static_cast<std::size_t>(c)]) : role;
-    layout.columns.push_back({role, header, fmt(c)});
-    layout_source.push_back(c);
-  }
-  layout.preamble = h.preamble;
-  layout.trailer = h.trailer;
-  layout.phase_lines = h.phase_lines;
+  describe_columns(layout, col, ncol, h, shapes, channels);
   // Columns held as float32 (IQ, CI, channels) need no check when their numbers fit float.
   std::vector<bool> float_exact(static_cast<std::size_t>(ncol), false), fits_float(static_cast<std::size_t>(ncol), false);
   for (int c = 0; c < ncol; ++c) {
@@ -446,14 +460,28 @@ AngReadResult read_ang(const std::filesystem::path& path, const AngReadOptions& 
                                " values have more digits than float32 keeps; writing this volume back will round them");
   }
 
-  nlohmann::json params = rep.to_json();
-  params["file"] = text::utf8_or_replaced(path.filename().string());
-  params["columns"] = ncol;
-  params["rows"] = rows;
-  params["layout"] = layout.to_json();
-  v.add_provenance({"read-ang", params, "", utc_timestamp(), text::utf8_or_replaced(file)});
-  result.volume = std::move(v);
+  finish(result, std::move(v), layout, ncol, rows, path);
   return result;
+}
+
+}  // namespace ang_detail
+
+bool looks_like_ang(const std::filesystem::path& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return false;
+  std::string head(4096, '\0');
+  f.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(f.gcount()));
+  if (head.empty() || head.front() != '#') return false;
+  for (const char* key : {"NCOLS_ODD", "XSTEP", "TEM_PIXperUM", "x-star", "GRID:"})
+    if (head.find(key) != std::string::npos) return true;
+  return false;
+}
+
+AngReadResult read_ang(const std::filesystem::path& path, const AngReadOptions& options) {
+  AngReadResult result;
+  if (ang_detail::read_ang_fast(path, options, result)) return result;
+  return ang_detail::read_ang_general(path, options);
 }
 
 }  // namespace ebsd::io

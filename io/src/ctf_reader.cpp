@@ -1,5 +1,7 @@
 // .ctf reader: header key/value lines up to the column-name line, then tab-separated rows
 // mapped by column name (never by position: dialects differ), placed on the grid by X/Y.
+// read_ctf takes the fast path (ctf_fast.cpp) for the common file and this general one
+// otherwise; ctf_read.hpp has the split.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -14,11 +16,13 @@
 #include "ebsd/orientation/rotations.hpp"
 #include "column_format.hpp"
 #include "ctf_layout.hpp"
+#include "ctf_read.hpp"
 #include "grid_placement.hpp"
 #include "source_columns.hpp"
 #include "text_scan.hpp"
 
 namespace ebsd::io {
+namespace ctf_detail {
 namespace {
 
 std::string at_line(std::size_t n) { return "line " + std::to_string(n); }
@@ -49,40 +53,21 @@ bool number(std::string_view s, double& v) {
 
 }  // namespace
 
-bool looks_like_ctf(const std::filesystem::path& path) {
-  std::ifstream f(path, std::ios::binary);
-  char head[17] = {};
-  f.read(head, 17);
-  return f.gcount() == 17 && std::string_view(head, 17) == "Channel Text File";
-}
-
-CtfReadResult read_ctf(const std::filesystem::path& path, const CtfReadOptions& options) {
-  const std::string file = path.string();
-  const std::string buf = text::load_file(path);
-  if (buf.rfind("Channel Text File", 0) != 0) throw Error("not a .ctf file: the first line must be 'Channel Text File'", file, "line 1");
-
-  CtfReadResult result;
-  ImportReport& rep = result.report;
-  rep.format = "ctf";
-  rep.grid = "square";
-  rep.recommended_sample_rotation = kHklSampleRotation;
-  rep.recommended_crystal_rotation = kHklCrystalRotation;
-  rep.header = nlohmann::json::object();
-
+CtfHeader parse_header(std::string_view buf, const std::string& file) {
+  CtfHeader h;
   text::LineReader lines(buf);
   std::string_view line;
   lines.next(line);
-  CtfLayout layout;
-  double xstep = 0, ystep = 0, zstep = 0;
-  long long zcells = 0;
-  std::vector<Phase> phases;
-  std::vector<std::string> names;  // column names
+  CtfLayout& layout = h.layout;
+  std::vector<Phase>& phases = h.phases;
+  std::vector<std::string>& names = h.names;  // column names
   long long expected_phases = -1;
   while (lines.next(line)) {
     const auto fields = split(line, '\t');
     const std::string key(text::trim(fields[0]));
     if (key == "Phase" && fields.size() > 2 && text::trim(fields[1]) == "X") {
       for (auto f : fields) names.emplace_back(text::trim(f));
+      h.names_end_line = lines.offset() > 0 && lines.offset() <= buf.size() && buf[lines.offset() - 1] == '\n';
       break;
     }
     const std::string_view value = fields.size() > 1 ? text::trim(fields[1]) : std::string_view{};
@@ -122,19 +107,89 @@ CtfReadResult read_ctf(const std::filesystem::path& path, const CtfReadOptions& 
         throw Error(key + " must be a positive number, got '" + std::string(value) + "'", file, at_line(lines.number()));
       target = v;
     };
-    if (key == "XStep") positive(xstep);
-    else if (key == "YStep") positive(ystep);
-    else if (key == "ZStep") positive(zstep);
+    if (key == "XStep") positive(h.xstep);
+    else if (key == "YStep") positive(h.ystep);
+    else if (key == "ZStep") positive(h.zstep);
     else if (key == "ZCells") {
-      if (!text::to_int(value, zcells) || zcells < 0) throw Error("ZCells must be a count", file, at_line(lines.number()));
+      if (!text::to_int(value, h.zcells) || h.zcells < 0) throw Error("ZCells must be a count", file, at_line(lines.number()));
+    } else if (key == "XCells" || key == "YCells") {
+      long long cells = -1;  // not checked here: the grid comes from the coordinates
+      (key == "XCells" ? h.xcells : h.ycells) = text::to_int(value, cells) && cells > 0 ? cells : -1;
     }
-    if (!key.empty() && fields.size() == 2) rep.header[key] = text::utf8_or_replaced(value);
+    if (!key.empty() && fields.size() == 2) h.keys[key] = text::utf8_or_replaced(value);
     // The writer rebuilds the grid keys from the volume; every other line goes back verbatim.
     if (key != "XCells" && key != "YCells" && key != "XStep" && key != "YStep" && key != "ZCells" && key != "ZStep")
       layout.header_lines.push_back(text::utf8_or_replaced(line));
   }
   if (names.empty()) throw Error("no column-name line ('Phase<TAB>X<TAB>Y...') before the data", file, at_line(lines.number()));
   if (expected_phases < 0) throw Error("no 'Phases' line in the header", file, "header");
+  h.header_lines = lines.number();
+  h.data_offset = lines.offset();
+  return h;
+}
+
+void start_report(ImportReport& rep) {
+  rep.format = "ctf";
+  rep.grid = "square";
+  rep.recommended_sample_rotation = kHklSampleRotation;
+  rep.recommended_crystal_rotation = kHklCrystalRotation;
+  rep.header = nlohmann::json::object();
+}
+
+std::string role_of(const std::string& n) {
+  return n == "Phase" ? "phase" : n == "X" ? "x" : n == "Y" ? "y" : n == "Z" ? "z" : n == "Euler1" ? "euler1" : n == "Euler2" ? "euler2"
+         : n == "Euler3" ? "euler3" : n == "BC" ? "bc" : "channel:" + text::lower(n);
+}
+
+std::vector<ChannelColumn> channel_columns(const std::vector<std::string>& names) {
+  std::vector<ChannelColumn> out;
+  for (int c = 0; c < static_cast<int>(names.size()); ++c) {
+    const std::string& n = names[static_cast<std::size_t>(c)];
+    if (n == "Phase" || n == "X" || n == "Y" || n == "Z" || n == "Euler1" || n == "Euler2" || n == "Euler3" || n == "BC") continue;
+    std::string lname = text::lower(n);
+    std::string unit = lname == "mad" ? "deg" : "";
+    out.push_back({c, std::move(lname), {{}, std::move(unit), n + " column of the .ctf file"}});
+  }
+  return out;
+}
+
+void hexagonal_warning(ImportReport& rep, const std::vector<Phase>& phases, const CtfReadOptions& options, std::size_t alignment_applied) {
+  bool any_hex = false;
+  for (const auto& p : phases)
+    any_hex |= p.laue == LaueGroup::HexagonalHigh || p.laue == LaueGroup::HexagonalLow || p.laue == LaueGroup::TrigonalHigh ||
+               p.laue == LaueGroup::TrigonalLow;
+  if (any_hex)
+    rep.warnings.push_back(options.hexagonal_to_tsl_alignment
+                               ? "hexagonal/trigonal phases: phi2 + 30 deg applied (HKL X||a to TSL X||a*) on " + std::to_string(alignment_applied) + " points"
+                               : "hexagonal/trigonal phases: angles kept in the HKL convention (crystal X || a); no 30 deg correction applied");
+}
+
+void finish(CtfReadResult& result, Volume&& v, const CtfLayout& layout, std::size_t rows, const std::filesystem::path& path,
+            const CtfReadOptions& options) {
+  nlohmann::json params = result.report.to_json();
+  params["file"] = text::utf8_or_replaced(path.filename().string());
+  params["hexagonal_to_tsl_alignment"] = options.hexagonal_to_tsl_alignment;
+  params["rows"] = rows;
+  params["layout"] = layout.to_json();
+  v.add_provenance({"read-ctf", params, "", utc_timestamp(), text::utf8_or_replaced(path.string())});
+  result.volume = std::move(v);
+}
+
+CtfReadResult read_ctf_general(const std::filesystem::path& path, const CtfReadOptions& options) {
+  const std::string file = path.string();
+  const std::string buf = text::load_file(path);
+  if (buf.rfind("Channel Text File", 0) != 0) throw Error("not a .ctf file: the first line must be 'Channel Text File'", file, "line 1");
+
+  CtfReadResult result;
+  ImportReport& rep = result.report;
+  start_report(rep);
+  CtfHeader h = parse_header(buf, file);
+  rep.header = h.keys;
+  CtfLayout layout = std::move(h.layout);
+  const double xstep = h.xstep, ystep = h.ystep, zstep = h.zstep;
+  const long long zcells = h.zcells;
+  std::vector<Phase> phases = std::move(h.phases);
+  const std::vector<std::string>& names = h.names;
 
   std::map<std::string, int> col;
   for (int i = 0; i < static_cast<int>(names.size()); ++i) col[names[static_cast<std::size_t>(i)]] = i;
@@ -145,12 +200,12 @@ CtfReadResult read_ctf(const std::filesystem::path& path, const CtfReadOptions& 
 
   // --- data rows: tab-separated numbers scanned in place, into a table of doubles (the exact
   // parsed values, for the round-trip check) and each column's number shapes ---
-  const std::size_t header_lines = lines.number();
+  const std::size_t header_lines = h.header_lines;
   std::vector<double> table;
   std::vector<ColumnShapes> shapes(static_cast<std::size_t>(ncol));
   std::size_t rows = 0;
   {
-    const char* p = buf.data() + lines.offset();
+    const char* p = buf.data() + h.data_offset;
     const char* const end = buf.data() + buf.size();
     // European-locale exports write decimal commas; tabs separate the fields, so a comma in
     // the first data row decides.
@@ -275,18 +330,9 @@ CtfReadResult read_ctf(const std::filesystem::path& path, const CtfReadOptions& 
   v.phases() = phases;
 
   const bool has_error = col.count("Error") != 0;
-  std::vector<std::string> extra;
-  for (const auto& n : names)
-    if (n != "Phase" && n != "X" && n != "Y" && n != "Z" && n != "Euler1" && n != "Euler2" && n != "Euler3" && n != "BC") extra.push_back(n);
   // Extra columns become channels named in lower case ("mad", "bands", ...).
-  std::vector<std::pair<std::string, Channel>> channels;
-  std::vector<int> channel_column;
-  for (const auto& n : extra) {
-    std::string lname = text::lower(n);
-    Channel c{std::vector<float>(static_cast<std::size_t>(v.voxel_count()), 0.0f), lname == "mad" ? "deg" : "", n + " column of the .ctf file"};
-    channels.emplace_back(lname, std::move(c));
-    channel_column.push_back(col.at(n));
-  }
+  std::vector<ChannelColumn> channels = channel_columns(names);
+  for (auto& cc : channels) cc.channel.values.assign(static_cast<std::size_t>(v.voxel_count()), 0.0f);
 
   std::size_t alignment_applied = 0;
   for (std::int64_t i = 0; i < v.voxel_count(); ++i) {
@@ -312,27 +358,17 @@ CtfReadResult read_ctf(const std::filesystem::path& path, const CtfReadOptions& 
       }
     }
     if (ph > 0) v.set_orientation(i, quat_from_euler(e));
-    for (std::size_t k = 0; k < channels.size(); ++k)
-      channels[k].second.values[idx] = static_cast<float>(table[r * static_cast<std::size_t>(ncol) + static_cast<std::size_t>(channel_column[k])]);
+    for (auto& cc : channels) cc.channel.values[idx] = static_cast<float>(table[r * static_cast<std::size_t>(ncol) + static_cast<std::size_t>(cc.column)]);
   }
-  for (auto& [n, c] : channels) v.set_channel(n, std::move(c));
-  bool any_hex = false;
-  for (const auto& p : phases)
-    any_hex |= p.laue == LaueGroup::HexagonalHigh || p.laue == LaueGroup::HexagonalLow || p.laue == LaueGroup::TrigonalHigh ||
-               p.laue == LaueGroup::TrigonalLow;
-  if (any_hex)
-    rep.warnings.push_back(options.hexagonal_to_tsl_alignment
-                               ? "hexagonal/trigonal phases: phi2 + 30 deg applied (HKL X||a to TSL X||a*) on " + std::to_string(alignment_applied) + " points"
-                               : "hexagonal/trigonal phases: angles kept in the HKL convention (crystal X || a); no 30 deg correction applied");
+  for (auto& cc : channels) v.set_channel(cc.name, std::move(cc.channel));
+  hexagonal_warning(rep, phases, options, alignment_applied);
 
   // --- the layout the writer will use, verified on every row ---
   layout.degrees = degrees;
   layout.hexagonal_aligned = options.hexagonal_to_tsl_alignment;
   for (int c = 0; c < ncol; ++c) {
     const std::string& n = names[static_cast<std::size_t>(c)];
-    std::string role = n == "Phase" ? "phase" : n == "X" ? "x" : n == "Y" ? "y" : n == "Z" ? "z" : n == "Euler1" ? "euler1" : n == "Euler2" ? "euler2"
-                       : n == "Euler3" ? "euler3" : n == "BC" ? "bc" : "channel:" + text::lower(n);
-    layout.columns.push_back({role, text::utf8_or_replaced(n), shapes[static_cast<std::size_t>(c)].format()});
+    layout.columns.push_back({role_of(n), text::utf8_or_replaced(n), shapes[static_cast<std::size_t>(c)].format()});
   }
   std::vector<bool> float_exact(static_cast<std::size_t>(ncol), false), fits_float(static_cast<std::size_t>(ncol), false);
   for (int c = 0; c < ncol; ++c) {
@@ -382,14 +418,23 @@ CtfReadResult read_ctf(const std::filesystem::path& path, const CtfReadOptions& 
       rep.warnings.push_back("column '" + text::utf8_or_replaced(names[static_cast<std::size_t>(c)]) + "': " + std::to_string(failing[static_cast<std::size_t>(c)]) +
                              " values have more digits than float32 keeps; writing this volume back will round them");
 
-  nlohmann::json params = rep.to_json();
-  params["file"] = text::utf8_or_replaced(path.filename().string());
-  params["hexagonal_to_tsl_alignment"] = options.hexagonal_to_tsl_alignment;
-  params["rows"] = rows;
-  params["layout"] = layout.to_json();
-  v.add_provenance({"read-ctf", params, "", utc_timestamp(), text::utf8_or_replaced(file)});
-  result.volume = std::move(v);
+  finish(result, std::move(v), layout, rows, path, options);
   return result;
+}
+
+}  // namespace ctf_detail
+
+bool looks_like_ctf(const std::filesystem::path& path) {
+  std::ifstream f(path, std::ios::binary);
+  char head[17] = {};
+  f.read(head, 17);
+  return f.gcount() == 17 && std::string_view(head, 17) == "Channel Text File";
+}
+
+CtfReadResult read_ctf(const std::filesystem::path& path, const CtfReadOptions& options) {
+  CtfReadResult result;
+  if (ctf_detail::read_ctf_fast(path, options, result)) return result;
+  return ctf_detail::read_ctf_general(path, options);
 }
 
 }  // namespace ebsd::io

@@ -79,23 +79,14 @@ std::size_t raster_width(const std::vector<double>& xs, const std::vector<double
 
 }  // namespace
 
-GridPlacement place_on_grid(const std::vector<double>& xs, const std::vector<double>& ys, double xstep_hint,
-                            double ystep_hint, bool hex, const std::string& file) {
-  GridPlacement g;
-  const std::size_t n = xs.size();
-  if (n == 0) throw Error("no points", file, "data");
+namespace {
+
+// Steps (median spacing, or the hints) and origin from the distinct coordinates.
+void steps_and_origin(GridPlacement& g, const std::vector<double>& xs, const std::vector<double>& ys, double xstep_hint,
+                      double ystep_hint, bool hex) {
   double xmin = 0, ymin = 0;
-  // Hexagonal rows alternate their x values: only square grids take the raster shortcut.
-  const std::size_t run = hex ? 0 : raster_width(xs, ys);
-  std::vector<double> run_x, run_y;  // the distinct coordinates of a raster file
-  if (run > 0) {
-    run_x.assign(xs.begin(), xs.begin() + static_cast<std::ptrdiff_t>(run));
-    run_y.reserve(n / run);
-    for (std::size_t r = 0; r < n; r += run) run_y.push_back(ys[r]);
-  }
-  // median_step looks only at the distinct values, so the runs' values give the same steps.
-  double xs_step = median_step(run > 0 ? run_x : xs, hex ? xstep_hint / 2 : xstep_hint, xmin);
-  double ys_step = median_step(run > 0 ? run_y : ys, ystep_hint, ymin);
+  double xs_step = median_step(xs, hex ? xstep_hint / 2 : xstep_hint, xmin);
+  double ys_step = median_step(ys, ystep_hint, ymin);
   if (hex && xs_step > 0) xs_step *= 2.0;  // shifted rows interleave at half the step
   auto choose = [&](double from_data, double hint, const char* name) {
     if (from_data > 0) {
@@ -112,53 +103,102 @@ GridPlacement place_on_grid(const std::vector<double>& xs, const std::vector<dou
   g.ystep = choose(ys_step, ystep_hint, "YSTEP");
   g.x0 = xmin;
   g.y0 = ymin;
+}
 
-  std::vector<std::int64_t> ix(n), iy(n);
-  std::int64_t maxx = 0, maxy = 0, off_grid = 0;
-  // Raster files: the index of each distinct x (per position in a run) and y (per run), with
-  // the same arithmetic as the per-point loop below, then applied point by point in file order
-  // (so the first bad row, and the off-grid count, are the same).
-  std::vector<std::int64_t> run_ix, run_iy;
-  std::vector<char> run_off_x, run_off_y, run_bad_x, run_bad_y;
-  if (run > 0) {
-    auto index = [](double v, double v0, double step, std::vector<std::int64_t>& idx, std::vector<char>& off, std::vector<char>& bad) {
-      const double f = (v - v0) / step;
-      const std::int64_t i = std::llround(f);
-      idx.push_back(i);
-      off.push_back(std::fabs(f - static_cast<double>(i)) > 0.25);
-      bad.push_back(i < 0 || f > 1e9);
-    };
-    for (double x : run_x) index(x, xmin, g.xstep, run_ix, run_off_x, run_bad_x);
-    for (double y : run_y) index(y, ymin, g.ystep, run_iy, run_off_y, run_bad_y);
-    for (std::size_t r = 0, j = 0; r < n; r += run, ++j)
-      for (std::size_t c = 0; c < run; ++c) {
-        if (run_bad_x[c] || run_bad_y[j]) throw Error("coordinates do not form a grid", file, "data row " + std::to_string(r + c + 1));
-        ix[r + c] = run_ix[c];
-        iy[r + c] = run_iy[j];
-        off_grid += run_off_x[c] || run_off_y[j];
-      }
-    for (auto i : run_ix) maxx = std::max(maxx, i);
-    for (auto i : run_iy) maxy = std::max(maxy, i);
-  }
-  for (std::size_t r = 0; r < n && run == 0; ++r) {
-    const double fy = (ys[r] - ymin) / g.ystep;
-    iy[r] = std::llround(fy);
-    const bool shifted = hex && (iy[r] % 2 == 1);
-    const double fx = (xs[r] - xmin - (shifted ? 0.5 * g.xstep : 0.0)) / g.xstep;
-    ix[r] = std::llround(fx);
-    if (std::fabs(fx - static_cast<double>(ix[r])) > 0.25 || std::fabs(fy - static_cast<double>(iy[r])) > 0.25) ++off_grid;
-    if (ix[r] < 0 || iy[r] < 0 || fx > 1e9 || fy > 1e9) throw Error("coordinates do not form a grid", file, "data row " + std::to_string(r + 1));
-    maxx = std::max(maxx, ix[r]);
-    maxy = std::max(maxy, iy[r]);
-  }
-  g.nx = maxx + 1;
-  g.ny = maxy + 1;
+void check_cells(const GridPlacement& g, std::size_t n, const std::string& file) {
   const double cells = static_cast<double>(g.nx) * static_cast<double>(g.ny);
   if (cells > 16.0 * static_cast<double>(n) + 1024.0)
     throw Error("the coordinates span " + std::to_string(g.nx) + " x " + std::to_string(g.ny) + " cells for only " +
                     std::to_string(n) + " points",
                 file, "data");
+}
+
+void off_grid_warning(GridPlacement& g, std::int64_t off_grid) {
   if (off_grid > 0) g.warnings.push_back(std::to_string(off_grid) + " points lie between grid nodes; placed at the nearest node");
+}
+
+}  // namespace
+
+RasterPlacement place_raster(const std::vector<double>& run_x, const std::vector<double>& run_y, double xstep_hint,
+                             double ystep_hint, const std::string& file) {
+  RasterPlacement rp;
+  GridPlacement& g = rp.grid;
+  const std::size_t run = run_x.size(), n = run * run_y.size();
+  if (n == 0) throw Error("no points", file, "data");
+  // median_step looks only at the distinct values, so the runs' values give the same steps.
+  steps_and_origin(g, run_x, run_y, xstep_hint, ystep_hint, false);
+  // The index of each distinct x (per position in a run) and y (per run), with the arithmetic
+  // of the per-point loop of place_on_grid; the first bad point in file order is reported.
+  std::vector<char> off_x, off_y, bad_x, bad_y;
+  auto index = [](double v, double v0, double step, std::vector<std::int64_t>& idx, std::vector<char>& off, std::vector<char>& bad) {
+    const double f = (v - v0) / step;
+    const std::int64_t i = std::llround(f);
+    idx.push_back(i);
+    off.push_back(std::fabs(f - static_cast<double>(i)) > 0.25);
+    bad.push_back(i < 0 || f > 1e9);
+  };
+  for (double x : run_x) index(x, g.x0, g.xstep, rp.ix, off_x, bad_x);
+  for (double y : run_y) index(y, g.y0, g.ystep, rp.iy, off_y, bad_y);
+  std::size_t first_bad_x = run;
+  for (std::size_t c = 0; c < run && first_bad_x == run; ++c)
+    if (bad_x[c]) first_bad_x = c;
+  for (std::size_t j = 0; j < run_y.size(); ++j) {
+    if (bad_y[j]) throw Error("coordinates do not form a grid", file, "data row " + std::to_string(j * run + 1));
+    if (first_bad_x < run) throw Error("coordinates do not form a grid", file, "data row " + std::to_string(j * run + first_bad_x + 1));
+  }
+  std::int64_t maxx = 0, maxy = 0, off_grid = 0, off_in_run = 0;
+  for (auto i : rp.ix) maxx = std::max(maxx, i);
+  for (auto i : rp.iy) maxy = std::max(maxy, i);
+  for (char o : off_x) off_in_run += o;
+  for (char o : off_y) off_grid += o ? static_cast<std::int64_t>(run) : off_in_run;
+  g.nx = maxx + 1;
+  g.ny = maxy + 1;
+  check_cells(g, n, file);
+  off_grid_warning(g, off_grid);
+  rp.identity = g.nx == static_cast<std::int64_t>(run) && g.ny == static_cast<std::int64_t>(run_y.size());
+  for (std::size_t c = 0; c < run && rp.identity; ++c) rp.identity = rp.ix[c] == static_cast<std::int64_t>(c);
+  for (std::size_t j = 0; j < run_y.size() && rp.identity; ++j) rp.identity = rp.iy[j] == static_cast<std::int64_t>(j);
+  return rp;
+}
+
+GridPlacement place_on_grid(const std::vector<double>& xs, const std::vector<double>& ys, double xstep_hint,
+                            double ystep_hint, bool hex, const std::string& file) {
+  const std::size_t n = xs.size();
+  if (n == 0) throw Error("no points", file, "data");
+  // Hexagonal rows alternate their x values: only square grids take the raster shortcut.
+  const std::size_t run = hex ? 0 : raster_width(xs, ys);
+  GridPlacement g;
+  std::vector<std::int64_t> ix(n), iy(n);
+  if (run > 0) {
+    std::vector<double> run_x(xs.begin(), xs.begin() + static_cast<std::ptrdiff_t>(run)), run_y;
+    run_y.reserve(n / run);
+    for (std::size_t r = 0; r < n; r += run) run_y.push_back(ys[r]);
+    RasterPlacement rp = place_raster(run_x, run_y, xstep_hint, ystep_hint, file);
+    g = std::move(rp.grid);
+    for (std::size_t r = 0, j = 0; r < n; r += run, ++j)
+      for (std::size_t c = 0; c < run; ++c) {
+        ix[r + c] = rp.ix[c];
+        iy[r + c] = rp.iy[j];
+      }
+  } else {
+    steps_and_origin(g, xs, ys, xstep_hint, ystep_hint, hex);
+    std::int64_t maxx = 0, maxy = 0, off_grid = 0;
+    for (std::size_t r = 0; r < n; ++r) {
+      const double fy = (ys[r] - g.y0) / g.ystep;
+      iy[r] = std::llround(fy);
+      const bool shifted = hex && (iy[r] % 2 == 1);
+      const double fx = (xs[r] - g.x0 - (shifted ? 0.5 * g.xstep : 0.0)) / g.xstep;
+      ix[r] = std::llround(fx);
+      if (std::fabs(fx - static_cast<double>(ix[r])) > 0.25 || std::fabs(fy - static_cast<double>(iy[r])) > 0.25) ++off_grid;
+      if (ix[r] < 0 || iy[r] < 0 || fx > 1e9 || fy > 1e9) throw Error("coordinates do not form a grid", file, "data row " + std::to_string(r + 1));
+      maxx = std::max(maxx, ix[r]);
+      maxy = std::max(maxy, iy[r]);
+    }
+    g.nx = maxx + 1;
+    g.ny = maxy + 1;
+    check_cells(g, n, file);
+    off_grid_warning(g, off_grid);
+  }
 
   g.source_row.assign(static_cast<std::size_t>(g.nx * g.ny), -1);
   std::int64_t duplicates = 0;

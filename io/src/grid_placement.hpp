@@ -24,4 +24,17 @@ struct GridPlacement {
 GridPlacement place_on_grid(const std::vector<double>& xs, const std::vector<double>& ys, double xstep_hint,
                             double ystep_hint, bool hex, const std::string& file);
 
+// The same placement for square-grid rows in raster order (what place_on_grid detects itself):
+// run_y.size() runs of run_x.size() points, run j with y = run_y[j] and the x values run_x. Steps,
+// origin, nx, ny, the step and off-grid warnings and the errors are place_on_grid's for those
+// points; source_row is left empty, and ix / iy hold the grid index of each run_x / run_y.
+struct RasterPlacement {
+  GridPlacement grid;
+  std::vector<std::int64_t> ix, iy;
+  // Point i of run j lands on node (i, j) for every point: source_row would be the identity.
+  bool identity = false;
+};
+RasterPlacement place_raster(const std::vector<double>& run_x, const std::vector<double>& run_y, double xstep_hint,
+                             double ystep_hint, const std::string& file);
+
 }  // namespace ebsd::io

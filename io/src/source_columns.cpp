@@ -43,6 +43,11 @@ std::array<double, 3> EulerOutput::at(std::int64_t i, const std::array<double, 3
 }
 
 bool euler_reproduction_certain(const double* parsed, const ColumnFormat* const formats[3], double per_radian, const float* q) {
+  const double half_steps[3] = {formats[0]->half_step(parsed[0]), formats[1]->half_step(parsed[1]), formats[2]->half_step(parsed[2])};
+  return euler_reproduction_certain(parsed, half_steps, per_radian, q);
+}
+
+bool euler_reproduction_certain(const double* parsed, const double half_steps[3], double per_radian, const float* q) {
   const double to_rad = 1.0 / per_radian;
   const double e1 = parsed[0] * to_rad, e2 = parsed[1] * to_rad, e3 = parsed[2] * to_rad;
   constexpr double kMargin = 1e-4, kTwoPi = 2.0 * std::numbers::pi;
@@ -52,7 +57,7 @@ bool euler_reproduction_certain(const double* parsed, const ColumnFormat* const 
   if (!(c > 1e-3 && s > 1e-3)) return false;
   const double err = 2.0e-7 * (1.0 / c + 1.0 / s) + 1e-12;  // radians, ~20 % above the bound
   for (int k = 0; k < 3; ++k)
-    if (!(4.0 * err * per_radian < formats[k]->half_step(parsed[k]))) return false;
+    if (!(4.0 * err * per_radian < half_steps[k])) return false;
   return true;
 }
 

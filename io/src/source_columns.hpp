@@ -50,6 +50,9 @@ private:
 // (phi1 +- phi2 are twice atan2 of quaternion pairs of length cos(Phi/2) and sin(Phi/2)), is
 // below a quarter of the printed step. Rows that fail are checked by deriving the angles.
 bool euler_reproduction_certain(const double* parsed, const ColumnFormat* const formats[3], double per_radian, const float* q);
+// The same test with the three half steps given (formats[k]->half_step(parsed[k]) above); a
+// smaller half step only makes the test stricter.
+bool euler_reproduction_certain(const double* parsed, const double half_steps[3], double per_radian, const float* q);
 
 // A kept column (source_x, source_y, source_phase) or nullptr.
 const float* source_column(const Volume& v, const char* name);

@@ -1,0 +1,368 @@
+// The fast path of read_ctf (ctf_read.hpp), the counterpart of ang_fast.cpp: one streaming
+// pass for a 2D file (no Z column) whose rows come in raster order and fill exactly the
+// XCells x YCells grid of its header, read without the optional hexagonal alignment. Rows are
+// written straight into the volume; at the end every assumption is confirmed and every value
+// checked to print back as read_ctf_general checks it:
+//   - Euler angles of rows with a phase: euler_reproduction_certain with a half step no larger
+//     than the final format's, else the writer's own derivation (CtfRows);
+//   - rows of phase 0 (identity orientation) must all carry one and the same angles, checked
+//     once; X and Y once per distinct value;
+//   - Phase and Error: each row's text must equal what the writer prints, bit for bit, and each
+//     such value must print back;
+//   - BC and the other columns must fit float32 (at most six digits).
+// Anything else declines, and read_ctf reads the file with the general path.
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <new>
+#include <numbers>
+#include <optional>
+#include <string_view>
+
+#include "ctf_read.hpp"
+#include "ebsd/core/error.hpp"
+#include "euler_batch.hpp"
+#include "grid_placement.hpp"
+#include "source_columns.hpp"
+#include "text_chunks.hpp"
+#include "text_fast_common.hpp"
+#include "text_rows.hpp"
+
+namespace ebsd::io::ctf_detail {
+namespace {
+
+using fast::require;
+
+constexpr std::size_t kChunkBytes = std::size_t{1} << 19;
+constexpr std::size_t kBlockRows = 256;
+constexpr double kToRad = std::numbers::pi / 180.0;
+constexpr double kPerRadian = 180.0 / std::numbers::pi;
+
+struct Uncertain {
+  std::int64_t voxel;
+  double e[3];
+};
+
+// The few values a column may print (Phase, Error): each must print back; too many declines.
+class FewValues {
+public:
+  void add(double v) {
+    if (!seen_.empty() && fast::same_bits(seen_[last_], v)) return;  // mostly the same as before
+    for (std::size_t k = 0; k < seen_.size(); ++k)
+      if (fast::same_bits(seen_[k], v)) {
+        last_ = k;
+        return;
+      }
+    require(seen_.size() < 64);
+    last_ = seen_.size();
+    seen_.push_back(v);
+  }
+  const std::vector<double>& values() const { return seen_; }
+
+private:
+  std::vector<double> seen_;
+  std::size_t last_ = 0;
+};
+
+class FastCtf {
+public:
+  FastCtf(const std::filesystem::path& path, const CtfReadOptions& options) : path_(path), file_(path.string()), options_(options) {}
+
+  void read(CtfReadResult& result) {
+    require(!options_.hexagonal_to_tsl_alignment);
+    text::ChunkedFile f(path_, kChunkBytes, std::uint64_t{1} << 34);
+    require(f.ok() && f.refill());
+    const std::string_view first(f.begin(), static_cast<std::size_t>(f.end() - f.begin()));
+    require(first.rfind("Channel Text File", 0) == 0);
+    start_report(result.report);
+    // The header must end, with its column-name line, inside the first chunk.
+    h_ = parse_header(first, file_);
+    require(h_.names_end_line || f.file_done());
+    result.report.header = h_.keys;
+    names_ = h_.names;
+    ncol_ = static_cast<int>(names_.size());
+    require(ncol_ <= 256);
+    std::map<std::string, int> index;
+    for (int c = 0; c < ncol_; ++c) require(index.emplace(names_[static_cast<std::size_t>(c)], c).second);  // no repeated names
+    for (const char* required : {"Phase", "X", "Y", "Euler1", "Euler2", "Euler3"}) require(index.count(required) == 1);
+    require(index.count("Z") == 0);  // 3D files: the general path
+    c_phase_ = index.at("Phase");
+    c_x_ = index.at("X");
+    c_y_ = index.at("Y");
+    c_e_[0] = index.at("Euler1");
+    c_e_[1] = index.at("Euler2");
+    c_e_[2] = index.at("Euler3");
+    c_bc_ = index.count("BC") ? index.at("BC") : -1;
+    has_error_ = index.count("Error") != 0;
+    c_error_ = -1;  // the column the writer treats as Error (its lower-case name is "error")
+    for (int c = 0; c < ncol_; ++c)
+      if (role_of(names_[static_cast<std::size_t>(c)]) == "channel:error") {
+        require(c_error_ < 0);
+        c_error_ = c;
+      }
+    channels_ = channel_columns(names_);
+    for (std::size_t a = 0; a < channels_.size(); ++a)
+      for (std::size_t b = a + 1; b < channels_.size(); ++b) require(channels_[a].name != channels_[b].name);
+    nx_ = h_.xcells;
+    ny_ = h_.ycells;
+    require(nx_ > 0 && ny_ > 0);
+    require(h_.data_offset <= first.size());
+    // A header may claim any size: allocate only what the file can hold (a row of n numbers
+    // takes at least 2n bytes).
+    const double fits = static_cast<double>(f.file_size() - h_.data_offset) / (2.0 * ncol_) + 1.0;
+    require(static_cast<double>(nx_) * static_cast<double>(ny_) <= fits);
+    voxels_ = nx_ * ny_;
+    f.consume(f.begin() + h_.data_offset);
+
+    std::size_t in_block = 0;
+    bool first_row = true;
+    while (true) {
+      const char* p = f.begin();
+      const char* const end = f.end();
+      while (p < end) {
+        const char* eol = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+        if (!eol) {
+          if (!f.file_done()) break;
+          eol = end;
+        }
+        if (first_row) {
+          // European exports write decimal commas; tabs separate the fields, so a comma in the
+          // first data line decides (a blank one too, as the general path does).
+          decimal_comma_ = std::find(p, eol, ',') != eol;
+          setup();
+          first_row = false;
+        }
+        const int n = text::parse_line_best<true>(p, eol, decimal_comma_ ? ',' : '.', ncol_, block_, in_block, raster_text_->hints(rows_));
+        p = eol + 1;
+        require(n >= 0);
+        if (n == 0) continue;  // a blank line
+        require(n == ncol_ && rows_ < voxels_);
+        ++rows_;
+        raster_text_->next();
+        if (++in_block == kBlockRows) {
+          process(in_block);
+          in_block = 0;
+        }
+      }
+      if (f.file_done()) break;
+      f.consume(p);
+      require(f.refill());
+    }
+    if (in_block > 0) process(in_block);
+    require(rows_ > 0 && rows_ == voxels_);
+    finish_read(result);
+  }
+
+private:
+  void setup() {
+    volume_ = Volume({nx_, ny_, 1});
+    if (h_.phases.empty()) no_phase_ = true;
+    phase_count_ = std::max<std::size_t>(h_.phases.size(), 1);
+    for (auto& cc : channels_) cc.channel.values.assign(static_cast<std::size_t>(voxels_), 0.0f);
+    shapes_.resize(static_cast<std::size_t>(ncol_));
+    block_.resize(kBlockRows, static_cast<std::size_t>(ncol_));
+    raster_.emplace(nx_);
+    raster_text_.emplace(c_x_, c_y_, nx_);
+  }
+
+  void process(std::size_t n) {
+    const auto nc = static_cast<std::size_t>(ncol_);
+    text::TokenBlock& b = block_;
+    b.values(n, nc);
+    for (std::size_t c = 0; c < nc; ++c) fast::add_shapes(shapes_[c], b.column_info(c), b.column(c), n);
+    const std::int64_t row0 = rows_ - static_cast<std::int64_t>(n);
+    const auto k0 = static_cast<std::size_t>(row0);  // voxel of the block's first row, if the file is what it seems
+    auto column = [&](int c) { return b.column(static_cast<std::size_t>(c)); };
+    const double* const PH = column(c_phase_);
+    const double* const E[3] = {column(c_e_[0]), column(c_e_[1]), column(c_e_[2])};
+    raster_->add(row0, column(c_x_), column(c_y_), n);
+
+    // Degrees: the general path rejects angles above 360.
+    double max_angle = max_angle_;
+    for (int k = 0; k < 3; ++k)
+      for (std::size_t r = 0; r < n; ++r) max_angle = std::max(max_angle, std::fabs(E[k][r]));
+    max_angle_ = max_angle;
+    require(max_angle <= 360.0 + 1e-3);
+
+    for (auto& cc : channels_) {
+      const double* src = column(cc.column);
+      float* dst = cc.channel.values.data() + k0;
+      for (std::size_t r = 0; r < n; ++r) dst[r] = static_cast<float>(src[r]);
+    }
+    if (c_bc_ >= 0) {
+      const double* src = column(c_bc_);
+      float* dst = volume_.image_quality().data() + k0;
+      for (std::size_t r = 0; r < n; ++r) dst[r] = static_cast<float>(src[r]);
+    }
+    float* const quats = volume_.quaternion_data().data() + 4 * k0;
+
+    std::int32_t* const phase_ids = volume_.phase_ids().data() + k0;
+    std::uint8_t* const valid_out = volume_.valid().data() + k0;
+    float* const ci_out = volume_.confidence().data() + k0;
+    const double* const ERR = c_error_ >= 0 ? column(c_error_) : nullptr;
+    const double* const ERR_RULE = has_error_ ? column(index_of("Error")) : nullptr;
+    for (std::size_t r = 0; r < n; ++r) {
+      const double raw_phase = PH[r];
+      const long long ph = fast::round_half_away(raw_phase);
+      require(ph >= 0 && ph <= static_cast<long long>(phase_count_));
+      const bool indexed = ph > 0 && (!ERR_RULE || fast::round_half_away(ERR_RULE[r]) == 0);
+      phase_ids[r] = static_cast<std::int32_t>(ph);
+      valid_out[r] = indexed ? 1 : 0;
+      ci_out[r] = indexed ? 1.0f : 0.0f;
+      has_phase_[r] = ph > 0;
+      // The writer prints the phase id: the text must be that number.
+      require(fast::same_bits(static_cast<double>(ph), raw_phase));
+      phases_printed_.add(static_cast<double>(ph));
+      if (ERR) {
+        // CtfRows' Error column: the kept value while it agrees with the voxel's validity.
+        const float err = static_cast<float>(ERR[r]);
+        const double printed = indexed == (ph > 0 && err == 0.0f) ? static_cast<double>(err) : (indexed ? 0.0 : 3.0);
+        require(fast::same_bits(printed, ERR[r]));
+        errors_printed_.add(printed);
+      }
+      no_phase_row_[r] = ph == 0;
+      if (ph == 0) {
+        // Rows without a phase print the identity's angles: they must all read the same.
+        if (!unphased_seen_) {
+          unphased_seen_ = true;
+          unphased_voxel_ = row0 + static_cast<std::int64_t>(r);
+          unphased_e_ = {E[0][r], E[1][r], E[2][r]};
+        } else {
+          require(fast::same_bits(E[0][r], unphased_e_[0]) && fast::same_bits(E[1][r], unphased_e_[1]) && fast::same_bits(E[2][r], unphased_e_[2]));
+        }
+      }
+    }
+    // Orientations of rows with a phase straight into the volume (the others keep the
+    // identity), from the angles in radians exactly as the general path converts them.
+    for (int k = 0; k < 3; ++k)
+      for (std::size_t r = 0; r < n; ++r) rad_[k][r] = E[k][r] * kToRad;
+    quats_from_euler(rad_[0], rad_[1], rad_[2], n, quats, no_phase_row_);
+    fast::certify_euler(E[0], E[1], E[2], b.column_info(static_cast<std::size_t>(c_e_[0])), b.column_info(static_cast<std::size_t>(c_e_[1])),
+                        b.column_info(static_cast<std::size_t>(c_e_[2])), quats, has_phase_, n, kPerRadian, certain_);
+    for (std::size_t r = 0; r < n; ++r)
+      if (has_phase_[r] && !certain_[r]) uncertain_.push_back({row0 + static_cast<std::int64_t>(r), {E[0][r], E[1][r], E[2][r]}});
+  }
+
+  int index_of(const char* name) const {
+    for (int c = 0; c < ncol_; ++c)
+      if (names_[static_cast<std::size_t>(c)] == name) return c;
+    return -1;
+  }
+
+  void finish_read(CtfReadResult& result) {
+    ImportReport& rep = result.report;
+    rep.angle_unit_in_file = "deg";
+    RasterPlacement rp = place_raster(raster_->run_x(), raster_->run_y(), h_.xstep, h_.ystep, file_);
+    require(rp.identity);
+    const GridPlacement& g = rp.grid;
+    for (const auto& w : g.warnings) rep.warnings.push_back(w);
+    Volume& v = volume_;
+    v.set_spacing({g.xstep, g.ystep, std::min(g.xstep, g.ystep)});
+    v.set_origin({g.x0, g.y0, 0.0});
+    if (no_phase_) {
+      rep.warnings.push_back("no phase in the header: assuming one cubic (m-3m) phase");
+      h_.phases.push_back(Phase{});
+    }
+    v.phases() = h_.phases;
+    for (auto& cc : channels_) v.set_channel(cc.name, std::move(cc.channel));
+    hexagonal_warning(rep, h_.phases, options_, 0);
+
+    CtfLayout layout = std::move(h_.layout);
+    layout.degrees = true;
+    layout.decimal_comma = decimal_comma_;
+    layout.hexagonal_aligned = false;
+    const auto nc = static_cast<std::size_t>(ncol_);
+    std::vector<bool> fits_float(nc);
+    for (std::size_t c = 0; c < nc; ++c) {
+      const std::string& n = names_[c];
+      layout.columns.push_back({role_of(n), text::utf8_or_replaced(n), shapes_[c].format()});
+      fits_float[c] = shapes_[c].fits_float();
+      const auto& role = layout.columns[c].role;
+      const bool float_exact = (role == "bc" || role.rfind("channel:", 0) == 0) && role != "channel:error" && fits_float[c];
+      const int ci = static_cast<int>(c);
+      const bool checked_here = ci == c_phase_ || ci == c_x_ || ci == c_y_ || ci == c_e_[0] || ci == c_e_[1] || ci == c_e_[2] || ci == c_error_;
+      require(checked_here || float_exact);
+    }
+    auto prints_back = [&](int c, double printed, double parsed) {
+      return layout.columns[static_cast<std::size_t>(c)].format.reproduces(printed, parsed, fits_float[static_cast<std::size_t>(c)]);
+    };
+    for (int c : c_e_) require(layout.columns[static_cast<std::size_t>(c)].format.kind != ColumnFormat::Kind::Shortest);
+    const auto& run_x = raster_->run_x();
+    const auto& run_y = raster_->run_y();
+    for (std::size_t c = 0; c < run_x.size(); ++c) require(prints_back(c_x_, v.origin()[0] + static_cast<double>(c) * v.spacing()[0], run_x[c]));
+    for (std::size_t j = 0; j < run_y.size(); ++j) require(prints_back(c_y_, v.origin()[1] + static_cast<double>(j) * v.spacing()[1], run_y[j]));
+    for (double p : phases_printed_.values()) require(prints_back(c_phase_, p, p));
+    if (c_error_ >= 0)
+      for (double e : errors_printed_.values()) require(prints_back(c_error_, e, e));
+    // The writer's Euler angles (CtfRows) where they must be derived: a layout of the three
+    // Euler columns alone, so that nothing else is computed for these rows.
+    CtfLayout euler_layout = layout;
+    euler_layout.columns.clear();
+    for (int c : c_e_) euler_layout.columns.push_back(layout.columns[static_cast<std::size_t>(c)]);
+    const CtfRows rows(v, euler_layout);
+    double out[3];
+    if (unphased_seen_) {
+      rows.row(unphased_voxel_, out, true);
+      for (int k = 0; k < 3; ++k) require(prints_back(c_e_[k], out[k], unphased_e_[static_cast<std::size_t>(k)]));
+    }
+    for (const Uncertain& u : uncertain_) {
+      rows.row(u.voxel, out, true);
+      for (int k = 0; k < 3; ++k) require(prints_back(c_e_[k], out[k], u.e[k]));
+    }
+    finish(result, std::move(v), layout, static_cast<std::size_t>(rows_), path_, options_);
+  }
+
+  const std::filesystem::path& path_;
+  const std::string file_;
+  const CtfReadOptions& options_;
+  CtfHeader h_;
+  std::vector<std::string> names_;
+  int ncol_ = 0, c_phase_ = -1, c_x_ = -1, c_y_ = -1, c_e_[3] = {-1, -1, -1}, c_bc_ = -1, c_error_ = -1;
+  bool has_error_ = false, decimal_comma_ = false, no_phase_ = false;
+  std::int64_t nx_ = 0, ny_ = 0, voxels_ = 0, rows_ = 0;
+  std::size_t phase_count_ = 1;
+  double max_angle_ = 0;
+  Volume volume_;
+  std::vector<ChannelColumn> channels_;
+  std::vector<ColumnShapes> shapes_;
+  text::TokenBlock block_;
+  std::optional<fast::RasterCheck> raster_;
+  std::optional<fast::RasterText> raster_text_;
+  FewValues phases_printed_, errors_printed_;
+  bool unphased_seen_ = false;
+  std::int64_t unphased_voxel_ = -1;
+  std::array<double, 3> unphased_e_{};
+  std::vector<Uncertain> uncertain_;
+  // Per block row.
+  double rad_[3][kBlockRows];
+  std::uint8_t has_phase_[kBlockRows], no_phase_row_[kBlockRows], certain_[kBlockRows];
+};
+
+}  // namespace
+
+bool read_ctf_fast(const std::filesystem::path& path, const CtfReadOptions& options, CtfReadResult& result) {
+  try {
+    auto reader = std::make_unique<FastCtf>(path, options);
+    CtfReadResult r;
+    reader->read(r);
+    result = std::move(r);
+    return true;
+  } catch (const fast::Decline&) {
+    return false;
+  } catch (const Error& e) {
+#ifdef EBSD_FAST_DEBUG
+    std::fprintf(stderr, "fast path declined: %s\n", e.what());
+#else
+    (void)e;
+#endif
+    return false;  // the general path gives the error, with the file's line
+  } catch (const std::bad_alloc&) {
+    return false;
+  }
+}
+
+}  // namespace ebsd::io::ctf_detail

@@ -1,0 +1,235 @@
+#pragma once
+// Pieces both fast text readers (ang_fast.cpp, ctf_fast.cpp) use (private to io).
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <numbers>
+#include <vector>
+
+#include "column_format.hpp"
+#include "text_rows.hpp"
+#include "text_scan.hpp"
+
+namespace ebsd::io::fast {
+
+// Thrown inside a fast path for anything it does not handle; the reader then takes the
+// general path, which gives the result or the error message.
+struct Decline {};
+[[noreturn]] inline void decline() { throw Decline{}; }
+#ifdef EBSD_FAST_DEBUG
+// Says where a fast path declined (a debugging aid, off by default).
+}  // namespace ebsd::io::fast
+#include <cstdio>
+#include <source_location>
+namespace ebsd::io::fast {
+inline void require(bool ok, std::source_location loc = std::source_location::current()) {
+  if (!ok) {
+    std::fprintf(stderr, "fast path declined at %s:%u\n", loc.file_name(), static_cast<unsigned>(loc.line()));
+    decline();
+  }
+}
+#else
+inline void require(bool ok) {
+  if (!ok) decline();
+}
+#endif
+
+inline bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+// 0.5 / 10^k, as ColumnFormat::half_step computes it.
+inline constexpr auto kHalfPow = [] {
+  std::array<double, 23> t{};
+  for (int k = 0; k < 23; ++k) t[static_cast<std::size_t>(k)] = 0.5 / text::kPow10[k];
+  return t;
+}();
+
+// The shapes of a block's column of n numbers (info: text::TokenBlock's packed shapes, whose
+// low two bytes are decimals and digits); numbers the reference scanner read must be finite.
+inline void add_shapes(ColumnShapes& shapes, const std::uint32_t* info, const double* value, std::size_t n) {
+  if (n == 0) return;
+  std::uint32_t lo = ~0u, hi = 0, any = 0;  // per byte: the smallest and largest decimals, digits
+  std::size_t head = 0;                       // numbers done four at a time
+#if defined(__SSE2__)
+  head = n & ~std::size_t{3};
+  __m128i vlo = _mm_set1_epi8(-1), vhi = _mm_setzero_si128(), vany = _mm_setzero_si128();
+  for (std::size_t k = 0; k < head; k += 4) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(info + k));
+    vlo = _mm_min_epu8(vlo, x);
+    vhi = _mm_max_epu8(vhi, x);
+    vany = _mm_or_si128(vany, x);
+  }
+  alignas(16) std::uint32_t l[4], h[4], a[4];
+  _mm_store_si128(reinterpret_cast<__m128i*>(l), vlo);
+  _mm_store_si128(reinterpret_cast<__m128i*>(h), vhi);
+  _mm_store_si128(reinterpret_cast<__m128i*>(a), vany);
+  for (int j = 0; j < 4; ++j) {
+    lo = std::min(lo & 0xFF, l[j] & 0xFF) | std::min(lo & 0xFF00, l[j] & 0xFF00);
+    hi = std::max(hi & 0xFF, h[j] & 0xFF) | std::max(hi & 0xFF00, h[j] & 0xFF00);
+    any |= a[j];
+  }
+#endif
+  for (const std::uint32_t* i = info + head; i != info + n; ++i) {
+    lo = std::min(lo & 0xFF, *i & 0xFF) | std::min(lo & 0xFF00, *i & 0xFF00);
+    hi = std::max(hi & 0xFF, *i & 0xFF) | std::max(hi & 0xFF00, *i & 0xFF00);
+    any |= *i;
+  }
+  const bool plain = (any & text::TokenBlock::kSpecial) == 0;
+  if (!plain)
+    for (std::size_t r = 0; r < n; ++r) require((info[r] & text::TokenBlock::kSpecial) == 0 || std::isfinite(value[r]));
+  shapes.add({static_cast<int>(lo & 0xFF), static_cast<int>(lo >> 8 & 0xFF), plain});
+  shapes.add({static_cast<int>(hi & 0xFF), static_cast<int>(hi >> 8 & 0xFF), plain});
+}
+
+// std::llround(x), inline (the library call ran once per row).
+inline long long round_half_away(double x) {
+  if (!(std::fabs(x) < 4.5e15)) return std::llround(x);
+  const auto t = static_cast<long long>(x);  // truncates; exact below 2^53
+  const double f = x - static_cast<double>(t);  // exact
+  return t + static_cast<long long>(f >= 0.5) - static_cast<long long>(f <= -0.5);
+}
+
+// kHalfStepAt[k] = 0.5 / 10^k for k <= 22 (kHalfPow), 0 for k = 23: a step no format has.
+inline constexpr auto kHalfStepAt = [] {
+  std::array<double, 24> t{};
+  for (int k = 0; k < 23; ++k) t[static_cast<std::size_t>(k)] = kHalfPow[static_cast<std::size_t>(k)];
+  return t;
+}();
+
+// certain[r] = euler_reproduction_certain (source_columns.cpp) for the valid rows r < n of a
+// block, with the same arithmetic, in loops that vectorise where they can. The half steps are
+// no larger than those of the column's final format, whichever of the two a column of
+// same-shaped numbers ends up with (ColumnShapes::format): the token's decimals (Decimals), or
+// its digit count less the integer digits of the value (Digits, ColumnFormat::half_step); the
+// smaller of the two is the one at the larger decimal count (info: the tokens' packed shapes,
+// text::TokenBlock). So a row certified here is certified by the general path too. Angles of
+// 1000 or more (neither radians nor degrees) get a half step of 0: never certain.
+inline void certify_euler(const double* e1, const double* e2, const double* e3, const std::uint32_t* info1, const std::uint32_t* info2,
+                          const std::uint32_t* info3, const float* quats, const std::uint8_t* valid, std::size_t n, double per_radian,
+                          std::uint8_t* certain) {
+  constexpr std::size_t kMax = 512;
+  double need[kMax], step[3][kMax];
+  const double* const e[3] = {e1, e2, e3};
+  const std::uint32_t* const info[3] = {info1, info2, info3};
+  const double to_rad = 1.0 / per_radian;
+  constexpr double kMargin = 1e-4, kTwoPi = 2.0 * std::numbers::pi;
+  for (std::size_t start = 0; start < n; start += kMax) {
+    const std::size_t m = n - start < kMax ? n - start : kMax;
+    // The angle error float32 rounding can cause, times four, in the file's unit; infinite
+    // where the quaternion is too close to Phi = 0 or pi for the bound.
+    for (std::size_t k = 0; k < m; ++k) {
+      const float* q = quats + 4 * (start + k);
+      const double c = std::sqrt(double(q[0]) * q[0] + double(q[3]) * q[3]), s = std::sqrt(double(q[1]) * q[1] + double(q[2]) * q[2]);
+      const double err = 2.0e-7 * (1.0 / c + 1.0 / s) + 1e-12;
+      need[k] = ((c > 1e-3) & (s > 1e-3)) ? 4.0 * err * per_radian : std::numeric_limits<double>::infinity();
+    }
+    for (int j = 0; j < 3; ++j) {
+      const double* v = e[j] + start;
+      const std::uint32_t* in = info[j] + start;
+      // Every valid row's token of one shape with one integer digit and a value below 10
+      // (TSL's "0.85705"): both half steps are those of the decimals, the same for the block
+      // (the other rows are not certified at all).
+      const std::uint8_t* ok = valid + start;
+      std::size_t first = 0;
+      while (first < m && !ok[first]) ++first;
+      const std::uint32_t shape = first < m ? in[first] & 0xFFFF : 0;
+      const int dec0 = static_cast<int>(shape & 0xFF), dig0 = static_cast<int>(shape >> 8 & 0xFF);
+      bool uniform = dig0 == dec0 + 1;
+      for (std::size_t k = first; k < m && uniform; ++k) uniform = !ok[k] || ((in[k] & 0xFFFF) == shape && std::fabs(v[k]) < 10.0);
+      if (uniform) {
+        const double h = kHalfStepAt[static_cast<std::size_t>(dec0 < 23 ? dec0 : 23)];
+        for (std::size_t k = 0; k < m; ++k) step[j][k] = h;
+        continue;
+      }
+      for (std::size_t k = 0; k < m; ++k) {
+        const double a = std::fabs(v[k]);
+        const int dec = static_cast<int>(in[k] & 0xFF), dig = static_cast<int>(in[k] >> 8 & 0xFF);
+        const int by_digits = dig - 1 - static_cast<int>(a >= 10.0) - static_cast<int>(a >= 100.0);
+        int at = dec > by_digits ? dec : by_digits;
+        at = at < 0 ? 0 : (at > 23 || !(a < 1000.0)) ? 23 : at;
+        step[j][k] = kHalfStepAt[static_cast<std::size_t>(at)];
+      }
+    }
+    for (std::size_t k = 0; k < m; ++k) {
+      const std::size_t r = start + k;
+      const double a1 = e1[r] * to_rad, a2 = e2[r] * to_rad, a3 = e3[r] * to_rad;
+      const bool ok = (a1 > kMargin) & (a1 < kTwoPi - kMargin) & (a3 > kMargin) & (a3 < kTwoPi - kMargin) & (a2 > kMargin) &
+                      (a2 < std::numbers::pi - kMargin) & (valid[r] != 0) & (need[k] < step[0][k]) & (need[k] < step[1][k]) &
+                      (need[k] < step[2][k]);
+      certain[r] = static_cast<std::uint8_t>(ok);
+    }
+  }
+}
+
+// Rows in raster order, checked as they come: the first run of nx rows shares the first row's
+// y and gives the x values; every later run repeats those x values with one y of its own
+// (place_on_grid's raster_width, decided row by row).
+class RasterCheck {
+public:
+  explicit RasterCheck(std::int64_t nx) : nx_(nx) { run_x_.reserve(static_cast<std::size_t>(nx)); }
+  // Rows row0 .. row0 + n - 1 (0-based, in file order) with coordinates x[], y[].
+  void add(std::int64_t row0, const double* x, const double* y, std::size_t n) {
+    std::size_t r = 0;
+    for (; r < n && row0 + static_cast<std::int64_t>(r) < nx_; ++r) {
+      if (row0 + static_cast<std::int64_t>(r) == 0) run_y_.push_back(y[r]);
+      require(y[r] == run_y_[0]);
+      run_x_.push_back(x[r]);
+    }
+    while (r < n) {
+      if (column_ == nx_) column_ = 0;
+      if (column_ == 0) {
+        // raster_width stops at the first y that differs from the first row's.
+        if (row0 + static_cast<std::int64_t>(r) == nx_) require(!(y[r] == run_y_[0]));
+        run_y_.push_back(y[r]);
+      }
+      const std::size_t m = std::min(n - r, static_cast<std::size_t>(nx_ - column_));
+      const double yr = run_y_.back();
+      const double* rx = run_x_.data() + column_;
+      unsigned bad = 0;
+      for (std::size_t k = 0; k < m; ++k) bad |= static_cast<unsigned>(x[r + k] != rx[k]) | static_cast<unsigned>(y[r + k] != yr);
+      require(bad == 0);
+      column_ += static_cast<std::int64_t>(m);
+      r += m;
+    }
+  }
+  const std::vector<double>& run_x() const { return run_x_; }
+  const std::vector<double>& run_y() const { return run_y_; }
+
+private:
+  std::int64_t nx_, column_ = 0;
+  std::vector<double> run_x_, run_y_;
+};
+
+// The x and y text of rows in raster order, for parse_line (text::TokenHints): row i of the
+// first run records the text of x number i, every later row compares its x with that; the
+// first row of each run records its y, the others compare theirs. Text that differs is parsed
+// as usual (the raster check then decides).
+class RasterText {
+public:
+  RasterText(int x_column, int y_column, std::int64_t nx) : x_(static_cast<std::size_t>(nx)), nx_(nx) {
+    hints_.column[0] = x_column;
+    hints_.column[1] = y_column;
+  }
+  // The hints for data row `row` (0-based; rows come in order, next() after each).
+  const text::TokenHints& hints(std::int64_t row) {
+    const auto c = static_cast<std::size_t>(column_);
+    hints_.record[0] = row < nx_ ? &x_[static_cast<std::size_t>(row)] : nullptr;
+    hints_.compare[0] = row < nx_ ? nullptr : &x_[c];
+    hints_.record[1] = c == 0 ? &y_ : nullptr;
+    hints_.compare[1] = c == 0 ? nullptr : &y_;
+    return hints_;
+  }
+  void next() {
+    if (++column_ == nx_) column_ = 0;
+  }
+
+private:
+  std::vector<text::TokenText> x_;
+  text::TokenText y_;
+  text::TokenHints hints_;
+  std::int64_t nx_, column_ = 0;
+};
+
+}  // namespace ebsd::io::fast
