@@ -34,16 +34,7 @@ void register_denoise(CLI::App& app, CommandList& out) {
                                                {"replace", a->replace},
                                                {"iterations", a->iterations},
                                                {"training_steps", a->training_steps}};
-                   const auto r = run_chain("denoise", {{"read", {{"paths", a->input}}}, {"denoise", params}, {"write", {{"path", a->output}}}},
-                                            a->json);
-                   if (a->json) {
-                     nlohmann::json j = r[1].report;
-                     j["input"] = a->input;
-                     j["output"] = a->output;
-                     j["seconds"] = r[1].seconds;
-                     print_json(j);
-                   }
-                   return 0;
+                   return run_read_step_write("denoise", params, a->input, a->output, a->json);
                  }});
 }
 

@@ -24,16 +24,7 @@ void register_recover(CLI::App& app, CommandList& out) {
   out.push_back({sub, [a]() {
                    nlohmann::json params{{"method", a->method}, {"device", a->device}, {"auto", a->automatic}, {"model", a->model}};
                    if (!a->slices.empty()) params["slices"] = {{"$text", a->slices}};
-                   const auto r = run_chain("recover", {{"read", {{"paths", a->input}}}, {"recover", params}, {"write", {{"path", a->output}}}},
-                                            a->json);
-                   if (a->json) {
-                     nlohmann::json j = r[1].report;
-                     j["input"] = a->input;
-                     j["output"] = a->output;
-                     j["seconds"] = r[1].seconds;
-                     print_json(j);
-                   }
-                   return 0;
+                   return run_read_step_write("recover", params, a->input, a->output, a->json);
                  }});
 }
 

@@ -38,4 +38,17 @@ std::vector<pipeline::StepResult> run_chain(const std::string& label, const std:
   return pipeline::execute_pipeline(steps, ws, progress);
 }
 
+int run_read_step_write(const std::string& step, const nlohmann::json& params, const std::string& input,
+                        const std::string& output, bool json) {
+  const auto r = run_chain(step, {{"read", {{"paths", input}}}, {step, params}, {"write", {{"path", output}}}}, json);
+  if (json) {
+    nlohmann::json j = r[1].report;
+    j["input"] = input;
+    j["output"] = output;
+    j["seconds"] = r[1].seconds;
+    print_json(j);
+  }
+  return 0;
+}
+
 }  // namespace ebsd::cli

@@ -21,4 +21,9 @@ struct ChainLink {
 // `quiet` (then stderr). Returns one result per step.
 std::vector<pipeline::StepResult> run_chain(const std::string& label, const std::vector<ChainLink>& chain, bool quiet = false);
 
+// The common subcommand shape: read INPUT -> STEP(params) -> write OUTPUT. With `json`, prints
+// the step's report with input, output and seconds added; otherwise the steps' log lines.
+int run_read_step_write(const std::string& step, const nlohmann::json& params, const std::string& input,
+                        const std::string& output, bool json);
+
 }  // namespace ebsd::cli

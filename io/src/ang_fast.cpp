@@ -313,24 +313,7 @@ private:
 }  // namespace
 
 bool read_ang_fast(const std::filesystem::path& path, const AngReadOptions& options, AngReadResult& result) {
-  try {
-    auto reader = std::make_unique<FastAng>(path, options);
-    AngReadResult r;
-    reader->read(r);
-    result = std::move(r);
-    return true;
-  } catch (const fast::Decline&) {
-    return false;
-  } catch (const Error& e) {
-#ifdef EBSD_FAST_DEBUG
-    std::fprintf(stderr, "fast path declined: %s\n", e.what());
-#else
-    (void)e;
-#endif
-    return false;  // the general path gives the error, with the file's line
-  } catch (const std::bad_alloc&) {
-    return false;
-  }
+  return fast::try_fast_reader<FastAng>(path, options, result);
 }
 
 }  // namespace ebsd::io::ang_detail

@@ -345,24 +345,7 @@ private:
 }  // namespace
 
 bool read_ctf_fast(const std::filesystem::path& path, const CtfReadOptions& options, CtfReadResult& result) {
-  try {
-    auto reader = std::make_unique<FastCtf>(path, options);
-    CtfReadResult r;
-    reader->read(r);
-    result = std::move(r);
-    return true;
-  } catch (const fast::Decline&) {
-    return false;
-  } catch (const Error& e) {
-#ifdef EBSD_FAST_DEBUG
-    std::fprintf(stderr, "fast path declined: %s\n", e.what());
-#else
-    (void)e;
-#endif
-    return false;  // the general path gives the error, with the file's line
-  } catch (const std::bad_alloc&) {
-    return false;
-  }
+  return fast::try_fast_reader<FastCtf>(path, options, result);
 }
 
 }  // namespace ebsd::io::ctf_detail

@@ -5,11 +5,15 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
+#include <memory>
+#include <new>
 #include <limits>
 #include <numbers>
 #include <vector>
 
 #include "column_format.hpp"
+#include "ebsd/core/error.hpp"
 #include "text_rows.hpp"
 #include "text_scan.hpp"
 
@@ -231,5 +235,29 @@ private:
   text::TokenHints hints_;
   std::int64_t nx_, column_ = 0;
 };
+
+// Runs a fast reader. Any decline, error or failed allocation returns false, and the general
+// reader then runs and gives the error with the file's line.
+template <class Reader, class Options, class Result>
+bool try_fast_reader(const std::filesystem::path& path, const Options& options, Result& result) {
+  try {
+    auto reader = std::make_unique<Reader>(path, options);
+    Result r;
+    reader->read(r);
+    result = std::move(r);
+    return true;
+  } catch (const Decline&) {
+    return false;
+  } catch (const Error& e) {
+#ifdef EBSD_FAST_DEBUG
+    std::fprintf(stderr, "fast path declined: %s\n", e.what());
+#else
+    (void)e;
+#endif
+    return false;
+  } catch (const std::bad_alloc&) {
+    return false;
+  }
+}
 
 }  // namespace ebsd::io::fast
