@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages EBSD Studio builds against, when any is missing, then
 # configures and builds into ./build. Used by both README commands (run-demo.sh, run-tests.sh).
-# clang and libclang-rt-14-dev build the fuzz targets. (python3-paraview, which the .xdmf
-# check can use, conflicts with libvtk9-dev in Debian 12 and is therefore not installed.)
+# clang and libclang-rt-14-dev build the fuzz targets. paraview is there for one test: our
+# .xdmf files must open in ParaView's XDMF reader; its Python modules (python3-paraview, which
+# conflicts with libvtk9-dev in Debian 12) are unpacked beside, not installed
+# (scripts/unpack-paraview-python.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +15,7 @@ PACKAGES=(
   libtorch-dev python3-torch libopenblas0-pthread
   qt6-base-dev libqt6opengl6-dev libvtk9-dev
   xvfb xauth
+  paraview
 )
 
 missing=()
@@ -26,6 +29,8 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+bash scripts/unpack-paraview-python.sh
 
 # ccache keeps repeated builds (developers, CI on a reused machine) fast.
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
