@@ -7,6 +7,7 @@
 
 #include "cli_support.hpp"
 #include "commands.hpp"
+#include "reader_options.hpp"
 #include "step_chain.hpp"
 #include "ebsd/core/error.hpp"
 #include "ebsd/core/version.hpp"
@@ -55,6 +56,7 @@ void register_convert(CLI::App& app, CommandList& out) {
     double z_step = 0.0;
     bool keep_order = false;
     std::vector<std::string> sides, affines;
+    ReaderArgs reader;
     bool json = false;
   };
   auto a = std::make_shared<Args>();
@@ -70,6 +72,7 @@ void register_convert(CLI::App& app, CommandList& out) {
   sub->add_option("--side-affine", a->affines,
                   "Sample (x, y) to pixel (u, v): u = a x + b y + c, v = d x + e y + f, as a,b,c,d,e,f; one for all --side or one "
                   "each (default: one pixel per voxel)");
+  add_reader_options(sub, a->reader);
   sub->add_flag("--json", a->json, "Print what was done as JSON");
   out.push_back({sub, [a]() {
                    // Usage first: a bad option costs no file read.
@@ -81,7 +84,12 @@ void register_convert(CLI::App& app, CommandList& out) {
                    nlohmann::json inputs = nlohmann::json::array();
                    for (const auto& f : files) inputs.push_back(f.string());
                    // The files as expanded here, in this order: the read step keeps it.
-                   std::vector<ChainLink> chain{{"read", {{"paths", inputs}, {"z_step", a->z_step}, {"keep_order", true}}}};
+                   std::vector<ChainLink> chain{{"read",
+                                                 {{"paths", inputs},
+                                                  {"z_step", a->z_step},
+                                                  {"keep_order", true},
+                                                  {"scan", a->reader.scan},
+                                                  {"hexagonal_alignment", a->reader.hex_alignment}}}};
                    for (const auto& sd : sides) {
                      nlohmann::json p{{"name", sd.name}, {"paths", sd.pattern}};
                      if (sd.transform) p["affine"] = sd.transform->m;

@@ -1,8 +1,9 @@
-// `ebsd info FILE [--json]`: what a file holds.
+// `ebsd info FILE [--scan NAME] [--hex-alignment as-written|tsl] [--json]`: what a file holds.
 #include <iostream>
 
 #include "cli_support.hpp"
 #include "commands.hpp"
+#include "reader_options.hpp"
 #include "ebsd/io/volume_file.hpp"
 #include "volume_json.hpp"
 
@@ -11,14 +12,16 @@ namespace ebsd::cli {
 void register_info(CLI::App& app, CommandList& out) {
   struct Args {
     std::string file;
+    ReaderArgs reader;
     bool json = false;
   };
   auto a = std::make_shared<Args>();
   auto* sub = app.add_subcommand("info", "Describe a volume file: dims, spacing, phases, channels, indexed fraction, missing slices");
   sub->add_option("file", a->file, "Input file")->required();
+  add_reader_options(sub, a->reader);
   sub->add_flag("--json", a->json, "Print JSON (schema in README.md)");
   out.push_back({sub, [a]() {
-                   const auto r = io::read_volume_with_report(a->file);
+                   const auto r = io::read_volume_with_report(a->file, to_read_options(a->reader));
                    const Volume& v = r.volume;
                    if (a->json) {
                      auto j = describe_volume(v);

@@ -188,7 +188,7 @@ SliceStackResult read_slice_stack(const std::vector<std::filesystem::path>& file
           progress.check();
         },
         nullptr);
-    ReadResult rr = read_volume_with_report(file, slice_progress);
+    ReadResult rr = read_volume_with_report(file, o.read, slice_progress);
     const Volume& v = rr.volume;
     if (v.nz() != 1)
       throw Error("holds " + std::to_string(v.nz()) + " slices; a stack is built from 2D maps (one slice per file)", file.string());

@@ -17,6 +17,13 @@ std::vector<std::filesystem::path> input_files(const ParameterValues& p) {
   return expand_inputs(p.get_strings("paths"), p.get_bool("keep_order"));
 }
 
+ReadOptions read_options(const ParameterValues& p) {
+  ReadOptions o;
+  o.scan = p.get_string("scan");
+  o.hexagonal_to_tsl_alignment = p.get_string("hexagonal_alignment") == "tsl";
+  return o;
+}
+
 }  // namespace
 
 std::unique_ptr<Step> make_read_step() {
@@ -33,7 +40,13 @@ std::unique_ptr<Step> make_read_step() {
   ParameterSpec z_step{"z_step", ParamType::Float, 0.0, 0.0, 1e9, {}, "um",
                        "Slice spacing: required to stack several files; for one file, 0 keeps the file's", {}};
   ParameterSpec keep_order{"keep_order", ParamType::Bool, false, {}, {}, {}, "", "Stack in the order given instead of natural order", {}};
-  info.parameters = {paths, z_step, keep_order};
+  ParameterSpec scan{"scan", ParamType::String, "", {}, {}, {}, "",
+                     "HDF5 files with several scans (EDAX .h5, .h5oina): the scan to read; empty: the first", {}};
+  ParameterSpec hex_alignment{"hexagonal_alignment", ParamType::Choice, "as-written", {}, {}, {"as-written", "tsl"}, "",
+                              "Oxford data (.ctf, HKL H5EBSD, .h5oina), hexagonal and trigonal phases: keep the HKL axes "
+                              "(crystal X along a) or turn to TSL's (X along a*, phi2 + 30 deg)",
+                              {}};
+  info.parameters = {paths, z_step, keep_order, scan, hex_alignment};
   return std::make_unique<FunctionStep>(
       std::move(info),
       [](const ParameterValues& p, DataShape& shape) {
@@ -56,14 +69,17 @@ std::unique_ptr<Step> make_read_step() {
         for (const auto& f : files) names.push_back(f.string());
         std::vector<std::string> warnings;
         if (files.size() == 1) {
-          auto r = read_volume_with_report(files.front(), progress);
+          auto r = read_volume_with_report(files.front(), read_options(p), progress);
           if (z_step > 0.0) r.volume.set_spacing({r.volume.spacing()[0], r.volume.spacing()[1], z_step});
           warnings = r.report.warnings;
           ws.volume = std::move(r.volume);
           ws.report = {{"files", names}, {"format", r.report.format}, {"stacked", false}};
           ws.say("read " + files.front().string() + " (" + r.report.format + ")");
         } else {
-          auto r = read_slice_stack(files, {z_step}, progress);
+          SliceStackOptions stack;
+          stack.z_step = z_step;
+          stack.read = read_options(p);
+          auto r = read_slice_stack(files, stack, progress);
           warnings = r.warnings;
           ws.volume = std::move(r.volume);
           ws.report = {{"files", names}, {"stacked", true}};

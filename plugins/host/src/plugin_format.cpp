@@ -31,7 +31,8 @@ io::FileFormat make_plugin_format(const DeclaredFormat& d, const PluginIdentity&
     };
   }
   if (d.read) {
-    f.read = [d, plugin, what](const std::filesystem::path& path, Progress& progress) {
+    // Plugin readers take no options (the C ABI has none); read_volume refuses any given.
+    f.read = [d, plugin, what](const std::filesystem::path& path, const io::ReadOptions&, Progress& progress) {
       ebsd_context ctx;
       ctx.progress = &progress;
       ctx.may_create_volume = true;

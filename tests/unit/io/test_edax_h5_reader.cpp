@@ -9,6 +9,7 @@
 
 #include "ebsd/core/error.hpp"
 #include "ebsd/io/edax_h5.hpp"
+#include "ebsd/io/volume_file.hpp"
 #include "ebsd/orientation/rotations.hpp"
 #include "h5_vendor_file_writer.hpp"
 #include "run_command.hpp"
@@ -128,6 +129,26 @@ TEST(EdaxH5Reader, ScanNameOptionPicksAnotherScan) {
     EXPECT_EQ(e.place(), "/Scan 9");
     EXPECT_NE(e.problem().find("'Scan 1', 'Scan 2'"), std::string::npos);
   }
+}
+
+// The scan choice reaches the reader through the format registry and `ebsd info --scan`, as a
+// user picks one scan of a multi-scan OIM file.
+TEST(EdaxH5Reader, ScanChoiceThroughTheRegistryAndTheCli) {
+  ebsd::test::TempDir t;
+  const fs::path p = two_scan_file(t);
+  ebsd::io::ReadOptions o;
+  o.scan = "Scan 2";
+  const auto& v = ebsd::io::read_volume_with_report(p, o).volume;
+  EXPECT_LT(misfit(v.orientation(0), ebsd::quat_from_euler({phi1_of(2, 0), 0.4, 1.2})), 1e-6);
+
+  const std::string cli = std::string(EBSD_CLI) + " info '" + p.string() + "'";
+  const auto picked = ebsd::test::run(cli + " --scan 'Scan 2' --json", t);
+  ASSERT_EQ(picked.exit_code, 0) << picked.err;
+  EXPECT_NE(picked.out.find("\"edax-h5\""), std::string::npos) << picked.out;
+  const auto missing = ebsd::test::run(cli + " --scan 'Scan 9'", t);
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("oim.h5"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("'Scan 1', 'Scan 2'"), std::string::npos) << missing.err;
 }
 
 // A hexagonal scan (OIM "HexGrid"): 3 points in even rows, 2 in odd rows shifted by half a step.

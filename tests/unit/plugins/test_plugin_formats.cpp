@@ -53,7 +53,7 @@ TEST_F(PluginFormats, WritesAndReadsBackAVolume) {
   const io::FileFormat* reader = formats().for_reading(path);
   ASSERT_NE(reader, nullptr);
   EXPECT_EQ(reader->name, "fixture-text");
-  const io::ReadResult r = reader->read(path, Progress::none());
+  const io::ReadResult r = reader->read(path, {}, Progress::none());
   EXPECT_EQ(r.volume.dims(), original.dims());
   EXPECT_EQ(r.volume.phases().size(), 2u);
   EXPECT_EQ(r.volume.phases()[1].name, "Zinc");
@@ -93,7 +93,7 @@ TEST_F(PluginFormats, ReaderErrorNamesTheFileAndThePlugin) {
   const auto path = tmp / "short.fixt";
   std::ofstream(path) << "EBSD-FIXTURE 2 2 1 0\n1 0 0 0 0 1 0.5\n";
   try {
-    formats().for_reading(path)->read(path, Progress::none());
+    formats().for_reading(path)->read(path, {}, Progress::none());
     FAIL() << "a file with 1 of 4 voxel lines was read";
   } catch (const Error& e) {
     EXPECT_EQ(e.file(), path.string());

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ebsd/core/progress.hpp"
+#include "ebsd/io/format_registry.hpp"
 #include "ebsd/io/import_report.hpp"
 #include "ebsd/volume/volume.hpp"
 
@@ -39,6 +40,8 @@ struct SliceStackOptions {
   double z_step = 0.0;
   // Slices must share the in-plane step within this relative difference.
   double spacing_tolerance = 1e-3;
+  // Passed to each slice's reader (scan choice, hexagonal alignment).
+  ReadOptions read = {};
 };
 
 struct SliceStackResult {

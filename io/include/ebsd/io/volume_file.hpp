@@ -17,6 +17,10 @@ std::string detect_format(const std::filesystem::path& path);
 Volume read_volume(const std::filesystem::path& path, Progress& progress = Progress::none());
 // The same with the reader's ImportReport (units, grid, frames, warnings).
 ReadResult read_volume_with_report(const std::filesystem::path& path, Progress& progress = Progress::none());
+// With reader options; an option the file's format does not honour is an ebsd::Error naming the
+// file, its format and the option.
+ReadResult read_volume_with_report(const std::filesystem::path& path, const ReadOptions& options,
+                                   Progress& progress = Progress::none());
 
 // Writes atomically; the format follows the extension. Throws ebsd::Error.
 void write_volume(const std::filesystem::path& path, const Volume& volume, Progress& progress = Progress::none());
