@@ -96,7 +96,7 @@ analysis::SlicePredictor cached(analysis::SlicePredictor inner) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string set = "eval", methods = "nearest,interp,fill,vote,transformer,transformer-nearest", weights = "1.5",
+  std::string set = "eval", methods = "nearest,interp,fill,vote,transformer,transformer-nearest", weights = "3",
               model, device = "cpu";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], val = argv[i + 1];

@@ -154,10 +154,11 @@ TEST(RecoveryInference, CudaAndCpuRecoverTheSameVolume) {
   for (std::size_t i = 0; i < preds[0].size(); ++i)
     max_angle = std::max(max_angle, 2.0 * std::acos(std::min(1.0, std::fabs(preds[0][i].dot(preds[1][i])))));
   EXPECT_LT(max_angle, 0.01) << "largest CPU/CUDA prediction difference (rad)";
+  // Orientations are stored in single precision: the same voxel copied twice agrees to ~1e-7.
   std::int64_t differ = 0;
   for (std::int64_t i = 0; i < truth.voxel_count(); ++i)
     if (out[0].grain_ids()[static_cast<std::size_t>(i)] != out[1].grain_ids()[static_cast<std::size_t>(i)] ||
-        std::fabs(out[0].orientation(i).dot(out[1].orientation(i))) < 1 - 1e-12)
+        std::fabs(out[0].orientation(i).dot(out[1].orientation(i))) < 1 - 1e-6)
       ++differ;
   EXPECT_EQ(differ, 0) << "voxels recovered differently on CPU and CUDA";
 }

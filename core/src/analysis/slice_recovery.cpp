@@ -299,15 +299,19 @@ private:
         double top = 0;
         for (const auto& g : groups) top = std::max(top, g.votes);
         if (top < need) continue;
-        // The prediction's vote: the grain nearest to it by symmetry-aware disorientation.
+        // The prediction's vote: the grain nearest to it by symmetry-aware disorientation gets
+        // prediction_weight times its margin (d2 - d1) / (d2 + d1) over the runner-up grain, so a
+        // prediction halfway between two grains hardly counts; on a tie of votes it decides.
         std::size_t nearest = 0;
-        double nearest_angle = std::numeric_limits<double>::infinity();
+        double d1 = std::numeric_limits<double>::infinity(), d2 = d1;
         for (std::size_t k = 0; k < groups.size(); ++k) {
           const Candidate& g = cand[groups[k].first];
           const double d = disorientation_angle(predicted[static_cast<std::size_t>(p)], g.orientation, group_of(v_, g.phase_id));
-          if (d < nearest_angle) nearest_angle = d, nearest = k;
+          if (d < d1) d2 = d1, d1 = d, nearest = k;
+          else d2 = std::min(d2, d);
         }
-        groups[nearest].votes += o_.prediction_weight;
+        const double margin = std::isfinite(d2) ? (d2 - d1) / (d2 + d1 + 1e-12) : 1.0;
+        if (o_.prediction_weight > 0) groups[nearest].votes += o_.prediction_weight * margin + 1e-6;
         std::size_t best = 0;
         double s1 = -1, s2 = 0;
         for (std::size_t k = 0; k < groups.size(); ++k) {

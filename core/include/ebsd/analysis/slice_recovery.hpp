@@ -57,17 +57,19 @@ using SlicePredictor = std::function<std::vector<Quat>(const Volume& v, std::int
 //  - Evidence: where below and above agree, that grain; elsewhere the candidates (below, above,
 //    assigned in-plane 4-neighbours) are grouped into grains (agree_deg), each grain gets one vote
 //    per candidate, and the grain nearest to the prediction by disorientation gets
-//    prediction_weight votes more; the grain with most votes wins. A voxel is decided once its
-//    best grain has at least `need` plain votes (2, then 1 when a sweep decides nothing), all
-//    decisions of a sweep seeing the state at its start. The prediction thus decides wherever the
-//    neighbours' votes are tied or within prediction_weight of each other.
+//    prediction_weight * (d2 - d1) / (d2 + d1) votes more (d1, d2: disorientation of the
+//    prediction to the nearest and the runner-up grain) and wins ties; the grain with most votes
+//    wins. A voxel is decided once its best grain has at least `need` plain votes (2, then 1 when
+//    a sweep decides nothing), all decisions of a sweep seeing the state at its start. The
+//    prediction thus decides wherever the neighbours' votes are tied or closer than its margin
+//    allows; with prediction_weight 0 this is exactly the Fill baseline.
 enum class ProjectionRule { Nearest, Evidence };
 
 struct RecoveryOptions {
   RecoveryMethod method = RecoveryMethod::Nearest;
   SlicePredictor predictor;           // required for Projection
   ProjectionRule projection = ProjectionRule::Evidence;
-  double prediction_weight = 1.5;     // Evidence: votes the prediction's choice is worth
+  double prediction_weight = 3.0;     // Evidence: votes of the prediction at full margin (validation seeds chose 3)
   bool project_grain_ids = false;     // Nearest projection: the paper's grain-id variant (needs grain ids)
   int min_neighbors = 6;              // Nearest projection: the paper's starting minimum candidate count
   double agree_deg = 5.0;             // neighbours closer than this count as the same grain
