@@ -1,5 +1,5 @@
 // `ebsd train recovery --steps N --out DIR [--device cuda] [--resume CKPT] [--seed S] [--batch B]
-// [--dim D --depth L] [--max-seconds T] [--json]`: the GPU module's "train-recovery" task.
+// [--dim D --depth L] [--max-seconds T] [--stop-after T] [--json]`: the GPU module's "train-recovery" task.
 #include <cstdio>
 #include "cli_registry.hpp"
 #include "cli_support.hpp"
@@ -14,7 +14,7 @@ void register_train(CLI::App& app, CommandList& out) {
     std::int64_t steps = 1000, batch = 4, dim = 64, depth = 4, val_every = 200, volumes = 6;
     std::string out = "recovery-model", device = "cpu", resume, optimizer = "adamw";
     std::uint64_t seed = 1;
-    double max_seconds = 0, lr = 0;
+    double max_seconds = 0, stop_after = 0, lr = 0;
     bool json = false;
   };
   auto a = std::make_shared<Args>();
@@ -31,13 +31,17 @@ void register_train(CLI::App& app, CommandList& out) {
   sub->add_option("--val-every", a->val_every, "Validate every this many steps")->capture_default_str();
   sub->add_option("--optimizer", a->optimizer, "adamw or sgd (the paper's)")->capture_default_str();
   sub->add_option("--lr", a->lr, "Maximum learning rate (0: the optimizer's default)");
-  sub->add_option("--max-seconds", a->max_seconds, "Stop after this long (0: no limit)");
+  sub->add_option("--max-seconds", a->max_seconds,
+                  "Training time in all, resumed runs included; the learning rate anneals over it (0: no limit)");
+  sub->add_option("--stop-after", a->stop_after,
+                  "End this run after so many seconds, resumable, the schedule still spanning --max-seconds (0: no limit)");
   sub->add_flag("--json", a->json, "Print the summary as JSON");
   out.push_back({sub, [a]() {
                    nlohmann::json args{{"steps", a->steps},     {"out", a->out},         {"device", a->device},
                                        {"seed", a->seed},       {"batch", a->batch},     {"dim", a->dim},
                                        {"depth", a->depth},     {"volumes", a->volumes}, {"val_every", a->val_every},
-                                       {"optimizer", a->optimizer}, {"max_seconds", a->max_seconds}};
+                                       {"optimizer", a->optimizer}, {"max_seconds", a->max_seconds},
+                                       {"stop_after_seconds", a->stop_after}};
                    if (a->lr > 0) args["lr"] = a->lr;
                    if (!a->resume.empty()) args["resume"] = a->resume;
                    auto progress = make_progress("train recovery", a->json);

@@ -3,8 +3,11 @@
 //   steps (int, 1000), batch (4), out (folder, "recovery-model"), device ("cpu"), seed (1),
 //   resume (checkpoint folder), dim/depth/heads (64/4/8), block (64: crop size in-plane),
 //   volumes (6), volume_size (64), optimizer ("adamw" | "sgd" = the paper's), lr (max LR of the
-//   one-cycle schedule; 2e-3 adamw, 1e-2 sgd), val_every (200), max_seconds (0 = none).
-// Writes out/model.safetensors (best validation boundary accuracy), out/last.safetensors +
+//   one-cycle schedule; 2e-3 adamw, 1e-2 sgd), val_every (200), max_seconds (0 = none: training time
+//   in all, resumed runs included; the learning-rate schedule ends with whichever of steps and
+//   max_seconds comes first), stop_after_seconds (0 = none: end this run after so many seconds,
+//   resumable, the schedule still spanning max_seconds; for runs split over several sessions).
+// Writes out/model.safetensors (best validation boundary accuracy, F16), out/last.safetensors (F32) +
 // out/optimizer.pt + out/state.json (resumable), out/log.jsonl; returns a summary.
 #include <chrono>
 #include <fstream>
@@ -71,19 +74,26 @@ Sample sample_block(const TrainVolume& v, const AxialConfig& c, std::mt19937_64&
   auto cu = v.cu.permute({p[0], p[2], p[1], 3});
   auto ids = v.ids.permute({p[0], p[2], p[1]});
   auto bd = v.boundary.permute({p[0], p[2], p[1]});
-  const auto pad = [](const torch::Tensor& t, std::int64_t padv) {
-    using namespace torch::indexing;
-    auto s = t.sizes().vec();
-    s[0] += 2 * padv, s[2] += 2 * padv;
-    auto out = torch::zeros(s, t.options());
-    out.index_put_({Slice(padv, padv + t.size(0)), Slice(), Slice(padv, padv + t.size(2))}, t);
+  // Crop first, then pad: the block is cut from the volume as if it were zero-padded by 3 voxels
+  // in-plane, without building the padded volume (which made the data, not the model, the
+  // bottleneck of a training step).
+  constexpr std::int64_t pad = 3;
+  std::uniform_int_distribution<std::int64_t> wd(0, cu.size(1) - c.lw), xd(0, cu.size(0) + 2 * pad - c.lx),
+      yd(0, cu.size(2) + 2 * pad - c.ly);
+  const std::int64_t w0 = wd(rng), x0 = augment ? xd(rng) : pad, y0 = augment ? yd(rng) : pad;
+  auto crop = [&](const torch::Tensor& t) {
+    auto shape = t.sizes().vec();
+    shape[0] = c.lx, shape[1] = c.lw, shape[2] = c.ly;
+    auto out = torch::zeros(shape, t.options());
+    const std::int64_t xa = std::max<std::int64_t>(0, x0 - pad), xb = std::min(t.size(0), x0 - pad + c.lx);
+    const std::int64_t ya = std::max<std::int64_t>(0, y0 - pad), yb = std::min(t.size(2), y0 - pad + c.ly);
+    if (xb > xa && yb > ya)
+      out.narrow(0, xa - (x0 - pad), xb - xa)
+          .narrow(2, ya - (y0 - pad), yb - ya)
+          .copy_(t.narrow(0, xa, xb - xa).narrow(1, w0, c.lw).narrow(2, ya, yb - ya));
     return out;
   };
-  cu = pad(cu, 3), ids = pad(ids, 3), bd = pad(bd, 3);
-  std::uniform_int_distribution<std::int64_t> wd(0, cu.size(1) - c.lw), xd(0, cu.size(0) - c.lx), yd(0, cu.size(2) - c.ly);
-  const std::int64_t w0 = wd(rng), x0 = augment ? xd(rng) : 3, y0 = augment ? yd(rng) : 3;
-  auto crop = [&](const torch::Tensor& t) { return t.narrow(0, x0, c.lx).narrow(1, w0, c.lw).narrow(2, y0, c.ly); };
-  cu = crop(cu).clone(), ids = crop(ids).clone(), bd = crop(bd).clone();
+  cu = crop(cu), ids = crop(ids), bd = crop(bd);
   if (augment) {
     std::uniform_int_distribution<int> r4(0, 3), r2(0, 1);
     const int k = c.lx == c.ly ? r4(rng) : 2 * r2(rng);
@@ -120,12 +130,13 @@ double boundary_accuracy(const torch::Tensor& pred, const Sample& s) {
   return n ? (chosen.eq(it) & m).sum().item<double>() / static_cast<double>(n) : 1.0;
 }
 
-double one_cycle_lr(double max_lr, std::int64_t step, std::int64_t total) {
-  const double warm = std::max<double>(1.0, 0.05 * static_cast<double>(total));
-  const double s = static_cast<double>(step);
-  if (s < warm) return max_lr / 25.0 + (max_lr - max_lr / 25.0) * s / warm;
-  const double t = (s - warm) / std::max(1.0, static_cast<double>(total) - warm);
-  return max_lr / 1e4 + 0.5 * (max_lr - max_lr / 1e4) * (1 + std::cos(std::numbers::pi * std::min(1.0, t)));
+// One-cycle schedule over a fraction f in [0, 1] of the run: 5 % linear warm-up from max/25, then
+// cosine annealing to max/1e4.
+double one_cycle_lr(double max_lr, double f) {
+  constexpr double warm = 0.05;
+  if (f < warm) return max_lr / 25.0 + (max_lr - max_lr / 25.0) * f / warm;
+  const double t = std::min(1.0, (f - warm) / (1.0 - warm));
+  return max_lr / 1e4 + 0.5 * (max_lr - max_lr / 1e4) * (1 + std::cos(std::numbers::pi * t));
 }
 
 }  // namespace
@@ -143,6 +154,7 @@ nlohmann::json train_recovery(const nlohmann::json& args, Progress& progress) {
   const double max_lr = args.value("lr", optimizer_name == "sgd" ? 1e-2 : 2e-3);
   const auto val_every = args.value("val_every", std::int64_t{200});
   const double max_seconds = args.value("max_seconds", 0.0);
+  const double stop_after = args.value("stop_after_seconds", 0.0);
   AxialConfig cfg;
   cfg.dim = args.value("dim", cfg.dim), cfg.depth = args.value("depth", cfg.depth), cfg.heads = args.value("heads", cfg.heads);
   cfg.lx = cfg.ly = args.value("block", cfg.lx);
@@ -168,11 +180,12 @@ nlohmann::json train_recovery(const nlohmann::json& args, Progress& progress) {
   const TrainVolume val = make_volume(vsize, seed * 1000 + 999, val_grains, 0.2);
   std::mt19937_64 vrng(seed + 7);
   std::vector<Sample> val_samples;
-  for (int i = 0; i < 16; ++i) val_samples.push_back(sample_block(val, cfg, vrng, false));
+  for (int i = 0; i < 48; ++i) val_samples.push_back(sample_block(val, cfg, vrng, false));
 
   AxialTransformer model(cfg);
   std::int64_t start = 0;
   double best = -1.0;
+  double seconds_before = 0;  // training time of the runs this one resumes
   if (args.contains("resume") && !args["resume"].is_null()) {
     const fs::path r = args["resume"].get<std::string>();
     model = load_model(r / "last.safetensors");
@@ -181,6 +194,7 @@ nlohmann::json train_recovery(const nlohmann::json& args, Progress& progress) {
     if (!s) throw Error("no state.json in the checkpoint folder", r.string(), "resume");
     const auto st = nlohmann::json::parse(s);
     start = st.at("step"), best = st.at("best_val_boundary_accuracy");
+    seconds_before = st.value("seconds", 0.0);
   }
   model->to(dev);
   std::unique_ptr<torch::optim::Optimizer> opt;
@@ -189,8 +203,14 @@ nlohmann::json train_recovery(const nlohmann::json& args, Progress& progress) {
                                               torch::optim::SGDOptions(max_lr).momentum(0.9).weight_decay(1e-5));
   else
     opt = std::make_unique<torch::optim::AdamW>(model->parameters(), torch::optim::AdamWOptions(max_lr).weight_decay(1e-5));
-  if (args.contains("resume") && !args["resume"].is_null())
-    torch::load(*opt, (fs::path(args["resume"].get<std::string>()) / "optimizer.pt").string());
+  bool fresh_moments = false;
+  if (args.contains("resume") && !args["resume"].is_null()) {
+    // Without optimizer.pt (too large to carry between machines) the run goes on with fresh
+    // optimizer moments; the learning-rate schedule still continues where it was.
+    const auto o = fs::path(args["resume"].get<std::string>()) / "optimizer.pt";
+    if (fs::exists(o)) torch::load(*opt, o.string());
+    else fresh_moments = true;
+  }
 
   std::ofstream log(out / "log.jsonl", std::ios::app);
   std::mt19937_64 rng(seed + static_cast<std::uint64_t>(start) * 7919);
@@ -212,13 +232,19 @@ nlohmann::json train_recovery(const nlohmann::json& args, Progress& progress) {
   auto checkpoint = [&] {
     save_model(model, out / "last.safetensors");
     torch::save(*opt, (out / "optimizer.pt").string());
-    std::ofstream(out / "state.json") << nlohmann::json{{"step", step}, {"best_val_boundary_accuracy", best}}.dump(2);
+    std::ofstream(out / "state.json") << nlohmann::json{{"step", step}, {"best_val_boundary_accuracy", best}, {"seconds", seconds_before + seconds()}}.dump(2);
   };
   model->train();
   for (; step < steps; ++step) {
     progress.check();
-    if (max_seconds > 0 && seconds() > max_seconds) break;
-    const double lr = one_cycle_lr(max_lr, step, steps);
+    if (max_seconds > 0 && seconds_before + seconds() > max_seconds) break;
+    if (stop_after > 0 && seconds() > stop_after) break;
+    // The run ends at `steps` or at max_seconds, whichever comes first; the schedule follows the
+    // one that is further along, so a time-limited run still anneals (the first shipped model's
+    // run was cut at 12 % of its steps with the learning rate still at its maximum).
+    double f = static_cast<double>(step) / static_cast<double>(steps);
+    if (max_seconds > 0) f = std::max(f, (seconds_before + seconds()) / max_seconds);
+    const double lr = one_cycle_lr(max_lr, f);
     for (auto& group : opt->param_groups()) group.options().set_lr(lr);
     std::vector<torch::Tensor> xs, ys, ms;
     std::vector<std::int64_t> poss;
@@ -247,15 +273,25 @@ nlohmann::json train_recovery(const nlohmann::json& args, Progress& progress) {
       if (last_val > best) {
         best = last_val;
         save_model(model, out / "model.safetensors",
-                   {{"step", std::to_string(step + 1)}, {"val_boundary_accuracy", std::to_string(last_val)}});
+                   {{"step", std::to_string(step + 1)}, {"val_boundary_accuracy", std::to_string(last_val)}}, true);
       }
       checkpoint();
     }
     if (val_now || steps <= 200 || (step + 1) % 10 == 0) log << line.dump() << "\n" << std::flush;
     progress.report(static_cast<double>(step + 1) / static_cast<double>(steps), "loss " + std::to_string(ema));
   }
+  // A run that ends on time has not validated its last (annealed, usually best) weights yet.
+  if (step > start && step % val_every != 0 && step != steps) {
+    last_val = validate();
+    log << nlohmann::json{{"step", step}, {"val_boundary_accuracy", last_val}, {"seconds", seconds()}}.dump() << "\n";
+    if (last_val > best) {
+      best = last_val;
+      save_model(model, out / "model.safetensors",
+                 {{"step", std::to_string(step)}, {"val_boundary_accuracy", std::to_string(last_val)}}, true);
+    }
+  }
   checkpoint();
-  if (best < 0) save_model(model, out / "model.safetensors");
+  if (best < 0) save_model(model, out / "model.safetensors", {}, true);
   return {{"steps_run", step - start},
           {"step", step},
           {"first_loss", first_loss},
@@ -267,6 +303,7 @@ nlohmann::json train_recovery(const nlohmann::json& args, Progress& progress) {
           {"config", cfg.to_json()},
           {"device", device == Device::Cuda ? "cuda" : "cpu"},
           {"seed", seed},
+          {"resumed_with_fresh_optimizer_moments", fresh_moments},
           {"out", out.string()}};
 }
 

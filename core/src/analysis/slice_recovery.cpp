@@ -194,6 +194,7 @@ private:
       throw Error("the predictor returned " + std::to_string(predicted.size()) + " orientations, expected " +
                       std::to_string(plane_),
                   "", "recover");
+    if (o_.projection == ProjectionRule::Evidence && !o_.project_grain_ids) return project_evidence(z, c, predicted);
     const bool by_id = o_.project_grain_ids && v_.has_grain_ids();
     std::map<std::int32_t, Candidate> reference;  // grain id -> its first voxel in the context slices
     if (by_id)
@@ -246,6 +247,92 @@ private:
         --remaining;
       }
       if (assigned == 0) --need;
+    }
+    return filled;
+  }
+
+  // The evidence projection (RecoveryOptions, ProjectionRule::Evidence): neighbour votes per
+  // grain, plus prediction_weight votes for the grain the prediction is nearest to.
+  std::int64_t project_evidence(std::int64_t z, Context c, const std::vector<Quat>& predicted) {
+    std::vector<char> done(static_cast<std::size_t>(plane_), 0);
+    std::vector<Candidate> cand;
+    std::int64_t filled = 0, remaining = plane_;
+    // Below and above agree: that grain (the paper's first rule).
+    for (std::int64_t p = 0; p < plane_; ++p) {
+      const std::int64_t b = c.below * plane_ + p, a = c.above * plane_ + p;
+      if (!v_.is_valid(b) || !v_.is_valid(a)) continue;
+      const Candidate cb = candidate_at(v_, b);
+      if (!same_grain(v_, cb, candidate_at(v_, a), agree_rad_, false)) continue;
+      assign(v_, z * plane_ + p, cb);
+      conf_[static_cast<std::size_t>(z * plane_ + p)] = 1.0f;
+      done[static_cast<std::size_t>(p)] = 1;
+      ++filled;
+      --remaining;
+    }
+    struct Group {
+      std::size_t first;  // index of its first candidate (below/above come first)
+      double votes;
+    };
+    std::vector<Group> groups;
+    std::vector<std::pair<std::int64_t, Candidate>> batch;
+    std::vector<float> batch_conf;
+    int need = 2;
+    while (remaining > 0 && need >= 1) {
+      batch.clear();
+      batch_conf.clear();
+      for (std::int64_t p = 0; p < plane_; ++p) {
+        if (done[static_cast<std::size_t>(p)]) continue;
+        int sources = 0;
+        gather(z, c, p, done, cand, &sources);
+        if (cand.empty()) continue;
+        groups.clear();
+        for (std::size_t i = 0; i < cand.size(); ++i) {
+          bool joined = false;
+          for (auto& g : groups)
+            if (same_grain(v_, cand[g.first], cand[i], agree_rad_, false)) {
+              g.votes += 1.0;
+              joined = true;
+              break;
+            }
+          if (!joined) groups.push_back({i, 1.0});
+        }
+        double top = 0;
+        for (const auto& g : groups) top = std::max(top, g.votes);
+        if (top < need) continue;
+        // The prediction's vote: the grain nearest to it by symmetry-aware disorientation gets
+        // prediction_weight times its margin (d2 - d1) / (d2 + d1) over the runner-up grain, so a
+        // prediction halfway between two grains hardly counts; on a tie of votes it decides.
+        std::size_t nearest = 0;
+        double d1 = std::numeric_limits<double>::infinity(), d2 = d1;
+        for (std::size_t k = 0; k < groups.size(); ++k) {
+          const Candidate& g = cand[groups[k].first];
+          const double d = disorientation_angle(predicted[static_cast<std::size_t>(p)], g.orientation, group_of(v_, g.phase_id));
+          if (d < d1) d2 = d1, d1 = d, nearest = k;
+          else d2 = std::min(d2, d);
+        }
+        const double margin = std::isfinite(d2) ? (d2 - d1) / (d2 + d1 + 1e-12) : 1.0;
+        if (o_.prediction_weight > 0) groups[nearest].votes += o_.prediction_weight * margin + 1e-6;
+        std::size_t best = 0;
+        double s1 = -1, s2 = 0;
+        for (std::size_t k = 0; k < groups.size(); ++k) {
+          if (groups[k].votes > s1) s2 = std::max(s2, s1), s1 = groups[k].votes, best = k;
+          else s2 = std::max(s2, groups[k].votes);
+        }
+        batch.emplace_back(p, cand[groups[best].first]);
+        batch_conf.push_back(static_cast<float>(std::clamp((s1 - s2) / std::max(s1, 1e-9), 0.0, 1.0)));
+      }
+      if (batch.empty()) {
+        --need;
+        continue;
+      }
+      for (std::size_t k = 0; k < batch.size(); ++k) {
+        const auto& [p, cnd] = batch[k];
+        assign(v_, z * plane_ + p, cnd);
+        conf_[static_cast<std::size_t>(z * plane_ + p)] = batch_conf[k];
+        done[static_cast<std::size_t>(p)] = 1;
+        ++filled;
+        --remaining;
+      }
     }
     return filled;
   }

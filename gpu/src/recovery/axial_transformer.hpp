@@ -52,9 +52,10 @@ private:
 };
 TORCH_MODULE(AxialTransformer);
 
-// Weights as safetensors (F32, parameter names as keys) with the config in the metadata
-// ("config": JSON) plus any extra metadata.
-void save_model(AxialTransformer& m, const std::filesystem::path& path, const std::map<std::string, std::string>& extra = {});
+// Weights as safetensors (F32, or F16 with `half`; parameter names as keys) with the config in the
+// metadata ("config": JSON) plus any extra metadata. load_model reads either dtype.
+void save_model(AxialTransformer& m, const std::filesystem::path& path, const std::map<std::string, std::string>& extra = {},
+                bool half = false);
 AxialTransformer load_model(const std::filesystem::path& path);  // throws ebsd::Error on any mismatch
 
 }  // namespace ebsd::gpu::recovery

@@ -130,6 +130,46 @@ TEST(SliceRecovery, ProjectionWithAPerfectPredictorBeatsNearest) {
   EXPECT_GT(proj.grains.voxel_accuracy, near.grains.voxel_accuracy);
 }
 
+TEST(SliceRecovery, EvidenceProjectionWithoutThePredictionsVoteIsTheNeighbourFill) {
+  const Volume truth = truth_of(make(9));
+  const std::vector<std::int64_t> s{5, 6};
+  Volume fill = truth, vote = truth;
+  RecoveryOptions f;
+  f.method = RecoveryMethod::Fill;
+  recover_slices(fill, s, f);
+  RecoveryOptions o;
+  o.method = RecoveryMethod::Projection;
+  o.prediction_weight = 0.0;
+  o.predictor = [](const Volume& vol, std::int64_t) {
+    return std::vector<Quat>(static_cast<std::size_t>(vol.nx() * vol.ny()), Quat::identity());
+  };
+  recover_slices(vote, s, o);
+  for (std::int64_t i = 0; i < truth.voxel_count(); ++i)
+    ASSERT_EQ(fill.grain_ids()[static_cast<std::size_t>(i)], vote.grain_ids()[static_cast<std::size_t>(i)]) << i;
+}
+
+TEST(SliceRecovery, EvidenceProjectionFollowsAGoodPredictionWhereTheVotesAreClose) {
+  // With the truth as the prediction, the prediction's vote can only move the choice towards the
+  // truth: better than the fill at the boundaries, never worse in the interiors.
+  const Volume truth = truth_of(make(11));
+  const std::vector<std::int64_t> s{6};
+  Volume v = truth;
+  RecoveryOptions o;
+  o.method = RecoveryMethod::Projection;
+  o.predictor = [&truth](const Volume& vol, std::int64_t z) {
+    std::vector<Quat> q;
+    for (std::int64_t i = 0; i < vol.nx() * vol.ny(); ++i) q.push_back(truth.orientation(z * vol.nx() * vol.ny() + i));
+    return q;
+  };
+  o.prediction_weight = 3.0;
+  recover_slices(v, s, o);
+  const auto proj = evaluate_recovery(truth, v, s);
+  const auto fill = run(truth, s, RecoveryMethod::Fill);
+  EXPECT_GT(proj.grains.boundary_accuracy, fill.grains.boundary_accuracy + 0.03);
+  EXPECT_GE(proj.grains.voxel_accuracy, fill.grains.voxel_accuracy);
+  EXPECT_EQ(proj.orientation.unrecovered, 0);
+}
+
 TEST(SliceRecovery, DetectFindsMarkedAndLowQualitySlices) {
   Volume v = make().volume;
   v.mark_missing(2);

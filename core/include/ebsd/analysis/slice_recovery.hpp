@@ -50,11 +50,28 @@ void clear_slices(Volume& v, std::span<const std::int64_t> slices);
 // orientation per voxel of the slice (nx*ny, x fastest); used by the projection.
 using SlicePredictor = std::function<std::vector<Quat>(const Volume& v, std::int64_t z)>;
 
+// How Projection turns the prediction into orientations (docs/recovery.md, "projection").
+//  - Nearest: the paper's rule (METHODS.md 6(a)): where the voxels below and above agree, that
+//    grain; elsewhere, once at least min_neighbors candidates (below, above, assigned in-plane
+//    4-neighbours) exist, the candidate nearest to the prediction (raster sweeps).
+//  - Evidence: where below and above agree, that grain; elsewhere the candidates (below, above,
+//    assigned in-plane 4-neighbours) are grouped into grains (agree_deg), each grain gets one vote
+//    per candidate, and the grain nearest to the prediction by disorientation gets
+//    prediction_weight * (d2 - d1) / (d2 + d1) votes more (d1, d2: disorientation of the
+//    prediction to the nearest and the runner-up grain) and wins ties; the grain with most votes
+//    wins. A voxel is decided once its best grain has at least `need` plain votes (2, then 1 when
+//    a sweep decides nothing), all decisions of a sweep seeing the state at its start. The
+//    prediction thus decides wherever the neighbours' votes are tied or closer than its margin
+//    allows; with prediction_weight 0 this is exactly the Fill baseline.
+enum class ProjectionRule { Nearest, Evidence };
+
 struct RecoveryOptions {
   RecoveryMethod method = RecoveryMethod::Nearest;
   SlicePredictor predictor;           // required for Projection
-  bool project_grain_ids = false;     // Projection: the paper's grain-id variant (needs grain ids)
-  int min_neighbors = 6;              // the paper's starting minimum candidate count
+  ProjectionRule projection = ProjectionRule::Evidence;
+  double prediction_weight = 3.0;     // Evidence: votes of the prediction at full margin (validation seeds chose 3)
+  bool project_grain_ids = false;     // Nearest projection: the paper's grain-id variant (needs grain ids)
+  int min_neighbors = 6;              // Nearest projection: the paper's starting minimum candidate count
   double agree_deg = 5.0;             // neighbours closer than this count as the same grain
 };
 
