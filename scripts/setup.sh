@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache
-  libeigen3-dev nlohmann-json3-dev libcli11-dev libpng-dev libtiff-dev libhdf5-dev libgtest-dev
+  libeigen3-dev nlohmann-json3-dev libcli11-dev libpng-dev libtiff-dev libhdf5-dev libdeflate-dev libgtest-dev
   clang libclang-rt-14-dev
   libtorch-dev python3-torch libopenblas0-pthread
   qt6-base-dev libqt6opengl6-dev libvtk9-dev

@@ -73,4 +73,6 @@ void Session::check_status(herr_t status, const std::string& what, const std::st
   if (status < 0) fail(what, place);
 }
 
+void Session::clear_errors() const { H5Eclear2(H5E_DEFAULT); }
+
 }  // namespace ebsd::io::h5

@@ -53,6 +53,8 @@ public:
   // Return `id` when it is valid, otherwise fail(what, place).
   hid_t check(hid_t id, const std::string& what, const std::string& place) const;
   void check_status(herr_t status, const std::string& what, const std::string& place) const;
+  // Forgets this thread's HDF5 error stack, after a failure the caller handles itself.
+  void clear_errors() const;
 
 private:
   std::string file_;

@@ -13,6 +13,7 @@
 #include "ebsd/orientation/laue_group.hpp"
 #include "hdf5_data.hpp"
 #include "hdf5_handle.hpp"
+#include "parallel_chunks.hpp"
 
 #include "ebsd/core/version.hpp"
 
@@ -103,14 +104,11 @@ Handle write_voxel_dataset(const Session& s, hid_t group, const std::string& nam
   const std::vector<hsize_t> shape = voxel_shape(dims, components);
   const std::vector<hsize_t> chunk = voxel_chunk(dims, components);
   Handle d = h5::create_chunked_dataset<T>(s, group, name, shape, chunk, true, path);
-  const hsize_t per_slice = static_cast<hsize_t>(dims[0] * dims[1]) * components;
-  const hsize_t rows = slab_rows(dims, components);
-  for (hsize_t z = 0; z < shape[0]; z += rows) {
+  // Compressed on worker threads and stored chunk by chunk: the same bytes as HDF5's filters.
+  h5::write_chunked_parallel<T>(s, d.get(), shape, data, path, [&](double bytes) {
     progress.check();
-    const hsize_t n = std::min(rows, shape[0] - z);
-    h5::write_rows<T>(s, d.get(), shape, z, n, data.data() + z * per_slice, path);
-    progress.advance(static_cast<double>(n * per_slice * sizeof(T)));
-  }
+    progress.advance(bytes);
+  });
   return d;
 }
 
@@ -219,8 +217,16 @@ Handle open_voxel_dataset(const Session& s, hid_t group, const std::string& name
 
 template <class T>
 void read_voxel_dataset(const Session& s, hid_t dataset, const std::string& path, const Index3& dims,
-                        hsize_t components, std::span<T> out, ByteProgress& progress) {
+                        hsize_t components, std::span<T> out, ByteProgress& progress, NativeReadMethod method) {
   const std::vector<hsize_t> shape = voxel_shape(dims, components);
+  // Chunks decoded on worker threads straight into `out` (the layout this writer uses) ...
+  if (method == NativeReadMethod::ParallelChunks &&
+      h5::read_chunked_parallel<T>(s, dataset, shape, out, path, [&](double bytes) {
+        progress.check();
+        if (bytes > 0) progress.advance(bytes);
+      }))
+    return;
+  // ... or, for any other storage (a file rewritten by other tools), through H5Dread.
   const hsize_t per_slice = static_cast<hsize_t>(dims[0] * dims[1]) * components;
   const hsize_t rows = slab_rows(dims, components);
   for (hsize_t z = 0; z < shape[0]; z += rows) {
@@ -311,7 +317,7 @@ void in_place(const Session& s, const std::string& place, F&& f) {
   }
 }
 
-Volume read_contents(const Session& s, hid_t file, Progress& p) {
+Volume read_contents(const Session& s, hid_t file, Progress& p, NativeReadMethod method) {
   if (!h5::has_attribute(file, "format"))
     throw Error("not an EBSD Studio volume: expected the root attribute format = \"" + std::string(kNativeFormatName) +
                     "\"",
@@ -366,18 +372,19 @@ Volume read_contents(const Session& s, hid_t file, Progress& p) {
 
   Volume v;
   in_place(s, "/geometry", [&] {
-    v = Volume(dims, geo.spacing, geo.origin);
+    // Every element of every per-voxel array is read below, so none is filled first.
+    v = Volume::for_overwrite(dims, geo.spacing, geo.origin);
   });
   v.set_length_unit(geo.length_unit);
   v.phases() = std::move(phases);
-  read_voxel_dataset<float>(s, quats.get(), "/voxels/quaternions", dims, 4, v.quaternion_data(), progress);
-  read_voxel_dataset<std::int32_t>(s, phase_ids.get(), "/voxels/phase_ids", dims, 1, v.phase_ids(), progress);
-  read_voxel_dataset<float>(s, confidence.get(), "/voxels/confidence", dims, 1, v.confidence(), progress);
-  read_voxel_dataset<float>(s, image_quality.get(), "/voxels/image_quality", dims, 1, v.image_quality(), progress);
-  read_voxel_dataset<std::uint8_t>(s, valid.get(), "/voxels/valid", dims, 1, v.valid(), progress);
+  read_voxel_dataset<float>(s, quats.get(), "/voxels/quaternions", dims, 4, v.quaternion_data(), progress, method);
+  read_voxel_dataset<std::int32_t>(s, phase_ids.get(), "/voxels/phase_ids", dims, 1, v.phase_ids(), progress, method);
+  read_voxel_dataset<float>(s, confidence.get(), "/voxels/confidence", dims, 1, v.confidence(), progress, method);
+  read_voxel_dataset<float>(s, image_quality.get(), "/voxels/image_quality", dims, 1, v.image_quality(), progress, method);
+  read_voxel_dataset<std::uint8_t>(s, valid.get(), "/voxels/valid", dims, 1, v.valid(), progress, method);
   if (grain_ids.valid()) {
     std::vector<std::int32_t> ids(static_cast<std::size_t>(v.voxel_count()));
-    read_voxel_dataset<std::int32_t>(s, grain_ids.get(), "/voxels/grain_ids", dims, 1, std::span(ids), progress);
+    read_voxel_dataset<std::int32_t>(s, grain_ids.get(), "/voxels/grain_ids", dims, 1, std::span(ids), progress, method);
     v.set_grain_ids(std::move(ids));
   }
   for (auto& c : channels) {
@@ -385,7 +392,7 @@ Volume read_contents(const Session& s, hid_t file, Progress& p) {
     channel.unit = h5::read_string_attribute(s, c.dataset.get(), "unit", c.path);
     channel.description = h5::read_string_attribute(s, c.dataset.get(), "description", c.path);
     channel.values.resize(static_cast<std::size_t>(v.voxel_count()));
-    read_voxel_dataset<float>(s, c.dataset.get(), c.path, dims, 1, std::span(channel.values), progress);
+    read_voxel_dataset<float>(s, c.dataset.get(), c.path, dims, 1, std::span(channel.values), progress, method);
     in_place(s, c.path + " attribute 'name'", [&] { v.set_channel(c.name, std::move(channel)); });
   }
 
@@ -422,7 +429,7 @@ void write_native(const fs::path& path, const Volume& volume, Progress& progress
   progress.report(1.0, "wrote " + path.string());
 }
 
-Volume read_native(const fs::path& path, Progress& progress) {
+Volume read_native(const fs::path& path, Progress& progress, NativeReadMethod method) {
   std::error_code ec;
   if (!fs::exists(path, ec)) throw Error("no such file", path.string());
   if (!fs::is_regular_file(path, ec)) throw Error("not a regular file", path.string());
@@ -430,7 +437,7 @@ Volume read_native(const fs::path& path, Progress& progress) {
   if (H5Fis_hdf5(path.string().c_str()) <= 0) throw Error("not an HDF5 file (no HDF5 signature)", path.string());
   Handle file(H5Fopen(path.string().c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   if (!file.valid()) s.fail("cannot open the HDF5 file (truncated or damaged?)", "");
-  return read_contents(s, file.get(), progress);
+  return read_contents(s, file.get(), progress, method);
 }
 
 bool looks_like_native(const fs::path& path) {

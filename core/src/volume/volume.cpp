@@ -1,5 +1,6 @@
 #include "ebsd/volume/volume.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -7,7 +8,8 @@
 
 namespace ebsd {
 
-Volume::Volume(Index3 dims, std::array<double, 3> spacing, std::array<double, 3> origin) : dims_(dims), origin_(origin) {
+Volume::Volume(Index3 dims, std::array<double, 3> spacing, std::array<double, 3> origin, Unfilled)
+    : dims_(dims), origin_(origin) {
   for (int a = 0; a < 3; ++a) {
     if (dims[a] < 1)
       throw Error("dimension " + std::to_string(a) + " is " + std::to_string(dims[a]) + ", expected >= 1", "", "volume");
@@ -19,13 +21,32 @@ Volume::Volume(Index3 dims, std::array<double, 3> spacing, std::array<double, 3>
                     " voxels exceeds the limit of " + std::to_string(kMaxVoxels),
                 "", "volume");
   set_spacing(spacing);
+  // resize() of a VoxelArray default-initialises: the memory is reserved, not written.
   const auto count = static_cast<std::size_t>(voxel_count());
-  quats_.assign(count * 4, 0.0f);
-  for (std::size_t i = 0; i < count; ++i) quats_[i * 4] = 1.0f;
-  phase_ids_.assign(count, 0);
-  ci_.assign(count, 0.0f);
-  iq_.assign(count, 0.0f);
-  valid_.assign(count, 0);
+  quats_.resize(count * 4);
+  phase_ids_.resize(count);
+  ci_.resize(count);
+  iq_.resize(count);
+  valid_.resize(count);
+}
+
+Volume::Volume(Index3 dims, std::array<double, 3> spacing, std::array<double, 3> origin)
+    : Volume(dims, spacing, origin, Unfilled{}) {
+  // Identity orientation (w = 1), phase 0, CI 0, IQ 0, invalid.
+  const auto count = static_cast<std::size_t>(voxel_count());
+  for (std::size_t i = 0; i < count; ++i) {
+    float* q = &quats_[i * 4];
+    q[0] = 1.0f;
+    q[1] = q[2] = q[3] = 0.0f;
+  }
+  std::fill(phase_ids_.begin(), phase_ids_.end(), 0);
+  std::fill(ci_.begin(), ci_.end(), 0.0f);
+  std::fill(iq_.begin(), iq_.end(), 0.0f);
+  std::fill(valid_.begin(), valid_.end(), std::uint8_t{0});
+}
+
+Volume Volume::for_overwrite(Index3 dims, std::array<double, 3> spacing, std::array<double, 3> origin) {
+  return Volume(dims, spacing, origin, Unfilled{});
 }
 
 void Volume::set_spacing(const std::array<double, 3>& s) {

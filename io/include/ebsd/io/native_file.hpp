@@ -22,8 +22,10 @@
 //   /provenance            string: a JSON array of {step, parameters, software_version,
 //                          time_utc, note}
 //
-// Per-voxel datasets are chunked along whole rows of the volume and compressed (shuffle +
-// deflate). Strings are UTF-8 and end at their first NUL character. Readers check every type,
+// Per-voxel datasets are chunked (at most 256 x 256 voxels of a slice, about 64 Ki voxels a
+// chunk, whole slices stacked when slices are small) and compressed (shuffle, then deflate;
+// written by libdeflate or zlib, level 4, on worker threads); any chunked or contiguous layout
+// with any HDF5 filters reads back. Strings are UTF-8 and end at their first NUL character. Readers check every type,
 // shape and size before allocating, and report any problem as ebsd::Error naming the file,
 // the object path and what was expected.
 #include <filesystem>
@@ -42,9 +44,20 @@ inline constexpr int kNativeFormatVersion = 1;
 // Throws ebsd::Error (including for a volume without voxels) or ebsd::Cancelled.
 void write_native(const std::filesystem::path& path, const Volume& volume, Progress& progress = Progress::none());
 
+// How read_native moves the per-voxel datasets into memory. Both give the same Volume.
+enum class NativeReadMethod {
+  // Raw chunks from HDF5 (H5Dread_chunk), inflated and unshuffled on worker threads straight
+  // into the volume's arrays; datasets stored in any other way go through H5Dread.
+  ParallelChunks,
+  // H5Dread only, one slab of slices at a time on the calling thread: the reader before
+  // 2026-11-27, kept so that tests and bench_native_io can compare the two.
+  Hdf5,
+};
+
 // Reads a file written by write_native. Throws ebsd::Error for anything that is not a valid
 // native file of a version this build understands, or ebsd::Cancelled.
-Volume read_native(const std::filesystem::path& path, Progress& progress = Progress::none());
+Volume read_native(const std::filesystem::path& path, Progress& progress = Progress::none(),
+                   NativeReadMethod method = NativeReadMethod::ParallelChunks);
 
 // Content sniffing for the format registry: true when the file is HDF5 and its root carries
 // format = "EBSD Studio volume". Never throws; false for missing or unreadable files.
