@@ -16,6 +16,7 @@ void register_bench(CLI::App& app, CommandList& out);
 void register_recover(CLI::App& app, CommandList& out);
 void register_eval(CLI::App& app, CommandList& out);
 void register_train(CLI::App& app, CommandList& out);
+void register_llm(CLI::App& app, CommandList& out);
 #ifdef EBSD_HAVE_PLUGINS
 void register_plugins_command(CLI::App& app, CommandList& out);
 #endif
@@ -35,6 +36,7 @@ void register_all(CLI::App& app, CommandList& out) {
   register_recover(app, out);
   register_eval(app, out);
   register_train(app, out);
+  register_llm(app, out);
 #ifdef EBSD_HAVE_PLUGINS
   register_plugins_command(app, out);
 #endif

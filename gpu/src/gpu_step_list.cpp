@@ -11,6 +11,8 @@ std::unique_ptr<pipeline::Step> make_denoise_step();
 std::unique_ptr<pipeline::Step> make_recover_step();
 namespace recovery { pipeline::Task make_train_recovery_task(); }
 pipeline::Task make_bench_rpca_task();
+pipeline::Task make_llm_run_task();
+pipeline::Task make_llm_bench_task();
 
 std::vector<std::unique_ptr<pipeline::Step>> make_gpu_steps() {
   std::vector<std::unique_ptr<pipeline::Step>> steps;
@@ -23,6 +25,8 @@ std::vector<pipeline::Task> make_gpu_tasks() {
   std::vector<pipeline::Task> tasks;
   tasks.push_back(make_bench_rpca_task());
   tasks.push_back(recovery::make_train_recovery_task());
+  tasks.push_back(make_llm_run_task());
+  tasks.push_back(make_llm_bench_task());
   return tasks;
 }
 

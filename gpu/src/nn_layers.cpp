@@ -12,6 +12,11 @@ LinearImpl::LinearImpl(std::int64_t in, std::int64_t out, bool with_bias) {
   if (with_bias) bias = register_parameter("bias", torch::empty({out}).uniform_(-b, b));
 }
 
+LinearImpl::LinearImpl(torch::Tensor w, torch::Tensor b) {
+  weight = register_parameter("weight", std::move(w), /*requires_grad=*/false);
+  if (b.defined()) bias = register_parameter("bias", std::move(b), /*requires_grad=*/false);
+}
+
 torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
   const torch::Tensor w = quantized() ? q_weight_.to(x.scalar_type()) * q_scale_.to(x.scalar_type()) : weight;
   return bias.defined() ? torch::nn::functional::linear(x, w, bias) : torch::nn::functional::linear(x, w);

@@ -14,7 +14,7 @@ namespace ebsd::gpu::model_files {
 
 struct TensorRecord {
   std::string name;
-  std::string dtype;                // "F32", "F16", "BF16", "I8", "I32", "I64", "U8", "F64", "BOOL"
+  std::string dtype;                // safetensors dtype names: "F32", "F16", "BF16", "I8", ...
   std::vector<std::int64_t> shape;
   std::vector<std::uint8_t> data;   // little-endian, row-major
   std::int64_t element_count() const;
@@ -26,7 +26,7 @@ struct SafetensorsFile {
   const TensorRecord* find(const std::string& name) const;
 };
 
-// Bytes per element of a dtype name, or 0 when unknown.
+// Bytes per element of a dtype name, or 0 when unknown (io/model/safetensors.hpp's table).
 std::size_t dtype_size(const std::string& dtype);
 
 // Headers above this many bytes are rejected (the format's own limit is 100 MB).

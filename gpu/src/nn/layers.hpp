@@ -14,6 +14,9 @@ namespace ebsd::gpu::nn {
 class LinearImpl : public torch::nn::Module {
 public:
   LinearImpl(std::int64_t in, std::int64_t out, bool bias = true);
+  // Wraps weights that already exist (read from a model file): [out, in] and [out]; nothing is
+  // initialised or copied, and the tensors do not require gradients.
+  explicit LinearImpl(torch::Tensor weight, torch::Tensor bias = {});
   torch::Tensor forward(const torch::Tensor& x);
   void quantize_int8();
   bool quantized() const { return q_weight_.defined(); }

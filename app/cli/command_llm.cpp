@@ -1,0 +1,188 @@
+// `ebsd llm run|bench|convert`: the LLM engine from the command line.
+//   run:     --model PATH (--prompt-ids 1,2,3 | --prompt TEXT) [--max-tokens N] [--device cpu|cuda]
+//            [--dtype f32|f16|bf16] [--temperature T --top-k K --top-p P --repeat-penalty R --seed S] [--json]
+//   bench:   --model PATH [--prompt-tokens N] [--gen-tokens M] [--device] [--dtype] [--threads] [--json]
+//   convert: --model PATH (safetensors file or folder) --out FILE.gguf [--type f32|f16|bf16]
+// run and bench go through the GPU module's tasks (LibTorch loads only for them); convert is
+// torch-free (io/model).
+#include <cstdio>
+#include <sstream>
+
+#include "cli_registry.hpp"
+#include "cli_support.hpp"
+#include "commands.hpp"
+#include "ebsd/core/error.hpp"
+#include "ebsd/io/model/convert.hpp"
+
+namespace ebsd::cli {
+namespace {
+
+std::vector<std::int64_t> parse_ids(const std::string& text) {
+  std::vector<std::int64_t> ids;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    std::size_t used = 0;
+    long long v = 0;
+    try {
+      v = std::stoll(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != item.size()) throw UsageError("llm run", "--prompt-ids: '" + item + "' is not an integer");
+    ids.push_back(v);
+  }
+  if (ids.empty()) throw UsageError("llm run", "--prompt-ids: no token ids");
+  return ids;
+}
+
+std::string mib(const nlohmann::json& j, const char* key) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.2f MiB", j.value(key, std::uint64_t{0}) / 1048576.0);
+  return b;
+}
+
+void print_memory(const nlohmann::json& m) {
+  std::fprintf(stderr, "memory: weights %s mapped + %s owned, KV %s, activations peak %s; process peak RSS %s\n",
+               mib(m, "weights_mapped_bytes").c_str(), mib(m, "weights_owned_bytes").c_str(),
+               mib(m, "kv_reserved_bytes").c_str(), mib(m, "activations_peak_bytes").c_str(),
+               mib(m, "process_peak_rss_bytes").c_str());
+}
+
+}  // namespace
+
+void register_llm(CLI::App& app, CommandList& out) {
+  auto* llm = app.add_subcommand("llm", "Run, benchmark and convert language models (GGUF, safetensors)");
+  llm->require_subcommand(1);
+
+  struct RunArgs {
+    std::string model, prompt_ids, prompt, device = "cpu", dtype;
+    std::int64_t max_tokens = 64, top_k = 0, context = 0;
+    double temperature = 0, top_p = 1, repeat_penalty = 1;
+    std::uint64_t seed = 0;
+    int threads = 0;
+    bool json = false, ignore_eos = false;
+  };
+  auto r = std::make_shared<RunArgs>();
+  auto* run = llm->add_subcommand("run", "Generate tokens from a prompt");
+  run->add_option("--model", r->model, "GGUF file, or safetensors file / folder with config.json")->required();
+  auto* ids = run->add_option("--prompt-ids", r->prompt_ids, "Prompt as comma-separated token ids");
+  auto* text = run->add_option("--prompt", r->prompt, "Prompt text (needs a tokenizer: not implemented yet)");
+  ids->excludes(text);
+  run->add_option("--max-tokens", r->max_tokens, "Tokens to generate")->capture_default_str()->check(CLI::Range(0, 1 << 20));
+  run->add_option("--device", r->device, "cpu or cuda")->capture_default_str();
+  run->add_option("--dtype", r->dtype, "Compute type f32, f16 or bf16 (default f32 on CPU, bf16 on CUDA)");
+  run->add_option("--temperature", r->temperature, "0 = greedy")->capture_default_str();
+  run->add_option("--top-k", r->top_k, "Keep the k most likely tokens (0 = all)")->capture_default_str();
+  run->add_option("--top-p", r->top_p, "Nucleus mass")->capture_default_str();
+  run->add_option("--repeat-penalty", r->repeat_penalty, "Repetition penalty over the last 64 tokens")->capture_default_str();
+  run->add_option("--seed", r->seed, "Sampling seed")->capture_default_str();
+  run->add_option("--context", r->context, "KV cache tokens (default prompt + max tokens)");
+  run->add_option("--threads", r->threads, "CPU threads (0 = LibTorch's default)");
+  run->add_flag("--ignore-eos", r->ignore_eos, "Keep generating after the end-of-sequence token");
+  run->add_flag("--json", r->json, "Print the result as JSON");
+  out.push_back({run, [r]() {
+                   if (!r->prompt.empty())
+                     throw Error("text prompts need a tokenizer, which is not implemented yet (issue 9); pass token ids "
+                                 "with --prompt-ids",
+                                 "--prompt");
+                   if (r->prompt_ids.empty()) throw UsageError("llm run", "give --prompt-ids");
+                   nlohmann::json args{{"model", r->model},
+                                       {"prompt_ids", parse_ids(r->prompt_ids)},
+                                       {"max_tokens", r->max_tokens},
+                                       {"device", r->device},
+                                       {"temperature", r->temperature},
+                                       {"top_k", r->top_k},
+                                       {"top_p", r->top_p},
+                                       {"repeat_penalty", r->repeat_penalty},
+                                       {"seed", r->seed},
+                                       {"threads", r->threads},
+                                       {"ignore_eos", r->ignore_eos}};
+                   if (!r->dtype.empty()) args["dtype"] = r->dtype;
+                   if (r->context > 0) args["context"] = r->context;
+                   const auto& task = task_registry().get("llm-run");
+                   // Tokens stream through the progress messages "token <id>": print each as it comes.
+                   const bool stream = !r->json;
+                   Progress progress(
+                       [stream](double, const std::string& m) {
+                         if (stream && m.rfind("token ", 0) == 0) {
+                           std::printf("%s ", m.c_str() + 6);
+                           std::fflush(stdout);
+                         }
+                       },
+                       &interrupt_token());
+                   const auto res = task.run(args, progress);
+                   if (r->json) {
+                     print_json(res);
+                     return 0;
+                   }
+                   std::printf("\n");
+                   std::fprintf(stderr, "%zu tokens (%s); prefill %.1f tok/s, decode %.1f tok/s\n", res["tokens"].size(),
+                                res["stop_reason"].get<std::string>().c_str(),
+                                res["prefill_tokens_per_second"].get<double>(), res["decode_tokens_per_second"].get<double>());
+                   print_memory(res["memory"]);
+                   return 0;
+                 }});
+
+  struct BenchArgs {
+    std::string model, device = "cpu", dtype;
+    std::int64_t prompt_tokens = 128, gen_tokens = 64;
+    int threads = 0;
+    std::uint64_t seed = 1;
+    bool json = false;
+  };
+  auto b = std::make_shared<BenchArgs>();
+  auto* bench = llm->add_subcommand("bench", "Prefill and decode tokens per second and peak memory on random prompt ids");
+  bench->add_option("--model", b->model, "GGUF file, or safetensors file / folder")->required();
+  bench->add_option("--prompt-tokens", b->prompt_tokens, "Prompt length")->capture_default_str()->check(CLI::Range(1, 1 << 20));
+  bench->add_option("--gen-tokens", b->gen_tokens, "Tokens to generate")->capture_default_str()->check(CLI::Range(2, 1 << 20));
+  bench->add_option("--device", b->device, "cpu or cuda")->capture_default_str();
+  bench->add_option("--dtype", b->dtype, "Compute type f32, f16 or bf16");
+  bench->add_option("--threads", b->threads, "CPU threads (0 = LibTorch's default)");
+  bench->add_option("--seed", b->seed, "Seed of the random prompt")->capture_default_str();
+  bench->add_flag("--json", b->json, "Print the result as JSON");
+  out.push_back({bench, [b]() {
+                   nlohmann::json args{{"model", b->model},         {"prompt_tokens", b->prompt_tokens},
+                                       {"gen_tokens", b->gen_tokens}, {"device", b->device},
+                                       {"threads", b->threads},       {"seed", b->seed}};
+                   if (!b->dtype.empty()) args["dtype"] = b->dtype;
+                   auto progress = make_progress("llm bench", b->json);
+                   const auto res = task_registry().get("llm-bench").run(args, progress);
+                   if (b->json) {
+                     print_json(res);
+                     return 0;
+                   }
+                   std::printf("%s (%s) on %s, %d threads: prefill %lld tokens %.1f tok/s, decode %lld tokens %.1f tok/s\n",
+                               res["model"]["spec"]["architecture"].get<std::string>().c_str(),
+                               res["model"]["format"].get<std::string>().c_str(), res["device"].get<std::string>().c_str(),
+                               res["threads"].get<int>(), static_cast<long long>(b->prompt_tokens),
+                               res["prefill_tokens_per_second"].get<double>(),
+                               static_cast<long long>(res["generated_tokens"].get<std::int64_t>()),
+                               res["decode_tokens_per_second"].get<double>());
+                   print_memory(res["memory"]);
+                   return 0;
+                 }});
+
+  struct ConvertArgs {
+    std::string model, out, type = "f16";
+  };
+  auto c = std::make_shared<ConvertArgs>();
+  auto* conv = llm->add_subcommand("convert", "Convert a safetensors model (+ config.json) to GGUF");
+  conv->add_option("--model", c->model, "safetensors file, index .json or folder")->required();
+  conv->add_option("--out", c->out, "GGUF file to write")->required();
+  conv->add_option("--type", c->type, "Matrix type: f32, f16 or bf16 (norms and biases stay f32)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"f32", "f16", "bf16"}));
+  out.push_back({conv, [c]() {
+                   namespace im = ebsd::io::model;
+                   const auto type = c->type == "f32" ? im::GgmlType::F32 : c->type == "f16" ? im::GgmlType::F16 : im::GgmlType::BF16;
+                   auto progress = make_progress("llm convert", false);
+                   const auto src = im::ModelFile::open(c->model);
+                   const auto rep = im::convert_to_gguf(src, c->out, type, progress);
+                   std::printf("%s: %s, %zu tensors, %llu bytes\n", c->out.c_str(), src.spec().architecture_name().c_str(),
+                               rep.tensors, static_cast<unsigned long long>(rep.bytes));
+                   return 0;
+                 }});
+}
+
+}  // namespace ebsd::cli

@@ -1,0 +1,65 @@
+#pragma once
+// A decoder-only LLM (Llama 2/3, Qwen2, Gemma2) on LibTorch tensors, CPU or CUDA: weights from
+// an io::model::ModelFile (GGUF or safetensors), the forward pass over a span of tokens with
+// the KV cache, feed-forward and communicator seams passed in. Family differences come only
+// from the ModelSpec (norm style, RoPE pairing and scaling, soft-caps, sliding layers,
+// embedding scale, activation), so there is one code path for all families.
+#include <cstdint>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "ebsd/gpu/device.hpp"
+#include "ebsd/io/model/model_file.hpp"
+#include "llm/communicator.hpp"
+#include "llm/feed_forward_policy.hpp"
+#include "llm/kv_cache.hpp"
+#include "nn/layers.hpp"
+
+namespace ebsd::gpu::llm {
+
+enum class ComputeType { F32, F16, BF16 };
+ComputeType parse_compute_type(const std::string& name);  // "f32", "f16", "bf16"
+
+struct LoadOptions {
+  Device device = Device::Cpu;
+  ComputeType compute = ComputeType::F32;
+};
+
+class DecoderModel {
+public:
+  // Takes the file (weights used in place on CPU when their type is the compute type).
+  DecoderModel(io::model::ModelFile file, const LoadOptions& options);
+
+  const io::model::ModelSpec& spec() const { return file_.spec(); }
+  const io::model::ModelFile& file() const { return file_; }
+  torch::TensorOptions options() const { return options_; }
+
+  // Runs tokens [T] (int64) at positions [start, start + T) through the model, storing their
+  // keys and values in `kv`. Returns f32 logits [T, vocab], or [1, vocab] for the last token only.
+  torch::Tensor forward(const torch::Tensor& tokens, std::int64_t start, KvCachePolicy& kv, FeedForwardPolicy& ff,
+                        Communicator& comm, Phase phase, bool all_logits);
+
+  std::uint64_t weights_mapped_bytes() const { return mapped_bytes_; }
+  std::uint64_t weights_owned_bytes() const { return owned_bytes_; }
+  std::uint64_t activations_peak_bytes() const { return activations_peak_; }
+
+private:
+  struct Layer {
+    nn::Linear q{nullptr}, k{nullptr}, v{nullptr}, o{nullptr};
+    torch::Tensor attn_norm, post_attn_norm, ffn_norm, post_ffn_norm;
+    FeedForwardWeights ff;
+  };
+  torch::Tensor weight(const std::string& name, bool as_norm = false);
+  torch::Tensor optional_weight(const std::string& name);
+  void note_activations(std::uint64_t bytes) { activations_peak_ = std::max(activations_peak_, bytes); }
+
+  io::model::ModelFile file_;
+  torch::TensorOptions options_;
+  torch::Tensor token_embd_, output_norm_, inv_freq_;
+  nn::Linear output_{nullptr};
+  std::vector<Layer> layers_;
+  std::uint64_t mapped_bytes_ = 0, owned_bytes_ = 0, activations_peak_ = 0;
+};
+
+}  // namespace ebsd::gpu::llm

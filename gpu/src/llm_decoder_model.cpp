@@ -1,0 +1,194 @@
+// The decoder (llm/decoder_model.hpp). Structure per transformers' LlamaModel, Qwen2Model and
+// Gemma2Model: embed (x sqrt(d) for Gemma), per layer pre-norm attention (+ post-norm for
+// Gemma2) and pre-norm gated FFN (+ post-norm), final norm, output head (+ soft-cap).
+#include "llm/decoder_model.hpp"
+
+#include <cmath>
+#include <cstring>
+
+#include "ebsd/core/error.hpp"
+#include "nn/decoder_blocks.hpp"
+
+namespace ebsd::gpu::llm {
+
+namespace im = ebsd::io::model;
+
+ComputeType parse_compute_type(const std::string& name) {
+  if (name == "f32") return ComputeType::F32;
+  if (name == "f16") return ComputeType::F16;
+  if (name == "bf16") return ComputeType::BF16;
+  throw Error("unknown compute type, expected f32, f16 or bf16", "--dtype", name);
+}
+
+namespace {
+
+torch::ScalarType scalar_type(ComputeType c) {
+  switch (c) {
+    case ComputeType::F32: return torch::kFloat;
+    case ComputeType::F16: return torch::kHalf;
+    case ComputeType::BF16: return torch::kBFloat16;
+  }
+  return torch::kFloat;
+}
+
+torch::ScalarType file_scalar_type(const im::WeightView& w, const std::string& source) {
+  switch (w.type) {
+    case im::GgmlType::F32: return torch::kFloat;
+    case im::GgmlType::F16: return torch::kHalf;
+    case im::GgmlType::BF16: return torch::kBFloat16;
+    default:
+      throw Error(std::string("tensor type ") + im::ggml_type_traits(w.type).name +
+                      " is not supported yet (F32, F16, BF16 are; quantized kernels are issue 9's next step)",
+                  source, w.name);
+  }
+}
+
+}  // namespace
+
+torch::Tensor DecoderModel::weight(const std::string& name, bool as_norm) {
+  const auto& w = file_.get(name);
+  const auto st = file_scalar_type(w, file_.source());
+  const auto elem = c10::elementSize(st);
+  const bool aligned = reinterpret_cast<std::uintptr_t>(w.data.data()) % elem == 0;
+  // Norm weights stay f32 (they are tiny and the norm computes in f32); (1 + w) is folded in.
+  const auto target = as_norm ? torch::kFloat : options_.dtype().toScalarType();
+  const bool fold_one = as_norm && spec().norm_adds_one;
+  if (aligned) {
+    auto view = torch::from_blob(const_cast<std::uint8_t*>(w.data.data()), w.shape, torch::TensorOptions().dtype(st));
+    if (options_.device().is_cpu() && st == target && !fold_one) {
+      mapped_bytes_ += w.data.size();
+      return view;  // zero copy: the mapping lives as long as file_
+    }
+    auto t = view.to(options_.device(), target, /*non_blocking=*/false, /*copy=*/true);
+    if (fold_one) t = t + 1.0;
+    owned_bytes_ += t.nbytes();
+    return t;
+  }
+  // Misaligned data (possible in safetensors with odd-sized tensors before it): copy bytes first.
+  auto host = torch::empty(w.shape, torch::TensorOptions().dtype(st));
+  std::memcpy(host.data_ptr(), w.data.data(), w.data.size());
+  auto t = host.to(options_.device(), target);
+  if (fold_one) t = t + 1.0;
+  owned_bytes_ += t.nbytes();
+  return t;
+}
+
+torch::Tensor DecoderModel::optional_weight(const std::string& name) {
+  return file_.find(name) ? weight(name) : torch::Tensor();
+}
+
+DecoderModel::DecoderModel(im::ModelFile file, const LoadOptions& o) : file_(std::move(file)) {
+  torch::NoGradGuard no_grad;
+  options_ = torch::TensorOptions()
+                 .dtype(scalar_type(o.compute))
+                 .device(o.device == Device::Cuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU));
+  const auto& s = spec();
+  const auto src = file_.source();
+  auto expect_shape = [&](const torch::Tensor& t, std::vector<std::int64_t> shape, const std::string& name) {
+    if (t.sizes().vec() != shape) {
+      std::string want, got;
+      for (auto d : shape) want += std::to_string(d) + " ";
+      for (auto d : t.sizes()) got += std::to_string(d) + " ";
+      throw Error("expected shape [ " + want + "], found [ " + got + "]", src, name);
+    }
+  };
+  token_embd_ = weight("token_embd.weight");
+  expect_shape(token_embd_, {s.vocab_size, s.hidden_size}, "token_embd.weight");
+  output_norm_ = weight("output_norm.weight", true);
+  expect_shape(output_norm_, {s.hidden_size}, "output_norm.weight");
+  auto head = s.tied_embeddings ? token_embd_ : weight("output.weight");
+  expect_shape(head, {s.vocab_size, s.hidden_size}, "output.weight");
+  output_ = nn::Linear(head);
+  const auto q_out = s.heads * s.head_dim, kv_out = s.kv_heads * s.head_dim;
+  for (std::int64_t l = 0; l < s.layers; ++l) {
+    const std::string b = "blk." + std::to_string(l) + ".";
+    Layer L;
+    auto linear = [&](const std::string& name, std::int64_t out, std::int64_t in, bool bias) {
+      auto w = weight(b + name + ".weight");
+      expect_shape(w, {out, in}, b + name + ".weight");
+      torch::Tensor bt;
+      if (bias) {
+        bt = weight(b + name + ".bias");
+        expect_shape(bt, {out}, b + name + ".bias");
+      }
+      return nn::Linear(w, bt);
+    };
+    L.q = linear("attn_q", q_out, s.hidden_size, s.qkv_bias);
+    L.k = linear("attn_k", kv_out, s.hidden_size, s.qkv_bias);
+    L.v = linear("attn_v", kv_out, s.hidden_size, s.qkv_bias);
+    L.o = linear("attn_output", s.hidden_size, q_out, false);
+    L.ff.gate = linear("ffn_gate", s.intermediate_size, s.hidden_size, false);
+    L.ff.up = linear("ffn_up", s.intermediate_size, s.hidden_size, false);
+    L.ff.down = linear("ffn_down", s.hidden_size, s.intermediate_size, false);
+    L.ff.activation = s.activation == im::Activation::Silu ? nn::GateActivation::Silu : nn::GateActivation::GeluTanh;
+    auto norm = [&](const std::string& name) {
+      auto t = weight(b + name + ".weight", true);
+      expect_shape(t, {s.hidden_size}, b + name + ".weight");
+      return t;
+    };
+    L.attn_norm = norm("attn_norm");
+    L.ffn_norm = norm("ffn_norm");
+    if (s.sandwich_norms) {
+      L.post_attn_norm = norm("post_attention_norm");
+      L.post_ffn_norm = norm("post_ffw_norm");
+    }
+    layers_.push_back(std::move(L));
+  }
+  inv_freq_ = nn::rope_inverse_frequencies(s.head_dim, s.rope_theta, s.rope_freq_factors).to(options_.device());
+}
+
+torch::Tensor DecoderModel::forward(const torch::Tensor& tokens, std::int64_t start, KvCachePolicy& kv,
+                                    FeedForwardPolicy& ff, Communicator& comm, Phase phase, bool all_logits) {
+  torch::NoGradGuard no_grad;
+  const auto& s = spec();
+  const auto t = tokens.size(0);
+  const auto ids = tokens.to(options_.device(), torch::kInt64);
+  if (t == 0) throw Error("no tokens to run");
+  if ((ids < 0).any().item<bool>() || (ids >= s.vocab_size).any().item<bool>())
+    throw Error("token ids must be in [0, " + std::to_string(s.vocab_size) + ")", "tokens");
+  auto h = token_embd_.index_select(0, ids).unsqueeze(0);  // [1, T, d]
+  if (s.scale_embeddings)
+    h = h * torch::scalar_tensor(std::sqrt(static_cast<double>(s.hidden_size)), h.options());
+  const auto positions = torch::arange(start, start + t, torch::TensorOptions().dtype(torch::kInt64).device(options_.device()));
+  const bool rotate_half = s.rope_pairing == im::RopePairing::RotateHalf;
+  const auto elem = static_cast<std::uint64_t>(h.element_size());
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    auto& L = layers_[l];
+    const int layer = static_cast<int>(l);
+    auto a = nn::rms_norm(h, L.attn_norm, s.rms_norm_eps);
+    auto q = L.q->forward(a).view({1, t, s.heads, s.head_dim}).transpose(1, 2);
+    auto k = L.k->forward(a).view({1, t, s.kv_heads, s.head_dim}).transpose(1, 2);
+    auto v = L.v->forward(a).view({1, t, s.kv_heads, s.head_dim}).transpose(1, 2);
+    q = nn::apply_rope(q, positions, inv_freq_, rotate_half);
+    k = nn::apply_rope(k, positions, inv_freq_, rotate_half);
+    kv.store(layer, k, v, start);
+    const auto keys = kv.keys_for_queries(layer, start, t);
+    nn::CausalAttentionOptions ao;
+    ao.scale = s.query_scale;
+    ao.logit_softcap = s.attn_logit_softcap;
+    ao.window = s.sliding_layers[l] ? s.sliding_window : 0;
+    auto o = nn::causal_attention(q, keys.keys, keys.values, positions, keys.positions, ao);
+    // Live at the attention's high-water mark: h, a, q, k, v, o and the f32 scores + probabilities.
+    const auto n_keys = static_cast<std::uint64_t>(keys.keys.size(2));
+    note_activations(h.nbytes() + a.nbytes() + q.nbytes() + k.nbytes() + v.nbytes() + o.nbytes() +
+                     2 * static_cast<std::uint64_t>(s.heads * t) * n_keys * 4);
+    o = L.o->forward(o.transpose(1, 2).reshape({1, t, s.heads * s.head_dim}));
+    comm.all_reduce_sum(o);
+    if (s.sandwich_norms) o = nn::rms_norm(o, L.post_attn_norm, s.rms_norm_eps);
+    h = h + o;
+    auto f = ff.forward(layer, L.ff, nn::rms_norm(h, L.ffn_norm, s.rms_norm_eps), phase);
+    // FFN high-water mark: h, its norm, gate, up and their product, the output.
+    note_activations(3 * h.nbytes() + 3 * static_cast<std::uint64_t>(t * s.intermediate_size) * elem);
+    comm.all_reduce_sum(f);
+    if (s.sandwich_norms) f = nn::rms_norm(f, L.post_ffn_norm, s.rms_norm_eps);
+    h = h + f;
+  }
+  h = nn::rms_norm(h, output_norm_, s.rms_norm_eps);
+  if (!all_logits) h = h.narrow(1, t - 1, 1);
+  auto logits = output_->forward(h)[0].to(torch::kFloat);
+  if (s.final_logit_softcap > 0) logits = torch::tanh(logits / s.final_logit_softcap) * s.final_logit_softcap;
+  note_activations(2 * h.nbytes() + logits.nbytes());
+  return logits;
+}
+
+}  // namespace ebsd::gpu::llm
