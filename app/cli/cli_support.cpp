@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cmath>
 #include <charconv>
@@ -123,6 +124,30 @@ Progress make_progress(const std::string& label, bool quiet) {
       *last = step;
       std::fprintf(stderr, "%s: %d%%%s%s\n", label.c_str(), pct, message.empty() ? "" : " ", message.c_str());
     }
+  };
+  return Progress(sink, &interrupt_token());
+}
+
+Progress make_json_progress() {
+  struct State {
+    int permille = -1;
+    std::string message;
+    std::chrono::steady_clock::time_point last{};
+  };
+  auto state = std::make_shared<State>();
+  auto sink = [state](double fraction, const std::string& message) {
+    const double f = std::clamp(fraction, 0.0, 1.0);
+    const int permille = static_cast<int>(f * 1000.0);
+    const auto now = std::chrono::steady_clock::now();
+    const bool end = permille >= 1000;
+    if (permille == state->permille && message == state->message) return;
+    if (!end && state->permille >= 0 && now - state->last < std::chrono::milliseconds(50)) return;
+    state->permille = permille;
+    state->message = message;
+    state->last = now;
+    const nlohmann::json line{{"progress", f}, {"message", message}};
+    std::fprintf(stderr, "%s\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    std::fflush(stderr);
   };
   return Progress(sink, &interrupt_token());
 }

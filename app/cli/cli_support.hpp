@@ -26,6 +26,11 @@ void install_interrupt_handler();
 // `quiet` suppresses it (e.g. with --json on stdout it still goes to stderr, so it is kept).
 Progress make_progress(const std::string& label, bool quiet = false);
 
+// For programs that run ebsd (the studio): one JSON object per line on stderr,
+// {"progress": 0.42, "message": "denoise: iteration 40"}, whenever the fraction moves by 0.001
+// or the message changes (at most about 20 a second).
+Progress make_json_progress();
+
 // Prints JSON with two-space indentation and a trailing newline on stdout.
 void print_json(const nlohmann::json& j);
 

@@ -28,7 +28,7 @@ void register_export_png(CLI::App& app, CommandList& out) {
   sub->add_option("--axis", a->axis, "Slice normal: x, y or z")->capture_default_str();
   sub->add_option("--index", a->index, "Slice number along the axis, from 0")->capture_default_str();
   sub->add_option("--color", a->color,
-                  "ipf-x, ipf-y, ipf-z, ipf:a,b,c (any sample direction), phase, ci, iq, grain, or a channel name")
+                  "ipf-x, ipf-y, ipf-z, ipf:a,b,c (any sample direction), phase, ci, iq, grain, misorientation:x,y,z[,max_deg] (disorientation to a reference voxel), or a channel name")
       ->capture_default_str();
   sub->add_option("-o,--output", a->output, "Output PNG")->required();
   sub->add_option("--key", a->key, "Also write the IPF colour key as this PNG (one per Laue group: name_<group>.png after the first)");

@@ -1,4 +1,4 @@
-// `ebsd run PIPELINE.json [--set STEP.PARAM=VALUE]... [--dry-run] [--json]`: resolves and
+// `ebsd run PIPELINE.json [--set STEP.PARAM=VALUE]... [--dry-run] [--json] [--progress-json]`: resolves and
 // preflights the whole pipeline before any step runs, then executes it with progress. Exit
 // codes: 0 done, 1 a step failed, 2 the pipeline file is invalid, 130 interrupted.
 #include <cstdio>
@@ -17,6 +17,7 @@ void register_run(CLI::App& app, CommandList& out) {
     std::vector<std::string> sets;
     bool dry_run = false;
     bool json = false;
+    bool progress_json = false;
   };
   auto a = std::make_shared<Args>();
   auto* sub = app.add_subcommand("run", "Run a pipeline file (JSON): preflight every step, then execute");
@@ -24,6 +25,8 @@ void register_run(CLI::App& app, CommandList& out) {
   sub->add_option("--set", a->sets, "Override a parameter: STEP.PARAM=VALUE (STEP: label, 1-based position or id)");
   sub->add_flag("--dry-run", a->dry_run, "Only resolve and preflight; run nothing");
   sub->add_flag("--json", a->json, "Print each step's report as JSON");
+  sub->add_flag("--progress-json", a->progress_json,
+                "Progress as one JSON object per line on stderr: {\"progress\": 0.42, \"message\": \"...\"} (for programs)");
   out.push_back({sub, [a]() {
                    auto p = pipeline::load_pipeline(a->file);
                    for (const auto& s : a->sets) pipeline::apply_override(p, s);
@@ -49,7 +52,7 @@ void register_run(CLI::App& app, CommandList& out) {
                    ws.pipeline = resolved.to_json();
                    const bool json = a->json;
                    ws.log = [json](const std::string& line) { (json ? std::cerr : std::cout) << line << "\n"; };
-                   auto progress = make_progress("run");
+                   auto progress = a->progress_json ? make_json_progress() : make_progress("run");
                    pipeline::RunCallbacks callbacks;
                    callbacks.on_step_start = [json](const pipeline::ResolvedStep& s) {
                      if (!json) std::cout << "== " << s.display_name() << "\n" << std::flush;

@@ -1,5 +1,7 @@
 // `ebsd steps [--json] [STEP]`: every step with its parameters (what pipeline files, the GUI
-// forms and plugins work with).
+// forms and plugins work with). `ebsd steps --gpu-module [--json]`: whether the GPU module
+// loaded (from where, or why not) and its steps alone: what the studio, which cannot load the
+// module itself, offers and runs through `ebsd run`.
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -47,13 +49,35 @@ void register_steps(CLI::App& app, CommandList& out) {
   struct Args {
     std::string step;
     bool json = false;
+    bool gpu_module = false;
   };
   auto a = std::make_shared<Args>();
   auto* sub = app.add_subcommand("steps", "List every pipeline step with its parameters");
   sub->add_option("step", a->step, "Show only this step");
   sub->add_flag("--json", a->json, "Print the declarations as JSON");
+  sub->add_flag("--gpu-module", a->gpu_module,
+                "Only the GPU module: whether it loaded (path, or why not) and its steps; with --json an object "
+                "{loaded, path, reason, steps}");
   out.push_back({sub, [a]() {
                    const auto& registry = full_registry();
+                   if (a->gpu_module) {
+                     const auto status = app::gpu_module_load_status();
+                     std::vector<const pipeline::Step*> gpu_steps;
+                     for (const auto* s : registry.steps())
+                       if (s->info().origin == "gpu") gpu_steps.push_back(s);
+                     if (a->json) {
+                       nlohmann::json steps = nlohmann::json::array();
+                       for (const auto* s : gpu_steps) steps.push_back(s->info().to_json());
+                       print_json({{"loaded", status.loaded}, {"path", status.path}, {"reason", status.reason}, {"steps", steps}});
+                     } else {
+                       std::cout << gpu_module_status() << "\n";
+                       for (const auto* s : gpu_steps) {
+                         std::cout << "\n";
+                         print_step(*s, true);
+                       }
+                     }
+                     return 0;
+                   }
                    if (!a->step.empty()) {
                      const auto& s = registry.get(a->step);
                      if (a->json)

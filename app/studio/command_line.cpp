@@ -21,7 +21,7 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments) {
                                             "four views; the 3D view for --screenshot)."),
                                 QStringLiteral("VIEW"));
   const QCommandLineOption color(QStringLiteral("color"),
-                                 QObject::tr("Colouring: ipf-x, ipf-y, ipf-z, phase, ci, iq, grain or a channel name."),
+                                 QObject::tr("Colouring: ipf-x, ipf-y, ipf-z, ipf:a,b,c, phase, ci, iq, grain, misorientation:x,y,z[,max_deg] or a channel name."),
                                  QStringLiteral("NAME"));
   const QCommandLineOption size(QStringLiteral("size"), QObject::tr("Window size for --screenshot (default 1000x800)."),
                                 QStringLiteral("WxH"), QStringLiteral("1000x800"));

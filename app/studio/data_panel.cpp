@@ -43,7 +43,7 @@ QTreeWidgetItem* DataPanel::section(const QString& title) const {
   return nullptr;
 }
 
-void DataPanel::show(const Volume* v, const QString& filePath, const nlohmann::json& importReport) {
+void DataPanel::show(const Volume* v, const QString& filePath, const nlohmann::json& importReport, const QStringList& newChannels) {
   clear();
   if (!v) {
     addTopLevelItem(new QTreeWidgetItem({tr("No volume"), tr("open a file (File \u25b8 Open, or drop it here)")}));
@@ -73,7 +73,14 @@ void DataPanel::show(const Volume* v, const QString& filePath, const nlohmann::j
 
   auto* channels = new QTreeWidgetItem(this, {tr("Channels"), QString::number(v->channels().size())});
   for (const auto& [name, c] : v->channels()) {
-    auto* item = new QTreeWidgetItem(channels, {QString::fromStdString(name), QString::fromStdString(c.unit)});
+    const QString label = QString::fromStdString(name);
+    const bool fresh = newChannels.contains(label);
+    auto* item = new QTreeWidgetItem(channels, {fresh ? tr("%1  (new)").arg(label) : label, QString::fromStdString(c.unit)});
+    if (fresh) {
+      QFont bold = item->font(0);
+      bold.setBold(true);
+      item->setFont(0, bold);
+    }
     if (!c.description.empty()) {
       item->setToolTip(0, QString::fromStdString(c.description));
       new QTreeWidgetItem(item, {tr("description"), QString::fromStdString(c.description)});

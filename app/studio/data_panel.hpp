@@ -15,8 +15,10 @@ class DataPanel : public QTreeWidget {
 public:
   explicit DataPanel(QWidget* parent = nullptr);
 
-  // volume may be null (nothing open).
-  void show(const Volume* volume, const QString& filePath, const nlohmann::json& importReport);
+  // volume may be null (nothing open). `newChannels`: channels the last step added, marked
+  // "(new)" in bold.
+  void show(const Volume* volume, const QString& filePath, const nlohmann::json& importReport,
+            const QStringList& newChannels = {});
   // The top-level section named `title` ("Phases", "Provenance" ...), or nullptr.
   QTreeWidgetItem* section(const QString& title) const;
 };

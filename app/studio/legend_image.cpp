@@ -8,6 +8,7 @@
 
 #include "coloring_choice.hpp"
 #include "ebsd/orientation/ipf.hpp"
+#include "ebsd/volume/slice_image.hpp"
 
 namespace ebsd::studio {
 namespace {
@@ -30,6 +31,8 @@ QString coloringTitle(const LegendRequest& r) {
     case SliceColoring::Kind::Iq: return QObject::tr("Image quality");
     case SliceColoring::Kind::Grain: return QObject::tr("Grain id");
     case SliceColoring::Kind::Channel: return QObject::tr("Channel %1").arg(QString::fromStdString(r.coloring.channel));
+    case SliceColoring::Kind::Misorientation:
+      return QObject::tr("Misorientation to (%1, %2, %3)").arg(r.coloring.reference[0]).arg(r.coloring.reference[1]).arg(r.coloring.reference[2]);
   }
   return {};
 }
@@ -83,6 +86,7 @@ QImage legendImage(const LegendRequest& r) {
     case SliceColoring::Kind::Ipf: height = legendKeyOrigin(int(groups.size())).y() - kCaptionHeight + 10; break;
     case SliceColoring::Kind::Phase: height += 24 * int(v.phases().size() + 1); break;
     case SliceColoring::Kind::Grain: height += 50; break;
+    case SliceColoring::Kind::Misorientation: height += 300; break;
     default: height += 230; break;
   }
   QImage img(kLegendWidth, height, QImage::Format_RGB888);
@@ -134,6 +138,32 @@ QImage legendImage(const LegendRequest& r) {
       for (std::int32_t id : v.grain_ids()) maxId = std::max(maxId, id);
       p.drawText(QRect(kMargin, kTitleHeight + 4, kLegendWidth - kMargin, 44), Qt::AlignLeft | Qt::TextWordWrap,
                  QObject::tr("%1 grains, one colour each; black: no grain").arg(maxId));
+      break;
+    }
+    case SliceColoring::Kind::Misorientation: {
+      // Core's ramp, largest angle at the top, drawn pixel row by pixel row so it is exactly
+      // the views' colours; the range in degrees beside it.
+      const QRect bar(kMargin, kTitleHeight + 10, 28, 200);
+      for (int y = 0; y < bar.height(); ++y) {
+        const auto c = misorientation_ramp_color(1.0 - double(y) / double(bar.height() - 1));
+        p.fillRect(QRect(bar.left(), bar.top() + y, bar.width(), 1), QColor(c[0], c[1], c[2]));
+      }
+      p.drawRect(bar);
+      const auto [lo, hi] = r.scalarRange;
+      p.drawText(QPoint(bar.right() + 8, bar.top() + 10),
+                 QObject::tr("%1\u00b0 and above").arg(hi, 0, 'g', 4));
+      p.drawText(QPoint(bar.right() + 8, bar.bottom()), QStringLiteral("%1\u00b0").arg(lo, 0, 'g', 4));
+      QString reference = QObject::tr("disorientation angle to voxel (%1, %2, %3)")
+                              .arg(r.coloring.reference[0])
+                              .arg(r.coloring.reference[1])
+                              .arg(r.coloring.reference[2]);
+      const auto phase = static_cast<std::size_t>(r.coloring.reference_phase);
+      if (phase >= 1 && phase <= v.phases().size())
+        reference += QObject::tr(", phase %1 only").arg(QString::fromStdString(v.phases()[phase - 1].name));
+      reference += QObject::tr("; black: other phases and not indexed. Range: %1")
+                       .arg(r.coloring.max_angle_deg > 0 ? QObject::tr("as set")
+                                                         : QObject::tr("0 to the largest angle present, rounded up"));
+      p.drawText(QRect(kMargin, bar.bottom() + 8, kLegendWidth - kMargin - 4, 80), Qt::AlignLeft | Qt::TextWordWrap, reference);
       break;
     }
     default: {

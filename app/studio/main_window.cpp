@@ -29,7 +29,10 @@
 #include <vtkImageData.h>
 
 #include "coloring_choice.hpp"
+#include "child_step_run.hpp"
 #include "data_panel.hpp"
+#include "gpu_step_catalog.hpp"
+#include "grain_surfaces.hpp"
 #include "ebsd/core/error.hpp"
 #include "ebsd/io/format_registry.hpp"
 #include "ebsd/io/volume_file.hpp"
@@ -89,7 +92,8 @@ MainWindow::MainWindow(QSettings& settings, QWidget* parent)
       document_(new VolumeDocument(this)),
       cursor_(new SliceCursor(this)),
       images_(new OrthoSliceImages(this)),
-      jobs_(new JobRunner(this)) {
+      jobs_(new JobRunner(this)),
+      gpuSteps_(new GpuStepCatalog(this)) {
   setWindowTitle(tr("EBSD Studio"));
   setAcceptDrops(true);
   document_->setUndoDepth(settings_.value("undoDepth", 2).toInt());
@@ -126,8 +130,11 @@ MainWindow::MainWindow(QSettings& settings, QWidget* parent)
   });
   connect(jobs_, &JobRunner::finished, this,
           [this](const QString& title, JobRunner::Outcome outcome, const QString&, double seconds) {
-            progressBar_->hide();
-            cancelButton_->hide();
+            // A completion may have started the next job (grain surfaces of a new volume).
+            if (!jobs_->isBusy()) {
+              progressBar_->hide();
+              cancelButton_->hide();
+            }
             if (outcome == JobRunner::Outcome::Succeeded) log_->info(tr("%1: done in %2 s").arg(title).arg(seconds, 0, 'f', 2));
             else if (outcome == JobRunner::Outcome::Cancelled) log_->warning(tr("%1: cancelled; nothing changed").arg(title));
           });
@@ -155,11 +162,13 @@ void MainWindow::buildViews() {
     connect(view, &SliceView::sliceRequested, cursor_, &SliceCursor::setSlice);
     connect(view, &SliceView::cursorRequested, cursor_, &SliceCursor::setPosition);
     connect(view, &SliceView::voxelHovered, this, &MainWindow::onHover);
+    connect(view, &SliceView::referenceRequested, this, &MainWindow::setMisorientationReference);
     connect(view, &SliceView::hoverLeft, this, [this] { readout_->clear(); });
   }
   view3d_ = new VolumeView3D(this);
   view3d_->setSliceImages(images_->image(SliceAxis::X), images_->image(SliceAxis::Y), images_->image(SliceAxis::Z));
   connect(view3d_, &VolumeView3D::volumeRenderingRequested, this, &MainWindow::updateVolumeRendering);
+  connect(view3d_, &VolumeView3D::grainSurfacesRequested, this, &MainWindow::showGrainSurfaces);
 
   // XY beside the 3D view on top, XZ beside YZ below: each 2D view shares an axis with its
   // neighbour (x with XZ below it, z with YZ beside it).
@@ -210,6 +219,15 @@ void MainWindow::buildDocks() {
     item->setToolTip(0, QString::fromStdString(info.description));
     item->setData(0, Qt::UserRole, QString::fromStdString(info.id));
   }
+  // The GPU module's steps run in a child `ebsd` process; asking it for them loads LibTorch
+  // there, so it is asked when the user first looks (expands the category or opens the menu).
+  gpuCategory_ = new QTreeWidgetItem(stepsTree_, {tr("GPU module (runs in ebsd)")});
+  gpuCategory_->setToolTip(0, tr("Steps of the GPU module (LibTorch): declared and run by the ebsd program in a separate process"));
+  new QTreeWidgetItem(gpuCategory_, {tr("expand to look for the GPU module\u2026")});
+  connect(stepsTree_, &QTreeWidget::itemExpanded, this, [this](QTreeWidgetItem* item) {
+    if (item == gpuCategory_) gpuSteps_->query();
+  });
+  connect(gpuSteps_, &GpuStepCatalog::answered, this, &MainWindow::fillGpuSteps);
   connect(stepsTree_, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* item) {
     const QString id = item->data(0, Qt::UserRole).toString();
     if (!id.isEmpty()) showStepDialog(id.toStdString());
@@ -279,9 +297,19 @@ void MainWindow::buildActions() {
     view3d_->resetCamera();
   });
   view->addSeparator();
+  referenceAction_ = view->addAction(tr("Set &misorientation reference at cursor"), this,
+                                     [this] { setMisorientationReference(cursor_->position()); });
+  referenceAction_->setObjectName(QStringLiteral("setMisorientationReference"));
+  referenceAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_M));
+  referenceAction_->setToolTip(tr("Colour the views by the misorientation to the voxel at the cursor (or Ctrl+click a voxel)"));
+  view->addSeparator();
   for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
 
-  buildStepsMenu(menuBar()->addMenu(tr("&Steps")));
+  QMenu* steps = menuBar()->addMenu(tr("&Steps"));
+  buildStepsMenu(steps);
+  gpuMenu_ = steps->addMenu(tr("GPU module (runs in ebsd)"));
+  gpuMenu_->addAction(tr("Looking for the GPU module\u2026"))->setEnabled(false);
+  connect(gpuMenu_, &QMenu::aboutToShow, gpuSteps_, &GpuStepCatalog::query);
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&About EBSD Studio"), this, [this] {
@@ -300,9 +328,13 @@ void MainWindow::buildActions() {
   coloringCombo_ = new QComboBox;
   coloringCombo_->setObjectName(QStringLiteral("coloring"));
   coloringCombo_->setMinimumContentsLength(18);
-  connect(coloringCombo_, qOverload<int>(&QComboBox::activated), this,
-          [this](int index) { setColoring(coloringCombo_->itemData(index).toString()); });
+  connect(coloringCombo_, qOverload<int>(&QComboBox::activated), this, [this](int index) {
+    const QString name = coloringCombo_->itemData(index).toString();
+    if (name.isEmpty()) setMisorientationReference(cursor_->position());  // "Misorientation to the cursor voxel"
+    else setColoring(name);
+  });
   bar->addWidget(coloringCombo_);
+  bar->addAction(referenceAction_);
   updateRecentMenu();
 }
 
@@ -316,6 +348,33 @@ void MainWindow::buildStepsMenu(QMenu* menu) {
     a->setToolTip(QString::fromStdString(info.description));
     connect(a, &QAction::triggered, this, [this, id = info.id] { showStepDialog(id); });
   }
+}
+
+void MainWindow::fillGpuSteps() {
+  qDeleteAll(gpuCategory_->takeChildren());
+  gpuMenu_->clear();
+  if (gpuSteps_->state() != GpuStepCatalog::State::Available) {
+    const QString reason = gpuSteps_->reason();
+    auto* item = new QTreeWidgetItem(gpuCategory_, {tr("not available"), reason});
+    item->setToolTip(0, reason);
+    item->setToolTip(1, reason);
+    item->setFlags(item->flags() & ~Qt::ItemIsEnabled);
+    gpuMenu_->addAction(tr("Not available: %1").arg(reason))->setEnabled(false);
+    log_->warning(tr("GPU module steps not offered: %1").arg(reason));
+    return;
+  }
+  const QString where = tr("runs in %1").arg(gpuSteps_->executable());
+  for (const pipeline::StepInfo& info : gpuSteps_->steps()) {
+    const QString title = QString::fromStdString(info.title.empty() ? info.id : info.title);
+    auto* item = new QTreeWidgetItem(gpuCategory_, {title, QString::fromStdString(info.id)});
+    item->setToolTip(0, QString::fromStdString(info.description) + QStringLiteral("\n(") + where + QStringLiteral(")"));
+    item->setData(0, Qt::UserRole, QString::fromStdString(info.id));
+    QAction* a = gpuMenu_->addAction(title + QStringLiteral("\u2026"));
+    a->setToolTip(QString::fromStdString(info.description));
+    connect(a, &QAction::triggered, this, [this, id = info.id] { showStepDialog(id); });
+  }
+  gpuCategory_->setExpanded(true);
+  log_->info(tr("GPU module steps offered (%1): %2").arg(where).arg(gpuSteps_->steps().size()));
 }
 
 SliceView* MainWindow::sliceView(SliceAxis axis) const { return sliceViews_[static_cast<std::size_t>(axisIndex(axis))]; }
@@ -362,9 +421,12 @@ void MainWindow::onVolumeChanged() {
   view3d_->setGeometry(geometry);
   view3d_->setCursor(cursor_->position());
   updateColoringChoices();
-  updateVolumeRendering(view3d_->volumeRenderingScalar());
-  dataPanel_->show(volume.get(), document_->filePath(), document_->importReport());
+  if (view3d_->mode() == VolumeView3D::Mode::GrainSurfaces) showGrainSurfaces();
+  else updateVolumeRendering(view3d_->volumeRenderingScalar());
+  dataPanel_->show(volume.get(), document_->filePath(), document_->importReport(), newChannels_);
+  newChannels_.clear();
   saveAction_->setEnabled(volume != nullptr);
+  referenceAction_->setEnabled(volume != nullptr);
   readout_->clear();
   updateTitle();
   updateLegend();
@@ -380,7 +442,7 @@ void MainWindow::onCursorMoved(const Index3& position, int changedAxes) {
 void MainWindow::onHover(const Index3& voxel) {
   const auto volume = document_->volume();
   if (!volume || !volume->contains(voxel[0], voxel[1], voxel[2])) return readout_->clear();
-  readout_->setText(readVoxel(*volume, voxel).text());
+  readout_->setText(readVoxel(*volume, voxel, &images_->coloring()).text());
 }
 
 QString MainWindow::readoutText() const { return readout_->text(); }
@@ -400,6 +462,17 @@ bool MainWindow::setColoring(const QString& name) {
 
 QString MainWindow::coloringName() const { return images_->coloringName(); }
 
+bool MainWindow::setMisorientationReference(const Index3& voxel) {
+  if (!document_->hasVolume()) return false;
+  const bool ok = setColoring(QStringLiteral("misorientation:%1,%2,%3").arg(voxel[0]).arg(voxel[1]).arg(voxel[2]));
+  if (ok) log_->info(tr("Misorientation reference: voxel (%1, %2, %3); ramp 0 to %4\u00b0")
+                         .arg(voxel[0])
+                         .arg(voxel[1])
+                         .arg(voxel[2])
+                         .arg(images_->scalarRange().second, 0, 'g', 4));
+  return ok;
+}
+
 void MainWindow::updateColoringChoices() {
   const QSignalBlocker block(coloringCombo_);
   coloringCombo_->clear();
@@ -410,13 +483,20 @@ void MainWindow::updateColoringChoices() {
       coloringCombo_->addItem(c.label, c.name);
       if (c.name == "ci" || c.name == "iq" || c.label.startsWith(tr("Channel"))) scalars << c.name;
     }
+    // Misorientation needs a reference: the current one, and the voxel at the cursor (empty data).
+    if (images_->coloring().kind == SliceColoring::Kind::Misorientation) {
+      const Index3& r = images_->coloring().reference;
+      coloringCombo_->addItem(tr("Misorientation to (%1, %2, %3)").arg(r[0]).arg(r[1]).arg(r[2]), images_->coloringName());
+    }
+    coloringCombo_->addItem(tr("Misorientation to the cursor voxel"), QString());
   }
   coloringCombo_->setCurrentIndex(std::max(0, coloringCombo_->findData(images_->coloringName())));
   coloringCombo_->setEnabled(volume != nullptr);
-  view3d_->setVolumeRenderingChoices(scalars);
+  view3d_->setVolumeRenderingChoices(scalars, volume && volume->has_grain_ids());
 }
 
 void MainWindow::updateVolumeRendering(const QString& scalar) {
+  view3d_->setGrainSurfaces(nullptr, {});
   const auto volume = document_->volume();
   if (!volume || scalar.isEmpty()) {
     view3d_->setVolumeRenderingScalar({});
@@ -437,6 +517,49 @@ void MainWindow::updateVolumeRendering(const QString& scalar) {
     view3d_->setVolumeRenderingScalar({});
     view3d_->setVolumeRenderingImage(nullptr, {});
   }
+}
+
+bool MainWindow::showGrainSurfaces() {
+  const auto volume = document_->volume();
+  auto backToSlices = [this] {
+    view3d_->setVolumeRenderingScalar({});
+    updateVolumeRendering({});
+  };
+  if (!volume || !volume->has_grain_ids()) {
+    reportError(tr("Grain surfaces"), tr("The volume has no grain ids: run the \"segment\" step first."));
+    backToSlices();
+    return false;
+  }
+  if (jobs_->isBusy()) {
+    reportError(tr("Busy"), tr("Wait for \"%1\" to finish or cancel it before showing grain surfaces.").arg(jobs_->title()));
+    backToSlices();
+    return false;
+  }
+  view3d_->selectGrainSurfaces();
+  view3d_->setVolumeRenderingImage(nullptr, {});
+  const int limit = view3d_->canvas()->max3DTextureSize() > 0 ? view3d_->canvas()->max3DTextureSize() : 2048;
+  const VolumeRenderingPlan plan = planVolumeRendering(volume->dims(), limit);
+  // Coloured along the IPF direction being shown, along Z when the slices show something else.
+  const SliceColoring& coloring = images_->coloring();
+  const Eigen::Vector3d direction = coloring.kind == SliceColoring::Kind::Ipf ? coloring.direction : Eigen::Vector3d::UnitZ();
+  auto result = std::make_shared<GrainSurfaces>();
+  return jobs_->start(
+      tr("Grain surfaces"),
+      [volume, plan, direction, result](Progress& progress) { *result = buildGrainSurfaces(*volume, plan, direction, progress); },
+      [this, volume, plan, result](JobRunner::Outcome outcome, const QString& error) {
+        if (outcome == JobRunner::Outcome::Failed) reportError(tr("Grain surfaces"), error);
+        const bool current = document_->volume() == volume && view3d_->mode() == VolumeView3D::Mode::GrainSurfaces;
+        if (outcome != JobRunner::Outcome::Succeeded || !current) {
+          if (view3d_->mode() == VolumeView3D::Mode::GrainSurfaces) {
+            view3d_->setVolumeRenderingScalar({});
+            updateVolumeRendering({});
+          }
+          return;
+        }
+        view3d_->setGrainSurfaces(result->surfaces, plan.note);
+        log_->info(tr("Grain surfaces: %1 grains, %2 faces").arg(result->grainCount).arg(result->faceCount));
+        if (!plan.note.isEmpty()) log_->info(plan.note);
+      });
 }
 
 void MainWindow::updateLegend() {
@@ -589,13 +712,17 @@ bool MainWindow::exportViewPng(ViewId view, const QString& path) {
 
 StepDialog* MainWindow::showStepDialog(const std::string& stepId) {
   const pipeline::Step* step = registry_->find(stepId);
-  if (!step) {
+  const pipeline::StepInfo* gpuStep = step ? nullptr : gpuSteps_->find(stepId);
+  if (!step && !gpuStep) {
     reportError(tr("Unknown step"), tr("There is no step \"%1\".").arg(QString::fromStdString(stepId)));
     return nullptr;
   }
   StepDialog*& dialog = stepDialogs_[stepId];
   if (!dialog) {
-    dialog = new StepDialog(*step, [this] { return document_->hasVolume(); }, this);
+    const QString where = gpuStep ? tr("Runs in a separate process: %1 run (the GPU module cannot be loaded into the studio).")
+                                        .arg(gpuSteps_->executable())
+                                  : QString();
+    dialog = new StepDialog(step ? step->info() : *gpuStep, [this] { return document_->hasVolume(); }, this, where);
     connect(dialog, &StepDialog::runRequested, this, [this, dialog](const std::string& id, const nlohmann::json& params) {
       if (runStep(id, params)) dialog->hide();
       else dialog->showError(tr("Another job is running: wait for it or cancel it."));
@@ -609,7 +736,11 @@ StepDialog* MainWindow::showStepDialog(const std::string& stepId) {
 
 bool MainWindow::runStep(const std::string& stepId, const nlohmann::json& parameters) {
   const pipeline::Step* step = registry_->find(stepId);
-  if (!step || jobs_->isBusy()) return false;
+  if (jobs_->isBusy()) return false;
+  if (!step) {
+    const pipeline::StepInfo* gpuStep = gpuSteps_->find(stepId);
+    return gpuStep && runStepInChild(*gpuStep, parameters);
+  }
   const pipeline::StepInfo& info = step->info();
   const auto input = document_->volume();
   if (info.input == pipeline::StepInput::Volume && !input) {
@@ -636,15 +767,50 @@ bool MainWindow::runStep(const std::string& stepId, const nlohmann::json& parame
         output->report = result.report;
         output->volume = std::move(ws.volume);
       },
-      [this, output, title, writesFiles = info.writes_files](JobRunner::Outcome outcome, const QString& error) {
+      [this, output, title, input, writesFiles = info.writes_files](JobRunner::Outcome outcome, const QString& error) {
         if (outcome == JobRunner::Outcome::Failed)
           return reportError(tr("Step failed"), tr("%1 failed; the volume is unchanged.\n\n%2").arg(title, error));
         if (outcome != JobRunner::Outcome::Succeeded) return;
         if (!output->report.is_null()) log_->info(tr("%1 report: %2").arg(title, QString::fromStdString(output->report.dump())));
         // Steps that write files leave the volume as it was.
-        if (!writesFiles && output->volume)
-          document_->applyStepResult(std::make_shared<const Volume>(std::move(*output->volume)), title);
+        if (!writesFiles && output->volume) applyStepOutput(title, input, std::move(*output->volume));
       });
+}
+
+bool MainWindow::runStepInChild(const pipeline::StepInfo& info, const nlohmann::json& parameters) {
+  const auto input = document_->volume();
+  const QString title = QString::fromStdString(info.title.empty() ? info.id : info.title);
+  if (!input) {
+    // Every GPU module step works on a volume: the child reads the studio's.
+    reportError(tr("No volume"), tr("\"%1\" works on a volume: open a file first.").arg(title));
+    return false;
+  }
+  const QString ebsd = gpuSteps_->executable();
+  auto output = std::make_shared<std::optional<ChildStepResult>>();
+  LogPanel* log = log_;
+  log_->info(tr("%1 runs in a separate process: %2 run").arg(title, ebsd));
+  return jobs_->start(
+      title,
+      [=](Progress& progress) {
+        *output = runStepInChildProcess(ebsd, *input, info, parameters, progress, [log](const QString& line) { log->info(line); });
+      },
+      [this, output, title, input](JobRunner::Outcome outcome, const QString& error) {
+        if (outcome == JobRunner::Outcome::Failed)
+          return reportError(tr("Step failed"), tr("%1 failed; the volume is unchanged.\n\n%2").arg(title, error));
+        if (outcome != JobRunner::Outcome::Succeeded || !*output) return;
+        if (!(*output)->report.is_null()) log_->info(tr("%1 report: %2").arg(title, QString::fromStdString((*output)->report.dump())));
+        applyStepOutput(title, input, std::move((*output)->volume));
+      });
+}
+
+void MainWindow::applyStepOutput(const QString& title, const std::shared_ptr<const Volume>& input, Volume result) {
+  QStringList added;
+  for (const auto& [name, channel] : result.channels())
+    if (!input || !input->has_channel(name)) added << QString::fromStdString(name);
+  if (!added.isEmpty())
+    log_->info(tr("%1 added %n channel(s): %2 (offered in Colour by)", "", int(added.size())).arg(title, added.join(QStringLiteral(", "))));
+  newChannels_ = added;
+  document_->applyStepResult(std::make_shared<const Volume>(std::move(result)), title);
 }
 
 void MainWindow::undoLastStep() {

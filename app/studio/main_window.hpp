@@ -20,14 +20,17 @@ class QProgressBar;
 class QPushButton;
 class QSplitter;
 class QTreeWidget;
+class QTreeWidgetItem;
 
 namespace ebsd::pipeline {
 class StepRegistry;
+struct StepInfo;
 }
 
 namespace ebsd::studio {
 
 class DataPanel;
+class GpuStepCatalog;
 class LogPanel;
 class OrthoSliceImages;
 class RecentFiles;
@@ -65,17 +68,27 @@ public:
   // Throws nothing: an unavailable colouring is reported (dialog, log) and false returned.
   bool setColoring(const QString& name);
   QString coloringName() const;
+  // Colours the views by the misorientation to the orientation of `voxel` (same phase only);
+  // false, with the reason shown, when the voxel is not indexed.
+  bool setMisorientationReference(const Index3& voxel);
   // Volume-renders a scalar ("ci", "iq", a channel) in the 3D view; "" goes back to the slices.
   void setVolumeRendering(const QString& scalar) { updateVolumeRendering(scalar); }
+  // Shows the grain boundaries as surfaces in the 3D view, computed as a job (progress, Cancel);
+  // false, with the reason shown, when the volume has no grain ids or another job runs.
+  bool showGrainSurfaces();
   // Shows all four views, or one of them alone.
   void showAllViews();
   void showSingleView(ViewId view);
 
   // --- steps ---
   const pipeline::StepRegistry& stepRegistry() const { return *registry_; }
-  // Opens (or raises) the generated form of a step.
+  // The GPU module's steps, declared and run by the `ebsd` executable in a child process.
+  GpuStepCatalog& gpuSteps() const { return *gpuSteps_; }
+  // Opens (or raises) the generated form of a step (the registry's, or a GPU module step once
+  // gpuSteps() has answered).
   StepDialog* showStepDialog(const std::string& stepId);
-  // Runs a step on the current volume as a job; false when another job runs.
+  // Runs a step on the current volume as a job (a GPU module step in a child `ebsd run`); false
+  // when another job runs or the step is unknown.
   bool runStep(const std::string& stepId, const nlohmann::json& parameters);
   void undoLastStep();
 
@@ -108,6 +121,10 @@ private:
   void buildDocks();
   void buildActions();
   void buildStepsMenu(QMenu* menu);
+  void fillGpuSteps();
+  bool runStepInChild(const pipeline::StepInfo& info, const nlohmann::json& parameters);
+  // A step's result replaces the volume; the log and the data panel name the channels it added.
+  void applyStepOutput(const QString& title, const std::shared_ptr<const Volume>& input, Volume result);
   void onVolumeChanged();
   void onCursorMoved(const Index3& position, int changedAxes);
   void onHover(const Index3& voxel);
@@ -140,6 +157,10 @@ private:
   DataPanel* dataPanel_ = nullptr;
   LogPanel* log_ = nullptr;
   QTreeWidget* stepsTree_ = nullptr;
+  GpuStepCatalog* gpuSteps_ = nullptr;
+  QTreeWidgetItem* gpuCategory_ = nullptr;
+  QMenu* gpuMenu_ = nullptr;
+  QStringList newChannels_;  // added by the step whose result is being shown
   QComboBox* coloringCombo_ = nullptr;
   QLabel* readout_ = nullptr;
   QProgressBar* progressBar_ = nullptr;
@@ -147,6 +168,7 @@ private:
   QMenu* recentMenu_ = nullptr;
   QAction* undoAction_ = nullptr;
   QAction* saveAction_ = nullptr;
+  QAction* referenceAction_ = nullptr;
   std::map<std::string, StepDialog*> stepDialogs_;
   QString lastError_;
 };

@@ -73,6 +73,7 @@ void OrthoSliceImages::setCursor(const Index3& cursor, int changedAxes) {
 }
 
 std::pair<double, double> OrthoSliceImages::scalarRange() const {
+  if (colorizer_ && coloring_.kind == SliceColoring::Kind::Misorientation) return {0.0, colorizer_->misorientationTop(coloring_)};
   if (!colorizer_ || !isScalarColoring(coloring_)) return {0.0, 0.0};
   return colorizer_->scalarRange(coloring_);
 }

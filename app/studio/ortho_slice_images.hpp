@@ -40,7 +40,8 @@ public:
   const std::shared_ptr<const Volume>& volume() const { return volume_; }
   // The slice perpendicular to `axis`; never null, empty before a volume is set.
   vtkImageData* image(SliceAxis axis) const;
-  // Value range of a scalar colouring (for the legend), from the colouriser's cache.
+  // Value range of a scalar colouring (for the legend), from the colouriser's cache; for a
+  // misorientation colouring 0 and the top of its ramp in degrees.
   std::pair<double, double> scalarRange() const;
 
 signals:

@@ -100,10 +100,46 @@ struct SliceColorizer::IpfMemo {
   }
 };
 
+// A direct-mapped cache from a voxel's float quaternion to its misorientation angle to one
+// reference. Exact: a hit needs the same bits (and the voxel the reference's phase), and the
+// angle is what core's misorientation_to_reference_deg returned for a voxel with those bits.
+struct SliceColorizer::AngleMemo {
+  struct Entry {
+    std::array<float, 4> q{};
+    bool used = false;
+    double angle = 0.0;
+  };
+  static constexpr std::size_t kSize = 1u << 14;
+  std::array<std::int64_t, 3> reference{-1, -1, -1};
+  std::vector<Entry> entries = std::vector<Entry>(kSize);
+
+  void resetFor(const Index3& r) {
+    if (r == reference) return;
+    reference = r;
+    std::fill(entries.begin(), entries.end(), Entry{});
+  }
+  // Voxel i must be valid and of the reference's phase (otherwise the angle is NaN, not cached).
+  double angle(const Volume& v, const SliceColoring& c, std::int64_t i, const float* q) {
+    std::uint32_t bits[4];
+    std::memcpy(bits, q, sizeof bits);
+    std::uint64_t h = 0x9E3779B97F4A7C15ull;
+    for (std::uint32_t b : bits) h = (h ^ b) * 0x100000001B3ull;
+    Entry& e = entries[(h ^ (h >> 29)) & (kSize - 1)];
+    if (e.used && std::memcmp(e.q.data(), q, sizeof bits) == 0) return e.angle;
+    e.angle = misorientation_to_reference_deg(v, c, i);
+    std::memcpy(e.q.data(), q, sizeof bits);
+    e.used = true;
+    return e.angle;
+  }
+};
+
 SliceColorizer::SliceColorizer(std::shared_ptr<const Volume> volume, int threads)
     : volume_(std::move(volume)),
       threads_(threads > 0 ? threads : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u))) {
-  for (int t = 0; t < threads_; ++t) memos_.push_back(std::make_unique<IpfMemo>());
+  for (int t = 0; t < threads_; ++t) {
+    memos_.push_back(std::make_unique<IpfMemo>());
+    angleMemos_.push_back(std::make_unique<AngleMemo>());
+  }
 }
 
 SliceColorizer::~SliceColorizer() = default;
@@ -114,6 +150,7 @@ void SliceColorizer::colour(SliceAxis axis, std::int64_t index, const SliceColor
     case SliceColoring::Kind::Ci:
     case SliceColoring::Kind::Iq:
     case SliceColoring::Kind::Channel: return colourScalar(axis, index, coloring, out);
+    case SliceColoring::Kind::Misorientation: return colourMisorientation(axis, index, coloring, out);
     case SliceColoring::Kind::Phase:
     case SliceColoring::Kind::Grain: {
       // Cheap in core (no whole-volume scan for these): use its palette as is.
@@ -144,6 +181,60 @@ void SliceColorizer::colourIpf(SliceAxis axis, std::int64_t index, const SliceCo
         // Invalid voxels and voxels of no known phase are black, as in slice_image.
         if (valid[k] && id > 0 && id <= static_cast<std::int32_t>(phaseList.size()))
           rgb = memo.colour(&quats[k * 4], phaseList[static_cast<std::size_t>(id - 1)].laue);
+        px[0] = rgb[0];
+        px[1] = rgb[1];
+        px[2] = rgb[2];
+      }
+    }
+  });
+}
+
+double SliceColorizer::misorientationTop(const SliceColoring& c) {
+  if (c.max_angle_deg > 0.0) return c.max_angle_deg;
+  const std::string key = std::to_string(c.reference[0]) + "," + std::to_string(c.reference[1]) + "," + std::to_string(c.reference[2]);
+  std::lock_guard lock(rangeMutex_);
+  if (auto it = misorientationTops_.find(key); it != misorientationTops_.end()) return it->second;
+  const Volume& v = *volume_;
+  for (auto& m : angleMemos_) m->resetFor(c.reference);
+  const auto quats = v.quaternion_data();
+  const auto phases = v.phase_ids();
+  const auto valid = v.valid();
+  // The whole volume as rows of nx voxels, shared out like the rows of a slice.
+  std::vector<double> largest(static_cast<std::size_t>(threads_), 0.0);
+  forRowBands(v.nx(), v.ny() * v.nz(), threads_, [&](std::int64_t rowBegin, std::int64_t rowEnd, int worker) {
+    AngleMemo& memo = *angleMemos_[static_cast<std::size_t>(worker)];
+    double top = 0.0;
+    for (std::int64_t i = rowBegin * v.nx(); i < rowEnd * v.nx(); ++i) {
+      const auto k = static_cast<std::size_t>(i);
+      if (!valid[k] || phases[k] != c.reference_phase) continue;
+      top = std::max(top, memo.angle(v, c, i, &quats[k * 4]));
+    }
+    largest[static_cast<std::size_t>(worker)] = top;
+  });
+  return misorientationTops_[key] = misorientation_nice_max_deg(*std::max_element(largest.begin(), largest.end()));
+}
+
+void SliceColorizer::colourMisorientation(SliceAxis axis, std::int64_t index, const SliceColoring& c, std::uint8_t* out) {
+  const Volume& v = *volume_;
+  const SliceWalk s = sliceWalk(v, axis, index);
+  const double top = misorientationTop(c);
+  for (auto& m : angleMemos_) m->resetFor(c.reference);
+  const auto quats = v.quaternion_data();
+  const auto phases = v.phase_ids();
+  const auto valid = v.valid();
+  forRowBands(s.width, s.height, threads_, [&](std::int64_t rowBegin, std::int64_t rowEnd, int worker) {
+    AngleMemo& memo = *angleMemos_[static_cast<std::size_t>(worker)];
+    for (std::int64_t w = rowBegin; w < rowEnd; ++w) {
+      std::uint8_t* px = out + w * s.width * 3;
+      std::int64_t i = s.base + w * s.strideW;
+      for (std::int64_t u = 0; u < s.width; ++u, i += s.strideU, px += 3) {
+        std::array<std::uint8_t, 3> rgb{0, 0, 0};
+        const auto k = static_cast<std::size_t>(i);
+        // Other phases and invalid voxels are black, as in slice_image.
+        if (valid[k] && phases[k] == c.reference_phase) {
+          const double angle = memo.angle(v, c, i, &quats[k * 4]);
+          if (std::isfinite(angle)) rgb = misorientation_ramp_color(angle / top);
+        }
         px[0] = rgb[0];
         px[1] = rgb[1];
         px[2] = rgb[2];

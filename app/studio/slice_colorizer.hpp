@@ -5,7 +5,8 @@
 // Why not slice_image() alone: it finds the grey range of CI, IQ and channels by scanning the
 // whole volume on every call (134 M voxels at 512^3), and ipf_color costs about 1.6 us a voxel
 // (measured on the 2-core CI machine: 108 ms for a 256 x 256 slice). Here the grey ranges are
-// computed once per volume, IPF colours are memoised per (orientation, Laue group) - grains
+// computed once per volume, IPF colours (and misorientation angles) are memoised per
+// (orientation, Laue group) - grains
 // share exact orientations in synthetic and segmented-then-averaged data - and large slices
 // are coloured by several threads. Phase and grain colours come from slice_image() itself.
 // Qt- and VTK-free: it could move down to core.
@@ -43,8 +44,14 @@ public:
   // slice_image); {inf, -inf} when there is none. Cached after the first call.
   std::pair<double, double> scalarRange(const SliceColoring& coloring);
 
+  // The top of a misorientation ramp in degrees: core's misorientation_ramp_max_deg, computed
+  // on several threads and cached per reference.
+  double misorientationTop(const SliceColoring& coloring);
+
 private:
   struct IpfMemo;
+  struct AngleMemo;
+  void colourMisorientation(SliceAxis axis, std::int64_t index, const SliceColoring& coloring, std::uint8_t* out);
   void colourIpf(SliceAxis axis, std::int64_t index, const SliceColoring& coloring, std::uint8_t* out);
   void colourScalar(SliceAxis axis, std::int64_t index, const SliceColoring& coloring, std::uint8_t* out);
 
@@ -53,6 +60,8 @@ private:
   std::mutex rangeMutex_;
   std::map<std::string, std::pair<double, double>> ranges_;  // "ci", "iq", "channel:NAME"
   std::vector<std::unique_ptr<IpfMemo>> memos_;               // one per worker thread
+  std::vector<std::unique_ptr<AngleMemo>> angleMemos_;        // one per worker thread
+  std::map<std::string, double> misorientationTops_;          // by reference voxel
 };
 
 }  // namespace ebsd::studio

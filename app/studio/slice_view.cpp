@@ -505,7 +505,9 @@ bool SliceView::eventFilter(QObject* watched, QEvent* event) {
   switch (event->type()) {
     case QEvent::MouseButtonPress: {
       auto* e = static_cast<QMouseEvent*>(event);
-      if (e->button() == Qt::LeftButton) {
+      if (e->button() == Qt::LeftButton && (e->modifiers() & Qt::ControlModifier)) {
+        if (auto v = voxelAtCanvasPoint(e->position())) emit referenceRequested(*v);
+      } else if (e->button() == Qt::LeftButton) {
         draggingCursor_ = true;
         if (auto v = voxelAtCanvasPoint(e->position())) emit cursorRequested(*v);
       } else if (e->button() == Qt::MiddleButton || e->button() == Qt::RightButton) {

@@ -2,7 +2,7 @@
 // One orthogonal slice (XY, XZ or YZ) of the volume in 2D: the coloured slice, the crosshair of
 // the other two slices, marks on missing and damaged slices, a scale bar, an axes triad and a
 // slice slider. Mouse: left click or drag moves the crosshair, wheel zooms about the pointer,
-// middle or right drag pans, double click fits. Keys: Up/Down, PageUp/PageDown, +/- step the
+// middle or right drag pans, double click fits, Ctrl+click picks the misorientation reference. Keys: Up/Down, PageUp/PageDown, +/- step the
 // slice (Shift: 10 at a time), Home/End jump to the ends, R fits the view.
 //
 // Orientation: XY looks along +z with y downwards (the map as the microscope shows it); XZ and
@@ -55,6 +55,8 @@ public:
 signals:
   void sliceRequested(ebsd::SliceAxis axis, std::int64_t index);
   void cursorRequested(const ebsd::Index3& position);
+  // Ctrl+click: colour by the misorientation to this voxel.
+  void referenceRequested(const ebsd::Index3& voxel);
   void voxelHovered(const ebsd::Index3& voxel);
   void hoverLeft();
 

@@ -12,9 +12,9 @@
 
 namespace ebsd::studio {
 
-StepDialog::StepDialog(const pipeline::Step& step, std::function<bool()> haveVolume, QWidget* parent)
-    : QDialog(parent), step_(step), stepId_(step.info().id), haveVolume_(std::move(haveVolume)) {
-  const pipeline::StepInfo& info = step.info();
+StepDialog::StepDialog(const pipeline::StepInfo& stepInfo, std::function<bool()> haveVolume, QWidget* parent, const QString& where)
+    : QDialog(parent), info_(stepInfo), stepId_(stepInfo.id), haveVolume_(std::move(haveVolume)) {
+  const pipeline::StepInfo& info = info_;
   setWindowTitle(QString::fromStdString(info.title.empty() ? info.id : info.title));
   setObjectName(QStringLiteral("step-dialog-") + QString::fromStdString(info.id));
 
@@ -43,6 +43,12 @@ StepDialog::StepDialog(const pipeline::Step& step, std::function<bool()> haveVol
                                    QString::fromStdString(info.origin)),
                           this);
   layout->addWidget(meta);
+  if (!where.isEmpty()) {
+    auto* note = new QLabel(where, this);
+    note->setWordWrap(true);
+    note->setObjectName(QStringLiteral("whereNote"));
+    layout->addWidget(note);
+  }
   layout->addWidget(description);
   layout->addWidget(scroll, 1);
   layout->addWidget(error_);
@@ -59,8 +65,8 @@ void StepDialog::tryRun() {
   try {
     const nlohmann::json values = form_->values();
     // The same check a pipeline file gets: names, types, ranges, required values.
-    pipeline::resolve_parameters(step_.info().parameters, values, stepId_);
-    if (step_.info().input == pipeline::StepInput::Volume && !(haveVolume_ && haveVolume_()))
+    pipeline::resolve_parameters(info_.parameters, values, stepId_);
+    if (info_.input == pipeline::StepInput::Volume && !(haveVolume_ && haveVolume_()))
       throw Error("this step works on a volume: open a file or make one first", stepId_);
     showError({});
     emit runRequested(stepId_, values);

@@ -20,7 +20,9 @@ class StepDialog : public QDialog {
   Q_OBJECT
 public:
   // haveVolume: asked on Run, so a step on the volume is refused with a reason when there is none.
-  StepDialog(const pipeline::Step& step, std::function<bool()> haveVolume, QWidget* parent = nullptr);
+  // `where` is a note under the title (e.g. that the step runs in a separate process).
+  StepDialog(const pipeline::StepInfo& info, std::function<bool()> haveVolume, QWidget* parent = nullptr,
+             const QString& where = {});
 
   StepForm* form() const { return form_; }
   QPushButton* runButton() const { return run_; }
@@ -35,7 +37,7 @@ signals:
 private:
   void tryRun();
 
-  const pipeline::Step& step_;
+  pipeline::StepInfo info_;
   std::string stepId_;
   std::function<bool()> haveVolume_;
   StepForm* form_ = nullptr;

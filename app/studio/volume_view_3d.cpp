@@ -41,6 +41,9 @@
 namespace ebsd::studio {
 namespace {
 
+// The mode of a selector entry (its Qt::UserRole data is the scalar to volume-render).
+constexpr int kModeRole = Qt::UserRole + 1;
+
 std::array<unsigned char, 3> bytes(const std::array<double, 3>& c) {
   return {static_cast<unsigned char>(255 * c[0]), static_cast<unsigned char>(255 * c[1]),
           static_cast<unsigned char>(255 * c[2])};
@@ -61,6 +64,8 @@ struct VolumeView3D::Scene {
   vtkNew<vtkVolume> volume;
   vtkNew<vtkColorTransferFunction> volumeColours;
   vtkNew<vtkPiecewiseFunction> volumeOpacity;
+  vtkNew<vtkPolyDataMapper> surfaceMapper;
+  vtkNew<vtkActor> surfaceActor;
   vtkNew<vtkInteractorStyleTrackballCamera> style;
   std::unique_ptr<AxesMarker> axes;
 
@@ -120,6 +125,18 @@ struct VolumeView3D::Scene {
     volume->VisibilityOff();
     renderer->AddVolume(volume);
 
+    // Grain surfaces: colours per face (cell data), flat shading from the faces' normals; mostly
+    // ambient so a grain's colour stays recognisable on every side.
+    surfaceMapper->SetScalarModeToUseCellData();
+    surfaceMapper->SetColorModeToDirectScalars();
+    surfaceActor->SetMapper(surfaceMapper);
+    surfaceActor->GetProperty()->SetInterpolationToFlat();
+    surfaceActor->GetProperty()->SetAmbient(0.55);
+    surfaceActor->GetProperty()->SetDiffuse(0.45);
+    surfaceActor->GetProperty()->SetSpecular(0.0);
+    surfaceActor->VisibilityOff();
+    renderer->AddActor(surfaceActor);
+
     vtkGenericOpenGLRenderWindow* window = canvas->renderWindow();
     window->AddRenderer(renderer);
     axes = std::make_unique<AxesMarker>(window, renderer);
@@ -142,8 +159,11 @@ VolumeView3D::VolumeView3D(QWidget* parent) : QWidget(parent) {
   mode_ = new QComboBox(this);
   mode_->setToolTip(tr("Orthogonal slices, or a volume rendering of a scalar channel"));
   mode_->addItem(tr("Orthogonal slices"), QString());
-  connect(mode_, qOverload<int>(&QComboBox::activated), this,
-          [this](int) { emit volumeRenderingRequested(mode_->currentData().toString()); });
+  mode_->setItemData(0, int(Mode::Slices), kModeRole);
+  connect(mode_, qOverload<int>(&QComboBox::activated), this, [this](int) {
+    if (mode() == Mode::GrainSurfaces) emit grainSurfacesRequested();
+    else emit volumeRenderingRequested(volumeRenderingScalar());
+  });
   auto* reset = new QPushButton(tr("Reset view"), this);
   connect(reset, &QPushButton::clicked, this, &VolumeView3D::resetCamera);
 
@@ -174,8 +194,8 @@ void VolumeView3D::setGeometry(const VolumeGeometry& geometry) {
   geometry_ = geometry;
   const bool empty = geometry_.empty();
   Scene& s = *scene_;
-  const bool volumeMode = !volumeRenderingScalar().isEmpty();
-  for (auto& slice : s.slices) slice->SetVisibility(!empty && !volumeMode);
+  const bool slicesMode = mode() == Mode::Slices;
+  for (auto& slice : s.slices) slice->SetVisibility(!empty && slicesMode);
   s.cubeAxes->SetVisibility(!empty);
   if (!empty) {
     const auto b = geometry_.bounds();
@@ -218,22 +238,66 @@ void VolumeView3D::resetCamera() {
   refresh();
 }
 
-void VolumeView3D::setVolumeRenderingChoices(const QStringList& scalars) {
+void VolumeView3D::setVolumeRenderingChoices(const QStringList& scalars, bool grainSurfaces) {
+  const Mode currentMode = mode();
   const QString current = volumeRenderingScalar();
   const QSignalBlocker block(mode_);
   mode_->clear();
   mode_->addItem(tr("Orthogonal slices"), QString());
-  for (const QString& s : scalars) mode_->addItem(tr("Volume rendering: %1").arg(s), s);
-  const int i = mode_->findData(current);
-  mode_->setCurrentIndex(i < 0 ? 0 : i);
+  mode_->setItemData(0, int(Mode::Slices), kModeRole);
+  for (const QString& s : scalars) {
+    mode_->addItem(tr("Volume rendering: %1").arg(s), s);
+    mode_->setItemData(mode_->count() - 1, int(Mode::VolumeRendering), kModeRole);
+  }
+  if (grainSurfaces) {
+    mode_->addItem(tr("Grain surfaces"), QString());
+    mode_->setItemData(mode_->count() - 1, int(Mode::GrainSurfaces), kModeRole);
+  }
+  int i = 0;
+  for (int k = 0; k < mode_->count(); ++k)
+    if (mode_->itemData(k, kModeRole).toInt() == int(currentMode) && mode_->itemData(k).toString() == current) i = k;
+  mode_->setCurrentIndex(i);
 }
 
-QString VolumeView3D::volumeRenderingScalar() const { return mode_->currentData().toString(); }
+VolumeView3D::Mode VolumeView3D::mode() const { return static_cast<Mode>(mode_->currentData(kModeRole).toInt()); }
+
+QString VolumeView3D::volumeRenderingScalar() const {
+  return mode() == Mode::VolumeRendering ? mode_->currentData().toString() : QString();
+}
 
 void VolumeView3D::setVolumeRenderingScalar(const QString& scalar) {
-  const int i = mode_->findData(scalar);
   const QSignalBlocker block(mode_);
-  mode_->setCurrentIndex(i < 0 ? 0 : i);
+  int i = 0;
+  for (int k = 0; k < mode_->count(); ++k)
+    if (!scalar.isEmpty() && mode_->itemData(k, kModeRole).toInt() == int(Mode::VolumeRendering) && mode_->itemData(k).toString() == scalar)
+      i = k;
+  mode_->setCurrentIndex(i);
+}
+
+void VolumeView3D::selectGrainSurfaces() {
+  const QSignalBlocker block(mode_);
+  for (int k = 0; k < mode_->count(); ++k)
+    if (mode_->itemData(k, kModeRole).toInt() == int(Mode::GrainSurfaces)) mode_->setCurrentIndex(k);
+}
+
+bool VolumeView3D::showsGrainSurfaces() const { return scene_->surfaceActor->GetVisibility() != 0; }
+
+void VolumeView3D::setGrainSurfaces(vtkPolyData* surfaces, const QString& note) {
+  Scene& s = *scene_;
+  const bool on = surfaces != nullptr;
+  if (on) {
+    s.surfaceMapper->SetInputData(surfaces);
+    s.volume->SetVisibility(false);
+  } else {
+    // Drop the geometry: the view keeps nothing it is not showing.
+    s.surfaceMapper->RemoveAllInputs();
+  }
+  s.surfaceActor->SetVisibility(on);
+  for (auto& slice : s.slices) slice->SetVisibility(!on && !geometry_.empty() && mode() == Mode::Slices);
+  s.note->SetInput(note.toUtf8().constData());
+  s.note->SetVisibility(on && !note.isEmpty());
+  updateOverlays();
+  refresh();
 }
 
 void VolumeView3D::setVolumeRenderingImage(vtkImageData* image, const QString& note) {
@@ -241,7 +305,8 @@ void VolumeView3D::setVolumeRenderingImage(vtkImageData* image, const QString& n
   const bool on = image != nullptr;
   if (on) s.volumeMapper->SetInputData(image);
   s.volume->SetVisibility(on);
-  for (auto& slice : s.slices) slice->SetVisibility(!on && !geometry_.empty());
+  if (on) s.surfaceActor->SetVisibility(false);
+  for (auto& slice : s.slices) slice->SetVisibility(!on && !geometry_.empty() && mode() != Mode::GrainSurfaces);
   s.note->SetInput(note.toUtf8().constData());
   s.note->SetVisibility(!note.isEmpty());
   if (on) {
@@ -293,7 +358,7 @@ void VolumeView3D::updateOverlays() {
     }
     for (std::int64_t z : geometry_.damagedSlices) rectangle(2, geometry_.world(2, double(z)), kDamagedColor);
     for (std::int64_t z : geometry_.missingSlices) rectangle(2, geometry_.world(2, double(z)), kMissingColor);
-    if (volumeRenderingScalar().isEmpty())
+    if (mode() == Mode::Slices)
       for (int a = 0; a < 3; ++a)
         rectangle(a, geometry_.world(a, double(cursor_[static_cast<std::size_t>(a)])), kAxisColors[static_cast<std::size_t>(a)]);
   }

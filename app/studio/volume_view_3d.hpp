@@ -1,7 +1,8 @@
 #pragma once
 // The 3D view: the three orthogonal slices in place (each framed in its axis colour), the
 // volume's outline with labelled axes in its length unit, frames on missing slices, an axes
-// triad; or a volume rendering of a scalar channel. Mouse (VTK trackball): left rotates,
+// triad; or a volume rendering of a scalar channel; or, once segmented, the grain boundaries as
+// surfaces coloured by grain. Mouse (VTK trackball): left rotates,
 // middle pans, right drag and wheel zoom; R resets the view.
 #include <QWidget>
 
@@ -16,6 +17,7 @@
 class QComboBox;
 class QLabel;
 class vtkImageData;
+class vtkPolyData;
 
 namespace ebsd::studio {
 
@@ -34,14 +36,24 @@ public:
   void refresh();
   void resetCamera();
 
-  // What the mode selector offers besides the slices: "ci", "iq", channel names.
-  void setVolumeRenderingChoices(const QStringList& scalars);
-  // The selected scalar for volume rendering, or empty for the orthogonal slices.
+  enum class Mode { Slices, VolumeRendering, GrainSurfaces };
+
+  // What the mode selector offers besides the slices: volume rendering of "ci", "iq", channel
+  // names, and grain surfaces (when the volume is segmented).
+  void setVolumeRenderingChoices(const QStringList& scalars, bool grainSurfaces = false);
+  Mode mode() const;
+  // The selected scalar for volume rendering, or empty in the other modes.
   QString volumeRenderingScalar() const;
   void setVolumeRenderingScalar(const QString& scalar);  // "" shows the slices
+  // Selects the grain surfaces entry (when offered) without asking for them.
+  void selectGrainSurfaces();
   // The image to volume-render (8-bit, 0 = transparent), already reduced to what the GL
   // texture limit allows; `note` is shown in the view when it was reduced.
   void setVolumeRenderingImage(vtkImageData* image, const QString& note);
+  // The grain boundary surfaces to show (derived geometry, grain_surfaces.hpp), or nullptr to
+  // hide them; `note` as for the volume rendering.
+  void setGrainSurfaces(vtkPolyData* surfaces, const QString& note);
+  bool showsGrainSurfaces() const;
 
   VtkBridgeWidget* canvas() const { return canvas_; }
   // The note the view shows (downsampling), empty when none.
@@ -50,6 +62,8 @@ public:
 signals:
   // The user picked a scalar to volume-render ("" for the slices): the owner supplies the image.
   void volumeRenderingRequested(const QString& scalar);
+  // The user picked grain surfaces: the owner computes and supplies them.
+  void grainSurfacesRequested();
 
 private:
   struct Scene;

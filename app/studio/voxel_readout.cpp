@@ -3,6 +3,7 @@
 #include <QObject>
 #include <QStringList>
 
+#include <cmath>
 #include <numbers>
 
 #include "ebsd/orientation/rotations.hpp"
@@ -10,7 +11,7 @@
 
 namespace ebsd::studio {
 
-VoxelReadout readVoxel(const Volume& v, const Index3& index) {
+VoxelReadout readVoxel(const Volume& v, const Index3& index, const SliceColoring* coloring) {
   VoxelReadout r;
   r.index = index;
   for (std::size_t a = 0; a < 3; ++a) r.position[a] = v.origin()[a] + static_cast<double>(index[a]) * v.spacing()[a];
@@ -29,6 +30,8 @@ VoxelReadout readVoxel(const Volume& v, const Index3& index) {
   r.iq = v.image_quality()[k];
   if (v.has_grain_ids()) r.grainId = v.grain_ids()[k];
   for (const auto& [name, channel] : v.channels()) r.channels.emplace_back(name, channel.values[k]);
+  if (coloring && coloring->kind == SliceColoring::Kind::Misorientation)
+    r.misorientationDeg = misorientation_to_reference_deg(v, *coloring, i);
   return r;
 }
 
@@ -53,6 +56,9 @@ QString VoxelReadout::text() const {
   parts << QStringLiteral("IQ %1").arg(double(iq), 0, 'g', 5);
   if (grainId >= 0) parts << QObject::tr("grain %1").arg(grainId);
   for (const auto& [name, value] : channels) parts << QStringLiteral("%1 %2").arg(QString::fromStdString(name)).arg(double(value), 0, 'g', 4);
+  if (misorientationDeg)
+    parts << (std::isfinite(*misorientationDeg) ? QObject::tr("misorientation %1\u00b0").arg(*misorientationDeg, 0, 'f', 2)
+                                                : QObject::tr("misorientation - (other phase or not indexed)"));
   return parts.join(QStringLiteral("  "));
 }
 

@@ -27,7 +27,7 @@ std::unique_ptr<Step> make_export_png_step() {
       ParameterSpec{"path", ParamType::OutputPath, nullptr, {}, {}, {}, "", "Output PNG", {}},
       ParameterSpec{"axis", ParamType::Choice, "z", {}, {}, {"x", "y", "z"}, "", "Slice normal", {}},
       ParameterSpec{"index", ParamType::Int, 0, 0.0, 1e9, {}, "", "Slice number along the axis, from 0", {}},
-      ParameterSpec{"color", ParamType::String, "ipf-z", {}, {}, {}, "", "ipf-x, ipf-y, ipf-z, ipf:a,b,c, phase, ci, iq, grain or a channel", {}},
+      ParameterSpec{"color", ParamType::String, "ipf-z", {}, {}, {}, "", "ipf-x, ipf-y, ipf-z, ipf:a,b,c, phase, ci, iq, grain, misorientation:x,y,z[,max_deg] (to a reference voxel) or a channel", {}},
       ParameterSpec{"key", ParamType::String, "", {}, {}, {}, "", "Also write the IPF key as this PNG (empty: no key)", {}},
       ParameterSpec{"key_size", ParamType::Int, 256, 32.0, 4096.0, {}, "px", "Key width", {}},
   };

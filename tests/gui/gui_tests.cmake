@@ -15,9 +15,17 @@ set_target_properties(test_gui PROPERTIES AUTOMOC ON RUNTIME_OUTPUT_DIRECTORY "$
 target_link_libraries(test_gui PRIVATE ebsd_studio Qt6::Test GTest::gtest ebsd_warnings)
 target_compile_definitions(test_gui PRIVATE
   EBSD_SHARED_DIR="${_shared}"
-  EBSD_STUDIO_EXE="$<TARGET_FILE:ebsd-studio>")
+  EBSD_STUDIO_EXE="$<TARGET_FILE:ebsd-studio>"
+  EBSD_CLI_EXE="$<TARGET_FILE:ebsd>")
 vtk_module_autoinit(TARGETS test_gui MODULES ${VTK_LIBRARIES})
 add_dependencies(test_gui ebsd-studio)
+# The GPU-step tests run `ebsd` (and, when it is built, its GPU module) in a child process.
+if(TARGET ebsd)
+  add_dependencies(test_gui ebsd)
+endif()
+if(TARGET ebsd_gpu_module)
+  add_dependencies(test_gui ebsd_gpu_module)
+endif()
 gtest_discover_tests(test_gui DISCOVERY_MODE PRE_TEST PROPERTIES LABELS gui TIMEOUT 300)
 
 # The viewer benchmark (built in app/studio): a plain executable printing a table, label bench,

@@ -9,7 +9,12 @@
 #include <QSpinBox>
 #include <QTimer>
 
+#include <QComboBox>
+#include <QPlainTextEdit>
+
+#include "data_panel.hpp"
 #include "ebsd/pipeline/step_registry.hpp"
+#include "log_panel.hpp"
 #include "gui_test_support.hpp"
 #include "step_dialog.hpp"
 #include "step_form.hpp"
@@ -116,6 +121,34 @@ TEST_F(Steps, CancellingALongJobKeepsTheWindowAnsweringAndTheVolumeUnchanged) {
   EXPECT_EQ(window_->document().volume(), before);
   EXPECT_FALSE(window_->document().canUndo());
   EXPECT_FALSE(window_->cancelButton()->isVisible());
+}
+
+TEST_F(Steps, ChannelsAStepAddsAreAnnouncedShownAsNewAndOfferedForColouring) {
+  if (!window_->stepRegistry().find("kam")) GTEST_SKIP() << "the bundled kam plugin was not found";
+  openBlockVolume();
+  ASSERT_TRUE(window_->runStep("kam", nlohmann::json::object()));
+  window_->jobs().waitForIdle();
+  settle();
+  ASSERT_TRUE(window_->document().volume()->has_channel("kam"));
+  // The log names the channel that arrived.
+  EXPECT_TRUE(window_->logPanel()->toPlainText().contains("added 1 channel(s): kam")) << window_->logPanel()->toPlainText().toStdString();
+  // The data panel marks it as new.
+  QTreeWidgetItem* channels = window_->dataPanel()->section(QStringLiteral("Channels"));
+  ASSERT_NE(channels, nullptr);
+  bool marked = false;
+  for (int k = 0; k < channels->childCount(); ++k) marked = marked || channels->child(k)->text(0) == QStringLiteral("kam  (new)");
+  EXPECT_TRUE(marked);
+  // "Colour by" offers it at once, and it colours the views.
+  auto* combo = window_->findChild<QComboBox*>("coloring");
+  ASSERT_NE(combo, nullptr);
+  EXPECT_GE(combo->findData(QStringLiteral("kam")), 0);
+  EXPECT_TRUE(window_->setColoring("kam"));
+  // A later step that adds nothing announces nothing new; the mark goes with the next result.
+  ASSERT_TRUE(window_->runStep("segment", nlohmann::json::object()));
+  window_->jobs().waitForIdle();
+  settle();
+  channels = window_->dataPanel()->section(QStringLiteral("Channels"));
+  for (int k = 0; k < channels->childCount(); ++k) EXPECT_FALSE(channels->child(k)->text(0).contains("(new)"));
 }
 
 }  // namespace

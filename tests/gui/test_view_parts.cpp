@@ -25,7 +25,14 @@ TEST(SliceColorizer, GivesCoreSliceImagePixelsForEveryColouring) {
   o.phases.push_back(Phase{"Titanium", LaueGroup::HexagonalHigh, {2.95, 2.95, 4.68, 90, 90, 120}});
   auto volume = std::make_shared<const Volume>(synth::generate_microstructure(o).volume);
   SliceColorizer colorizer(volume, 3);
-  for (const char* name : {"ipf-x", "ipf-y", "ipf-z", "phase", "ci", "iq", "grain", "bse"}) {
+  // Misorientation to the first indexed voxel, with the ramp's top from the data and set.
+  std::int64_t first = 0;
+  while (!volume->is_valid(first)) ++first;
+  const Index3 r = volume->coords(first);
+  const std::string reference = "misorientation:" + std::to_string(r[0]) + "," + std::to_string(r[1]) + "," + std::to_string(r[2]);
+  for (const std::string& name : {std::string("ipf-x"), std::string("ipf-y"), std::string("ipf-z"), std::string("phase"),
+                                  std::string("ci"), std::string("iq"), std::string("grain"), std::string("bse"), reference,
+                                  reference + ",7.5"}) {
     const SliceColoring c = slice_coloring_from_name(name, *volume);
     for (SliceAxis axis : {SliceAxis::X, SliceAxis::Y, SliceAxis::Z})
       for (std::int64_t index : {std::int64_t{0}, std::int64_t{4}, std::int64_t{9}}) {

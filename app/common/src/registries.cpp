@@ -53,6 +53,11 @@ pipeline::TaskRegistry& task_registry() {
   return tasks();
 }
 
+GpuModuleStatus gpu_module_load_status() {
+  full_registry();
+  return load_gpu();
+}
+
 std::string gpu_module_status() {
   const auto s = load_gpu();
   return s.loaded ? "GPU module: " + s.path : "GPU module not loaded: " + s.reason;

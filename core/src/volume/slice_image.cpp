@@ -4,9 +4,12 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <numbers>
 #include <span>
+#include <vector>
 
 #include "ebsd/core/error.hpp"
+#include "ebsd/orientation/disorientation.hpp"
 #include "ebsd/orientation/ipf.hpp"
 
 namespace ebsd {
@@ -44,7 +47,107 @@ std::span<const float> scalar_values(const Volume& v, const SliceColoring& c) {
   }
 }
 
+// A comma-separated list of min_count to max_count finite numbers; `expected` says the form.
+std::vector<double> parse_numbers(std::string_view list, std::size_t min_count, std::size_t max_count, std::string_view text,
+                                  const char* expected) {
+  std::vector<double> out;
+  std::string rest(list);
+  std::size_t pos = 0;
+  while (true) {
+    const auto comma = rest.find(',', pos);
+    const std::string part = rest.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    char* end = nullptr;
+    const double x = std::strtod(part.c_str(), &end);
+    if (part.empty() || end != part.c_str() + part.size() || !std::isfinite(x))
+      throw Error(std::string("expected ") + expected + ", got '" + std::string(text) + "'", "--color");
+    out.push_back(x);
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  if (out.size() < min_count || out.size() > max_count)
+    throw Error(std::string("expected ") + expected + ", got '" + std::string(text) + "'", "--color");
+  return out;
+}
+
+SliceColoring misorientation_coloring(std::string_view text, const Volume& v) {
+  constexpr const char* expected = "misorientation:x,y,z (a reference voxel) or misorientation:x,y,z,max_deg";
+  const auto n = parse_numbers(text.substr(text.find(':') + 1), 3, 4, text, expected);
+  SliceColoring c;
+  c.kind = SliceColoring::Kind::Misorientation;
+  for (std::size_t k = 0; k < 3; ++k) {
+    if (n[k] != std::floor(n[k])) throw Error(std::string("expected ") + expected + " with whole voxel indices, got '" + std::string(text) + "'", "--color");
+    c.reference[k] = static_cast<std::int64_t>(n[k]);
+  }
+  const auto& r = c.reference;
+  // Appended piece by piece: "(" + std::string&& trips a false -Wrestrict in GCC 12.
+  std::string where("(");
+  where.append(std::to_string(r[0])).append(", ").append(std::to_string(r[1])).append(", ").append(std::to_string(r[2])).append(")");
+  if (!v.contains(r[0], r[1], r[2]))
+    throw Error("the misorientation reference voxel " + where + " is outside the volume (" + std::to_string(v.nx()) + " x " +
+                    std::to_string(v.ny()) + " x " + std::to_string(v.nz()) + " voxels)",
+                "--color", std::string(text));
+  const std::int64_t i = v.index(r[0], r[1], r[2]);
+  if (!v.is_valid(i) || !v.phase_of(i))
+    throw Error("the misorientation reference voxel " + where + " is not indexed: pick an indexed voxel", "--color", std::string(text));
+  c.reference_orientation = v.orientation(i);
+  c.reference_phase = v.phase_ids()[static_cast<std::size_t>(i)];
+  if (n.size() == 4) {
+    if (!(n[3] > 0.0 && n[3] <= 180.0))
+      throw Error("the top of the misorientation ramp must lie in (0, 180] degrees, got '" + std::string(text) + "'", "--color");
+    c.max_angle_deg = n[3];
+  }
+  return c;
+}
+
+// Viridis (matplotlib) at t = 0, 1/8, ..., 1.
+constexpr std::array<std::array<std::uint8_t, 3>, 9> kViridis{{{68, 1, 84},
+                                                               {71, 45, 123},
+                                                               {59, 82, 139},
+                                                               {44, 114, 142},
+                                                               {33, 145, 140},
+                                                               {40, 174, 128},
+                                                               {94, 201, 98},
+                                                               {173, 220, 48},
+                                                               {253, 231, 37}}};
+
 }  // namespace
+
+std::array<std::uint8_t, 3> misorientation_ramp_color(double t) {
+  if (!(t > 0.0)) return kViridis.front();  // also NaN
+  if (t >= 1.0) return kViridis.back();
+  const double x = t * 8.0;
+  const auto k = static_cast<std::size_t>(x);
+  const double f = x - static_cast<double>(k);
+  std::array<std::uint8_t, 3> out{};
+  for (std::size_t c = 0; c < 3; ++c)
+    out[c] = static_cast<std::uint8_t>(std::lround((1.0 - f) * kViridis[k][c] + f * kViridis[k + 1][c]));
+  return out;
+}
+
+double misorientation_to_reference_deg(const Volume& v, const SliceColoring& c, std::int64_t i) {
+  const auto k = static_cast<std::size_t>(i);
+  if (!v.is_valid(i) || v.phase_ids()[k] != c.reference_phase) return std::numeric_limits<double>::quiet_NaN();
+  const Phase* p = v.phase_of(i);
+  if (!p) return std::numeric_limits<double>::quiet_NaN();
+  return disorientation_angle(v.orientation(i), c.reference_orientation, p->laue) * 180.0 / std::numbers::pi;
+}
+
+double misorientation_nice_max_deg(double largest_deg) {
+  constexpr std::array<double, 12> kSteps{1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180};
+  for (double s : kSteps)
+    if (largest_deg <= s + 1e-9) return s;
+  return 180.0;
+}
+
+double misorientation_ramp_max_deg(const Volume& v, const SliceColoring& c) {
+  if (c.max_angle_deg > 0.0) return c.max_angle_deg;
+  double largest = 0.0;
+  for (std::int64_t i = 0; i < v.voxel_count(); ++i) {
+    const double a = misorientation_to_reference_deg(v, c, i);
+    if (a > largest) largest = a;
+  }
+  return misorientation_nice_max_deg(largest);
+}
 
 SliceAxis slice_axis_from_name(std::string_view name) {
   if (name == "x" || name == "X") return SliceAxis::X;
@@ -80,11 +183,12 @@ SliceColoring slice_coloring_from_name(std::string_view text, const Volume& volu
   else if (text == "ci") c.kind = SliceColoring::Kind::Ci;
   else if (text == "iq") c.kind = SliceColoring::Kind::Iq;
   else if (text == "grain") c.kind = SliceColoring::Kind::Grain;
+  else if (text.rfind("misorientation:", 0) == 0) c = misorientation_coloring(text, volume);
   else if (volume.has_channel(std::string(text))) {
     c.kind = SliceColoring::Kind::Channel;
     c.channel = std::string(text);
   } else {
-    std::string known = "ipf-x, ipf-y, ipf-z, ipf:a,b,c, phase, ci, iq, grain";
+    std::string known = "ipf-x, ipf-y, ipf-z, ipf:a,b,c, phase, ci, iq, grain, misorientation:x,y,z";
     for (const auto& [name, ch] : volume.channels()) known += ", " + name;
     throw Error("unknown colouring '" + std::string(text) + "' (one of: " + known + ")", "--color");
   }
@@ -115,6 +219,9 @@ RgbImage slice_image(const Volume& v, SliceAxis axis, std::int64_t index, const 
     }
   }
 
+  const bool misorientation = coloring.kind == SliceColoring::Kind::Misorientation;
+  const double top_deg = misorientation ? misorientation_ramp_max_deg(v, coloring) : 0.0;
+
   RgbImage img(static_cast<int>(width), static_cast<int>(height));
   for (std::int64_t w = 0; w < height; ++w) {
     for (std::int64_t u = 0; u < width; ++u) {
@@ -138,6 +245,11 @@ RgbImage slice_image(const Volume& v, SliceAxis axis, std::int64_t index, const 
         case SliceColoring::Kind::Grain: {
           const std::int32_t id = v.grain_ids()[static_cast<std::size_t>(i)];
           if (id > 0) rgb = grain_color(id);
+          break;
+        }
+        case SliceColoring::Kind::Misorientation: {
+          const double angle = misorientation_to_reference_deg(v, coloring, i);
+          if (std::isfinite(angle)) rgb = misorientation_ramp_color(angle / top_deg);
           break;
         }
         default: {

@@ -101,3 +101,86 @@ TEST(SliceImage, BadRequestsAreErrors) {
 }
 
 }  // namespace
+
+namespace {
+
+// Voxel (x, 0, 0) of a 6 x 1 x 1 cubic volume turned about [001] by the angle in `turns_deg`
+// (the reference is voxel 0, the identity).
+ebsd::Volume turned_row(const std::array<double, 6>& turns_deg) {
+  ebsd::Volume v({6, 1, 1});
+  v.phases() = {ebsd::Phase{"Ni", ebsd::LaueGroup::CubicHigh}, ebsd::Phase{"Fe", ebsd::LaueGroup::CubicHigh}};
+  for (std::int64_t i = 0; i < 6; ++i) {
+    v.valid()[static_cast<std::size_t>(i)] = 1;
+    v.phase_ids()[static_cast<std::size_t>(i)] = 1;
+    v.set_orientation(i, ebsd::quat_from_axis_angle({Eigen::Vector3d::UnitZ(), turns_deg[static_cast<std::size_t>(i)] * std::numbers::pi / 180.0}));
+  }
+  return v;
+}
+
+std::array<int, 3> ints(const std::array<std::uint8_t, 3>& c) { return {c[0], c[1], c[2]}; }
+
+TEST(SliceImage, MisorientationToAReferenceVoxel) {
+  // 0: the reference; 1: 10 deg about [001]; 2: 90 deg, a symmetry operator of m-3m; 3: 100 deg,
+  // equivalent to 10 deg; 4: another phase; 5: not indexed.
+  auto v = turned_row({0.0, 10.0, 90.0, 100.0, 10.0, 10.0});
+  v.phase_ids()[4] = 2;
+  v.valid()[5] = 0;
+  const auto c = ebsd::slice_coloring_from_name("misorientation:0,0,0,20", v);
+  EXPECT_EQ(c.kind, ebsd::SliceColoring::Kind::Misorientation);
+  EXPECT_DOUBLE_EQ(c.max_angle_deg, 20.0);
+  // Volumes store float quaternions: an angle near 0 comes back within a few hundredths of a degree.
+  constexpr double kFloatTolerance = 0.05;
+  EXPECT_NEAR(ebsd::misorientation_to_reference_deg(v, c, 0), 0.0, 1e-6);
+  EXPECT_NEAR(ebsd::misorientation_to_reference_deg(v, c, 1), 10.0, kFloatTolerance);
+  EXPECT_NEAR(ebsd::misorientation_to_reference_deg(v, c, 2), 0.0, kFloatTolerance);
+  EXPECT_NEAR(ebsd::misorientation_to_reference_deg(v, c, 3), 10.0, kFloatTolerance);
+  EXPECT_TRUE(std::isnan(ebsd::misorientation_to_reference_deg(v, c, 4)));
+  EXPECT_TRUE(std::isnan(ebsd::misorientation_to_reference_deg(v, c, 5)));
+
+  const auto img = ebsd::slice_image(v, SliceAxis::Z, 0, c);
+  const std::array<int, 3> bottom{68, 1, 84}, middle{33, 145, 140};  // viridis at 0 and 1/2
+  EXPECT_EQ(pixel(img, 0, 0), bottom);   // the reference itself: 0 deg
+  EXPECT_EQ(pixel(img, 1, 0), middle);   // 10 deg of a ramp to 20 deg
+  EXPECT_EQ(pixel(img, 2, 0), bottom);   // a symmetric equivalent: 0 deg
+  EXPECT_EQ(pixel(img, 3, 0), middle);
+  EXPECT_EQ(pixel(img, 4, 0), (std::array<int, 3>{0, 0, 0}));  // other phase: black
+  EXPECT_EQ(pixel(img, 5, 0), (std::array<int, 3>{0, 0, 0}));  // not indexed: black
+}
+
+TEST(SliceImage, MisorientationRampRangeFromTheData) {
+  // The largest angle present is 12 deg: the ramp runs to 15 deg.
+  auto v = turned_row({0.0, 12.0, 3.0, 0.0, 5.0, 7.5});
+  const auto c = ebsd::slice_coloring_from_name("misorientation:0,0,0", v);
+  EXPECT_DOUBLE_EQ(c.max_angle_deg, 0.0);
+  EXPECT_DOUBLE_EQ(ebsd::misorientation_ramp_max_deg(v, c), 15.0);
+  const auto img = ebsd::slice_image(v, SliceAxis::Z, 0, c);
+  EXPECT_EQ(pixel(img, 0, 0), ints(ebsd::misorientation_ramp_color(0.0)));  // the reference
+  EXPECT_EQ(pixel(img, 3, 0), ints(ebsd::misorientation_ramp_color(0.0)));  // equal to it
+  EXPECT_EQ(pixel(img, 2, 0), ints(ebsd::misorientation_ramp_color(3.0 / 15.0)));
+  EXPECT_EQ(pixel(img, 4, 0), ints(ebsd::misorientation_ramp_color(5.0 / 15.0)));
+  EXPECT_EQ(pixel(img, 5, 0), ints(ebsd::misorientation_ramp_color(7.5 / 15.0)));
+  EXPECT_EQ(pixel(img, 1, 0), ints(ebsd::misorientation_ramp_color(12.0 / 15.0)));
+  // The ramp's ends and a point between two of its colours.
+  EXPECT_EQ(ints(ebsd::misorientation_ramp_color(1.0)), (std::array<int, 3>{253, 231, 37}));
+  EXPECT_EQ(ints(ebsd::misorientation_ramp_color(2.0)), (std::array<int, 3>{253, 231, 37}));
+  EXPECT_EQ(ints(ebsd::misorientation_ramp_color(1.0 / 16.0)), (std::array<int, 3>{70, 23, 104}));  // halfway 0 .. 1/8
+  EXPECT_DOUBLE_EQ(ebsd::misorientation_nice_max_deg(0.0), 1.0);
+  EXPECT_DOUBLE_EQ(ebsd::misorientation_nice_max_deg(62.8), 90.0);
+}
+
+TEST(SliceImage, MisorientationReferenceMustBeAnIndexedVoxelInside) {
+  auto v = turned_row({0.0, 10.0, 90.0, 100.0, 10.0, 10.0});
+  v.valid()[5] = 0;
+  EXPECT_THROW(ebsd::slice_coloring_from_name("misorientation:6,0,0", v), ebsd::Error);
+  EXPECT_THROW(ebsd::slice_coloring_from_name("misorientation:5,0,0", v), ebsd::Error);
+  EXPECT_THROW(ebsd::slice_coloring_from_name("misorientation:1,0", v), ebsd::Error);
+  EXPECT_THROW(ebsd::slice_coloring_from_name("misorientation:1.5,0,0", v), ebsd::Error);
+  EXPECT_THROW(ebsd::slice_coloring_from_name("misorientation:1,0,0,0", v), ebsd::Error);
+  try {
+    ebsd::slice_coloring_from_name("misorientation:5,0,0", v);
+  } catch (const ebsd::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("not indexed"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "ebsd/app/gpu_module_loader.hpp"
 #include "ebsd/pipeline/step_registry.hpp"
 #include "ebsd/pipeline/task_registry.hpp"
 
@@ -23,5 +24,7 @@ pipeline::StepRegistry& full_registry();
 pipeline::TaskRegistry& task_registry();
 // One line on the GPU module: loaded from where, or why not.
 std::string gpu_module_status();
+// The same as a record (loads the module into the full registry if not done yet).
+GpuModuleStatus gpu_module_load_status();
 
 }  // namespace ebsd::app
