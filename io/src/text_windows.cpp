@@ -155,87 +155,79 @@ EBSD_WINDOWS_TARGET [[gnu::always_inline]] inline std::uint64_t of_class(__m512i
 
 }  // namespace
 
-EBSD_WINDOWS_TARGET const char* WindowScanner::scan(const char* p, const char* lim, RowNumbers& out, std::size_t max_rows) {
+// The hot loop: whole 64-byte windows (up to stop = lim - 64) whose tokens are all plain
+// numbers of at most 15 digits and (tabs) whose whitespace is regular, with nothing to check
+// byte by byte. No calls, so that the constants stay in registers. Stops without consuming
+// the first window it cannot take, or once rows >= max_rows; bad: a line of a wrong count.
+EBSD_WINDOWS_TARGET const char* WindowScanner::fast_windows(const char* p, const char* stop, RowNumbers& out, std::size_t max_rows, bool& bad) {
   const __m512i table_lo = _mm512_load_si512(classes_), table_hi = _mm512_load_si512(classes_ + 64);
   const __m512i zero = _mm512_setzero_si512(), ones = _mm512_set1_epi8(1), ascii_zero = _mm512_set1_epi8('0');
-  const __m512i iota = _mm512_load_si512(kConst.iota), iota_m1 = _mm512_load_si512(kConst.iota_m1);
-  const __m512i slot_ofs = _mm512_load_si512(kConst.slot_ofs), eights = _mm512_set1_epi8(8);
+  const __m512i iota = _mm512_load_si512(kConst.iota), iota_m1 = _mm512_load_si512(kConst.iota_m1), minus_one = _mm512_set1_epi8(-1);
+  const __m512i slot_ofs = _mm512_load_si512(kConst.slot_ofs), eights = _mm512_set1_epi8(8), fifteens = _mm512_set1_epi8(15);
+  const __m512i c_digit = _mm512_set1_epi8(kDigit), c_sep = _mm512_set1_epi8(kSep), c_minus = _mm512_set1_epi8(kMinus);
+  const __m512i c_space = _mm512_set1_epi8(kSpace), c_newline = _mm512_set1_epi8(kNewline), c_tab = _mm512_set1_epi8(kTab);
+  const __m512i c_return = _mm512_set1_epi8(kReturn), hundred_million = _mm512_set1_epi64(100000000);
+  const __m512i negative_flag = _mm512_set1_epi64(TokenBlock::kNegative);
   const __m512d pow_lo = _mm512_load_pd(kConst.pow10), pow_hi = _mm512_load_pd(kConst.pow10 + 8);
   const __m512d sign_bit = _mm512_set1_pd(-0.0);
   const std::size_t ncol = static_cast<std::size_t>(ncol_);
+  const bool tabs = tabs_;
+  std::size_t count = out.count, rows = out.rows;
+  std::size_t pend = count - rows * ncol;  // numbers of the line in progress
+  double* const value_base = out.value.data();
+  std::uint32_t* const info_base = out.info.data();
+  const char* row_start = row_start_;
+  bool tab_pending = tab_pending_;
 
-  while (p < lim && out.rows < max_rows) {
-    const std::size_t left = static_cast<std::size_t>(lim - p);
-    const std::uint64_t present = left >= 64 ? ~0ull : (1ull << left) - 1;
+  while (p <= stop && rows < max_rows) {
     const __m512i x = _mm512_loadu_si512(p);
-    // Class bits of each byte; bytes of 0x80 and up have none.
     const __m512i c = _mm512_maskz_permutex2var_epi8(~_mm512_movepi8_mask(x), table_lo, x, table_hi);
-    const std::uint64_t digit = of_class(c, kDigit) & present, sep = of_class(c, kSep) & present, minus = of_class(c, kMinus) & present;
-    const std::uint64_t space = of_class(c, kSpace) & present, newline = of_class(c, kNewline) & present;
-    const std::uint64_t solid = ~(space | newline) & present;
-    // A window starts at a token or after whitespace: no token runs in from before.
+    const std::uint64_t space = _mm512_test_epi8_mask(c, c_space), newline = _mm512_test_epi8_mask(c, c_newline);
+    const std::uint64_t solid = ~(space | newline);
     std::uint64_t starts = solid & ~(solid << 1);
-    // Only whole tokens: one running past the window waits for the next window.
-    std::size_t cut = left >= 64 ? 64 : left;
+    std::size_t cut = 64;
+    std::uint64_t in = ~0ull;
     if (solid >> 63) {
       cut = static_cast<std::size_t>(63 - std::countl_zero(starts));
-      if (cut == 0) {
-        // A token of 64 bytes or more (the reference scanner may still read it): alone.
-        const char* e = p;
-        while (*e != ' ' && *e != '\t' && *e != '\r' && *e != '\n') ++e;  // lim follows a '\n'
-        if (out.count + 1 > (out.rows + 1) * static_cast<std::size_t>(ncol_)) return nullptr;
-        if (!slow_token(p, static_cast<std::size_t>(e - p), lim, out.value.data() + out.count, out.info.data() + out.count)) return nullptr;
-        ++out.count;
-        check_row_ = check_row_ || tabs_;  // its line: by the tab rule byte by byte
-        tab_pending_ = false;
-        p = e;
-        continue;
+      if (cut == 0) break;
+      in = (1ull << cut) - 1;
+      starts &= in;
+    }
+    bool next_tab_pending = false;
+    if (tabs) {
+      const std::uint64_t tab = _mm512_test_epi8_mask(c, c_tab), ret = _mm512_test_epi8_mask(c, c_return);
+      // A CR as the window's last byte: its '\n' is in the next window, which starts there.
+      if (cut == 64 && (ret >> 63)) {
+        cut = 63;
+        in >>= 1;
+        starts &= in;
       }
-    }
-    const std::uint64_t in = cut == 64 ? ~0ull : (1ull << cut) - 1;
-    starts &= in;
-    const std::uint64_t nl = newline & in;
-    const std::uint64_t end_next = ~solid;  // after a token: whitespace, a line end or past the window
-
-    // The tab rule (.ctf): whitespace is single tabs between tokens, or CR before a line end.
-    bool irregular = false;
-    if (tabs_) {
-      const std::uint64_t tab = of_class(c, kTab) & present, ret = of_class(c, kReturn) & present;
-      const std::uint64_t other_space = space & ~tab & ~(ret & (newline >> 1) & (solid << 1));
+      const std::uint64_t other_space = space & ~tab & ~(ret & (newline >> 1));
       const std::uint64_t lone_tab = tab & (solid << 1) & ((solid >> 1) | (1ull << 63));
-      irregular = ((other_space | (tab & ~lone_tab)) & in) != 0;
-      if (tab_pending_ && !(solid & 1)) irregular = true;
-      tab_pending_ = cut == 64 && (tab >> 63) != 0;
+      if (((other_space | (tab & ~lone_tab)) & in) != 0 || (tab_pending && !(solid & 1))) break;
+      next_tab_pending = cut == 64 && (tab >> 63) != 0;
     }
-
-    // Token grammar: [-] digits [sep digits], at least one digit; anything else one at a time.
-    const std::uint64_t d = digit & in, s = sep & in;
-    const std::uint64_t after_sep = d + (s << 1);                 // each run of digits after a separator cleared, carried one further
-    const std::uint64_t decimals = d & ~after_sep;                // those runs: the decimals
-    const std::uint64_t past_decimals = after_sep & ~d;           // where they end (or the byte after a separator without them)
-    const std::uint64_t last = d & (end_next >> 1 | (s & end_next >> 1) >> 1);  // each token's last digit
+    const std::uint64_t d = _mm512_test_epi8_mask(c, c_digit) & in, s = _mm512_test_epi8_mask(c, c_sep) & in;
+    const std::uint64_t minus = _mm512_test_epi8_mask(c, c_minus);
+    const std::uint64_t after_sep = d + (s << 1);
+    const std::uint64_t decimals = d & ~after_sep;
+    const std::uint64_t past_decimals = after_sep & ~d;
+    const std::uint64_t end_next = ~solid;
+    const std::uint64_t last = d & (end_next >> 1 | (s & end_next >> 1) >> 1);
     const int tokens = std::popcount(starts);
-    const bool plain = ((solid & in & ~(d | s | (minus & starts))) | (past_decimals & solid)) == 0 && std::popcount(last & in) == tokens;
-
-    const std::size_t before = out.count;
-    double* const value = out.value.data() + before;
-    std::uint32_t* const info = out.info.data() + before;
-    bool fast = plain;
-    __m512i lpos = zero, prev = zero;
-    bool long_digits = false;
-    if (fast && tokens > 0) {
-      // Each token's last digit, as an index into the packed digits, and the previous token's.
-      lpos = _mm512_maskz_compress_epi8(_pext_u64(last & in, d), iota);
-      prev = _mm512_mask_permutexvar_epi8(_mm512_set1_epi8(-1), ~1ull, iota_m1, lpos);
-      const __m512i count = _mm512_sub_epi8(lpos, prev);  // digits per token
-      const std::uint64_t live = tokens == 64 ? ~0ull : (1ull << tokens) - 1;
-      if (_mm512_mask_cmpgt_epi8_mask(live, count, _mm512_set1_epi8(15))) fast = false;  // 16 digits and more: not exact this way
-      long_digits = _mm512_mask_cmpgt_epi8_mask(live, count, eights) != 0;
-    }
-    if (fast && tokens > 0) {
+    if (((solid & in & ~(d | s | (minus & starts))) | (past_decimals & solid)) != 0 || std::popcount(last) != tokens) break;
+    if (tokens > 0) {
+      const __m512i lpos = _mm512_maskz_compress_epi8(_pext_u64(last, d), iota);
+      const __m512i prev = _mm512_mask_permutexvar_epi8(minus_one, ~1ull, iota_m1, lpos);
+      const __m512i digit_count = _mm512_sub_epi8(lpos, prev);
+      const std::uint64_t live = (1ull << tokens) - 1;  // tokens <= 32
+      if (_mm512_mask_cmpgt_epi8_mask(live, digit_count, fifteens)) break;
+      const bool long_digits = _mm512_mask_cmpgt_epi8_mask(live, digit_count, eights) != 0;
       const __m512i digits = _mm512_maskz_compress_epi8(d, _mm512_sub_epi8(x, ascii_zero));
       const __m512i decimal_flags = _mm512_maskz_mov_epi8(_pext_u64(decimals, d), ones);
       const std::uint64_t negative = _pext_u64(minus & starts, starts);
+      double* const value = value_base + count;
+      std::uint32_t* const info = info_base + count;
       for (int g = 0; g * 8 < tokens; ++g) {
         const __m512i pick = _mm512_load_si512(kConst.group[g]);
         const __m512i lb = _mm512_permutexvar_epi8(pick, lpos), pb = _mm512_permutexvar_epi8(pick, prev);
@@ -245,42 +237,192 @@ EBSD_WINDOWS_TARGET const char* WindowScanner::scan(const char* p, const char* l
         __m512i dec = _mm512_sad_epu8(_mm512_maskz_permutexvar_epi8(mine, idx, decimal_flags), zero);
         __m512i n = _mm512_sad_epu8(_mm512_maskz_mov_epi8(mine, ones), zero);
         if (long_digits) {
-          // The digits before the last eight.
           const __m512i idx2 = _mm512_sub_epi8(idx, eights);
           const __mmask64 mine2 = _mm512_cmpgt_epi8_mask(idx2, pb);
           const __m512i high = eight_digit_slots(_mm512_maskz_permutexvar_epi8(mine2, idx2, digits));
-          mant = _mm512_add_epi64(_mm512_mullo_epi64(high, _mm512_set1_epi64(100000000)), mant);
+          mant = _mm512_add_epi64(_mm512_mullo_epi64(high, hundred_million), mant);
           dec = _mm512_add_epi64(dec, _mm512_sad_epu8(_mm512_maskz_permutexvar_epi8(mine2, idx2, decimal_flags), zero));
           n = _mm512_add_epi64(n, _mm512_sad_epu8(_mm512_maskz_mov_epi8(mine2, ones), zero));
         }
         const __mmask8 neg = static_cast<__mmask8>(negative >> (8 * g));
-        // mantissa / 10^decimals, then the sign: the reference's arithmetic.
         __m512d v = _mm512_div_pd(_mm512_cvtepu64_pd(mant), _mm512_permutex2var_pd(pow_lo, dec, pow_hi));
         v = _mm512_mask_xor_pd(v, neg, v, sign_bit);
-        // TokenBlock's packed shape: decimals, digits, scale (= decimals), sign.
         __m512i packed = _mm512_or_si512(_mm512_or_si512(dec, _mm512_slli_epi64(dec, 16)), _mm512_slli_epi64(n, 8));
-        packed = _mm512_mask_or_epi64(packed, neg, packed, _mm512_set1_epi64(TokenBlock::kNegative));
+        packed = _mm512_mask_or_epi64(packed, neg, packed, negative_flag);
         _mm512_storeu_pd(value + 8 * g, v);
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(info + 8 * g), _mm512_cvtepi64_epi32(packed));
       }
-    } else if (tokens > 0) {
-      if (!slow_tokens(p, starts, solid, lim, value, info)) return nullptr;
     }
-
-    // Line ends: each closes a blank line or a row of exactly ncol numbers. With irregular
-    // whitespace (tabs), every line this window touches is checked byte by byte.
-    bool check = check_row_ || irregular;
+    // Line ends: each closes a blank line or a row of exactly ncol numbers.
+    const std::uint64_t nl = newline & in;
+    std::uint64_t open = starts;
     for (std::uint64_t e = nl; e; e &= e - 1) {
-      const int b = std::countr_zero(e);
-      const std::size_t numbers = before + static_cast<std::size_t>(std::popcount(starts & ((1ull << b) - 1)));
-      if (!line_end(p + b, numbers, out, check)) return nullptr;
-      check = irregular;
+      const std::uint64_t before = _bzhi_u64(open, static_cast<unsigned>(std::countr_zero(e)));
+      const std::size_t total = pend + static_cast<std::size_t>(std::popcount(before));
+      if (total != 0 && total != ncol) {
+        bad = true;
+        return nullptr;
+      }
+      rows += total != 0;
+      pend = 0;
+      open &= ~before;
     }
-    check_row_ = check;
-    out.count = before + static_cast<std::size_t>(tokens);
-    // The row in progress may not hold more than ncol numbers.
-    if (out.count > (out.rows + 1) * ncol) return nullptr;
+    pend += static_cast<std::size_t>(std::popcount(open));
+    if (pend > ncol) {
+      bad = true;
+      return nullptr;
+    }
+    if (nl) row_start = p + (64 - std::countl_zero(nl));
+    count += static_cast<std::size_t>(tokens);
+    tab_pending = next_tab_pending;
     p += cut;
+  }
+  out.count = count;
+  out.rows = rows;
+  row_start_ = row_start;
+  tab_pending_ = tab_pending;
+  return p;
+}
+
+// One window, whatever it holds: the tail of the chunk, tokens one at a time, the tab rule
+// byte by byte. Returns where the next window starts, or nullptr.
+EBSD_WINDOWS_TARGET const char* WindowScanner::general_window(const char* p, const char* lim, RowNumbers& out) {
+  const __m512i table_lo = _mm512_load_si512(classes_), table_hi = _mm512_load_si512(classes_ + 64);
+  const __m512i zero = _mm512_setzero_si512(), ones = _mm512_set1_epi8(1), ascii_zero = _mm512_set1_epi8('0');
+  const __m512i iota = _mm512_load_si512(kConst.iota), iota_m1 = _mm512_load_si512(kConst.iota_m1);
+  const __m512i slot_ofs = _mm512_load_si512(kConst.slot_ofs), eights = _mm512_set1_epi8(8);
+  const __m512d pow_lo = _mm512_load_pd(kConst.pow10), pow_hi = _mm512_load_pd(kConst.pow10 + 8);
+  const __m512d sign_bit = _mm512_set1_pd(-0.0);
+  const std::size_t ncol = static_cast<std::size_t>(ncol_);
+  const std::size_t left = static_cast<std::size_t>(lim - p);
+  const std::uint64_t present = left >= 64 ? ~0ull : (1ull << left) - 1;
+  const __m512i x = _mm512_loadu_si512(p);
+  // Class bits of each byte; bytes of 0x80 and up have none.
+  const __m512i c = _mm512_maskz_permutex2var_epi8(~_mm512_movepi8_mask(x), table_lo, x, table_hi);
+  const std::uint64_t digit = of_class(c, kDigit) & present, sep = of_class(c, kSep) & present, minus = of_class(c, kMinus) & present;
+  const std::uint64_t space = of_class(c, kSpace) & present, newline = of_class(c, kNewline) & present;
+  const std::uint64_t solid = ~(space | newline) & present;
+  // A window starts at a token or after whitespace: no token runs in from before.
+  std::uint64_t starts = solid & ~(solid << 1);
+  // Only whole tokens: one running past the window waits for the next window.
+  std::size_t cut = left >= 64 ? 64 : left;
+  if (solid >> 63) {
+    cut = static_cast<std::size_t>(63 - std::countl_zero(starts));
+    if (cut == 0) {
+      // A token of 64 bytes or more (the reference scanner may still read it): alone.
+      const char* e = p;
+      while (*e != ' ' && *e != '\t' && *e != '\r' && *e != '\n') ++e;  // lim follows a '\n'
+      if (out.count + 1 > (out.rows + 1) * static_cast<std::size_t>(ncol_)) return nullptr;
+      if (!slow_token(p, static_cast<std::size_t>(e - p), lim, out.value.data() + out.count, out.info.data() + out.count)) return nullptr;
+      ++out.count;
+      check_row_ = check_row_ || tabs_;  // its line: by the tab rule byte by byte
+      tab_pending_ = false;
+      return e;
+    }
+  }
+  // The tab rule (.ctf): whitespace is single tabs between tokens, or CR before a line end
+  // (a CR as the window's last byte waits for the next window, with its '\n').
+  const std::uint64_t tab = of_class(c, kTab) & present, ret = of_class(c, kReturn) & present;
+  if (tabs_ && cut == 64 && (ret >> 63)) cut = 63;
+  const std::uint64_t in = cut == 64 ? ~0ull : (1ull << cut) - 1;
+  starts &= in;
+  const std::uint64_t nl = newline & in;
+  const std::uint64_t end_next = ~solid;  // after a token: whitespace, a line end or past the window
+
+  bool irregular = false;
+  if (tabs_) {
+    const std::uint64_t other_space = space & ~tab & ~(ret & (newline >> 1));
+    const std::uint64_t lone_tab = tab & (solid << 1) & ((solid >> 1) | (1ull << 63));
+    irregular = ((other_space | (tab & ~lone_tab)) & in) != 0;
+    if (tab_pending_ && !(solid & 1)) irregular = true;
+    tab_pending_ = cut == 64 && (tab >> 63) != 0;
+  }
+
+  // Token grammar: [-] digits [sep digits], at least one digit; anything else one at a time.
+  const std::uint64_t d = digit & in, s = sep & in;
+  const std::uint64_t after_sep = d + (s << 1);                 // each run of digits after a separator cleared, carried one further
+  const std::uint64_t decimals = d & ~after_sep;                // those runs: the decimals
+  const std::uint64_t past_decimals = after_sep & ~d;           // where they end (or the byte after a separator without them)
+  const std::uint64_t last = d & (end_next >> 1 | (s & end_next >> 1) >> 1);  // each token's last digit
+  const int tokens = std::popcount(starts);
+  const bool plain = ((solid & in & ~(d | s | (minus & starts))) | (past_decimals & solid)) == 0 && std::popcount(last & in) == tokens;
+
+  const std::size_t before = out.count;
+  double* const value = out.value.data() + before;
+  std::uint32_t* const info = out.info.data() + before;
+  bool fast = plain;
+  __m512i lpos = zero, prev = zero;
+  bool long_digits = false;
+  if (fast && tokens > 0) {
+    // Each token's last digit, as an index into the packed digits, and the previous token's.
+    lpos = _mm512_maskz_compress_epi8(_pext_u64(last & in, d), iota);
+    prev = _mm512_mask_permutexvar_epi8(_mm512_set1_epi8(-1), ~1ull, iota_m1, lpos);
+    const __m512i count = _mm512_sub_epi8(lpos, prev);  // digits per token
+    const std::uint64_t live = tokens == 64 ? ~0ull : (1ull << tokens) - 1;
+    if (_mm512_mask_cmpgt_epi8_mask(live, count, _mm512_set1_epi8(15))) fast = false;  // 16 digits and more: not exact this way
+    long_digits = _mm512_mask_cmpgt_epi8_mask(live, count, eights) != 0;
+  }
+  if (fast && tokens > 0) {
+    const __m512i digits = _mm512_maskz_compress_epi8(d, _mm512_sub_epi8(x, ascii_zero));
+    const __m512i decimal_flags = _mm512_maskz_mov_epi8(_pext_u64(decimals, d), ones);
+    const std::uint64_t negative = _pext_u64(minus & starts, starts);
+    for (int g = 0; g * 8 < tokens; ++g) {
+      const __m512i pick = _mm512_load_si512(kConst.group[g]);
+      const __m512i lb = _mm512_permutexvar_epi8(pick, lpos), pb = _mm512_permutexvar_epi8(pick, prev);
+      const __m512i idx = _mm512_add_epi8(lb, slot_ofs);
+      const __mmask64 mine = _mm512_cmpgt_epi8_mask(idx, pb);
+      __m512i mant = eight_digit_slots(_mm512_maskz_permutexvar_epi8(mine, idx, digits));
+      __m512i dec = _mm512_sad_epu8(_mm512_maskz_permutexvar_epi8(mine, idx, decimal_flags), zero);
+      __m512i n = _mm512_sad_epu8(_mm512_maskz_mov_epi8(mine, ones), zero);
+      if (long_digits) {
+        // The digits before the last eight.
+        const __m512i idx2 = _mm512_sub_epi8(idx, eights);
+        const __mmask64 mine2 = _mm512_cmpgt_epi8_mask(idx2, pb);
+        const __m512i high = eight_digit_slots(_mm512_maskz_permutexvar_epi8(mine2, idx2, digits));
+        mant = _mm512_add_epi64(_mm512_mullo_epi64(high, _mm512_set1_epi64(100000000)), mant);
+        dec = _mm512_add_epi64(dec, _mm512_sad_epu8(_mm512_maskz_permutexvar_epi8(mine2, idx2, decimal_flags), zero));
+        n = _mm512_add_epi64(n, _mm512_sad_epu8(_mm512_maskz_mov_epi8(mine2, ones), zero));
+      }
+      const __mmask8 neg = static_cast<__mmask8>(negative >> (8 * g));
+      // mantissa / 10^decimals, then the sign: the reference's arithmetic.
+      __m512d v = _mm512_div_pd(_mm512_cvtepu64_pd(mant), _mm512_permutex2var_pd(pow_lo, dec, pow_hi));
+      v = _mm512_mask_xor_pd(v, neg, v, sign_bit);
+      // TokenBlock's packed shape: decimals, digits, scale (= decimals), sign.
+      __m512i packed = _mm512_or_si512(_mm512_or_si512(dec, _mm512_slli_epi64(dec, 16)), _mm512_slli_epi64(n, 8));
+      packed = _mm512_mask_or_epi64(packed, neg, packed, _mm512_set1_epi64(TokenBlock::kNegative));
+      _mm512_storeu_pd(value + 8 * g, v);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(info + 8 * g), _mm512_cvtepi64_epi32(packed));
+    }
+  } else if (tokens > 0) {
+    if (!slow_tokens(p, starts, solid, lim, value, info)) return nullptr;
+  }
+
+  // Line ends: each closes a blank line or a row of exactly ncol numbers. With irregular
+  // whitespace (tabs), every line this window touches is checked byte by byte.
+  bool check = check_row_ || irregular;
+  for (std::uint64_t e = nl; e; e &= e - 1) {
+    const int b = std::countr_zero(e);
+    const std::size_t numbers = before + static_cast<std::size_t>(std::popcount(starts & ((1ull << b) - 1)));
+    if (!line_end(p + b, numbers, out, check)) return nullptr;
+    check = irregular;
+  }
+  check_row_ = check;
+  out.count = before + static_cast<std::size_t>(tokens);
+  // The row in progress may not hold more than ncol numbers.
+  if (out.count > (out.rows + 1) * ncol) return nullptr;
+  return p + cut;
+}
+
+EBSD_WINDOWS_TARGET const char* WindowScanner::scan(const char* p, const char* lim, RowNumbers& out, std::size_t max_rows) {
+  while (p < lim && out.rows < max_rows) {
+    if (!check_row_ && lim - p >= 64) {
+      bool bad = false;
+      p = fast_windows(p, lim - 64, out, max_rows, bad);
+      if (bad) return nullptr;
+      if (out.rows >= max_rows || p >= lim) break;
+    }
+    p = general_window(p, lim, out);
+    if (!p) return nullptr;
   }
   return p;
 }
@@ -288,6 +430,8 @@ EBSD_WINDOWS_TARGET const char* WindowScanner::scan(const char* p, const char* l
 #else
 
 const char* WindowScanner::scan(const char*, const char*, RowNumbers&, std::size_t) { return nullptr; }
+const char* WindowScanner::fast_windows(const char*, const char*, RowNumbers&, std::size_t, bool&) { return nullptr; }
+const char* WindowScanner::general_window(const char*, const char*, RowNumbers&) { return nullptr; }
 
 #endif
 

@@ -81,6 +81,8 @@ public:
   const char* scan(const char* p, const char* lim, RowNumbers& out, std::size_t max_rows);
 
 private:
+  const char* fast_windows(const char* p, const char* stop, RowNumbers& out, std::size_t max_rows, bool& bad);
+  const char* general_window(const char* p, const char* lim, RowNumbers& out);
   bool line_end(const char* nl, std::size_t numbers_before, RowNumbers& out, bool check);
   bool slow_token(const char* t, std::size_t len, const char* lim, double* value, std::uint32_t* info) const;
   bool slow_tokens(const char* p, std::uint64_t starts, std::uint64_t solid, const char* lim, double* value, std::uint32_t* info) const;

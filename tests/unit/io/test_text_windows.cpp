@@ -210,6 +210,21 @@ TEST_F(TextWindows, JunkIsRefusedLikeTheLineScanner) {
   expect_same(tab_run + "\t 1\n", '.', true, 2, 4);
 }
 
+TEST_F(TextWindows, LineEndsAndTabsAtEveryOffset) {
+  // CR LF, tabs and blank lines where a window ends (a CR as a window's last byte waits for
+  // the next window), for both kinds of rows.
+  for (int shift = 0; shift < 140; ++shift)
+    for (bool tabs : {false, true}) {
+      const std::string gap = tabs ? "\t" : " ";
+      std::string s = std::string(static_cast<std::size_t>(shift), ' ') + "\r\n";
+      for (int r = 0; r < 6; ++r) s += "1" + gap + "-22.5" + gap + "333.25\r\n" + (r % 2 ? "\r\n" : "");
+      expect_same(s, '.', tabs, 3, 2);
+      expect_same(s + "4" + gap + "5\r\n", '.', tabs, 3, 2);        // a short last row
+      expect_same(s + "4\r" + gap + "5\t6\n", '.', tabs, 3, 2);     // a CR inside a row
+      expect_same(s + "4" + gap + "5" + gap + "6\r\r\n", '.', tabs, 3, 2);
+    }
+}
+
 TEST_F(TextWindows, RandomRowsMatchTheLineScanner) {
   std::mt19937_64 rng(2026);
   int readable = 0;
