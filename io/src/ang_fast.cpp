@@ -34,7 +34,7 @@
 #include "source_columns.hpp"
 #include "text_chunks.hpp"
 #include "text_fast_common.hpp"
-#include "text_rows.hpp"
+#include "text_row_stream.hpp"
 
 namespace ebsd::io::ang_detail {
 namespace {
@@ -43,6 +43,7 @@ using fast::require;
 
 constexpr std::size_t kChunkBytes = std::size_t{1} << 19;
 constexpr std::size_t kBlockRows = 256;
+constexpr std::size_t kMaxRows = kBlockRows + text::RowNumbers::kSlackRows;  // rows a block may hold
 constexpr int kMaxColumns = 64;
 
 struct Uncertain {
@@ -73,35 +74,19 @@ public:
     data_bytes_ = f.file_size() - start;
     f.consume(f.begin() + start);
 
-    // The data rows, a block at a time.
-    std::size_t in_block = 0;
+    // The data rows, a block at a time; the first line settles the columns.
+    const char *p = nullptr, *eol = nullptr;
+    require(text::RowStream::first_line(f, p, eol));
+    setup(p, eol);
+    text::RowStream stream(f, '.', false, ncol_, kBlockRows);
+    std::size_t n = 0;
     while (true) {
-      const char* p = f.begin();
-      const char* const end = f.end();
-      while (p < end) {
-        const char* eol = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
-        if (!eol) {
-          if (!f.file_done()) break;
-          eol = end;
-        }
-        if (ncol_ == 0) setup(p, eol);
-        const int n = text::parse_line_best<false>(p, eol, '.', ncol_, block_, in_block, raster_text_->hints(rows_));
-        p = eol + 1;
-        require(n >= 0);
-        if (n == 0) continue;  // a blank line
-        require(n == ncol_ && rows_ < voxels_);
-        ++rows_;
-        raster_text_->next();
-        if (++in_block == kBlockRows) {
-          process(in_block);
-          in_block = 0;
-        }
-      }
-      if (f.file_done()) break;
-      f.consume(p);
-      require(f.refill());
+      require(stream.next(block_, n));
+      if (n == 0) break;
+      require(static_cast<std::int64_t>(n) <= voxels_ - rows_);
+      rows_ += static_cast<std::int64_t>(n);
+      process(n);
     }
-    if (in_block > 0) process(in_block);
     require(rows_ > 0 && rows_ == voxels_);
     finish_read(result);
   }
@@ -127,15 +112,12 @@ private:
     channels_ = channel_columns(col_, ncol_, h_);
     for (auto& cc : channels_) cc.channel.values.assign(static_cast<std::size_t>(voxels_), 0.0f);
     shapes_.resize(static_cast<std::size_t>(ncol_));
-    block_.resize(kBlockRows, static_cast<std::size_t>(ncol_));
     raster_.emplace(nx_);
-    raster_text_.emplace(col_.x, col_.y, nx_);
   }
 
   void process(std::size_t n) {
     const auto nc = static_cast<std::size_t>(ncol_);
-    text::TokenBlock& b = block_;
-    b.values(n, nc);
+    const text::ColumnBlock& b = block_;
     for (std::size_t c = 0; c < nc; ++c) fast::add_shapes(shapes_[c], b.column_info(c), b.column(c), n);
     const std::int64_t row0 = rows_ - static_cast<std::int64_t>(n);
     const auto k0 = static_cast<std::size_t>(row0);  // voxel of the block's first row, if the file is what it seems
@@ -291,9 +273,8 @@ private:
   Volume volume_;
   std::vector<ChannelColumn> channels_;
   std::vector<ColumnShapes> shapes_;
-  text::TokenBlock block_;
+  text::ColumnBlock block_;
   std::optional<fast::RasterCheck> raster_;
-  std::optional<fast::RasterText> raster_text_;
   AngLayout layout_ = [] {
     AngLayout l;
     l.unindexed_euler = {4.0 * std::numbers::pi, 4.0 * std::numbers::pi, 4.0 * std::numbers::pi};
@@ -307,7 +288,7 @@ private:
   std::array<double, 4> invalid_values_{};
   std::vector<Uncertain> uncertain_;
   // Per block row.
-  std::uint8_t unindexed_[kBlockRows], valid_[kBlockRows], certain_[kBlockRows];
+  std::uint8_t unindexed_[kMaxRows], valid_[kMaxRows], certain_[kMaxRows];
 };
 
 }  // namespace

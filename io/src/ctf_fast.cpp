@@ -30,7 +30,7 @@
 #include "source_columns.hpp"
 #include "text_chunks.hpp"
 #include "text_fast_common.hpp"
-#include "text_rows.hpp"
+#include "text_row_stream.hpp"
 
 namespace ebsd::io::ctf_detail {
 namespace {
@@ -39,6 +39,7 @@ using fast::require;
 
 constexpr std::size_t kChunkBytes = std::size_t{1} << 19;
 constexpr std::size_t kBlockRows = 256;
+constexpr std::size_t kMaxRows = kBlockRows + text::RowNumbers::kSlackRows;  // rows a block may hold
 constexpr double kToRad = std::numbers::pi / 180.0;
 constexpr double kPerRadian = 180.0 / std::numbers::pi;
 
@@ -118,41 +119,21 @@ public:
     voxels_ = nx_ * ny_;
     f.consume(f.begin() + h_.data_offset);
 
-    std::size_t in_block = 0;
-    bool first_row = true;
+    // European exports write decimal commas; tabs separate the fields, so a comma in the
+    // first data line decides (a blank one too, as the general path does).
+    const char *p = nullptr, *eol = nullptr;
+    require(text::RowStream::first_line(f, p, eol));
+    decimal_comma_ = std::find(p, eol, ',') != eol;
+    setup();
+    text::RowStream stream(f, decimal_comma_ ? ',' : '.', true, ncol_, kBlockRows);
+    std::size_t n = 0;
     while (true) {
-      const char* p = f.begin();
-      const char* const end = f.end();
-      while (p < end) {
-        const char* eol = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
-        if (!eol) {
-          if (!f.file_done()) break;
-          eol = end;
-        }
-        if (first_row) {
-          // European exports write decimal commas; tabs separate the fields, so a comma in the
-          // first data line decides (a blank one too, as the general path does).
-          decimal_comma_ = std::find(p, eol, ',') != eol;
-          setup();
-          first_row = false;
-        }
-        const int n = text::parse_line_best<true>(p, eol, decimal_comma_ ? ',' : '.', ncol_, block_, in_block, raster_text_->hints(rows_));
-        p = eol + 1;
-        require(n >= 0);
-        if (n == 0) continue;  // a blank line
-        require(n == ncol_ && rows_ < voxels_);
-        ++rows_;
-        raster_text_->next();
-        if (++in_block == kBlockRows) {
-          process(in_block);
-          in_block = 0;
-        }
-      }
-      if (f.file_done()) break;
-      f.consume(p);
-      require(f.refill());
+      require(stream.next(block_, n));
+      if (n == 0) break;
+      require(static_cast<std::int64_t>(n) <= voxels_ - rows_);
+      rows_ += static_cast<std::int64_t>(n);
+      process(n);
     }
-    if (in_block > 0) process(in_block);
     require(rows_ > 0 && rows_ == voxels_);
     finish_read(result);
   }
@@ -164,15 +145,12 @@ private:
     phase_count_ = std::max<std::size_t>(h_.phases.size(), 1);
     for (auto& cc : channels_) cc.channel.values.assign(static_cast<std::size_t>(voxels_), 0.0f);
     shapes_.resize(static_cast<std::size_t>(ncol_));
-    block_.resize(kBlockRows, static_cast<std::size_t>(ncol_));
     raster_.emplace(nx_);
-    raster_text_.emplace(c_x_, c_y_, nx_);
   }
 
   void process(std::size_t n) {
     const auto nc = static_cast<std::size_t>(ncol_);
-    text::TokenBlock& b = block_;
-    b.values(n, nc);
+    const text::ColumnBlock& b = block_;
     for (std::size_t c = 0; c < nc; ++c) fast::add_shapes(shapes_[c], b.column_info(c), b.column(c), n);
     const std::int64_t row0 = rows_ - static_cast<std::int64_t>(n);
     const auto k0 = static_cast<std::size_t>(row0);  // voxel of the block's first row, if the file is what it seems
@@ -329,17 +307,16 @@ private:
   Volume volume_;
   std::vector<ChannelColumn> channels_;
   std::vector<ColumnShapes> shapes_;
-  text::TokenBlock block_;
+  text::ColumnBlock block_;
   std::optional<fast::RasterCheck> raster_;
-  std::optional<fast::RasterText> raster_text_;
   FewValues phases_printed_, errors_printed_;
   bool unphased_seen_ = false;
   std::int64_t unphased_voxel_ = -1;
   std::array<double, 3> unphased_e_{};
   std::vector<Uncertain> uncertain_;
   // Per block row.
-  double rad_[3][kBlockRows];
-  std::uint8_t has_phase_[kBlockRows], no_phase_row_[kBlockRows], certain_[kBlockRows];
+  double rad_[3][kMaxRows];
+  std::uint8_t has_phase_[kMaxRows], no_phase_row_[kMaxRows], certain_[kMaxRows];
 };
 
 }  // namespace

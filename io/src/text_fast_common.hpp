@@ -206,36 +206,6 @@ private:
   std::vector<double> run_x_, run_y_;
 };
 
-// The x and y text of rows in raster order, for parse_line (text::TokenHints): row i of the
-// first run records the text of x number i, every later row compares its x with that; the
-// first row of each run records its y, the others compare theirs. Text that differs is parsed
-// as usual (the raster check then decides).
-class RasterText {
-public:
-  RasterText(int x_column, int y_column, std::int64_t nx) : x_(static_cast<std::size_t>(nx)), nx_(nx) {
-    hints_.column[0] = x_column;
-    hints_.column[1] = y_column;
-  }
-  // The hints for data row `row` (0-based; rows come in order, next() after each).
-  const text::TokenHints& hints(std::int64_t row) {
-    const auto c = static_cast<std::size_t>(column_);
-    hints_.record[0] = row < nx_ ? &x_[static_cast<std::size_t>(row)] : nullptr;
-    hints_.compare[0] = row < nx_ ? nullptr : &x_[c];
-    hints_.record[1] = c == 0 ? &y_ : nullptr;
-    hints_.compare[1] = c == 0 ? nullptr : &y_;
-    return hints_;
-  }
-  void next() {
-    if (++column_ == nx_) column_ = 0;
-  }
-
-private:
-  std::vector<text::TokenText> x_;
-  text::TokenText y_;
-  text::TokenHints hints_;
-  std::int64_t nx_, column_ = 0;
-};
-
 // Runs a fast reader. Any decline, error or failed allocation returns false, and the general
 // reader then runs and gives the error with the file's line.
 template <class Reader, class Options, class Result>

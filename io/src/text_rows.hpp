@@ -79,24 +79,6 @@ struct TokenBlock {
   }
 };
 
-// A token's text (up to 16 bytes) and what it parsed to: rows in raster order repeat their x
-// and y text, which parse_line then compares instead of parsing again (equal text, equal
-// value and shape).
-struct TokenText {
-  std::uint64_t text[2] = {0, 0};  // the bytes, zero past len
-  std::size_t len = 0;             // 0: nothing recorded
-  double mantissa = 0;
-  std::uint32_t info = 0;
-};
-
-// For up to two columns (-1: none): the text to compare the column's token with, and where to
-// record it (nullptr: neither).
-struct TokenHints {
-  int column[2] = {-1, -1};
-  const TokenText* compare[2] = {nullptr, nullptr};
-  TokenText* record[2] = {nullptr, nullptr};
-};
-
 namespace rows_detail {
 
 inline std::uint64_t load8(const char* p) {
@@ -309,7 +291,7 @@ __attribute__((target("sse4.1"))) inline bool parse_token_sse41(const char* t, s
 namespace rows_detail {
 
 template <bool kTabs, bool kSse41>
-inline int parse_line_impl(const char* p, const char* eol, char sep, int max_numbers, TokenBlock& b, std::size_t row, const TokenHints& hints) {
+inline int parse_line_impl(const char* p, const char* eol, char sep, int max_numbers, TokenBlock& b, std::size_t row) {
   if constexpr (std::endian::native != std::endian::little) return -1;  // the byte tricks assume little endian
   const std::size_t len = static_cast<std::size_t>(eol - p);
   std::uint32_t starts_at[256 + 64], ends_at[256 + 64];
@@ -360,50 +342,16 @@ inline int parse_line_impl(const char* p, const char* eol, char sep, int max_num
 #endif
     return parse_token(t, n, seps_x8, m, in) || parse_token_reference(t, n, eol, sep, m, in);
   };
-  // The hinted columns (at most two) apart, the others in runs without a test per number.
-  int lo = hints.column[0], hi = hints.column[1];
-  if (lo > hi) std::swap(lo, hi);
-  int from = 0;
-  for (int skip : {lo, hi}) {
-    if (skip < from) continue;
-    const int to = skip < count ? skip : count;
-    for (int k = from; k < to; ++k)
-      if (!parse(k)) return -1;
-    from = to + 1;
-  }
-  for (int k = from; k < count; ++k)
+  for (int k = 0; k < count; ++k)
     if (!parse(k)) return -1;
-  for (int h = 0; h < 2; ++h) {
-    const int k = hints.column[h];
-    if (k < 0 || k >= count) continue;
-    const char* t = p + starts_at[k];
-    const std::size_t n = ends_at[k] - starts_at[k];
-    double* m = mantissa + static_cast<std::size_t>(k) * stride;
-    std::uint32_t* in = info + static_cast<std::size_t>(k) * stride;
-    const TokenText* same = hints.compare[h];
-    if (same && same->len == n && n <= 16 && (load8(t) & kLowBytes[n < 8 ? n : 8]) == same->text[0] &&
-        (n <= 8 || (load8(t + 8) & kLowBytes[n - 8]) == same->text[1])) {
-      *m = same->mantissa;
-      *in = same->info;
-      continue;
-    }
-    if (!parse(k)) return -1;
-    if (TokenText* keep = hints.record[h]) {
-      keep->len = n <= 16 ? n : 0;
-      keep->text[0] = load8(t) & kLowBytes[n < 8 ? n : 8];
-      keep->text[1] = n > 8 ? load8(t + 8) & kLowBytes[n - 8 < 8 ? n - 8 : 8] : 0;
-      keep->mantissa = *m;
-      keep->info = *in;
-    }
-  }
   return count;
 }
 
 }  // namespace rows_detail
 
 template <bool kTabs>
-int parse_line(const char* p, const char* eol, char sep, int max_numbers, TokenBlock& b, std::size_t row, const TokenHints& hints = {}) {
-  return rows_detail::parse_line_impl<kTabs, false>(p, eol, sep, max_numbers, b, row, hints);
+int parse_line(const char* p, const char* eol, char sep, int max_numbers, TokenBlock& b, std::size_t row) {
+  return rows_detail::parse_line_impl<kTabs, false>(p, eol, sep, max_numbers, b, row);
 }
 
 #if EBSD_TEXT_ROWS_SSE41
@@ -412,8 +360,8 @@ int parse_line(const char* p, const char* eol, char sep, int max_numbers, TokenB
 // for that target too; noinline helpers stay calls.)
 template <bool kTabs>
 __attribute__((target("sse4.1"), flatten)) int parse_line_sse41(const char* p, const char* eol, char sep, int max_numbers, TokenBlock& b,
-                                                       std::size_t row, const TokenHints& hints = {}) {
-  return rows_detail::parse_line_impl<kTabs, true>(p, eol, sep, max_numbers, b, row, hints);
+                                                       std::size_t row) {
+  return rows_detail::parse_line_impl<kTabs, true>(p, eol, sep, max_numbers, b, row);
 }
 inline bool sse41() {
   static const bool yes = __builtin_cpu_supports("sse4.1");
@@ -423,11 +371,11 @@ inline bool sse41() {
 
 // parse_line or parse_line_sse41, whichever the processor runs.
 template <bool kTabs>
-int parse_line_best(const char* p, const char* eol, char sep, int max_numbers, TokenBlock& b, std::size_t row, const TokenHints& hints = {}) {
+int parse_line_best(const char* p, const char* eol, char sep, int max_numbers, TokenBlock& b, std::size_t row) {
 #if EBSD_TEXT_ROWS_SSE41
-  if (sse41()) return parse_line_sse41<kTabs>(p, eol, sep, max_numbers, b, row, hints);
+  if (sse41()) return parse_line_sse41<kTabs>(p, eol, sep, max_numbers, b, row);
 #endif
-  return parse_line<kTabs>(p, eol, sep, max_numbers, b, row, hints);
+  return parse_line<kTabs>(p, eol, sep, max_numbers, b, row);
 }
 
 }  // namespace ebsd::io::text

@@ -1,7 +1,10 @@
 // .ang and .ctf parse throughput (MB/s, one core, file in the page cache) against
 // numpy.loadtxt on the same file in the same run (issue 3, Performance).
 //
-//   bench_text_parse [MB]      (default 150: the size of each synthetic file)
+//   bench_text_parse [MB] [--keep]   (default 150: the size of each synthetic file; --keep
+//                                     leaves the files in the temporary folder)
+//   bench_text_parse --read FILE     reads one .ang or .ctf file once and says so (for
+//                                     profilers: callgrind, the instruction counter)
 //
 // The files are synthetic maps written by our own writers into the temporary folder (random
 // orientations, 5 % unindexed points, SEM and Fit columns; Oxford's 11 columns), so they have
@@ -130,7 +133,14 @@ int ctf_header_lines(const fs::path& p) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 3 && std::string(argv[1]) == "--read") {
+    const fs::path file = argv[2];
+    const auto rows = file.extension() == ".ctf" ? ebsd::io::read_ctf(file).volume.voxel_count() : ebsd::io::read_ang(file).volume.voxel_count();
+    std::printf("%s: %lld rows\n", file.c_str(), static_cast<long long>(rows));
+    return 0;
+  }
   const double mb = argc > 1 ? std::atof(argv[1]) : 150.0;
+  const bool keep = argc > 2 && std::string(argv[2]) == "--keep";
   const fs::path dir = fs::temp_directory_path();
   const fs::path ang = dir / "ebsd_bench_parse.ang", ctf = dir / "ebsd_bench_parse.ctf";
   std::printf("writing synthetic maps of about %.0f MB into %s ...\n", mb, dir.c_str());
@@ -161,7 +171,11 @@ int main(int argc, char** argv) {
   }
   if (python.empty()) std::printf("\nnumpy column skipped: no python3 with numpy (Debian: apt-get install python3-numpy)\n");
   std::printf("\none core, files in the page cache, best of 3 for ebsd (read_ang/read_ctf whole), one numpy.loadtxt run\n");
-  fs::remove(ang);
-  fs::remove(ctf);
+  if (keep) {
+    std::printf("kept %s and %s\n", ang.c_str(), ctf.c_str());
+  } else {
+    fs::remove(ang);
+    fs::remove(ctf);
+  }
   return 0;
 }

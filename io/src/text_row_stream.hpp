@@ -1,0 +1,64 @@
+#pragma once
+// The data rows of a .ang or .ctf file, a block at a time (private to io): the one row loop of
+// both fast readers (ang_fast.cpp, ctf_fast.cpp). Rows stream through text::ChunkedFile; each
+// block comes as per-column arrays (ColumnBlock) of values and packed shapes. The window
+// scanner (text_windows.hpp, AVX-512) reads them where the processor has it, else the line
+// scanner (text_rows.hpp) one line at a time; both give the reference scanner's values bit for
+// bit, and both refuse the same lines.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "text_chunks.hpp"
+#include "text_rows.hpp"
+#include "text_windows.hpp"
+
+namespace ebsd::io::text {
+
+// A block of rows, column-major: column c of row r at c * capacity + r.
+struct ColumnBlock {
+  std::size_t capacity = 0;
+  std::vector<double> value;
+  std::vector<std::uint32_t> info;  // TokenBlock's packed shape
+
+  const double* column(std::size_t c) const { return value.data() + c * capacity; }
+  const std::uint32_t* column_info(std::size_t c) const { return info.data() + c * capacity; }
+};
+
+class RowStream {
+public:
+  // The data start at f.begin(); rows of ncol numbers separated by whitespace (tabs: single
+  // tabs, .ctf), sep the decimal separator. Blocks of block_rows rows (a few more with the
+  // window scanner). windows: use the window scanner where supported (false: the line
+  // scanner, for tests).
+  RowStream(ChunkedFile& f, char sep, bool tabs, int ncol, std::size_t block_rows, bool windows = true);
+
+  // The next block into b (resized as needed): its row count, 0 after the last row. False
+  // when a line is neither blank nor ncol numbers the reference scanner reads whole (or the
+  // file cannot be read): the fast path then declines.
+  bool next(ColumnBlock& b, std::size_t& rows);
+
+  // The first line at f.begin() (up to its '\n' or the end of the file), reading more of the
+  // file if needed; false on a read error.
+  static bool first_line(ChunkedFile& f, const char*& begin, const char*& end);
+
+private:
+  bool fill();
+  bool scan_line(const char* p, const char* eol);
+  void transpose(ColumnBlock& b, std::size_t rows) const;
+
+  ChunkedFile& f_;
+  char sep_;
+  bool tabs_;
+  int ncol_;
+  std::size_t block_rows_;
+  RowNumbers numbers_;
+  std::optional<WindowScanner> windows_;
+  TokenBlock line_;              // the line scanner's output for one line
+  const char* pos_ = nullptr;    // where scanning goes on
+  const char* lim_ = nullptr;    // just after the chunk's last '\n'
+  bool started_ = false, done_ = false;
+};
+
+}  // namespace ebsd::io::text
