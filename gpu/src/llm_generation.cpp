@@ -51,8 +51,9 @@ MemoryReport Session::memory() const {
 #ifdef EBSD_TORCH_HAS_CUDA_ALLOCATOR_STATS
   if (model_.options().device().is_cuda()) {
     const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(model_.options().device().index());
-    m.device_peak_allocated =
-        stats.allocated_bytes[static_cast<std::size_t>(c10::cuda::CUDACachingAllocator::StatType::AGGREGATE)].peak;
+    // Index 0 is the aggregate over pool types; the enum naming it moved between PyTorch versions
+    // (c10::cuda::CUDACachingAllocator::StatType, later c10::CachingAllocator::StatType).
+    m.device_peak_allocated = stats.allocated_bytes[0].peak;
   }
 #endif
   return m;
