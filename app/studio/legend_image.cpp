@@ -32,7 +32,7 @@ QString coloringTitle(const LegendRequest& r) {
     case SliceColoring::Kind::Grain: return QObject::tr("Grain id");
     case SliceColoring::Kind::Channel: return QObject::tr("Channel %1").arg(QString::fromStdString(r.coloring.channel));
     case SliceColoring::Kind::Misorientation:
-      return QObject::tr("Misorientation to (%1, %2, %3)").arg(r.coloring.reference[0]).arg(r.coloring.reference[1]).arg(r.coloring.reference[2]);
+      return QObject::tr("Misorientation");  // to the voxel named under the ramp
   }
   return {};
 }

@@ -133,10 +133,11 @@ double misorientation_to_reference_deg(const Volume& v, const SliceColoring& c, 
 }
 
 double misorientation_nice_max_deg(double largest_deg) {
-  constexpr std::array<double, 12> kSteps{1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180};
-  for (double s : kSteps)
+  for (double s : {1.0, 2.0, 5.0})
     if (largest_deg <= s + 1e-9) return s;
-  return 180.0;
+  // Multiples of 5: the ramp keeps its resolution up to the largest disorientation of the
+  // group (62.8 deg for m-3m, 93.8 for 6/mmm) instead of jumping to a rounder 90 or 120.
+  return std::min(180.0, 5.0 * std::ceil(largest_deg / 5.0 - 1e-9));
 }
 
 double misorientation_ramp_max_deg(const Volume& v, const SliceColoring& c) {

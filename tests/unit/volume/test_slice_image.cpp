@@ -165,7 +165,10 @@ TEST(SliceImage, MisorientationRampRangeFromTheData) {
   EXPECT_EQ(ints(ebsd::misorientation_ramp_color(2.0)), (std::array<int, 3>{253, 231, 37}));
   EXPECT_EQ(ints(ebsd::misorientation_ramp_color(1.0 / 16.0)), (std::array<int, 3>{70, 23, 104}));  // halfway 0 .. 1/8
   EXPECT_DOUBLE_EQ(ebsd::misorientation_nice_max_deg(0.0), 1.0);
-  EXPECT_DOUBLE_EQ(ebsd::misorientation_nice_max_deg(62.8), 90.0);
+  EXPECT_DOUBLE_EQ(ebsd::misorientation_nice_max_deg(1.5), 2.0);
+  EXPECT_DOUBLE_EQ(ebsd::misorientation_nice_max_deg(10.0), 10.0);
+  EXPECT_DOUBLE_EQ(ebsd::misorientation_nice_max_deg(62.8), 65.0);
+  EXPECT_DOUBLE_EQ(ebsd::misorientation_nice_max_deg(179.0), 180.0);
 }
 
 TEST(SliceImage, MisorientationReferenceMustBeAnIndexedVoxelInside) {

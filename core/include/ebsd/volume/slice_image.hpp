@@ -47,8 +47,9 @@ double misorientation_to_reference_deg(const Volume& volume, const SliceColoring
 
 // The top of the misorientation ramp: coloring.max_angle_deg when set (> 0); otherwise the
 // largest angle to the reference over the comparable voxels of the whole volume, rounded up to
-// the next of 1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180 degrees (1 when every voxel equals
-// the reference). Scans the volume when not set.
+// 1, 2 or 5 degrees, above 5 to the next multiple of 5 (1 when every voxel equals the
+// reference; 65 for cubic grains of all orientations, whose largest is 62.8). Scans the volume
+// when not set.
 double misorientation_ramp_max_deg(const Volume& volume, const SliceColoring& coloring);
 // Rounds a largest angle up as misorientation_ramp_max_deg does.
 double misorientation_nice_max_deg(double largest_deg);
