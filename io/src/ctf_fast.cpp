@@ -12,6 +12,7 @@
 //   - BC and the other columns must fit float32 (at most six digits).
 // Anything else declines, and read_ctf reads the file with the general path.
 #include <algorithm>
+#include <bit>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -143,6 +144,7 @@ private:
     volume_ = Volume({nx_, ny_, 1});
     if (h_.phases.empty()) no_phase_ = true;
     phase_count_ = std::max<std::size_t>(h_.phases.size(), 1);
+    phase_seen_.assign(phase_count_ + 1, 0);
     for (auto& cc : channels_) cc.channel.values.assign(static_cast<std::size_t>(voxels_), 0.0f);
     shapes_.resize(static_cast<std::size_t>(ncol_));
     raster_.emplace(nx_);
@@ -183,18 +185,26 @@ private:
     float* const ci_out = volume_.confidence().data() + k0;
     const double* const ERR = c_error_ >= 0 ? column(c_error_) : nullptr;
     const double* const ERR_RULE = has_error_ ? column(index_of("Error")) : nullptr;
+    // The writer prints the phase id: each row's text must be an id 0 .. phase_count, exactly
+    // (checked for the block at once, in a loop that vectorises).
+    const double max_phase = static_cast<double>(phase_count_);
+    unsigned not_id = 0;
     for (std::size_t r = 0; r < n; ++r) {
-      const double raw_phase = PH[r];
-      const long long ph = fast::round_half_away(raw_phase);
-      require(ph >= 0 && ph <= static_cast<long long>(phase_count_));
+      const double raw = PH[r];
+      const bool in_range = raw >= 0.0 && raw <= max_phase;
+      const std::int32_t id = in_range ? static_cast<std::int32_t>(raw) : 0;
+      not_id |= static_cast<unsigned>(!in_range) | static_cast<unsigned>(std::bit_cast<std::uint64_t>(static_cast<double>(id)) != std::bit_cast<std::uint64_t>(raw));
+      phase_id_[r] = id;
+    }
+    require(not_id == 0);
+    for (std::size_t r = 0; r < n; ++r) {
+      const long long ph = phase_id_[r];
       const bool indexed = ph > 0 && (!ERR_RULE || fast::round_half_away(ERR_RULE[r]) == 0);
       phase_ids[r] = static_cast<std::int32_t>(ph);
       valid_out[r] = indexed ? 1 : 0;
       ci_out[r] = indexed ? 1.0f : 0.0f;
       has_phase_[r] = ph > 0;
-      // The writer prints the phase id: the text must be that number.
-      require(fast::same_bits(static_cast<double>(ph), raw_phase));
-      phases_printed_.add(static_cast<double>(ph));
+      phase_seen_[static_cast<std::size_t>(ph)] = 1;
       if (ERR) {
         // CtfRows' Error column: the kept value while it agrees with the voxel's validity.
         const float err = static_cast<float>(ERR[r]);
@@ -273,7 +283,8 @@ private:
     const auto& run_y = raster_->run_y();
     for (std::size_t c = 0; c < run_x.size(); ++c) require(prints_back(c_x_, v.origin()[0] + static_cast<double>(c) * v.spacing()[0], run_x[c]));
     for (std::size_t j = 0; j < run_y.size(); ++j) require(prints_back(c_y_, v.origin()[1] + static_cast<double>(j) * v.spacing()[1], run_y[j]));
-    for (double p : phases_printed_.values()) require(prints_back(c_phase_, p, p));
+    for (std::size_t p = 0; p < phase_seen_.size(); ++p)
+      if (phase_seen_[p]) require(prints_back(c_phase_, static_cast<double>(p), static_cast<double>(p)));
     if (c_error_ >= 0)
       for (double e : errors_printed_.values()) require(prints_back(c_error_, e, e));
     // The writer's Euler angles (CtfRows) where they must be derived: a layout of the three
@@ -309,13 +320,15 @@ private:
   std::vector<ColumnShapes> shapes_;
   text::ColumnBlock block_;
   std::optional<fast::RasterCheck> raster_;
-  FewValues phases_printed_, errors_printed_;
+  FewValues errors_printed_;
+  std::vector<char> phase_seen_;  // per phase id: printed in some row
   bool unphased_seen_ = false;
   std::int64_t unphased_voxel_ = -1;
   std::array<double, 3> unphased_e_{};
   std::vector<Uncertain> uncertain_;
   // Per block row.
   double rad_[3][kMaxRows];
+  std::int32_t phase_id_[kMaxRows];
   std::uint8_t has_phase_[kMaxRows], no_phase_row_[kMaxRows], certain_[kMaxRows];
 };
 

@@ -88,6 +88,10 @@ void RowStream::transpose(ColumnBlock& b, std::size_t rows) const {
     b.value.assign(cap * nc, 0.0);
     b.info.assign(cap * nc, 0);
   }
+  if (windows_) {
+    transpose_rows_avx512(numbers_, rows, cap, b.value.data(), b.info.data());
+    return;
+  }
   for (std::size_t c = 0; c < nc; ++c) {
     const double* src = numbers_.value.data() + c;
     const std::uint32_t* src_info = numbers_.info.data() + c;

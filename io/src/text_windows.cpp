@@ -427,8 +427,30 @@ EBSD_WINDOWS_TARGET const char* WindowScanner::scan(const char* p, const char* l
   return p;
 }
 
+// Eight rows of a column at a time, by gathers (the rows are read up to the next multiple of
+// eight: RowNumbers has room past its rows, and the block past its rows too).
+EBSD_WINDOWS_TARGET void transpose_rows_avx512(const RowNumbers& numbers, std::size_t rows, std::size_t capacity, double* value,
+                                               std::uint32_t* info) {
+  const auto nc = static_cast<int>(numbers.ncol);
+  const __m256i step = _mm256_set1_epi32(8 * nc);
+  const __m256i lanes = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(nc));
+  for (int c = 0; c < nc; ++c) {
+    const double* src = numbers.value.data() + c;
+    const int* src_info = reinterpret_cast<const int*>(numbers.info.data()) + c;
+    double* dst = value + static_cast<std::size_t>(c) * capacity;
+    std::uint32_t* dst_info = info + static_cast<std::size_t>(c) * capacity;
+    __m256i idx = lanes;
+    for (std::size_t r = 0; r < rows; r += 8) {
+      _mm512_storeu_pd(dst + r, _mm512_i32gather_pd(idx, src, 8));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst_info + r), _mm256_i32gather_epi32(src_info, idx, 4));
+      idx = _mm256_add_epi32(idx, step);
+    }
+  }
+}
+
 #else
 
+void transpose_rows_avx512(const RowNumbers&, std::size_t, std::size_t, double*, std::uint32_t*) {}
 const char* WindowScanner::scan(const char*, const char*, RowNumbers&, std::size_t) { return nullptr; }
 const char* WindowScanner::fast_windows(const char*, const char*, RowNumbers&, std::size_t, bool&) { return nullptr; }
 const char* WindowScanner::general_window(const char*, const char*, RowNumbers&) { return nullptr; }

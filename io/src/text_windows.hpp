@@ -96,6 +96,10 @@ private:
   bool tab_pending_ = false;  // the last window ended on a tab: the next must start with a number
 };
 
+// Rows [0, rows) of numbers into column-major arrays (column c of row r at c * capacity + r),
+// with AVX-512 gathers: only where WindowScanner::supported(), and capacity >= rows + 8.
+void transpose_rows_avx512(const RowNumbers& numbers, std::size_t rows, std::size_t capacity, double* value, std::uint32_t* info);
+
 // .ctf rows: whether line [a, b) has exactly one tab between neighbouring numbers and none
 // before the first or after the last (spaces and CR around numbers allowed), as the line
 // scanner requires; a line without numbers passes.
