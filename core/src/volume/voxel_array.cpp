@@ -18,10 +18,12 @@ void* allocate_voxel_block(std::size_t bytes) {
 }
 
 void free_voxel_block(void* p, std::size_t bytes) noexcept {
+  // Unsized deletes: clang does not declare the sized ones without -fsized-deallocation (the
+  // fuzz build), and they would only be a hint here.
   if (bytes < kHugePageBytes)
-    ::operator delete(p, bytes);
+    ::operator delete(p);
   else
-    ::operator delete(p, bytes, std::align_val_t{kHugePageBytes});
+    ::operator delete(p, std::align_val_t{kHugePageBytes});
 }
 
 }  // namespace ebsd::detail
