@@ -142,15 +142,104 @@ namespace {
 
 // The mantissas of eight right-aligned 8-digit slots (digit values, leading zeros). (Inlined
 // always: a vector argument of a function of its own target would change the ABI.)
-EBSD_WINDOWS_TARGET [[gnu::always_inline]] inline __m512i eight_digit_slots(__m512i d) {
+[[gnu::always_inline]] EBSD_WINDOWS_TARGET inline __m512i eight_digit_slots(__m512i d) {
   const __m512i pairs = _mm512_maddubs_epi16(d, _mm512_set1_epi16(0x010A));        // 10 a + b
   const __m512i quads = _mm512_madd_epi16(pairs, _mm512_set1_epi32(0x00010064));    // 100 ab + cd
   return _mm512_add_epi64(_mm512_mul_epu32(quads, _mm512_set1_epi64(10000)), _mm512_srli_epi64(quads, 32));
 }
 
 // Bytes of class c (one of the class bits).
-EBSD_WINDOWS_TARGET [[gnu::always_inline]] inline std::uint64_t of_class(__m512i classes, std::uint8_t c) {
+[[gnu::always_inline]] EBSD_WINDOWS_TARGET inline std::uint64_t of_class(__m512i classes, std::uint8_t c) {
   return _mm512_test_epi8_mask(classes, _mm512_set1_epi8(static_cast<char>(c)));
+}
+
+// The constants of the conversion, loaded once per call of the scanning functions.
+struct Kernel {
+  __m512i zero, ones, ascii_zero, iota, iota_m1, minus_one, slot_ofs, eights, fifteens, hundred_million, negative_flag;
+  __m512d pow_lo, pow_hi, sign_bit;
+};
+[[gnu::always_inline]] EBSD_WINDOWS_TARGET inline Kernel kernel() {
+  return {_mm512_setzero_si512(),
+          _mm512_set1_epi8(1),
+          _mm512_set1_epi8('0'),
+          _mm512_load_si512(kConst.iota),
+          _mm512_load_si512(kConst.iota_m1),
+          _mm512_set1_epi8(-1),
+          _mm512_load_si512(kConst.slot_ofs),
+          _mm512_set1_epi8(8),
+          _mm512_set1_epi8(15),
+          _mm512_set1_epi64(100000000),
+          _mm512_set1_epi64(TokenBlock::kNegative),
+          _mm512_load_pd(kConst.pow10),
+          _mm512_load_pd(kConst.pow10 + 8),
+          _mm512_set1_pd(-0.0)};
+}
+
+// The token grammar of a window's whole tokens (in: the bytes before the cut): [-] digits
+// [sep digits], at least one digit. plain: every token so; decimals: the digits after a
+// separator; last: each token's last digit.
+struct Grammar {
+  std::uint64_t digits, decimals, last;
+  int tokens;
+  bool plain;
+};
+[[gnu::always_inline]] inline Grammar grammar(std::uint64_t digit, std::uint64_t sep, std::uint64_t minus, std::uint64_t solid, std::uint64_t starts,
+                                              std::uint64_t in) {
+  const std::uint64_t d = digit & in, s = sep & in;
+  const std::uint64_t after_sep = d + (s << 1);        // each run of digits after a separator cleared, carried one further
+  const std::uint64_t decimals = d & ~after_sep;       // those runs: the decimals
+  const std::uint64_t past_decimals = after_sep & ~d;  // where they end (or the byte after a separator without them)
+  const std::uint64_t end_next = ~solid;               // after a token: whitespace, a line end or past the window
+  const std::uint64_t last = d & (end_next >> 1 | (s & end_next >> 1) >> 1);
+  const int tokens = std::popcount(starts);
+  const bool plain = ((solid & in & ~(d | s | (minus & starts))) | (past_decimals & solid)) == 0 && std::popcount(last) == tokens;
+  return {d, decimals, last, tokens, plain};
+}
+
+// The plain tokens of window x (g: their grammar; tokens > 0) into value[] and info[], eight at
+// a time: the digits packed (vpcompressb), each token's placed right-aligned in an 8-byte slot
+// (vpermb) by the index of its last digit, a second slot for 9 to 15 digits. False, with
+// nothing stored, when a token has 16 digits or more.
+[[gnu::always_inline]] EBSD_WINDOWS_TARGET inline bool convert_tokens(const Kernel& k, __m512i x, const Grammar& g, std::uint64_t minus,
+                                                                      std::uint64_t starts, double* value, std::uint32_t* info) {
+  // Each token's last digit, as an index into the packed digits, and the previous token's.
+  const __m512i lpos = _mm512_maskz_compress_epi8(_pext_u64(g.last, g.digits), k.iota);
+  const __m512i prev = _mm512_mask_permutexvar_epi8(k.minus_one, ~1ull, k.iota_m1, lpos);
+  const __m512i digit_count = _mm512_sub_epi8(lpos, prev);
+  const std::uint64_t live = (1ull << g.tokens) - 1;  // tokens <= 32
+  if (_mm512_mask_cmpgt_epi8_mask(live, digit_count, k.fifteens)) return false;  // not exact this way
+  const bool long_digits = _mm512_mask_cmpgt_epi8_mask(live, digit_count, k.eights) != 0;
+  const __m512i digits = _mm512_maskz_compress_epi8(g.digits, _mm512_sub_epi8(x, k.ascii_zero));
+  const __m512i decimal_flags = _mm512_maskz_mov_epi8(_pext_u64(g.decimals, g.digits), k.ones);
+  const std::uint64_t negative = _pext_u64(minus & starts, starts);
+  for (int grp = 0; grp * 8 < g.tokens; ++grp) {
+    const __m512i pick = _mm512_load_si512(kConst.group[grp]);
+    const __m512i lb = _mm512_permutexvar_epi8(pick, lpos), pb = _mm512_permutexvar_epi8(pick, prev);
+    const __m512i idx = _mm512_add_epi8(lb, k.slot_ofs);
+    const __mmask64 mine = _mm512_cmpgt_epi8_mask(idx, pb);
+    __m512i mant = eight_digit_slots(_mm512_maskz_permutexvar_epi8(mine, idx, digits));
+    __m512i dec = _mm512_sad_epu8(_mm512_maskz_permutexvar_epi8(mine, idx, decimal_flags), k.zero);
+    __m512i n = _mm512_sad_epu8(_mm512_maskz_mov_epi8(mine, k.ones), k.zero);
+    if (long_digits) {
+      // The digits before the last eight.
+      const __m512i idx2 = _mm512_sub_epi8(idx, k.eights);
+      const __mmask64 mine2 = _mm512_cmpgt_epi8_mask(idx2, pb);
+      const __m512i high = eight_digit_slots(_mm512_maskz_permutexvar_epi8(mine2, idx2, digits));
+      mant = _mm512_add_epi64(_mm512_mullo_epi64(high, k.hundred_million), mant);
+      dec = _mm512_add_epi64(dec, _mm512_sad_epu8(_mm512_maskz_permutexvar_epi8(mine2, idx2, decimal_flags), k.zero));
+      n = _mm512_add_epi64(n, _mm512_sad_epu8(_mm512_maskz_mov_epi8(mine2, k.ones), k.zero));
+    }
+    const __mmask8 neg = static_cast<__mmask8>(negative >> (8 * grp));
+    // mantissa / 10^decimals, then the sign: the reference's arithmetic.
+    __m512d v = _mm512_div_pd(_mm512_cvtepu64_pd(mant), _mm512_permutex2var_pd(k.pow_lo, dec, k.pow_hi));
+    v = _mm512_mask_xor_pd(v, neg, v, k.sign_bit);
+    // TokenBlock's packed shape: decimals, digits, scale (= decimals), sign.
+    __m512i packed = _mm512_or_si512(_mm512_or_si512(dec, _mm512_slli_epi64(dec, 16)), _mm512_slli_epi64(n, 8));
+    packed = _mm512_mask_or_epi64(packed, neg, packed, k.negative_flag);
+    _mm512_storeu_pd(value + 8 * grp, v);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(info + 8 * grp), _mm512_cvtepi64_epi32(packed));
+  }
+  return true;
 }
 
 }  // namespace
@@ -160,16 +249,11 @@ EBSD_WINDOWS_TARGET [[gnu::always_inline]] inline std::uint64_t of_class(__m512i
 // byte by byte. No calls, so that the constants stay in registers. Stops without consuming
 // the first window it cannot take, or once rows >= max_rows; bad: a line of a wrong count.
 EBSD_WINDOWS_TARGET const char* WindowScanner::fast_windows(const char* p, const char* stop, RowNumbers& out, std::size_t max_rows, bool& bad) {
+  const Kernel k = kernel();
   const __m512i table_lo = _mm512_load_si512(classes_), table_hi = _mm512_load_si512(classes_ + 64);
-  const __m512i zero = _mm512_setzero_si512(), ones = _mm512_set1_epi8(1), ascii_zero = _mm512_set1_epi8('0');
-  const __m512i iota = _mm512_load_si512(kConst.iota), iota_m1 = _mm512_load_si512(kConst.iota_m1), minus_one = _mm512_set1_epi8(-1);
-  const __m512i slot_ofs = _mm512_load_si512(kConst.slot_ofs), eights = _mm512_set1_epi8(8), fifteens = _mm512_set1_epi8(15);
   const __m512i c_digit = _mm512_set1_epi8(kDigit), c_sep = _mm512_set1_epi8(kSep), c_minus = _mm512_set1_epi8(kMinus);
   const __m512i c_space = _mm512_set1_epi8(kSpace), c_newline = _mm512_set1_epi8(kNewline), c_tab = _mm512_set1_epi8(kTab);
-  const __m512i c_return = _mm512_set1_epi8(kReturn), hundred_million = _mm512_set1_epi64(100000000);
-  const __m512i negative_flag = _mm512_set1_epi64(TokenBlock::kNegative);
-  const __m512d pow_lo = _mm512_load_pd(kConst.pow10), pow_hi = _mm512_load_pd(kConst.pow10 + 8);
-  const __m512d sign_bit = _mm512_set1_pd(-0.0);
+  const __m512i c_return = _mm512_set1_epi8(kReturn);
   const std::size_t ncol = static_cast<std::size_t>(ncol_);
   const bool tabs = tabs_;
   std::size_t count = out.count, rows = out.rows;
@@ -207,52 +291,11 @@ EBSD_WINDOWS_TARGET const char* WindowScanner::fast_windows(const char* p, const
       if (((other_space | (tab & ~lone_tab)) & in) != 0 || (tab_pending && !(solid & 1))) break;
       next_tab_pending = cut == 64 && (tab >> 63) != 0;
     }
-    const std::uint64_t d = _mm512_test_epi8_mask(c, c_digit) & in, s = _mm512_test_epi8_mask(c, c_sep) & in;
     const std::uint64_t minus = _mm512_test_epi8_mask(c, c_minus);
-    const std::uint64_t after_sep = d + (s << 1);
-    const std::uint64_t decimals = d & ~after_sep;
-    const std::uint64_t past_decimals = after_sep & ~d;
-    const std::uint64_t end_next = ~solid;
-    const std::uint64_t last = d & (end_next >> 1 | (s & end_next >> 1) >> 1);
-    const int tokens = std::popcount(starts);
-    if (((solid & in & ~(d | s | (minus & starts))) | (past_decimals & solid)) != 0 || std::popcount(last) != tokens) break;
-    if (tokens > 0) {
-      const __m512i lpos = _mm512_maskz_compress_epi8(_pext_u64(last, d), iota);
-      const __m512i prev = _mm512_mask_permutexvar_epi8(minus_one, ~1ull, iota_m1, lpos);
-      const __m512i digit_count = _mm512_sub_epi8(lpos, prev);
-      const std::uint64_t live = (1ull << tokens) - 1;  // tokens <= 32
-      if (_mm512_mask_cmpgt_epi8_mask(live, digit_count, fifteens)) break;
-      const bool long_digits = _mm512_mask_cmpgt_epi8_mask(live, digit_count, eights) != 0;
-      const __m512i digits = _mm512_maskz_compress_epi8(d, _mm512_sub_epi8(x, ascii_zero));
-      const __m512i decimal_flags = _mm512_maskz_mov_epi8(_pext_u64(decimals, d), ones);
-      const std::uint64_t negative = _pext_u64(minus & starts, starts);
-      double* const value = value_base + count;
-      std::uint32_t* const info = info_base + count;
-      for (int g = 0; g * 8 < tokens; ++g) {
-        const __m512i pick = _mm512_load_si512(kConst.group[g]);
-        const __m512i lb = _mm512_permutexvar_epi8(pick, lpos), pb = _mm512_permutexvar_epi8(pick, prev);
-        const __m512i idx = _mm512_add_epi8(lb, slot_ofs);
-        const __mmask64 mine = _mm512_cmpgt_epi8_mask(idx, pb);
-        __m512i mant = eight_digit_slots(_mm512_maskz_permutexvar_epi8(mine, idx, digits));
-        __m512i dec = _mm512_sad_epu8(_mm512_maskz_permutexvar_epi8(mine, idx, decimal_flags), zero);
-        __m512i n = _mm512_sad_epu8(_mm512_maskz_mov_epi8(mine, ones), zero);
-        if (long_digits) {
-          const __m512i idx2 = _mm512_sub_epi8(idx, eights);
-          const __mmask64 mine2 = _mm512_cmpgt_epi8_mask(idx2, pb);
-          const __m512i high = eight_digit_slots(_mm512_maskz_permutexvar_epi8(mine2, idx2, digits));
-          mant = _mm512_add_epi64(_mm512_mullo_epi64(high, hundred_million), mant);
-          dec = _mm512_add_epi64(dec, _mm512_sad_epu8(_mm512_maskz_permutexvar_epi8(mine2, idx2, decimal_flags), zero));
-          n = _mm512_add_epi64(n, _mm512_sad_epu8(_mm512_maskz_mov_epi8(mine2, ones), zero));
-        }
-        const __mmask8 neg = static_cast<__mmask8>(negative >> (8 * g));
-        __m512d v = _mm512_div_pd(_mm512_cvtepu64_pd(mant), _mm512_permutex2var_pd(pow_lo, dec, pow_hi));
-        v = _mm512_mask_xor_pd(v, neg, v, sign_bit);
-        __m512i packed = _mm512_or_si512(_mm512_or_si512(dec, _mm512_slli_epi64(dec, 16)), _mm512_slli_epi64(n, 8));
-        packed = _mm512_mask_or_epi64(packed, neg, packed, negative_flag);
-        _mm512_storeu_pd(value + 8 * g, v);
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(info + 8 * g), _mm512_cvtepi64_epi32(packed));
-      }
-    }
+    const Grammar g = grammar(_mm512_test_epi8_mask(c, c_digit), _mm512_test_epi8_mask(c, c_sep), minus, solid, starts, in);
+    if (!g.plain) break;
+    const int tokens = g.tokens;
+    if (tokens > 0 && !convert_tokens(k, x, g, minus, starts, value_base + count, info_base + count)) break;
     // Line ends: each closes a blank line or a row of exactly ncol numbers.
     const std::uint64_t nl = newline & in;
     std::uint64_t open = starts;
@@ -288,11 +331,6 @@ EBSD_WINDOWS_TARGET const char* WindowScanner::fast_windows(const char* p, const
 // byte by byte. Returns where the next window starts, or nullptr.
 EBSD_WINDOWS_TARGET const char* WindowScanner::general_window(const char* p, const char* lim, RowNumbers& out) {
   const __m512i table_lo = _mm512_load_si512(classes_), table_hi = _mm512_load_si512(classes_ + 64);
-  const __m512i zero = _mm512_setzero_si512(), ones = _mm512_set1_epi8(1), ascii_zero = _mm512_set1_epi8('0');
-  const __m512i iota = _mm512_load_si512(kConst.iota), iota_m1 = _mm512_load_si512(kConst.iota_m1);
-  const __m512i slot_ofs = _mm512_load_si512(kConst.slot_ofs), eights = _mm512_set1_epi8(8);
-  const __m512d pow_lo = _mm512_load_pd(kConst.pow10), pow_hi = _mm512_load_pd(kConst.pow10 + 8);
-  const __m512d sign_bit = _mm512_set1_pd(-0.0);
   const std::size_t ncol = static_cast<std::size_t>(ncol_);
   const std::size_t left = static_cast<std::size_t>(lim - p);
   const std::uint64_t present = left >= 64 ? ~0ull : (1ull << left) - 1;
@@ -327,7 +365,6 @@ EBSD_WINDOWS_TARGET const char* WindowScanner::general_window(const char* p, con
   const std::uint64_t in = cut == 64 ? ~0ull : (1ull << cut) - 1;
   starts &= in;
   const std::uint64_t nl = newline & in;
-  const std::uint64_t end_next = ~solid;  // after a token: whitespace, a line end or past the window
 
   bool irregular = false;
   if (tabs_) {
@@ -338,64 +375,14 @@ EBSD_WINDOWS_TARGET const char* WindowScanner::general_window(const char* p, con
     tab_pending_ = cut == 64 && (tab >> 63) != 0;
   }
 
-  // Token grammar: [-] digits [sep digits], at least one digit; anything else one at a time.
-  const std::uint64_t d = digit & in, s = sep & in;
-  const std::uint64_t after_sep = d + (s << 1);                 // each run of digits after a separator cleared, carried one further
-  const std::uint64_t decimals = d & ~after_sep;                // those runs: the decimals
-  const std::uint64_t past_decimals = after_sep & ~d;           // where they end (or the byte after a separator without them)
-  const std::uint64_t last = d & (end_next >> 1 | (s & end_next >> 1) >> 1);  // each token's last digit
-  const int tokens = std::popcount(starts);
-  const bool plain = ((solid & in & ~(d | s | (minus & starts))) | (past_decimals & solid)) == 0 && std::popcount(last & in) == tokens;
-
+  // Plain tokens eight at a time; anything else one at a time.
+  const Grammar g = grammar(digit, sep, minus, solid, starts, in);
+  const int tokens = g.tokens;
   const std::size_t before = out.count;
   double* const value = out.value.data() + before;
   std::uint32_t* const info = out.info.data() + before;
-  bool fast = plain;
-  __m512i lpos = zero, prev = zero;
-  bool long_digits = false;
-  if (fast && tokens > 0) {
-    // Each token's last digit, as an index into the packed digits, and the previous token's.
-    lpos = _mm512_maskz_compress_epi8(_pext_u64(last & in, d), iota);
-    prev = _mm512_mask_permutexvar_epi8(_mm512_set1_epi8(-1), ~1ull, iota_m1, lpos);
-    const __m512i count = _mm512_sub_epi8(lpos, prev);  // digits per token
-    const std::uint64_t live = tokens == 64 ? ~0ull : (1ull << tokens) - 1;
-    if (_mm512_mask_cmpgt_epi8_mask(live, count, _mm512_set1_epi8(15))) fast = false;  // 16 digits and more: not exact this way
-    long_digits = _mm512_mask_cmpgt_epi8_mask(live, count, eights) != 0;
-  }
-  if (fast && tokens > 0) {
-    const __m512i digits = _mm512_maskz_compress_epi8(d, _mm512_sub_epi8(x, ascii_zero));
-    const __m512i decimal_flags = _mm512_maskz_mov_epi8(_pext_u64(decimals, d), ones);
-    const std::uint64_t negative = _pext_u64(minus & starts, starts);
-    for (int g = 0; g * 8 < tokens; ++g) {
-      const __m512i pick = _mm512_load_si512(kConst.group[g]);
-      const __m512i lb = _mm512_permutexvar_epi8(pick, lpos), pb = _mm512_permutexvar_epi8(pick, prev);
-      const __m512i idx = _mm512_add_epi8(lb, slot_ofs);
-      const __mmask64 mine = _mm512_cmpgt_epi8_mask(idx, pb);
-      __m512i mant = eight_digit_slots(_mm512_maskz_permutexvar_epi8(mine, idx, digits));
-      __m512i dec = _mm512_sad_epu8(_mm512_maskz_permutexvar_epi8(mine, idx, decimal_flags), zero);
-      __m512i n = _mm512_sad_epu8(_mm512_maskz_mov_epi8(mine, ones), zero);
-      if (long_digits) {
-        // The digits before the last eight.
-        const __m512i idx2 = _mm512_sub_epi8(idx, eights);
-        const __mmask64 mine2 = _mm512_cmpgt_epi8_mask(idx2, pb);
-        const __m512i high = eight_digit_slots(_mm512_maskz_permutexvar_epi8(mine2, idx2, digits));
-        mant = _mm512_add_epi64(_mm512_mullo_epi64(high, _mm512_set1_epi64(100000000)), mant);
-        dec = _mm512_add_epi64(dec, _mm512_sad_epu8(_mm512_maskz_permutexvar_epi8(mine2, idx2, decimal_flags), zero));
-        n = _mm512_add_epi64(n, _mm512_sad_epu8(_mm512_maskz_mov_epi8(mine2, ones), zero));
-      }
-      const __mmask8 neg = static_cast<__mmask8>(negative >> (8 * g));
-      // mantissa / 10^decimals, then the sign: the reference's arithmetic.
-      __m512d v = _mm512_div_pd(_mm512_cvtepu64_pd(mant), _mm512_permutex2var_pd(pow_lo, dec, pow_hi));
-      v = _mm512_mask_xor_pd(v, neg, v, sign_bit);
-      // TokenBlock's packed shape: decimals, digits, scale (= decimals), sign.
-      __m512i packed = _mm512_or_si512(_mm512_or_si512(dec, _mm512_slli_epi64(dec, 16)), _mm512_slli_epi64(n, 8));
-      packed = _mm512_mask_or_epi64(packed, neg, packed, _mm512_set1_epi64(TokenBlock::kNegative));
-      _mm512_storeu_pd(value + 8 * g, v);
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(info + 8 * g), _mm512_cvtepi64_epi32(packed));
-    }
-  } else if (tokens > 0) {
-    if (!slow_tokens(p, starts, solid, lim, value, info)) return nullptr;
-  }
+  if (tokens > 0 && !(g.plain && convert_tokens(kernel(), x, g, minus, starts, value, info)) && !slow_tokens(p, starts, solid, lim, value, info))
+    return nullptr;
 
   // Line ends: each closes a blank line or a row of exactly ncol numbers. With irregular
   // whitespace (tabs), every line this window touches is checked byte by byte.
