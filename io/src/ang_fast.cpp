@@ -79,15 +79,7 @@ public:
     require(text::RowStream::first_line(f, p, eol));
     setup(p, eol);
     text::RowStream stream(f, '.', false, ncol_, kBlockRows);
-    std::size_t n = 0;
-    while (true) {
-      require(stream.next(block_, n));
-      if (n == 0) break;
-      require(static_cast<std::int64_t>(n) <= voxels_ - rows_);
-      rows_ += static_cast<std::int64_t>(n);
-      process(n);
-    }
-    require(rows_ > 0 && rows_ == voxels_);
+    require(stream.read_all(block_, voxels_, rows_, [this](std::size_t n) { process(n); }));
     finish_read(result);
   }
 

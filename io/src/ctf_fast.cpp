@@ -127,15 +127,7 @@ public:
     decimal_comma_ = std::find(p, eol, ',') != eol;
     setup();
     text::RowStream stream(f, decimal_comma_ ? ',' : '.', true, ncol_, kBlockRows);
-    std::size_t n = 0;
-    while (true) {
-      require(stream.next(block_, n));
-      if (n == 0) break;
-      require(static_cast<std::int64_t>(n) <= voxels_ - rows_);
-      rows_ += static_cast<std::int64_t>(n);
-      process(n);
-    }
-    require(rows_ > 0 && rows_ == voxels_);
+    require(stream.read_all(block_, voxels_, rows_, [this](std::size_t n) { process(n); }));
     finish_read(result);
   }
 

@@ -39,6 +39,22 @@ public:
   // file cannot be read): the fast path then declines.
   bool next(ColumnBlock& b, std::size_t& rows);
 
+  // Every block in turn into b, handing its row count to process; rows counts them. False where
+  // next() fails, a block would take rows past max_rows, or no row or not exactly max_rows rows
+  // arrived: the reader's whole-file loop, written once for .ang and .ctf.
+  template <class Process>
+  bool read_all(ColumnBlock& b, std::int64_t max_rows, std::int64_t& rows, Process&& process) {
+    std::size_t n = 0;
+    while (true) {
+      if (!next(b, n)) return false;
+      if (n == 0) break;
+      if (static_cast<std::int64_t>(n) > max_rows - rows) return false;
+      rows += static_cast<std::int64_t>(n);
+      process(n);
+    }
+    return rows > 0 && rows == max_rows;
+  }
+
   // The first line at f.begin() (up to its '\n' or the end of the file), reading more of the
   // file if needed; false on a read error.
   static bool first_line(ChunkedFile& f, const char*& begin, const char*& end);
