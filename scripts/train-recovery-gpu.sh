@@ -6,19 +6,23 @@
 #   STOP_AFTER: end this run after so many seconds (0: run to TOTAL_SECONDS); a later call with
 #   --resume continues from build-gpu/recovery-run (kept while the machine stays warm), or from
 #   the checkpoint copied to .recovery-ckpt/ (last.safetensors + state.json, fresh optimizer moments).
+# RECOVERY_MODEL_ARGS overrides the model and batch options (default: the shipped model's),
+# RECOVERY_RUN the run folder and RECOVERY_OUT the folder under $OUT (to train variants side by side).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${OUT:-out}"
 total="${1:-600}"
 stop_after="${2:-0}"
 resume="${3:-}"
-mkdir -p "$out/recovery"
+model_args="${RECOVERY_MODEL_ARGS:---dim 48 --heads 2 --depth 4 --ff depthwise --batch 8}"
+run="${RECOVERY_RUN:-build-gpu/recovery-run}"
+dest="$out/${RECOVERY_OUT:-recovery}"
+mkdir -p "$dest"
 prefix=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
 cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DEBSD_WITH_GUI=OFF -DEBSD_WITH_CUDA=ON \
   -DCMAKE_PREFIX_PATH="$prefix" -DTORCH_CUDA_ARCH_LIST=9.0 ${EBSD_CMAKE_ARGS:-} 2>&1 | tail -n 3
 cmake --build build-gpu -j "$(nproc)" --target ebsd ebsd_gpu_module 2>&1 | tail -n 5
-nvidia-smi --query-gpu=name --format=csv,noheader | tee "$out/recovery/device.txt" || true
-run=build-gpu/recovery-run
+nvidia-smi --query-gpu=name --format=csv,noheader | tee "$dest/device.txt" || true
 args=()
 if [ "$resume" = "--resume" ]; then
   if [ ! -f "$run/state.json" ] && [ -f .recovery-ckpt/state.json ]; then
@@ -28,6 +32,6 @@ if [ "$resume" = "--resume" ]; then
   args=(--resume "$run")
 fi
 ./build-gpu/app/cli/ebsd train recovery --steps 1000000 --max-seconds "$total" --stop-after "$stop_after" \
-  --device cuda --dim 64 --depth 4 --batch 8 --volumes 6 --val-every 250 --seed 1 --out "$run" --json "${args[@]}" \
-  | tee "$out/recovery/summary.json"
-cp "$run/model.safetensors" "$run/last.safetensors" "$run/state.json" "$run/log.jsonl" "$out/recovery/"
+  --device cuda $model_args --volumes 6 --val-every 250 --seed 1 --out "$run" --json "${args[@]}" \
+  | tee "$dest/summary.json"
+cp "$run/model.safetensors" "$run/last.safetensors" "$run/state.json" "$run/log.jsonl" "$dest/"

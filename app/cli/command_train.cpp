@@ -11,8 +11,8 @@ void register_train(CLI::App& app, CommandList& out) {
   auto* train = app.add_subcommand("train", "Train models of the compute engine");
   train->require_subcommand(1);
   struct Args {
-    std::int64_t steps = 1000, batch = 4, dim = 64, depth = 4, val_every = 200, volumes = 6;
-    std::string out = "recovery-model", device = "cpu", resume, optimizer = "adamw";
+    std::int64_t steps = 1000, batch = 4, dim = 64, depth = 4, heads = 8, val_every = 200, volumes = 6;
+    std::string ff = "conv", out = "recovery-model", device = "cpu", resume, optimizer = "adamw";
     std::uint64_t seed = 1;
     double max_seconds = 0, stop_after = 0, lr = 0;
     bool json = false;
@@ -27,6 +27,10 @@ void register_train(CLI::App& app, CommandList& out) {
   sub->add_option("--batch", a->batch, "Blocks per step")->capture_default_str()->check(CLI::Range(1, 1024));
   sub->add_option("--dim", a->dim, "Model width D")->capture_default_str();
   sub->add_option("--depth", a->depth, "Transformer blocks")->capture_default_str();
+  sub->add_option("--heads", a->heads, "Attention heads (must divide --dim)")->capture_default_str();
+  sub->add_option("--ff", a->ff, "Feed-forward of each block: conv (the paper's) or depthwise (cheap)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"conv", "depthwise"}));
   sub->add_option("--volumes", a->volumes, "Synthetic training volumes")->capture_default_str();
   sub->add_option("--val-every", a->val_every, "Validate every this many steps")->capture_default_str();
   sub->add_option("--optimizer", a->optimizer, "adamw or sgd (the paper's)")->capture_default_str();
@@ -39,7 +43,8 @@ void register_train(CLI::App& app, CommandList& out) {
   out.push_back({sub, [a]() {
                    nlohmann::json args{{"steps", a->steps},     {"out", a->out},         {"device", a->device},
                                        {"seed", a->seed},       {"batch", a->batch},     {"dim", a->dim},
-                                       {"depth", a->depth},     {"volumes", a->volumes}, {"val_every", a->val_every},
+                                       {"depth", a->depth},     {"heads", a->heads},     {"ff", a->ff},
+                                       {"volumes", a->volumes}, {"val_every", a->val_every},
                                        {"optimizer", a->optimizer}, {"max_seconds", a->max_seconds},
                                        {"stop_after_seconds", a->stop_after}};
                    if (a->lr > 0) args["lr"] = a->lr;

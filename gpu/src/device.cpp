@@ -29,6 +29,7 @@ std::string describe_compute() {
                   std::to_string(TORCH_VERSION_PATCH);
   s += torch::hasCUDA() ? ", CUDA build" : ", CPU-only build";
   s += ", " + std::to_string(cuda_device_count()) + " CUDA device(s)";
+  s += ", " + std::to_string(at::get_num_threads()) + " CPU threads";
   return s;
 }
 

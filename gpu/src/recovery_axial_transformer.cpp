@@ -3,9 +3,11 @@
 #include "recovery/axial_transformer.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <unistd.h>
+#include <ATen/Parallel.h>
 #include "ebsd/core/error.hpp"
 #include "ebsd/orientation/rotations.hpp"
 #include "model_files/safetensors.hpp"
@@ -14,7 +16,7 @@
 namespace ebsd::gpu::recovery {
 
 nlohmann::json AxialConfig::to_json() const {
-  return {{"dim", dim}, {"depth", depth}, {"heads", heads}, {"lx", lx}, {"lw", lw}, {"ly", ly}, {"dropout", dropout}};
+  return {{"dim", dim}, {"depth", depth}, {"heads", heads}, {"lx", lx}, {"lw", lw}, {"ly", ly}, {"dropout", dropout}, {"ff", ff}};
 }
 
 AxialConfig AxialConfig::from_json(const nlohmann::json& j) {
@@ -23,11 +25,12 @@ AxialConfig AxialConfig::from_json(const nlohmann::json& j) {
     c.dim = j.at("dim"), c.depth = j.at("depth"), c.heads = j.at("heads");
     c.lx = j.at("lx"), c.lw = j.at("lw"), c.ly = j.at("ly");
     c.dropout = j.value("dropout", 0.1);
+    c.ff = j.value("ff", std::string("conv"));
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("model config: ") + e.what(), "", "config");
   }
   if (c.dim < 1 || c.dim > 4096 || c.depth < 1 || c.depth > 64 || c.heads < 1 || c.dim % c.heads || c.lx < 1 ||
-      c.lx > 1024 || c.ly < 1 || c.ly > 1024 || c.lw < 3 || c.lw > 64)
+      c.lx > 1024 || c.ly < 1 || c.ly > 1024 || c.lw < 3 || c.lw > 64 || (c.ff != "conv" && c.ff != "depthwise"))
     throw Error("model config out of range: " + j.dump(), "", "config");
   return c;
 }
@@ -37,7 +40,10 @@ AxialBlockImpl::AxialBlockImpl(const AxialConfig& c) {
   proj_ = register_module("proj", nn::Linear(c.dim, c.dim));
   norm1_ = register_module("norm1", nn::ChannelNorm(c.dim));
   norm2_ = register_module("norm2", nn::ChannelNorm(c.dim));
-  ff_ = register_module("ff", nn::ConvFeedForward3d(c.dim, 4 * c.dim, 3));
+  if (c.ff == "depthwise")
+    depthwise_ff_ = register_module("ff", nn::DepthwiseFeedForward3d(c.dim, 4 * c.dim, 3));
+  else
+    conv_ff_ = register_module("ff", nn::ConvFeedForward3d(c.dim, 4 * c.dim, 3));
   drop_ = register_module("drop", torch::nn::Dropout(c.dropout));
 }
 
@@ -47,7 +53,8 @@ torch::Tensor AxialBlockImpl::forward(torch::Tensor x) {
   a = attn_->forward_axis(a, 2);
   a = attn_->forward_axis(a, 3);
   x = norm1_->forward(x + drop_->forward(proj_->forward(a)));
-  return norm2_->forward(x + drop_->forward(ff_->forward(x)));
+  auto f = depthwise_ff_ ? depthwise_ff_->forward(x) : conv_ff_->forward(x);
+  return norm2_->forward(x + drop_->forward(f));
 }
 
 AxialTransformerImpl::AxialTransformerImpl(const AxialConfig& c) : c_(c) {
@@ -181,21 +188,27 @@ analysis::SlicePredictor make_transformer_predictor(const PredictorOptions& o, P
     std::int64_t start = z - c.lw / 2;
     if (v.nz() >= c.lw) start = std::clamp<std::int64_t>(start, 0, v.nz() - c.lw);
     const std::int64_t pos = z - start;
-    // Normalised cubochoric of the window as [X, W, Y, 3]; zero where unknown or invalid.
+    using clock = std::chrono::steady_clock;
+    auto seconds_since = [](clock::time_point t) { return std::chrono::duration<double>(clock::now() - t).count(); };
+    auto t0 = clock::now();
+    // Normalised cubochoric of the window as [X, W, Y, 3]; zero where unknown or invalid. One
+    // conversion a voxel over lw - 1 planes: spread over the intra-op threads.
     const std::int64_t px = std::max(nx, c.lx), py = std::max(ny, c.ly);
     auto win = torch::zeros({px, c.lw, py, 3});
     auto acc = win.accessor<float, 4>();
-    for (std::int64_t w = 0; w < c.lw; ++w) {
-      const std::int64_t s = start + w;
-      if (s < 0 || s >= v.nz() || w == pos) continue;
-      for (std::int64_t y = 0; y < ny; ++y)
+    at::parallel_for(0, c.lw * ny, 16, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t row = begin; row < end; ++row) {
+        const std::int64_t w = row / ny, y = row % ny, s = start + w;
+        if (s < 0 || s >= v.nz() || w == pos) continue;
         for (std::int64_t x = 0; x < nx; ++x) {
           const std::int64_t i = v.index(x, y, s);
           if (!v.is_valid(i)) continue;
           const auto cu = cubochoric_from_quat(v.orientation(i));
           for (int k = 0; k < 3; ++k) acc[x][w][y][k] = (static_cast<float>(cu[k]) - kCuMean[k]) / kCuStd[k];
         }
-    }
+      }
+    });
+    if (o.timings) o.timings->window_s += seconds_since(t0);
     // A tent window for blending overlapping crops.
     auto tent = [](std::int64_t n) {
       auto t = torch::arange(n, torch::kFloat32);
@@ -212,24 +225,32 @@ analysis::SlicePredictor make_transformer_predictor(const PredictorOptions& o, P
       const std::size_t e = std::min(crops.size(), b + static_cast<std::size_t>(o.batch));
       for (std::size_t k = b; k < e; ++k)
         inputs.push_back(win.narrow(0, crops[k].first, c.lx).narrow(2, crops[k].second, c.ly));
+      t0 = clock::now();
       auto out = (*model)->forward(torch::stack(inputs).to(dev)).to(torch::kCPU);
+      if (o.timings) o.timings->forward_s += seconds_since(t0);
+      t0 = clock::now();
       for (std::size_t k = b; k < e; ++k) {
         auto pred = out[static_cast<std::int64_t>(k - b)].select(1, pos);  // [lx, ly, 3]
         sum.narrow(0, crops[k].first, c.lx).narrow(1, crops[k].second, c.ly).add_(pred * weight.unsqueeze(2));
         wsum.narrow(0, crops[k].first, c.lx).narrow(1, crops[k].second, c.ly).add_(weight.unsqueeze(2));
       }
+      if (o.timings) o.timings->blend_s += seconds_since(t0);
     }
+    t0 = clock::now();
     auto pred = (sum / wsum).contiguous();
     auto pa = pred.accessor<float, 3>();
     const double half = std::pow(std::numbers::pi, 2.0 / 3.0) / 2.0;
     std::vector<Quat> result(static_cast<std::size_t>(plane));
-    for (std::int64_t y = 0; y < ny; ++y)
-      for (std::int64_t x = 0; x < nx; ++x) {
-        Cubochoric cu;
-        for (int k = 0; k < 3; ++k)
-          cu[k] = std::clamp(static_cast<double>(pa[x][y][k] * kCuStd[k] + kCuMean[k]), -half, half);
-        result[static_cast<std::size_t>(x + nx * y)] = quat_from_cubochoric(cu);
-      }
+    at::parallel_for(0, ny, 8, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t y = begin; y < end; ++y)
+        for (std::int64_t x = 0; x < nx; ++x) {
+          Cubochoric cu;
+          for (int k = 0; k < 3; ++k)
+            cu[k] = std::clamp(static_cast<double>(pa[x][y][k] * kCuStd[k] + kCuMean[k]), -half, half);
+          result[static_cast<std::size_t>(x + nx * y)] = quat_from_cubochoric(cu);
+        }
+    });
+    if (o.timings) o.timings->output_s += seconds_since(t0);
     return result;
   };
 }

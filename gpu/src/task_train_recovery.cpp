@@ -1,7 +1,7 @@
 // Task "train-recovery": self-supervised training of the axial transformer on synthetic volumes
 // (METHODS.md section 6(a), training). Arguments (JSON, all optional):
 //   steps (int, 1000), batch (4), out (folder, "recovery-model"), device ("cpu"), seed (1),
-//   resume (checkpoint folder), dim/depth/heads (64/4/8), block (64: crop size in-plane),
+//   resume (checkpoint folder), dim/depth/heads (64/4/8), ff ("conv" | "depthwise"), block (64: crop size in-plane),
 //   volumes (6), volume_size (64), optimizer ("adamw" | "sgd" = the paper's), lr (max LR of the
 //   one-cycle schedule; 2e-3 adamw, 1e-2 sgd), val_every (200), max_seconds (0 = none: training time
 //   in all, resumed runs included; the learning-rate schedule ends with whichever of steps and
@@ -158,6 +158,7 @@ nlohmann::json train_recovery(const nlohmann::json& args, Progress& progress) {
   AxialConfig cfg;
   cfg.dim = args.value("dim", cfg.dim), cfg.depth = args.value("depth", cfg.depth), cfg.heads = args.value("heads", cfg.heads);
   cfg.lx = cfg.ly = args.value("block", cfg.lx);
+  cfg.ff = args.value("ff", cfg.ff);
   cfg = AxialConfig::from_json(cfg.to_json());
   if (steps < 1 || batch < 1 || nvol < 1 || vsize < cfg.lw + 1)
     throw Error("steps, batch and volumes must be >= 1 and volume_size > the window", "", "train-recovery");

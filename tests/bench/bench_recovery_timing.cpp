@@ -1,7 +1,7 @@
 // Seconds to recover one 512x512 slice with the shipped transformer (label bench; issue 7's
 // goals: under 30 s on 2 CPU cores, under 1 s on one H100). docs/benchmarks.md has the rows.
 //
-//   bench_recovery_timing [--size N] [--device cpu|cuda|all] [--repeat R]
+//   bench_recovery_timing [--size N] [--device cpu|cuda|all] [--repeat R] [--batch B]
 //
 // A synthetic N x N x 8 cubic volume (mean grain diameter about 10 voxels); slice 4 is recovered
 // with the default method (transformer + evidence projection). Reported per device: the first
@@ -9,6 +9,7 @@
 // (the tiled forward passes) and projection.
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <cstdio>
 #include <string>
 #include <thread>
@@ -28,12 +29,14 @@ double now() { return std::chrono::duration<double>(std::chrono::steady_clock::n
 int main(int argc, char** argv) {
   std::int64_t size = 512;
   int repeat = 2;
+  std::int64_t batch = 0;  // 0: the predictor's default
   std::string device = "all";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
     if (k == "--size") size = std::stoll(v);
     else if (k == "--device") device = v;
     else if (k == "--repeat") repeat = std::stoi(v);
+    else if (k == "--batch") batch = std::stoll(v);
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       return 2;
@@ -58,11 +61,18 @@ int main(int argc, char** argv) {
     for (auto d : devices) {
       const char* name = d == gpu::Device::Cuda ? "cuda" : "cpu";
       double best_total = 1e300, best_pred = 0, best_proj = 0;
+      gpu::recovery::PredictorTimings best_parts;
+      auto parts_row = [&](const char* run, const gpu::recovery::PredictorTimings& t) {
+        std::printf("|   %s: window %.2f, forward %.2f, blend %.2f, output %.2f | | | |\n", run, t.window_s, t.forward_s,
+                    t.blend_s, t.output_s);
+      };
       for (int r = 0; r <= repeat; ++r) {
         const double a = now();
         gpu::recovery::PredictorOptions po;
         po.model = gpu::recovery::default_model_path();
         po.device = d;
+        if (batch > 0) po.batch = batch;
+        po.timings = std::make_shared<gpu::recovery::PredictorTimings>();
         const auto inner = gpu::recovery::make_transformer_predictor(po, Progress::none());
         double predict_s = 0;
         analysis::RecoveryOptions ro;
@@ -78,13 +88,15 @@ int main(int argc, char** argv) {
         const double total = now() - a;
         if (r == 0) {
           std::printf("| %s | first (load + warm-up) | %.2f | %.2f | %.2f |\n", name, predict_s, total - predict_s, total);
+          parts_row("first", *po.timings);
           std::fflush(stdout);
           continue;
         }
-        if (total < best_total) best_total = total, best_pred = predict_s, best_proj = total - predict_s;
+        if (total < best_total) best_total = total, best_pred = predict_s, best_proj = total - predict_s, best_parts = *po.timings;
       }
       if (repeat > 0)
         std::printf("| %s | best of %d | %.2f | %.2f | %.2f |\n", name, repeat, best_pred, best_proj, best_total);
+      if (repeat > 0) parts_row("best", best_parts);
       std::fflush(stdout);
     }
   } catch (const std::exception& e) {
