@@ -15,23 +15,25 @@ std::vector<std::string> inpainting_side_channels(LaueGroup g) {
               std::string(laue_symbol(g)));
 }
 
-void add_inpainting_side_channels(Volume& v, LaueGroup g, double noise, std::uint64_t seed) {
-  const auto names = inpainting_side_channels(g);
-  if (g == LaueGroup::HexagonalHigh) {
-    // The forward model writes "pl"; each polarizer setting is renamed after its angle.
-    const bool had_pl = v.has_channel("pl");
-    Channel keep;
-    if (had_pl) keep = v.channel("pl");
-    for (std::size_t k = 0; k < names.size(); ++k) {
-      const double deg = 30.0 * static_cast<double>(k);
-      add_polarized_light_channel(v, deg * std::numbers::pi / 180.0, noise, seed + 101 * k);
-      v.set_channel(names[k], v.channel("pl"));
-    }
-    if (had_pl) v.set_channel("pl", std::move(keep));
-    else v.remove_channel("pl");
-  } else {
-    add_bse_channel(v, 0.3, noise, seed);
+void add_polarized_light_set(Volume& v, double noise, std::uint64_t seed) {
+  // The forward model writes "pl"; each polarizer setting is renamed after its angle.
+  const bool had_pl = v.has_channel("pl");
+  Channel keep;
+  if (had_pl) keep = v.channel("pl");
+  const auto names = inpainting_side_channels(LaueGroup::HexagonalHigh);
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    const double deg = 30.0 * static_cast<double>(k);
+    add_polarized_light_channel(v, deg * std::numbers::pi / 180.0, noise, seed + 101 * k);
+    v.set_channel(names[k], v.channel("pl"));
   }
+  if (had_pl) v.set_channel("pl", std::move(keep));
+  else v.remove_channel("pl");
+}
+
+void add_inpainting_side_channels(Volume& v, LaueGroup g, double noise, std::uint64_t seed) {
+  inpainting_side_channels(g);  // throws for groups without a model
+  if (g == LaueGroup::HexagonalHigh) add_polarized_light_set(v, noise, seed);
+  else add_bse_channel(v, 0.3, noise, seed);
 }
 
 std::vector<float> joint_image(const Volume& v, std::int64_t z, const OrientationEmbedding& embedding,

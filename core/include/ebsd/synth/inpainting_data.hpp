@@ -28,6 +28,10 @@ std::vector<std::string> inpainting_side_channels(LaueGroup g);
 // (intensities in [0, 1]). BSE boundary darkening uses v's grain ids when it has them.
 void add_inpainting_side_channels(Volume& v, LaueGroup g, double noise, std::uint64_t seed);
 
+// Polarized light at the three polarizer settings ("pl0", "pl30", "pl60"; any "pl" channel is
+// left as it was). The synthetic side modality "pl3".
+void add_polarized_light_set(Volume& v, double noise, std::uint64_t seed);
+
 // The joint image of slice z: embedding.dims() + side.size() planes of nx * ny floats. Throws
 // ebsd::Error when a side channel is missing or z is outside the volume.
 std::vector<float> joint_image(const Volume& v, std::int64_t z, const OrientationEmbedding& embedding,
