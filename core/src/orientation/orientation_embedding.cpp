@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <numbers>
+#include <thread>
 
 #include <Eigen/Dense>
 
@@ -111,11 +112,11 @@ OrientationEmbedding::OrientationEmbedding(LaueGroup g) : laue_(g) {
   grid_norm2_ = grid_embedded_.colwise().squaredNorm().transpose();
 }
 
-Eigen::VectorXd OrientationEmbedding::raw(const Quat& q) const {
+OrientationEmbedding::RawVector OrientationEmbedding::raw(const Quat& q) const {
   const Eigen::Matrix3d m = matrix_from_quat(q);
   const Eigen::Vector3d r1 = m.row(0).transpose(), r2 = m.row(1).transpose(), r3 = m.row(2).transpose();
   const int nd = static_cast<int>(directions_.size());
-  Eigen::VectorXd out(nd * block_scale_.size());
+  RawVector out(nd * block_scale_.size());
   if (laue_ == LaueGroup::CubicHigh) {
     for (int j = 0; j < nd; ++j) {
       const auto& x = directions_[static_cast<std::size_t>(j)];
@@ -135,11 +136,14 @@ Eigen::VectorXd OrientationEmbedding::raw(const Quat& q) const {
   return out;
 }
 
-Eigen::VectorXd OrientationEmbedding::embed(const Quat& q) const { return basis_.transpose() * (raw(q) - mean_); }
+OrientationEmbedding::EmbeddedVector OrientationEmbedding::embed(const Quat& q) const {
+  const RawVector d = raw(q) - mean_;
+  return basis_.transpose() * d;
+}
 
 void OrientationEmbedding::encode(const Quat& q, std::span<float> out) const {
   if (static_cast<int>(out.size()) != dims_) throw Error("orientation embedding: output size differs from dims()", "", "encode");
-  const Eigen::VectorXd e = embed(q);
+  const EmbeddedVector e = embed(q);
   for (int i = 0; i < dims_; ++i) out[static_cast<std::size_t>(i)] = static_cast<float>(e[i]);
 }
 
@@ -149,16 +153,16 @@ std::vector<float> OrientationEmbedding::encode(const Quat& q) const {
   return v;
 }
 
-Quat OrientationEmbedding::refine(const Quat& start, const Eigen::VectorXd& target) const {
+Quat OrientationEmbedding::refine(const Quat& start, const EmbeddedVector& target) const {
   // Gauss-Newton (Levenberg-damped) on a rotation vector d applied in the crystal frame:
   // g(d) = exp(d) * g, the side on which symmetry acts, so the step space is the same for all
   // equivalent starting points.
   Quat g = start;
-  Eigen::VectorXd r = embed(g) - target;
+  EmbeddedVector r = embed(g) - target;
   double cost = r.squaredNorm();
   constexpr double h = 1e-5;
-  for (int it = 0; it < 8; ++it) {
-    Eigen::MatrixXd jac(dims_, 3);
+  for (int it = 0; it < 5; ++it) {  // from a grid point (< 4 deg away) Gauss-Newton needs 3 or 4
+    Eigen::Matrix<double, Eigen::Dynamic, 3, 0, kMaxDims, 3> jac(dims_, 3);
     for (int k = 0; k < 3; ++k) {
       Eigen::Vector3d d = Eigen::Vector3d::Zero();
       d[k] = h;
@@ -173,11 +177,11 @@ Quat OrientationEmbedding::refine(const Quat& start, const Eigen::VectorXd& targ
     const double a = std::min(angle, 0.3);  // a step never jumps further than the grid spacing allows
     const Quat step(std::cos(a / 2), axis.x() * std::sin(a / 2), axis.y() * std::sin(a / 2), axis.z() * std::sin(a / 2));
     const Quat next = (step * g).normalized();
-    const Eigen::VectorXd rn = embed(next) - target;
+    const EmbeddedVector rn = embed(next) - target;
     const double cn = rn.squaredNorm();
     if (cn > cost) break;  // no progress: at the minimum to rounding
     g = next, r = rn, cost = cn;
-    if (a < 1e-7) break;
+    if (a < 1e-6) break;
   }
   return reduce_to_fundamental_zone(g, laue_);
 }
@@ -194,6 +198,35 @@ void OrientationEmbedding::decode_many(std::span<const float> values, std::span<
     throw Error("orientation embedding: values.size() != count * dims()", "", "decode_many");
   if (!residual.empty() && static_cast<Eigen::Index>(residual.size()) != count)
     throw Error("orientation embedding: residual.size() != count", "", "decode_many");
+  // Independent vectors: split over the hardware threads (a 256 x 256 slice is 65536 projections).
+  const auto threads = static_cast<Eigen::Index>(
+      std::clamp<unsigned>(std::thread::hardware_concurrency(), 1u, static_cast<unsigned>(std::max<Eigen::Index>(1, count / 2048))));
+  if (threads <= 1) {
+    decode_range(values, out, residual);
+    return;
+  }
+  std::vector<std::thread> pool;
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  for (Eigen::Index t = 0; t < threads; ++t) {
+    const Eigen::Index a = count * t / threads, b = count * (t + 1) / threads;
+    pool.emplace_back([&, a, b] {
+      try {
+        decode_range(values.subspan(static_cast<std::size_t>(a * dims_), static_cast<std::size_t>((b - a) * dims_)),
+                     out.subspan(static_cast<std::size_t>(a), static_cast<std::size_t>(b - a)),
+                     residual.empty() ? residual : residual.subspan(static_cast<std::size_t>(a), static_cast<std::size_t>(b - a)));
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(failure_mutex);
+        failure = std::current_exception();
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  if (failure) std::rethrow_exception(failure);
+}
+
+void OrientationEmbedding::decode_range(std::span<const float> values, std::span<Quat> out, std::span<float> residual) const {
+  const auto count = static_cast<Eigen::Index>(out.size());
   constexpr Eigen::Index kBlock = 2048;
   for (Eigen::Index b0 = 0; b0 < count; b0 += kBlock) {
     const Eigen::Index nb = std::min(kBlock, count - b0);
@@ -201,7 +234,7 @@ void OrientationEmbedding::decode_many(std::span<const float> values, std::span<
     // |g|^2 - 2 g.v is the squared distance up to |v|^2, which does not change the argmin.
     const Eigen::MatrixXf d = (-2.0f * (grid_embedded_.transpose() * v)).colwise() + grid_norm2_;
     for (Eigen::Index j = 0; j < nb; ++j) {
-      const Eigen::VectorXd target = v.col(j).cast<double>();
+      const EmbeddedVector target = v.col(j).cast<double>();
       // The nearest grid point, refined. Far from the embedded manifold the distance has several
       // local minima; then the next nearest grid points are refined as well and the best is kept
       // (vectors near the manifold, the usual case, need one refinement).

@@ -58,10 +58,16 @@ public:
   // model is never used with an embedding that differs from the one it was trained with.
   std::vector<float> fingerprint() const;
 
+  // Stack-allocated vectors (no heap traffic in the projection's inner loop).
+  static constexpr int kMaxRaw = 72, kMaxDims = 18;
+  using RawVector = Eigen::Matrix<double, Eigen::Dynamic, 1, 0, kMaxRaw, 1>;
+  using EmbeddedVector = Eigen::Matrix<double, Eigen::Dynamic, 1, 0, kMaxDims, 1>;
+
 private:
-  Eigen::VectorXd raw(const Quat& q) const;        // block-scaled polynomial values
-  Eigen::VectorXd embed(const Quat& q) const;      // dims_ values (double)
-  Quat refine(const Quat& start, const Eigen::VectorXd& target) const;
+  RawVector raw(const Quat& q) const;          // block-scaled polynomial values
+  EmbeddedVector embed(const Quat& q) const;   // dims_ values (double)
+  Quat refine(const Quat& start, const EmbeddedVector& target) const;
+  void decode_range(std::span<const float> values, std::span<Quat> out, std::span<float> residual) const;
 
   LaueGroup laue_;
   int dims_ = 0;
