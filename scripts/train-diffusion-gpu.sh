@@ -93,6 +93,9 @@ elif [ "$mode" = eval ]; then
   ./build-gpu/tests/bench_inpainting --model "$model" --device cuda --size 128 --volumes 4 --slices 2 --fractions 0.1,0.25 \
     --sampler both --samples 4 --steps 50 --resample 2 --shift 2,-1 --json "$out/bench-$name.json" 2>&1 | tee "$out/bench-$name.md"
   ./build-gpu/tests/bench_inpainting_timing --model "$model" --device all --size 256 --repeat 1 2>&1 | tee "$out/timing-$name.md"
+  # Two CPU cores of the same host (the CI-type box has two); last, so a slow run costs nothing above.
+  OMP_NUM_THREADS=2 taskset -c 0,1 ./build-gpu/tests/bench_inpainting_timing --model "$model" --device cpu --size 256 \
+    --repeat 0 2>&1 | tee "$out/timing-2cpu-$name.md"
 else
   echo "mode must be train or eval" >&2
   exit 2

@@ -37,6 +37,8 @@ std::unique_ptr<Step> make_inpaint_step() {
       ParameterSpec{"register", ParamType::Bool, true, {}, {}, {}, "", "Estimate and correct an offset of the side image", {}},
       ParameterSpec{"consistency", ParamType::Float, 0.6, 0.01, 1.0, {}, "",
                     "3D: start each slice at this fraction of the noise levels from the previous slice (1: independent)", {}},
+      ParameterSpec{"snap_deg", ParamType::Float, 5.0, 0.0, 30.0, {}, "deg",
+                    "Generated orientations this close to a nearby measured one take it (0: off)", {}},
       ParameterSpec{"slices", ParamType::IntList, nlohmann::json::array(), 0.0, 1e9, {}, "", "z slices (empty: all)", {}},
       ParameterSpec{"seed", ParamType::Int, 1, 0.0, 1e15, {}, "", "Seed of the scan pattern and the sampler", {}},
       ParameterSpec{"device", ParamType::Choice, "cpu", {}, {}, {"cpu", "cuda"}, "", "Where the model runs", {}},
@@ -79,6 +81,7 @@ std::unique_ptr<Step> make_inpaint_step() {
         o.use_side = p.get_bool("use_side");
         o.register_side = p.get_bool("register");
         o.consistency = p.get_double("consistency");
+        o.snap_deg = p.get_double("snap_deg");
         o.slices = p.get_int_list("slices");
         o.seed = static_cast<std::uint64_t>(p.get_int("seed"));
         const VolumeInpainter engine(model, parse_device(p.get_string("device")));

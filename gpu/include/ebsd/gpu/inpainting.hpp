@@ -9,9 +9,12 @@
 //  3. linear inpainting of the joint image z = [embedding ; side] with the diffusion model
 //     (RePaint or DPS), several samples; with side information off, the side channels are left
 //     unobserved (the same model, the ablation of the method);
-//  4. each sample's orientation channels are projected to orientations; the output is the
-//     projection of the samples' mean embedding, and the channel inpaint_uncertainty (deg) the
-//     mean disorientation of the samples from it; measured pixels are kept (uncertainty 0).
+//  4. each sample's orientation channels are projected to orientations; the output is, per pixel,
+//     the medoid sample (least summed embedding distance to the others), and the channel
+//     inpaint_uncertainty (deg) the mean disorientation of the samples from it; measured pixels
+//     are kept (uncertainty 0);
+//  5. snapping: an output orientation within snap_deg of a measured pixel nearby takes the
+//     measured orientation (removes sampling noise inside grains; 0 turns it off).
 // In a volume, each slice after the first starts its chain at `consistency` * T from the previous
 // slice's result (its embedding, with this slice's side channels) instead of from pure noise:
 // neighbouring slices of serial sections share their grains.
@@ -46,6 +49,7 @@ struct InpaintOptions {
   bool register_side = true;
   int max_shift = 4;
   double consistency = 0.6;            // 3D: start fraction from the previous slice (1 = independent slices)
+  double snap_deg = 5.0;               // 0: no snapping to nearby measured orientations
   std::vector<std::int64_t> slices;    // empty: all
 };
 
@@ -55,6 +59,7 @@ struct InpaintSliceReport {
   double dx = 0.0, dy = 0.0, correlation = 0.0, correlation_unshifted = 0.0;
   bool registered = false;             // the offset was applied
   double mean_uncertainty_deg = 0.0;   // over unobserved pixels
+  double snapped_fraction = 0.0;       // of the unobserved pixels
   double seconds = 0.0;
 };
 
