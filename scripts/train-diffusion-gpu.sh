@@ -93,9 +93,11 @@ elif [ "$mode" = eval ]; then
   ./build-gpu/tests/bench_inpainting --model "$model" --device cuda --size 128 --volumes 4 --slices 2 --fractions 0.1,0.25 \
     --sampler both --samples 4 --steps 50 --resample 2 --shift 2,-1 --json "$out/bench-$name.json" 2>&1 | tee "$out/bench-$name.md"
   ./build-gpu/tests/bench_inpainting_timing --model "$model" --device all --size 256 --repeat 1 2>&1 | tee "$out/timing-$name.md"
-  # Two CPU cores of the same host (the CI-type box has two); last, so a slow run costs nothing above.
+  # Two CPU cores of the same host (the CI-type box has two), with the cheap CPU settings (one
+  # sample, 25 steps, no resampling: 25 network passes instead of 100 passes of 4 samples); last,
+  # so a slow run costs nothing above.
   OMP_NUM_THREADS=2 taskset -c 0,1 ./build-gpu/tests/bench_inpainting_timing --model "$model" --device cpu --size 256 \
-    --repeat 0 2>&1 | tee "$out/timing-2cpu-$name.md"
+    --samples 1 --steps 25 --resample 1 --repeat 0 2>&1 | tee "$out/timing-2cpu-$name.md"
 else
   echo "mode must be train or eval" >&2
   exit 2

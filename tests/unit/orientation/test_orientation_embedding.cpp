@@ -40,7 +40,7 @@ TEST_P(Embedding, HasTheDimensionsOfItsHarmonics) {
     for (float v : e.encode(q)) ms += v * v, peak = std::max(peak, std::fabs(static_cast<double>(v)));
   ms /= static_cast<double>(qs.size()) * e.dims();
   EXPECT_NEAR(std::sqrt(ms), 0.5, 0.05);
-  EXPECT_LT(peak, 3.0);
+  EXPECT_LT(peak, 2.5);  // the sampler clips its estimates at 2.5
 }
 
 TEST_P(Embedding, IsTheSameForSymmetryEquivalentOrientations) {
