@@ -258,6 +258,7 @@ InpaintReport VolumeInpainter::run(Volume& v, const InpaintOptions& o, Progress&
     // pixels inside a grain then carry the grain's measured orientation instead of sampling noise,
     // while pixels the model puts in another grain keep the generated orientation.
     std::int64_t snapped = 0;
+    std::vector<std::int64_t> snap_source(static_cast<std::size_t>(plane), -1);
     if (o.snap_deg > 0.0 && n_obs > 0) {
       const double limit = o.snap_deg * std::numbers::pi / 180.0;
       const auto radius = static_cast<std::int64_t>(std::ceil(2.5 / std::sqrt(std::max(1e-4, sr.observed_fraction))));
@@ -277,6 +278,7 @@ InpaintReport VolumeInpainter::run(Volume& v, const InpaintOptions& o, Progress&
             }
           if (from >= 0) {
             snapped_out[static_cast<std::size_t>(p)] = v.orientation(base + from);
+            snap_source[static_cast<std::size_t>(p)] = from;
             ++snapped;
           }
         }
@@ -302,6 +304,10 @@ InpaintReport VolumeInpainter::run(Volume& v, const InpaintOptions& o, Progress&
         v.set_orientation(i, out[ps]);
         phases[static_cast<std::size_t>(i)] = phase_id;
         v.valid()[static_cast<std::size_t>(i)] = 1;
+        // Grain ids: a snapped pixel joins the grain of the measured pixel it took its orientation
+        // from; any other generated pixel has no known grain (0) until the volume is segmented.
+        if (v.has_grain_ids())
+          v.grain_ids()[static_cast<std::size_t>(i)] = snap_source[ps] >= 0 ? v.grain_ids()[static_cast<std::size_t>(base + snap_source[ps])] : 0;
       }
       emb.encode(v.orientation(i), e);
       for (int c = 0; c < od; ++c) previous[static_cast<std::size_t>(c * plane + p)] = e[static_cast<std::size_t>(c)];

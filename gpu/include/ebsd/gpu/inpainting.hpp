@@ -14,7 +14,8 @@
 //     inpaint_uncertainty (deg) the mean disorientation of the samples from it; measured pixels
 //     are kept (uncertainty 0);
 //  5. snapping: an output orientation within snap_deg of a measured pixel nearby takes the
-//     measured orientation (removes sampling noise inside grains; 0 turns it off).
+//     measured orientation (removes sampling noise inside grains; 0 turns it off). When the volume
+//     has grain ids, a snapped pixel takes the measured pixel's id, any other generated pixel 0.
 // In a volume, each slice after the first starts its chain at `consistency` * T from the previous
 // slice's result (its embedding, with this slice's side channels) instead of from pure noise:
 // neighbouring slices of serial sections share their grains.
