@@ -29,7 +29,7 @@ void register_synth(CLI::App& app, CommandList& out) {
   sub->add_option("--seed", a->seed, "Random seed; the same seed gives the same bytes")->capture_default_str();
   sub->add_option("--laue", a->laue, "Laue group of the phase (m-3m, m-3, 6/mmm, 6/m, -3m, -3, 4/mmm, 4/m, mmm, 2/m, -1)")->capture_default_str();
   sub->add_option("--twins", a->twins, "Fraction of grains with Sigma-3 annealing twins (cubic only)")->capture_default_str()->check(CLI::Range(0.0, 1.0));
-  sub->add_option("--side", a->side, "Side modalities to simulate: pl (polarized light), bse");
+  sub->add_option("--side", a->side, "Side modalities to simulate: pl (polarized light), pl3 (pl0, pl30, pl60: three polarizers), bse");
   sub->add_option("--missing-slices", a->missing, "Z slices to remove, e.g. 10,11 or 10-12");
   sub->add_flag("--json", a->json, "Print a JSON summary");
   out.push_back({sub, [a]() {

@@ -14,6 +14,7 @@ void register_steps(CLI::App& app, CommandList& out);
 void register_denoise(CLI::App& app, CommandList& out);
 void register_bench(CLI::App& app, CommandList& out);
 void register_recover(CLI::App& app, CommandList& out);
+void register_inpaint(CLI::App& app, CommandList& out);
 void register_eval(CLI::App& app, CommandList& out);
 void register_train(CLI::App& app, CommandList& out);
 void register_llm(CLI::App& app, CommandList& out);
@@ -34,6 +35,7 @@ void register_all(CLI::App& app, CommandList& out) {
   register_denoise(app, out);
   register_bench(app, out);
   register_recover(app, out);
+  register_inpaint(app, out);
   register_eval(app, out);
   register_train(app, out);
   register_llm(app, out);

@@ -53,7 +53,7 @@ std::unique_ptr<Step> make_synth_step() {
       ranged(param("orientation_scatter_deg", ParamType::Float, 0.0, "Point-to-point orientation scatter", "deg"), 0, 30),
       [] {
         auto s = param("side", ParamType::StringList, nlohmann::json::array(), "Side modalities to simulate");
-        s.choices = {"pl", "bse"};
+        s.choices = {"pl", "pl3", "bse"};
         return s;
       }(),
       ranged(param("missing_slices", ParamType::IntList, nlohmann::json::array(), "Z slices to remove"), 0, 1e9),

@@ -9,6 +9,7 @@
 #include "annealing_twins.hpp"
 #include "boundary_distance.hpp"
 #include "ebsd/synth/damage.hpp"
+#include "ebsd/synth/inpainting_data.hpp"
 #include "ebsd/synth/orientation_sampling.hpp"
 #include "ebsd/synth/seeded_random.hpp"
 #include "ebsd/synth/side_modalities.hpp"
@@ -155,6 +156,7 @@ SynthResult generate_microstructure(const SynthOptions& o, Progress& progress) {
   for (const auto& m : o.side_modalities) {
     if (m == "pl") add_polarized_light_channel(v, o.side.pl_polarizer_deg * deg, o.side.pl_noise, o.seed);
     if (m == "bse") add_bse_channel(v, o.side.bse_boundary_darkening, o.side.bse_noise, o.seed);
+    if (m == "pl3") add_polarized_light_set(v, o.side.pl_noise, o.seed);
   }
   progress.check();
   {

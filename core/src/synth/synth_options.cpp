@@ -107,7 +107,8 @@ void validate(const SynthOptions& o) {
 
   std::set<std::string> names;
   for (const auto& m : o.side_modalities) {
-    if (m != "pl" && m != "bse") fail("side_modalities", "unknown side modality '" + m + "', expected pl or bse");
+    if (m != "pl" && m != "bse" && m != "pl3")
+      fail("side_modalities", "unknown side modality '" + m + "', expected pl, pl3 or bse");
     if (!names.insert(m).second) fail("side_modalities", "side modality '" + m + "' is listed twice");
   }
   require_range(o.side.pl_polarizer_deg, -360.0, 360.0, "side.pl_polarizer_deg");
