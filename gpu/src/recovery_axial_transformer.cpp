@@ -181,7 +181,9 @@ analysis::SlicePredictor make_transformer_predictor(const PredictorOptions& o, P
   (*model)->eval();
   const AxialConfig c = (*model)->config();
   const Progress* prog = &progress;
-  return [model, dev, c, o, prog](const Volume& v, std::int64_t z) {
+  const std::size_t batch =
+      static_cast<std::size_t>(o.batch > 0 ? o.batch : (o.device == Device::Cuda ? 8 : 2));
+  return [model, dev, c, o, prog, batch](const Volume& v, std::int64_t z) {
     torch::NoGradGuard guard;
     const std::int64_t nx = v.nx(), ny = v.ny(), plane = nx * ny;
     // The window: lw slices with z at the centre, shifted inside the volume when it can be.
@@ -219,10 +221,10 @@ analysis::SlicePredictor make_transformer_predictor(const PredictorOptions& o, P
     std::vector<std::pair<std::int64_t, std::int64_t>> crops;
     for (auto x0 : crop_starts(px, c.lx, o.stride))
       for (auto y0 : crop_starts(py, c.ly, o.stride)) crops.emplace_back(x0, y0);
-    for (std::size_t b = 0; b < crops.size(); b += static_cast<std::size_t>(o.batch)) {
+    for (std::size_t b = 0; b < crops.size(); b += batch) {
       prog->check();
       std::vector<torch::Tensor> inputs;
-      const std::size_t e = std::min(crops.size(), b + static_cast<std::size_t>(o.batch));
+      const std::size_t e = std::min(crops.size(), b + batch);
       for (std::size_t k = b; k < e; ++k)
         inputs.push_back(win.narrow(0, crops[k].first, c.lx).narrow(2, crops[k].second, c.ly));
       t0 = clock::now();
