@@ -149,9 +149,8 @@ void Tokenizer::Impl::build() {
   if (!d.byte_tokens.empty()) {
     if (d.byte_tokens.size() != 256) error("needs 256 byte tokens <0x00>..<0xFF>, has " + std::to_string(d.byte_tokens.size()), "byte_fallback");
     for (unsigned b = 0; b < 256; ++b) {
-      check_id(d.byte_tokens[b], "byte_fallback", n);
-      if (d.byte_tokens[b] < 0) error("byte token <0x" + std::to_string(b) + "> is missing", "byte_fallback");
-      byte_token_value[static_cast<std::size_t>(d.byte_tokens[b])] = static_cast<std::int16_t>(b);
+      check_id(d.byte_tokens[b], "byte_fallback", n);  // -1: no token for this byte (falls back to <unk>)
+      if (d.byte_tokens[b] >= 0) byte_token_value[static_cast<std::size_t>(d.byte_tokens[b])] = static_cast<std::int16_t>(b);
     }
   }
 
@@ -268,7 +267,14 @@ void Tokenizer::Impl::bpe(std::string_view word, std::vector<std::int32_t>& out)
     const auto& s = sym[static_cast<std::size_t>(i)];
     if (s.id >= 0) {
       out.push_back(s.id);
-    } else if (!d.byte_tokens.empty()) {
+      continue;
+    }
+    // Not a piece: its bytes as <0xXX> tokens where the vocabulary has them, else <unk>.
+    const bool all_bytes =
+        !d.byte_tokens.empty() && std::all_of(word.begin() + static_cast<std::ptrdiff_t>(s.start),
+                                              word.begin() + static_cast<std::ptrdiff_t>(s.start + s.len),
+                                              [&](char c) { return d.byte_tokens[static_cast<unsigned char>(c)] >= 0; });
+    if (all_bytes) {
       for (std::size_t k = 0; k < s.len; ++k) out.push_back(d.byte_tokens[static_cast<unsigned char>(word[s.start + k])]);
     } else if (d.unk_id >= 0) {
       out.push_back(d.unk_id);

@@ -118,10 +118,7 @@ Tokenizer tokenizer_from_gguf(const GgufFile& f) {
       if (bytes[b] < 0) ++found;
       bytes[b] = static_cast<std::int32_t>(i);
     }
-    if (found == 256)
-      d.byte_tokens = std::move(bytes);
-    else if (found > 0)
-      throw Error("has " + std::to_string(found) + " of the 256 byte tokens", f.source, "tokenizer.ggml.token_type");
+    if (found > 0) d.byte_tokens = std::move(bytes);  // bytes without a token fall back to <unk>
   }
 
   for (std::size_t i = 0; i < n; ++i) {
