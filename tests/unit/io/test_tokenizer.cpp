@@ -220,3 +220,21 @@ TEST(TokenizerData, RejectsInconsistentVocabularies) {
   s.byte_tokens.pop_back();
   expect_error([&] { im::Tokenizer t(s); }, "256 byte tokens");
 }
+
+TEST(ByteLevelBpe, WhiteSpaceIsTheUnicodeProperty) {
+  // \s is Unicode's White_Space (as in Hugging Face's tokenizers and llama.cpp): U+0085 (NEL) is
+  // white space, U+FEFF is not. In "x \u0085y" the space and the NEL are then two white-space
+  // pieces, so the merge (Ġ, Â) never applies; JavaScript's \s lacks U+0085 and would make
+  // " \u0085" one punctuation piece and merge it.
+  auto d = byte_level_data();
+  d.tokens.resize(263);
+  d.tokens.push_back("\xC4\xA0\xC3\x82");  // "ĠÂ", id 263 (Â = byte 0xC2)
+  d.merges.push_back({"\xC4\xA0", "\xC3\x82"});
+  const im::Tokenizer t(std::move(d));
+  EXPECT_EQ(t.encode("x \xC2\x85y"), (Ids{'x', ' ', 0xC2, 0x85, 'y'}));
+  // " ¬" (U+00AC, bytes C2 AC) is punctuation: one piece, merged.
+  EXPECT_EQ(t.encode("x \xC2\xACy"), (Ids{'x', 263, 0xAC, 'y'}));
+  // U+FEFF (EF BB BF) is not white space: " \uFEFF" is one punctuation piece; with the space
+  // before it the Ġ stays in that piece (no merge exists for it).
+  EXPECT_EQ(t.encode("x \xEF\xBB\xBFy"), (Ids{'x', ' ', 0xEF, 0xBB, 0xBF, 'y'}));
+}
