@@ -217,6 +217,7 @@ void register_llm(CLI::App& app, CommandList& out) {
                    const auto rep = im::convert_to_gguf(src, c->out, type, progress);
                    std::printf("%s: %s, %zu tensors, %llu bytes\n", c->out.c_str(), src.spec().architecture_name().c_str(),
                                rep.tensors, static_cast<unsigned long long>(rep.bytes));
+                   std::printf("tokenizer: %s\n", rep.tokenizer.c_str());
                    return 0;
                  }});
 }

@@ -127,6 +127,17 @@ TEST(LlmCli, TextPromptIsTokenizedAndTheAnswerStreamsAsText) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, tokenizer.decode(tokens, true) + "\n");
 
+  // Converted to GGUF, the tokenizer travels in the file's metadata: same prompt ids, same tokens.
+  const auto gguf = (t / "q.gguf").string();
+  r = run(kEbsd + " llm convert --model " + model + " --out " + gguf + " --type f32", t);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("tokenizer: tokenizer.json"), std::string::npos) << r.out;
+  r = run(kEbsd + " llm run --model " + gguf + " --prompt hello --max-tokens 12 --ignore-eos --json", t);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto g = nlohmann::json::parse(r.out);
+  EXPECT_EQ(g["prompt_ids"], j["prompt_ids"]);
+  EXPECT_EQ(g["tokens"].get<std::vector<std::int32_t>>(), tokens);
+
   // --chat wraps the prompt in ChatML (found from the vocabulary: no template in the file).
   r = run(kEbsd + " llm run --model " + model + " --prompt hello --chat --max-tokens 12 --json", t);
   ASSERT_EQ(r.exit_code, 0) << r.err;

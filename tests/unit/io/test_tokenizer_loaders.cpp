@@ -204,6 +204,24 @@ TEST(JsonTokenizer, Llama2StyleSentencePiece) {
             "<s>[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\n hi [/INST]");  // strip() runs after the system block goes in
 }
 
+TEST(JsonTokenizer, WrittenAsGgufMetadataGivesTheSameIds) {
+  const auto json_tok = from_json(llama2_json());
+  im::GgufWriter w;
+  im::add_tokenizer_metadata(w, json_tok);
+  const auto bytes = w.serialize();
+  const auto gguf_tok = im::tokenizer_from_gguf(im::parse_gguf(bytes, "llama2.gguf"));
+  for (const char* text : {"hi!", "hi hi", " h i ", "<s>hi</s>", "\xE2\x82\xAC"})
+    EXPECT_EQ(gguf_tok.encode(text), json_tok.encode(text)) << text;
+  EXPECT_EQ(gguf_tok.encode("hi!"), (Ids{1, 7, 8 + 0x21}));
+  // A Metaspace pre-tokenizer that splits words has no GGUF key: refused, nothing written.
+  auto j = llama2_json();
+  j["normalizer"] = nullptr;
+  j["pre_tokenizer"] = {{"type", "Metaspace"}, {"replacement", kMeta}, {"prepend_scheme", "first"}, {"split", true}};
+  im::GgufWriter w2;
+  expect_error([&] { im::add_tokenizer_metadata(w2, from_json(j)); }, "no GGUF keys");
+  EXPECT_EQ(w2.serialize().size(), im::GgufWriter().serialize().size());
+}
+
 TEST(JsonTokenizer, MalformedFilesAreClearErrors) {
   expect_error([] { im::tokenizer_from_json("{not json", "", "tokenizer.json"); }, "not valid JSON");
   expect_error([] { im::tokenizer_from_json("[1,2]", "", "tokenizer.json"); }, "JSON object");

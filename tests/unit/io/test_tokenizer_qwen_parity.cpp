@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include "ebsd/io/model/gguf.hpp"
 #include "ebsd/io/model/tokenizer.hpp"
 
 namespace im = ebsd::io::model;
@@ -114,5 +115,15 @@ TEST(TokenizerQwenParity, SameIdsAsTheJavaScriptReference) {
     EXPECT_EQ(tok.decode(ids), reference[t]["decoded"].get<std::string>()) << "text " << t;
   }
   std::printf("parity: %zu texts, %zu tokens\n", texts.size(), total);
+
+  // The same vocabulary written as GGUF metadata (as `ebsd llm convert` does) and read back
+  // through the GGUF loader gives the same ids.
+  im::GgufWriter w;
+  im::add_tokenizer_metadata(w, tok);
+  const auto bytes = w.serialize();
+  const auto from_gguf = im::tokenizer_from_gguf(im::parse_gguf(bytes, "qwen3.gguf"));
+  for (std::size_t t = 0; t < texts.size(); ++t)
+    EXPECT_EQ(from_gguf.encode(texts[t].get<std::string>()), reference[t]["ids"].get<std::vector<std::int32_t>>())
+        << "GGUF text " << t;
   EXPECT_GT(total, 5000u);  // the texts really were tokenized
 }

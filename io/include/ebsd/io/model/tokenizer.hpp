@@ -21,6 +21,7 @@
 namespace ebsd::io::model {
 
 class GgufFile;
+class GgufWriter;
 
 enum class TokenizerKind { ByteLevelBpe, SentencePieceBpe };
 
@@ -112,6 +113,12 @@ Tokenizer tokenizer_from_json(std::string_view tokenizer_json, std::string_view 
 Tokenizer load_tokenizer_json(const std::filesystem::path& path);
 // GGUF metadata keys tokenizer.ggml.* (and tokenizer.chat_template).
 Tokenizer tokenizer_from_gguf(const GgufFile& file);
+// Writes the tokenizer as GGUF tokenizer.ggml.* keys (and tokenizer.chat_template) in llama.cpp's
+// layout; BOS / EOS fall back to the given ids (-1: none) when the tokenizer names none. Throws
+// an ebsd::Error, before writing anything, when the tokenizer has options GGUF cannot express
+// (a pre-tokenizer regex without a GGUF name, Metaspace splitting...).
+void add_tokenizer_metadata(GgufWriter& writer, const Tokenizer& tokenizer, std::int64_t default_bos = -1,
+                            std::int64_t default_eos = -1);
 // The tokenizer of a model given as for ModelFile::open: a GGUF file, or a safetensors file,
 // index or folder with tokenizer.json beside it. Throws a clear error when there is none.
 Tokenizer load_model_tokenizer(const std::filesystem::path& model_path);
