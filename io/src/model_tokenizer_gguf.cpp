@@ -30,7 +30,11 @@ const GgufValue& array_of(const GgufFile& f, const std::string& key, std::size_t
 }
 
 std::int32_t id_or(const GgufFile& f, const std::string& key, std::size_t vocab) {
-  if (!f.find_value(key)) return -1;
+  const auto* v = f.find_value(key);
+  if (!v) return -1;
+  const bool is_signed = v->type == GgufValueType::I8 || v->type == GgufValueType::I16 || v->type == GgufValueType::I32 ||
+                         v->type == GgufValueType::I64;
+  if (is_signed && v->integer < 0) return -1;  // some converters write -1 (signed) for "none"
   const auto id = f.get_uint(key);
   // llama.cpp writes -1 as u32 0xFFFFFFFF for "none" in some converters.
   if (id == 0xFFFFFFFFull) return -1;

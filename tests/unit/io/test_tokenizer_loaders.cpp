@@ -42,6 +42,7 @@ struct SpmMeta {
   std::uint32_t bos = 1;
   bool tokens_as_integers = false;
   std::optional<bool> add_space_prefix, add_bos;
+  std::optional<std::int32_t> signed_padding_id;
 };
 
 im::GgufWriter write(const SpmMeta& m) {
@@ -58,6 +59,7 @@ im::GgufWriter write(const SpmMeta& m) {
   w.set_uint32("tokenizer.ggml.unknown_token_id", 0);
   if (m.add_space_prefix) w.set_bool("tokenizer.ggml.add_space_prefix", *m.add_space_prefix);
   if (m.add_bos) w.set_bool("tokenizer.ggml.add_bos_token", *m.add_bos);
+  if (m.signed_padding_id) w.set_int32("tokenizer.ggml.padding_token_id", *m.signed_padding_id);
   return w;
 }
 
@@ -108,6 +110,15 @@ TEST(GgufTokenizer, SentencePieceWithoutSpacePrefixOrBos) {
   const auto t = load(m, keep);
   EXPECT_EQ(t.encode("hi"), (Ids{4, 5}));  // Gemma 2 style: no "▁" in front
   EXPECT_EQ(t.encode(" hi"), (Ids{7}));
+}
+
+TEST(GgufTokenizer, SignedMinusOneMeansNoToken) {
+  SpmMeta m;
+  m.signed_padding_id = -1;
+  std::vector<std::uint8_t> keep;
+  EXPECT_EQ(load(m, keep).data().pad_id, -1);
+  m.signed_padding_id = 3;
+  EXPECT_EQ(load(m, keep).data().pad_id, 3);
 }
 
 TEST(GgufTokenizer, ByteLevelWithQwenPreTokenizerAndChatTemplate) {
