@@ -308,7 +308,9 @@ void Tokenizer::Impl::encode_text(std::string_view raw, bool first_segment, std:
   }
   // SentencePiece: spaces are "▁"; the prefix marks the start of the text as a word start.
   std::string s = replace_all(text, " ", kMetaspace);
-  if (d.space_prefix && (first_segment || !d.space_prefix_first_only)) s.insert(0, kMetaspace);
+  if (d.space_prefix && (first_segment || !d.space_prefix_first_only) &&
+      !(d.space_prefix_unless_present && s.compare(0, kMetaspace.size(), kMetaspace) == 0))
+    s.insert(0, kMetaspace);
   if (!d.split_on_metaspace) {
     bpe(s, out);
     return;

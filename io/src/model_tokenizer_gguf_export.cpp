@@ -27,7 +27,8 @@ void add_tokenizer_metadata(GgufWriter& w, const Tokenizer& t, std::int64_t defa
       fail("its pre-tokenizer (regex and normalisation) has no GGUF name", "pre_tokenizer");
     if (d.byte_level_prefix_space) fail("a byte-level prefix space has no GGUF key", "pre_tokenizer");
   } else {
-    if (d.space_prefix_first_only || d.split_on_metaspace || d.normalize_nfc || d.normalize_nfkc)
+    if (d.space_prefix_first_only || d.split_on_metaspace || d.space_prefix_unless_present || d.normalize_nfc ||
+        d.normalize_nfkc)
       fail("its Metaspace / normalisation options have no GGUF keys", "pre_tokenizer");
   }
   std::vector<std::string> tokens = d.tokens;

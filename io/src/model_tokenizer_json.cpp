@@ -217,6 +217,7 @@ void read_pre_tokenizer(const JsonReader& r, const json& t, const std::string& f
     if (scheme != "always" && scheme != "first" && scheme != "never") r.fail("unknown scheme '" + scheme + "'", field + ".prepend_scheme");
     d.space_prefix = scheme != "never";
     d.space_prefix_first_only = scheme == "first";
+    d.space_prefix_unless_present = true;  // Hugging Face's Metaspace adds no second "▁"
     d.split_on_metaspace = r.boolean_or(t, "split", true, field + ".split");
   } else {
     r.fail("pre-tokenizer type '" + type + "' is not supported", field + ".type");

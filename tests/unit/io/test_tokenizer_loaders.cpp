@@ -233,6 +233,22 @@ TEST(JsonTokenizer, WrittenAsGgufMetadataGivesTheSameIds) {
   EXPECT_EQ(w2.serialize().size(), im::GgufWriter().serialize().size());
 }
 
+TEST(JsonTokenizer, MetaspacePreTokenizer) {
+  auto j = llama2_json();
+  j["normalizer"] = nullptr;
+  j["pre_tokenizer"] = {{"type", "Metaspace"}, {"replacement", kMeta}, {"prepend_scheme", "always"}, {"split", false}};
+  const auto t = from_json(j);
+  EXPECT_EQ(t.encode("hi"), (Ids{1, 7}));
+  EXPECT_EQ(t.encode(" hi"), (Ids{1, 7}));  // already starts with "▁": no second one
+  EXPECT_EQ(t.encode("hi</s>hi"), (Ids{1, 7, 2, 7}));
+  // prepend_scheme "first": only the text at the very start gets the "▁".
+  j["pre_tokenizer"]["prepend_scheme"] = "first";
+  EXPECT_EQ(from_json(j).encode("hi</s>hi"), (Ids{1, 7, 2, 4, 5}));
+  // split: each "▁"-started word is merged on its own.
+  j["pre_tokenizer"]["split"] = true;
+  EXPECT_EQ(from_json(j).encode("h hi"), (Ids{1, 6, 7}));
+}
+
 TEST(JsonTokenizer, MalformedFilesAreClearErrors) {
   expect_error([] { im::tokenizer_from_json("{not json", "", "tokenizer.json"); }, "not valid JSON");
   expect_error([] { im::tokenizer_from_json("[1,2]", "", "tokenizer.json"); }, "JSON object");

@@ -49,6 +49,7 @@ struct TokenizerData {
   bool byte_level_prefix_space = false;  // byte-level: a space before each text segment not starting with one
   bool space_prefix = false;       // SPM: "▁" before each text segment (before every segment, or only the first:)
   bool space_prefix_first_only = false;
+  bool space_prefix_unless_present = false;  // SPM: not before text that already starts with a space (Metaspace)
   bool split_on_metaspace = false; // SPM: merge words ("▁"-started) separately (HF Metaspace split)
   bool ignore_merges = false;      // a piece already in the vocabulary is one token (Llama 3)
   bool strip_leading_space_on_decode = false;  // SPM: decode drops the space the prefix added
