@@ -131,6 +131,28 @@ void check_parity(const std::string& name, im::ChatFormat chat_format) {
         << "GGUF text " << t;
   EXPECT_GT(total, 5000u);  // the texts really were tokenized
 
+  // SentencePiece GGUF files from llama.cpp carry scores, not merges, and llama.cpp merges by
+  // score. With each piece scored -(rank of the merge that first makes it), as
+  // add_tokenizer_metadata writes, merging by score alone must give the same ids.
+  if (tok.data().kind == im::TokenizerKind::SentencePieceBpe) {
+    auto d = tok.data();
+    d.scores.assign(d.tokens.size(), 0.0f);
+    std::vector<bool> scored(d.tokens.size());
+    for (std::size_t r = 0; r < d.merges.size(); ++r) {
+      const auto id = tok.find_token(d.merges[r].first + d.merges[r].second);
+      if (id >= 0 && !scored[static_cast<std::size_t>(id)]) {
+        scored[static_cast<std::size_t>(id)] = true;
+        d.scores[static_cast<std::size_t>(id)] = -static_cast<float>(r + 1);
+      }
+    }
+    d.merges.clear();
+    const im::Tokenizer by_score(std::move(d));
+    std::size_t differing = 0;
+    for (std::size_t t = 0; t < texts.size(); ++t)
+      differing += by_score.encode(texts[t].get<std::string>()) == reference[t]["ids"].get<std::vector<std::int32_t>>() ? 0 : 1;
+    EXPECT_EQ(differing, 0u) << name << ": texts that merge differently by score";
+  }
+
   // The chat format is recognised from the file (template or vocabulary), and the format's
   // marker tokens are single special tokens of this vocabulary (Llama 2's [INST] is plain text:
   // only its <s> is special).
