@@ -97,13 +97,14 @@ struct Tokenizer::Impl {
 
 void Tokenizer::Impl::build() {
   if (d.tokens.empty()) error("the vocabulary is empty", "tokens");
-  if (d.tokens.size() > static_cast<std::size_t>(INT32_MAX)) error("the vocabulary is too large", "tokens");
+  if (d.tokens.size() > (std::size_t{1} << 24)) error("the vocabulary is too large", "tokens");
   // Added tokens may sit beyond the model's vocabulary (Hugging Face keeps them apart).
   const std::size_t model_vocab = d.tokens.size();
   std::size_t n = model_vocab;
   for (std::size_t i = 0; i < d.added.size(); ++i) {
     const auto id = d.added[i].id;
-    if (id < 0 || id >= INT32_MAX) error("added token '" + d.added[i].content + "' has id " + std::to_string(id), "added_tokens");
+    // Ids index tables of the vocabulary's size: 2^24 is far above any real vocabulary.
+    if (id < 0 || id >= (1 << 24)) error("added token '" + d.added[i].content + "' has id " + std::to_string(id), "added_tokens");
     if (d.added[i].content.empty()) error("added token " + std::to_string(id) + " is empty", "added_tokens");
     n = std::max(n, static_cast<std::size_t>(id) + 1);
   }
