@@ -147,7 +147,9 @@ TEST(LlmCli, TextPromptIsTokenizedAndTheAnswerStreamsAsText) {
   EXPECT_EQ(j["prompt_ids"].get<std::vector<std::int64_t>>(), chat);
   const auto reason = j["stop_reason"].get<std::string>();
   EXPECT_TRUE(reason == "max_tokens" || reason == "eos" || reason == "stop_token") << reason;
-  if (reason == "stop_token") EXPECT_EQ(j["tokens"].back(), 301);
+  if (reason == "stop_token") {
+    EXPECT_EQ(j["tokens"].back(), 301);
+  }
 }
 
 TEST(LlmCli, TextPromptsAndBrokenFilesAreOneLineErrors) {
