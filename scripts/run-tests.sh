@@ -13,6 +13,7 @@ CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWit
 cmake --build build-fuzz -j "$jobs"
 ctest --test-dir build-fuzz -L fuzz --output-on-failure
 
-# The ParaView XDMF check must run here, not skip: setup.sh provided ParaView's modules.
-EBSD_REQUIRE_PARAVIEW=1 xvfb-run -a -s '-screen 0 1280x800x24' \
+# The ParaView XDMF check and the tokenizer parity test must run here, not skip: setup.sh
+# provided ParaView's modules and the JavaScript tokenizer reference.
+EBSD_REQUIRE_PARAVIEW=1 EBSD_REQUIRE_TOKENIZER_REFERENCE=1 xvfb-run -a -s '-screen 0 1280x800x24' \
   ctest --test-dir build -LE 'gpu|bench|fuzz' --output-on-failure -j "$jobs" ${EBSD_CTEST_ARGS:-}

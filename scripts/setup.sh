@@ -4,7 +4,9 @@
 # clang and libclang-rt-14-dev build the fuzz targets. paraview is there for one test: our
 # .xdmf files must open in ParaView's XDMF reader; its Python modules (python3-paraview, which
 # conflicts with libvtk9-dev in Debian 12) are unpacked beside, not installed
-# (scripts/unpack-paraview-python.sh).
+# (scripts/unpack-paraview-python.sh). libicu-dev gives the LLM tokenizers Unicode normalisation
+# and regexes; node and npm install the tokenizer parity test's JavaScript reference into .deps/
+# (scripts/install-tokenizer-reference.sh); Debian's nodejs/npm only where no node is installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,11 +14,13 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache
   libeigen3-dev nlohmann-json3-dev libcli11-dev libpng-dev libtiff-dev libhdf5-dev libdeflate-dev libgtest-dev
   clang libclang-rt-14-dev
-  libtorch-dev python3-torch libopenblas0-pthread
+  libtorch-dev python3-torch libopenblas0-pthread libicu-dev
   qt6-base-dev libqt6opengl6-dev libvtk9-dev
   xvfb xauth
   paraview
 )
+
+command -v npm >/dev/null || PACKAGES+=(nodejs npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -31,6 +35,7 @@ if ((${#missing[@]})); then
 fi
 
 bash scripts/unpack-paraview-python.sh
+bash scripts/install-tokenizer-reference.sh
 
 # ccache keeps repeated builds (developers, CI on a reused machine) fast.
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"

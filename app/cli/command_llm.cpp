@@ -1,18 +1,21 @@
 // `ebsd llm run|bench|convert`: the LLM engine from the command line.
-//   run:     --model PATH (--prompt-ids 1,2,3 | --prompt TEXT) [--max-tokens N] [--device cpu|cuda]
+//   run:     --model PATH (--prompt-ids 1,2,3 | --prompt TEXT [--chat [--system TEXT]]) [--max-tokens N] [--device cpu|cuda]
 //            [--dtype f32|f16|bf16] [--temperature T --top-k K --top-p P --repeat-penalty R --seed S] [--json]
 //   bench:   --model PATH [--prompt-tokens N] [--gen-tokens M] [--device] [--dtype] [--threads] [--json]
 //   convert: --model PATH (safetensors file or folder) --out FILE.gguf [--type f32|f16|bf16]
-// run and bench go through the GPU module's tasks (LibTorch loads only for them); convert is
-// torch-free (io/model).
+// run and bench go through the GPU module's tasks (LibTorch loads only for them); convert and the
+// tokenizer (text prompts, chat templates, streaming the generated text) are torch-free (io/model).
 #include <cstdio>
+#include <optional>
 #include <sstream>
 
 #include "cli_registry.hpp"
 #include "cli_support.hpp"
 #include "commands.hpp"
 #include "ebsd/core/error.hpp"
+#include "ebsd/io/model/chat_template.hpp"
 #include "ebsd/io/model/convert.hpp"
+#include "ebsd/io/model/tokenizer.hpp"
 
 namespace ebsd::cli {
 namespace {
@@ -56,19 +59,22 @@ void register_llm(CLI::App& app, CommandList& out) {
   llm->require_subcommand(1);
 
   struct RunArgs {
-    std::string model, prompt_ids, prompt, device = "cpu", dtype;
+    std::string model, prompt_ids, prompt, system, device = "cpu", dtype;
     std::int64_t max_tokens = 64, top_k = 0, context = 0;
     double temperature = 0, top_p = 1, repeat_penalty = 1;
     std::uint64_t seed = 0;
     int threads = 0;
-    bool json = false, ignore_eos = false;
+    bool json = false, ignore_eos = false, chat = false;
   };
   auto r = std::make_shared<RunArgs>();
   auto* run = llm->add_subcommand("run", "Generate tokens from a prompt");
   run->add_option("--model", r->model, "GGUF file, or safetensors file / folder with config.json")->required();
   auto* ids = run->add_option("--prompt-ids", r->prompt_ids, "Prompt as comma-separated token ids");
-  auto* text = run->add_option("--prompt", r->prompt, "Prompt text (needs a tokenizer: not implemented yet)");
+  auto* text = run->add_option("--prompt", r->prompt, "Prompt text, tokenized with the model's tokenizer (GGUF metadata or tokenizer.json)");
   ids->excludes(text);
+  auto* chat = run->add_flag("--chat", r->chat, "Send --prompt as a user message in the model's chat format and stop at the end of the turn");
+  chat->needs(text);
+  run->add_option("--system", r->system, "System message for --chat")->needs(chat);
   run->add_option("--max-tokens", r->max_tokens, "Tokens to generate")->capture_default_str()->check(CLI::Range(0, 1 << 20));
   run->add_option("--device", r->device, "cpu or cuda")->capture_default_str();
   run->add_option("--dtype", r->dtype, "Compute type f32, f16 or bf16 (default f32 on CPU, bf16 on CUDA)");
@@ -82,13 +88,31 @@ void register_llm(CLI::App& app, CommandList& out) {
   run->add_flag("--ignore-eos", r->ignore_eos, "Keep generating after the end-of-sequence token");
   run->add_flag("--json", r->json, "Print the result as JSON");
   out.push_back({run, [r]() {
-                   if (!r->prompt.empty())
-                     throw Error("text prompts need a tokenizer, which is not implemented yet (issue 9); pass token ids "
-                                 "with --prompt-ids",
-                                 "--prompt");
-                   if (r->prompt_ids.empty()) throw UsageError("llm run", "give --prompt-ids");
+                   if (r->prompt_ids.empty() && r->prompt.empty()) throw UsageError("llm run", "give --prompt or --prompt-ids");
+                   namespace im = ebsd::io::model;
+                   std::optional<im::Tokenizer> tokenizer;
+                   std::vector<std::int64_t> prompt;
+                   std::vector<std::int32_t> stop;
+                   if (!r->prompt.empty()) {
+                     tokenizer.emplace(im::load_model_tokenizer(r->model));
+                     std::vector<std::int32_t> ids;
+                     if (r->chat) {
+                       const auto format = im::chat_format_for(*tokenizer);
+                       std::vector<im::ChatMessage> messages;
+                       if (!r->system.empty()) messages.push_back({"system", r->system});
+                       messages.push_back({"user", r->prompt});
+                       ids = tokenizer->encode(im::format_chat(format, messages, true, *tokenizer), false);
+                       stop = im::chat_stop_tokens(format, *tokenizer);
+                     } else {
+                       ids = tokenizer->encode(r->prompt);
+                     }
+                     if (ids.empty()) throw Error("the prompt gives no tokens", "--prompt");
+                     prompt.assign(ids.begin(), ids.end());
+                   } else {
+                     prompt = parse_ids(r->prompt_ids);
+                   }
                    nlohmann::json args{{"model", r->model},
-                                       {"prompt_ids", parse_ids(r->prompt_ids)},
+                                       {"prompt_ids", prompt},
                                        {"max_tokens", r->max_tokens},
                                        {"device", r->device},
                                        {"temperature", r->temperature},
@@ -100,22 +124,34 @@ void register_llm(CLI::App& app, CommandList& out) {
                                        {"ignore_eos", r->ignore_eos}};
                    if (!r->dtype.empty()) args["dtype"] = r->dtype;
                    if (r->context > 0) args["context"] = r->context;
+                   if (!stop.empty() && !r->ignore_eos) args["stop_ids"] = stop;
                    const auto& task = task_registry().get("llm-run");
-                   // Tokens stream through the progress messages "token <id>": print each as it comes.
+                   // Tokens stream through the progress messages "token <id>": print each as it comes,
+                   // as text when the prompt was text (partial UTF-8 characters wait for the rest).
                    const bool stream = !r->json;
+                   std::optional<im::StreamingDecoder> decoder;
+                   if (tokenizer) decoder.emplace(*tokenizer);
                    Progress progress(
-                       [stream](double, const std::string& m) {
-                         if (stream && m.rfind("token ", 0) == 0) {
+                       [stream, &decoder](double, const std::string& m) {
+                         if (!stream || m.rfind("token ", 0) != 0) return;
+                         if (decoder)
+                           std::fputs(decoder->feed(static_cast<std::int32_t>(std::stoll(m.substr(6)))).c_str(), stdout);
+                         else
                            std::printf("%s ", m.c_str() + 6);
-                           std::fflush(stdout);
-                         }
+                         std::fflush(stdout);
                        },
                        &interrupt_token());
-                   const auto res = task.run(args, progress);
+                   auto res = task.run(args, progress);
+                   if (tokenizer) {
+                     const auto generated = res["tokens"].get<std::vector<std::int32_t>>();
+                     res["prompt_ids"] = prompt;
+                     res["text"] = tokenizer->decode(generated, true);
+                   }
                    if (r->json) {
                      print_json(res);
                      return 0;
                    }
+                   if (decoder) std::fputs(decoder->finish().c_str(), stdout);
                    std::printf("\n");
                    std::fprintf(stderr, "%zu tokens (%s); prefill %.1f tok/s, decode %.1f tok/s\n", res["tokens"].size(),
                                 res["stop_reason"].get<std::string>().c_str(),
@@ -181,6 +217,7 @@ void register_llm(CLI::App& app, CommandList& out) {
                    const auto rep = im::convert_to_gguf(src, c->out, type, progress);
                    std::printf("%s: %s, %zu tensors, %llu bytes\n", c->out.c_str(), src.spec().architecture_name().c_str(),
                                rep.tensors, static_cast<unsigned long long>(rep.bytes));
+                   std::printf("tokenizer: %s\n", rep.tokenizer.c_str());
                    return 0;
                  }});
 }

@@ -2,6 +2,7 @@
 // safetensors model, generate from token ids, report tokens, timings and memory. Generated
 // tokens stream through the progress sink as messages "token <id>" (the CLI prints them as
 // they come; a GUI can do the same).
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <sys/resource.h>
@@ -65,7 +66,18 @@ nlohmann::json llm_run(const nlohmann::json& args, Progress& progress) {
   g.sampler.validate();
   const auto context = args.value("context", static_cast<std::int64_t>(prompt.size()) + g.max_new_tokens);
   llm::Session session(*model, context);
-  const auto r = llm::generate(session, prompt, g, {}, progress);
+  // Extra stop tokens (a chat format's end of turn), beside the model's EOS.
+  std::vector<std::int64_t> stop_ids;
+  if (args.contains("stop_ids")) {
+    if (!args["stop_ids"].is_array()) throw Error("stop ids must be a list of integers", "stop_ids");
+    for (const auto& v : args["stop_ids"]) {
+      if (!v.is_number_integer()) throw Error("stop ids must be integers", "stop_ids");
+      stop_ids.push_back(v.get<std::int64_t>());
+    }
+  }
+  const auto keep_going = [&stop_ids](std::int64_t t) { return std::find(stop_ids.begin(), stop_ids.end(), t) == stop_ids.end(); };
+  auto r = llm::generate(session, prompt, g, stop_ids.empty() ? std::function<bool(std::int64_t)>{} : keep_going, progress);
+  if (r.stop_reason == "callback") r.stop_reason = "stop_token";
   const auto n = static_cast<double>(r.tokens.size());
   return {{"model", model_json(*model)},
           {"device", args.value("device", std::string("cpu"))},

@@ -1,6 +1,7 @@
 // safetensors -> GGUF (model/convert.hpp). Mirrors llama.cpp's convert_hf_to_gguf.py layout
 // choices (they are format conventions, not code), so llama.cpp reads our files and we read its.
 #include "ebsd/io/model/convert.hpp"
+#include "ebsd/io/model/tokenizer.hpp"
 
 #include <cstring>
 #include <filesystem>
@@ -109,14 +110,27 @@ ConvertReport convert_to_gguf(const ModelFile& src, const std::filesystem::path&
     // Our extension (llama.cpp ignores it and assumes head_dim): 1 / query_scale^2.
     w.set_float32(a + ".attention.query_pre_attn_scalar", static_cast<float>(1.0 / (s.query_scale * s.query_scale)));
   }
-  if (s.bos_token_id >= 0) w.set_uint32("tokenizer.ggml.bos_token_id", static_cast<std::uint32_t>(s.bos_token_id));
-  if (s.eos_token_id >= 0) w.set_uint32("tokenizer.ggml.eos_token_id", static_cast<std::uint32_t>(s.eos_token_id));
+  ConvertReport report;
+  const auto folder = std::filesystem::is_directory(src.source()) ? std::filesystem::path(src.source())
+                                                                  : std::filesystem::path(src.source()).parent_path();
+  report.tokenizer = "no tokenizer.json beside the model";
+  if (std::filesystem::exists(folder / "tokenizer.json")) {
+    try {
+      add_tokenizer_metadata(w, load_tokenizer_json(folder / "tokenizer.json"), s.bos_token_id, s.eos_token_id);
+      report.tokenizer = "tokenizer.json";
+    } catch (const Error& e) {
+      report.tokenizer = e.what();  // the model converts without its tokenizer
+    }
+  }
+  if (report.tokenizer != "tokenizer.json") {
+    if (s.bos_token_id >= 0) w.set_uint32("tokenizer.ggml.bos_token_id", static_cast<std::uint32_t>(s.bos_token_id));
+    if (s.eos_token_id >= 0) w.set_uint32("tokenizer.ggml.eos_token_id", static_cast<std::uint32_t>(s.eos_token_id));
+  }
   if (!s.rope_freq_factors.empty()) {
     std::vector<std::uint8_t> b(s.rope_freq_factors.size() * 4);
     std::memcpy(b.data(), s.rope_freq_factors.data(), b.size());
     w.add_tensor("rope_freqs.weight", GgmlType::F32, {static_cast<std::int64_t>(s.rope_freq_factors.size())}, b);
   }
-  ConvertReport report;
   const auto& weights = src.weights();
   for (std::size_t i = 0; i < weights.size(); ++i) {
     progress.check();
