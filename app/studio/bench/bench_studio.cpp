@@ -186,6 +186,12 @@ int main(int argc, char** argv) {
   // --size N: another edge length than 256 (quick checks; the goals are for 256).
   const int sizeAt = int(args.indexOf("--size"));
   const std::int64_t n = sizeAt > 0 && sizeAt + 1 < args.size() ? args[sizeAt + 1].toLongLong() : 256;
+  // --frames N: slices stepped per measurement (default 120); --only grains|scatter: one volume
+  // (profiling runs).
+  const int framesAt = int(args.indexOf("--frames"));
+  const int frames = framesAt > 0 && framesAt + 1 < args.size() ? args[framesAt + 1].toInt() : 120;
+  const int onlyAt = int(args.indexOf("--only"));
+  const QString only = onlyAt > 0 && onlyAt + 1 < args.size() ? args[onlyAt + 1] : QString();
   QTemporaryDir dir;
   QSettings settings(dir.filePath("bench.ini"), QSettings::IniFormat);
 
@@ -200,6 +206,7 @@ int main(int argc, char** argv) {
   std::vector<Row> rows;
   std::string renderer;
   for (const bool scatter : {false, true}) {
+    if (!only.isEmpty() && only != (scatter ? "scatter" : "grains")) continue;
     const QString path = dir.filePath(scatter ? "scatter.ebsd.h5" : "grains.ebsd.h5");
     io::write_volume(path.toStdString(), proceduralVolume(n, scatter));
     // The reader alone (io's share of opening), with the file in the page cache as below.
@@ -228,10 +235,10 @@ int main(int argc, char** argv) {
     row.openSeconds = clock.nsecsElapsed() / 1e9;
     waitForPaints(w, framesBefore);
     row.firstFrameSeconds = clock.nsecsElapsed() / 1e9;
-    row.allViews = stepSlices(w, 120);
+    row.allViews = stepSlices(w, frames);
     w.showSingleView(ViewId::XY);
     QApplication::processEvents();
-    row.xyOnly = stepSlices(w, 120);
+    row.xyOnly = stepSlices(w, frames);
     rows.push_back(row);
   }
   if (large) {
