@@ -198,7 +198,10 @@ SteppingResult stepSlices(MainWindow& w, int frames) {
   }
   // The colouring share alone (no paint waited for).
   clock.restart();
-  for (int f = 0; f < frames; ++f) w.sliceImages().setCursor({0, 0, f % nz}, 0b100);
+  for (int f = 0; f < frames; ++f) {
+    w.sliceImages().setCursor({0, 0, f % nz}, 0b100);
+    w.sliceImages().bringUpToDate();
+  }
   r.colourMs = clock.nsecsElapsed() / 1e6 / frames;
   QApplication::processEvents();
   return r;
