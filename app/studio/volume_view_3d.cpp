@@ -179,10 +179,27 @@ struct VolumeView3D::Scene {
     cache = std::make_unique<StaticLayerCache>(window, renderer, cursorRenderer);
     renderer->AddObserver(vtkCommand::StartEvent, this, &Scene::beforeRender);
     style->SetDefaultRenderer(renderer);
+    style->AddObserver(vtkCommand::StartInteractionEvent, this, &Scene::onInteractionStart);
+    style->AddObserver(vtkCommand::EndInteractionEvent, this, &Scene::onInteractionEnd);
     canvas->interactor()->SetInteractorStyle(style);
   }
 
   void beforeRender(vtkObject*, unsigned long, void*) { axes->sync(); }
+
+  // Level of detail while the camera moves: the labelled axes (dozens of text actors rebuilt for
+  // every new viewpoint, the most expensive part of a frame under llvmpipe) give way to the plain
+  // outline, and come back in the full-quality frame rendered when the mouse is released.
+  void onInteractionStart(vtkObject*, unsigned long, void*) {
+    interacting = true;
+    axesWanted = cubeAxes->GetVisibility() != 0;
+    cubeAxes->VisibilityOff();
+  }
+  void onInteractionEnd(vtkObject*, unsigned long, void*) {
+    interacting = false;
+    cubeAxes->SetVisibility(axesWanted);
+  }
+  bool interacting = false;
+  bool axesWanted = false;
 };
 
 VolumeView3D::VolumeView3D(QWidget* parent) : QWidget(parent) {
@@ -233,7 +250,8 @@ void VolumeView3D::setGeometry(const VolumeGeometry& geometry) {
   Scene& s = *scene_;
   const bool slicesMode = mode() == Mode::Slices;
   for (auto& slice : s.slices) slice->SetVisibility(!empty && slicesMode);
-  s.cubeAxes->SetVisibility(!empty);
+  s.axesWanted = !empty;
+  s.cubeAxes->SetVisibility(!empty && !s.interacting);
   if (!empty) {
     const auto b = geometry_.bounds();
     s.cubeAxes->SetBounds(b.data());
@@ -358,6 +376,8 @@ void VolumeView3D::setVolumeRenderingImage(vtkImageData* image, const QString& n
 
 std::uint64_t VolumeView3D::keptLayerRenders() const { return scene_->cache->bottomRenders(); }
 std::uint64_t VolumeView3D::keptLayerReuses() const { return scene_->cache->reuses(); }
+
+bool VolumeView3D::showsLabelledAxes() const { return scene_->cubeAxes->GetVisibility() != 0; }
 
 void VolumeView3D::invalidateKeptLayer() {
   scene_->cache->invalidate();

@@ -60,6 +60,9 @@ public:
   // and how often its kept picture was reused (StaticLayerCache; tests and the benchmark).
   std::uint64_t keptLayerRenders() const;
   std::uint64_t keptLayerReuses() const;
+  // Whether the labelled axes are drawn: not while the camera is being dragged (the outline
+  // stands in for them), again from the frame after the release.
+  bool showsLabelledAxes() const;
   // Draws everything again on the next frame instead of reusing the kept layer.
   void invalidateKeptLayer();
   // The note the view shows (downsampling), empty when none.

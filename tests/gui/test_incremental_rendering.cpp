@@ -3,6 +3,9 @@
 // 3D view redraws the slices over its kept layer (outline, axes), XY renders its new slice.
 #include "gui_test_support.hpp"
 #include "ortho_slice_images.hpp"
+
+#include <QMouseEvent>
+#include <QWindow>
 #include "view_colors.hpp"
 #include "volume_view_3d.hpp"
 
@@ -136,6 +139,41 @@ TEST_F(IncrementalRendering, RotatingThe3DViewDrawsTheKeptLayerAgain) {
   const QImage after = view3d()->canvas()->grabFramebuffer();
   EXPECT_EQ(view3d()->keptLayerRenders(), kept + 1);
   EXPECT_NE(before, after);
+}
+
+TEST_F(IncrementalRendering, DraggingThe3DViewDrawsTheOutlineAndTheAxesComeBackOnRelease) {
+  window_->showSingleView(ViewId::ThreeD);
+  openBlockVolume();
+  QWindow* target = view3d()->canvas()->glWindow();
+  const QPointF centre(target->width() / 2.0, target->height() / 2.0);
+  auto send = [&](QEvent::Type type, QPointF p, Qt::MouseButton button, Qt::MouseButtons buttons) {
+    QMouseEvent e(type, p, target->mapToGlobal(p), button, buttons, Qt::NoModifier);
+    QApplication::sendEvent(target, &e);
+  };
+  ASSERT_TRUE(view3d()->showsLabelledAxes());
+  const QImage still = view3d()->canvas()->grabFramebuffer();
+  send(QEvent::MouseButtonPress, centre, Qt::LeftButton, Qt::LeftButton);
+  send(QEvent::MouseMove, centre + QPointF(40, 10), Qt::NoButton, Qt::LeftButton);
+  EXPECT_FALSE(view3d()->showsLabelledAxes());
+  const QImage moving = view3d()->canvas()->grabFramebuffer();
+  EXPECT_NE(moving, still);
+  const std::uint64_t kept = view3d()->keptLayerRenders();
+  send(QEvent::MouseButtonRelease, centre + QPointF(40, 10), Qt::LeftButton, Qt::NoButton);
+  EXPECT_TRUE(view3d()->showsLabelledAxes());
+  // The release asks for the full-quality frame: the kept layer is drawn again, with the axes.
+  const QImage after = view3d()->canvas()->grabFramebuffer();
+  EXPECT_EQ(view3d()->keptLayerRenders(), kept + 1);
+  // The labels are light grey text: there are more such pixels with the axes than without.
+  auto lightGrey = [](const QImage& image) {
+    int n = 0;
+    for (int y = 0; y < image.height(); ++y)
+      for (int x = 0; x < image.width(); ++x) {
+        const QColor c = image.pixelColor(x, y);
+        n += (c.red() > 150 && std::abs(c.red() - c.green()) < 12 && std::abs(c.red() - c.blue()) < 12) ? 1 : 0;
+      }
+    return n;
+  };
+  EXPECT_GT(lightGrey(after), lightGrey(moving) + 200);
 }
 
 }  // namespace

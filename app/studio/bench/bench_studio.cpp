@@ -9,7 +9,10 @@
 // cleaned-up data) and "scatter" (every voxel its own orientation, as raw measurements: no two
 // voxels share an IPF colour computation). --large adds a 512^3 volume, opened from memory.
 #include <QApplication>
+#include <QMouseEvent>
+#include <QWindow>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFile>
 #include <QSettings>
 #include <QTemporaryDir>
@@ -18,6 +21,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <cstdio>
@@ -113,6 +117,13 @@ Counts counts(MainWindow& w) {
   return c;
 }
 
+// Lets paints asked for before a measurement happen first.
+void settle() {
+  QEventLoop loop;
+  QTimer::singleShot(200, &loop, &QEventLoop::quit);
+  loop.exec();
+}
+
 std::vector<std::size_t> allViews(MainWindow& w) {
   std::vector<std::size_t> all(visibleCanvases(w).size());
   for (std::size_t k = 0; k < all.size(); ++k) all[k] = k;
@@ -122,8 +133,9 @@ std::vector<std::size_t> allViews(MainWindow& w) {
 // Runs the event loop until every visible view has painted a frame after `before` and every
 // view in `mustRender` (indices into visibleCanvases) has rendered its VTK scene in it: the
 // way a user sees it (changes request paints, Qt paints on its next update), at most 5 s.
-// Returns false when the 5 s passed first.
-bool waitForPaints(MainWindow& w, const Counts& before, const std::vector<std::size_t>& mustRender = {}) {
+// Returns false when the 5 s passed first. With `only`, only those views must paint.
+bool waitForPaints(MainWindow& w, const Counts& before, const std::vector<std::size_t>& mustRender = {},
+                   const std::vector<std::size_t>* only = nullptr) {
   const auto canvases = visibleCanvases(w);
   QElapsedTimer clock;
   clock.start();
@@ -132,7 +144,8 @@ bool waitForPaints(MainWindow& w, const Counts& before, const std::vector<std::s
   tick.start(10);
   for (;;) {
     bool all = true;
-    for (std::size_t k = 0; k < canvases.size(); ++k) all = all && canvases[k]->frameCount() > before.paints[k];
+    for (std::size_t k = 0; k < canvases.size(); ++k)
+      if (!only || std::find(only->begin(), only->end(), k) != only->end()) all = all && canvases[k]->frameCount() > before.paints[k];
     for (std::size_t k : mustRender) all = all && canvases[k]->sceneRenderCount() > before.scenes[k];
     if (all) return true;
     if (clock.elapsed() > 5000) return false;
@@ -167,8 +180,7 @@ SteppingResult stepSlices(MainWindow& w, int frames) {
   for (std::size_t k = 0; k < canvases.size(); ++k)
     if (canvases[k] == w.sliceView(SliceAxis::Z)->canvas() || canvases[k] == w.view3D()->canvas()) mustRender.push_back(k);
   SteppingResult r;
-  // Let paints asked for before the measurement happen first.
-  waitForPaints(w, counts(w));
+  settle();
   const Counts start = counts(w);
   const std::uint64_t kept0 = w.view3D()->keptLayerRenders();
   QElapsedTimer clock;
@@ -204,6 +216,46 @@ SteppingResult stepSlices(MainWindow& w, int frames) {
   }
   r.colourMs = clock.nsecsElapsed() / 1e6 / frames;
   QApplication::processEvents();
+  return r;
+}
+
+// Rotates the 3D view as a user does, dragging with the left button (VTK's trackball), a few
+// pixels per frame; a frame counts once the 3D view has rendered and shown the new viewpoint.
+// While the button is down the view draws its plain outline instead of the labelled axes (level
+// of detail); the full-quality frame after the release is timed on its own.
+struct RotationResult {
+  double fps = 0.0, cpuMsPerFrame = 0.0, stillFrameMs = 0.0;
+  int incomplete = 0;
+};
+
+RotationResult rotate3D(MainWindow& w, int frames) {
+  QWindow* target = w.view3D()->canvas()->glWindow();
+  const auto canvases = visibleCanvases(w);
+  const auto at = std::find(canvases.begin(), canvases.end(), w.view3D()->canvas());
+  const std::vector<std::size_t> view3d{std::size_t(at - canvases.begin())};
+  const QPointF centre(target->width() / 2.0, target->height() / 2.0);
+  auto send = [&](QEvent::Type type, QPointF p, Qt::MouseButtons buttons) {
+    QMouseEvent e(type, p, target->mapToGlobal(p), Qt::LeftButton, buttons, Qt::NoModifier);
+    QApplication::sendEvent(target, &e);
+  };
+  RotationResult r;
+  settle();
+  send(QEvent::MouseButtonPress, centre, Qt::LeftButton);
+  QElapsedTimer clock;
+  clock.start();
+  const double cpu0 = cpuMs();
+  for (int f = 1; f <= frames; ++f) {
+    const Counts before = counts(w);
+    send(QEvent::MouseMove, centre + QPointF(3.0 * f, 0.5 * f), Qt::LeftButton);
+    if (!waitForPaints(w, before, view3d, &view3d)) ++r.incomplete;
+  }
+  r.fps = frames / (clock.nsecsElapsed() / 1e9);
+  r.cpuMsPerFrame = (cpuMs() - cpu0) / frames;
+  const Counts before = counts(w);
+  clock.restart();
+  send(QEvent::MouseButtonRelease, centre + QPointF(3.0 * frames, 0.5 * frames), Qt::NoButton);
+  if (!waitForPaints(w, before, view3d, &view3d)) ++r.incomplete;
+  r.stillFrameMs = clock.nsecsElapsed() / 1e6;
   return r;
 }
 
@@ -251,6 +303,7 @@ int main(int argc, char** argv) {
     std::string volume;
     double readSeconds = 0, jobSeconds = 0, openSeconds = 0, firstFrameSeconds = 0;
     SteppingResult allViews, xyOnly;
+    RotationResult rotation;
   };
   std::vector<Row> rows;
   std::string renderer;
@@ -285,6 +338,7 @@ int main(int argc, char** argv) {
     waitForPaints(w, counts(w), allViews(w));
     row.firstFrameSeconds = clock.nsecsElapsed() / 1e9;
     row.allViews = stepSlices(w, frames);
+    row.rotation = rotate3D(w, frames / 2);
     w.showSingleView(ViewId::XY);
     QApplication::processEvents();
     row.xyOnly = stepSlices(w, frames);
@@ -305,6 +359,7 @@ int main(int argc, char** argv) {
     waitForPaints(w, counts(w), allViews(w));
     row.firstFrameSeconds = clock.nsecsElapsed() / 1e9;
     row.allViews = stepSlices(w, 60);
+    row.rotation = rotate3D(w, 30);
     w.showSingleView(ViewId::XY);
     QApplication::processEvents();
     row.xyOnly = stepSlices(w, 60);
@@ -322,8 +377,12 @@ int main(int argc, char** argv) {
   for (const Row& r : rows) {
     std::printf("- %s, 4 views: %s\n- %s, XY alone: %s\n", r.volume.c_str(), r.allViews.perStep.c_str(), r.volume.c_str(),
                 r.xyOnly.perStep.c_str());
-    incomplete += r.allViews.incomplete + r.xyOnly.incomplete;
+    incomplete += r.allViews.incomplete + r.xyOnly.incomplete + r.rotation.incomplete;
   }
+  std::printf("\nRotating the 3D view (left drag, 4 views shown; outline instead of labelled axes while the button is down):\n");
+  for (const Row& r : rows)
+    std::printf("- %s: %.1f fps (%.0f CPU ms/frame); full-quality frame after the release %.0f ms\n", r.volume.c_str(), r.rotation.fps,
+                r.rotation.cpuMsPerFrame, r.rotation.stillFrameMs);
   if (incomplete) std::printf("\n%d steps did not end with every changed view shown within 5 s\n", incomplete);
   double load[3] = {0, 0, 0};
   if (getloadavg(load, 3) == 3) std::printf("\nLoad average at the end: %.2f %.2f %.2f (other processes share the CPUs)\n", load[0], load[1], load[2]);
