@@ -167,11 +167,6 @@ void MainWindow::buildViews() {
   }
   view3d_ = new VolumeView3D(this);
   view3d_->setSliceImages(images_->image(SliceAxis::X), images_->image(SliceAxis::Y), images_->image(SliceAxis::Z));
-  // Slices are coloured when a view that shows them renders, once per frame however many cursor
-  // moves came before it (OrthoSliceImages).
-  for (SliceView* view : sliceViews_)
-    connect(view->canvas(), &VtkBridgeWidget::aboutToRenderScene, images_, &OrthoSliceImages::bringUpToDate);
-  connect(view3d_->canvas(), &VtkBridgeWidget::aboutToRenderScene, images_, &OrthoSliceImages::bringUpToDate);
   connect(view3d_, &VolumeView3D::volumeRenderingRequested, this, &MainWindow::updateVolumeRendering);
   connect(view3d_, &VolumeView3D::grainSurfacesRequested, this, &MainWindow::showGrainSurfaces);
 

@@ -22,7 +22,6 @@ vtkImageData* OrthoSliceImages::image(SliceAxis axis) const { return images_[sta
 void OrthoSliceImages::setVolume(std::shared_ptr<const Volume> volume, const Index3& cursor) {
   volume_ = std::move(volume);
   cursor_ = cursor;
-  pending_ = 0;
   colorizer_.reset();
   if (!volume_) {
     for (auto& img : images_) img->Initialize();
@@ -62,7 +61,6 @@ void OrthoSliceImages::setColoring(const QString& name) {
   const SliceColoring c = slice_coloring_from_name(name.toStdString(), *volume_);  // throws
   coloringName_ = name;
   coloring_ = c;
-  pending_ = 0;
   for (SliceAxis axis : {SliceAxis::X, SliceAxis::Y, SliceAxis::Z}) recolour(axis);
   emit coloringChanged();
 }
@@ -70,19 +68,8 @@ void OrthoSliceImages::setColoring(const QString& name) {
 void OrthoSliceImages::setCursor(const Index3& cursor, int changedAxes) {
   cursor_ = cursor;
   if (!volume_) return;
-  const int newly = changedAxes & ~pending_ & 0b111;
-  pending_ |= changedAxes & 0b111;
   for (SliceAxis axis : {SliceAxis::X, SliceAxis::Y, SliceAxis::Z})
-    if (newly & (1 << axisIndex(axis))) emit imageChanged(axis);
-}
-
-void OrthoSliceImages::bringUpToDate() {
-  if (!volume_ || !pending_) return;
-  const int pending = pending_;
-  pending_ = 0;
-  // No imageChanged: this runs as the views render, which is what the signal would ask for.
-  for (SliceAxis axis : {SliceAxis::X, SliceAxis::Y, SliceAxis::Z})
-    if (pending & (1 << axisIndex(axis))) recolour(axis, false);
+    if (changedAxes & (1 << axisIndex(axis))) recolour(axis);
 }
 
 std::pair<double, double> OrthoSliceImages::scalarRange() const {
@@ -91,7 +78,7 @@ std::pair<double, double> OrthoSliceImages::scalarRange() const {
   return colorizer_->scalarRange(coloring_);
 }
 
-void OrthoSliceImages::recolour(SliceAxis axis, bool notify) {
+void OrthoSliceImages::recolour(SliceAxis axis) {
   const Volume& v = *volume_;
   const int a = axisIndex(axis);
   vtkImageData* img = image(axis);
@@ -102,8 +89,7 @@ void OrthoSliceImages::recolour(SliceAxis axis, bool notify) {
   colorizer_->colour(axis, cursor_[static_cast<std::size_t>(a)], coloring_, scalars->GetPointer(0));
   scalars->Modified();
   img->Modified();
-  ++coloured_;
-  if (notify) emit imageChanged(axis);
+  emit imageChanged(axis);
 }
 
 }  // namespace ebsd::studio

@@ -2,10 +2,7 @@
 // The three coloured slices through the cursor as vtkImageData in sample coordinates (a pixel's
 // centre is its voxel's centre, origin + index * spacing): what the slice views and the 3D view
 // display. A presenter between the data and the views: it reads the volume, never changes it,
-// and recolours only the slice whose index moved, once per rendered frame: setCursor() only
-// notes the move (imageChanged asks the views for a render) and bringUpToDate(), which the views
-// call just before they render, colours it. A slider dragged over twenty slices between two
-// frames colours one slice, not twenty.
+// and recolours only the slice whose index moved.
 #include <QObject>
 #include <QString>
 
@@ -36,12 +33,6 @@ public:
   // does not offer it (grain ids before segmentation, an unknown channel); nothing changes then.
   void setColoring(const QString& name);
   void setCursor(const Index3& cursor, int changedAxes);
-  // Colours the slices whose index moved since they were last coloured (cheap when none did).
-  void bringUpToDate();
-  // Slices moved but not coloured yet (bit k: axis index k).
-  int pendingAxes() const { return pending_; }
-  // Slices coloured so far (tests: one per frame, not one per cursor move).
-  std::uint64_t slicesColoured() const { return coloured_; }
 
   const QString& coloringName() const { return coloringName_; }
   const SliceColoring& coloring() const { return coloring_; }
@@ -59,15 +50,13 @@ signals:
   void coloringChanged();
 
 private:
-  void recolour(SliceAxis axis, bool notify = true);
+  void recolour(SliceAxis axis);
 
   std::shared_ptr<const Volume> volume_;
   std::unique_ptr<SliceColorizer> colorizer_;
   QString coloringName_ = QStringLiteral("ipf-z");
   SliceColoring coloring_;
   Index3 cursor_{0, 0, 0};
-  int pending_ = 0;
-  std::uint64_t coloured_ = 0;
   std::array<vtkSmartPointer<vtkImageData>, 3> images_;
 };
 

@@ -21,7 +21,6 @@ VtkBridgeWidget::VtkBridgeWidget(QWidget* parent) : QWidget(parent), window_(new
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(container);
   connect(window_, &VtkGlWindow::contextReady, this, &VtkBridgeWidget::contextReady);
-  connect(window_, &VtkGlWindow::aboutToRenderScene, this, &VtkBridgeWidget::aboutToRenderScene);
 }
 
 VtkBridgeWidget::~VtkBridgeWidget() = default;

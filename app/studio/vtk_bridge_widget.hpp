@@ -62,8 +62,6 @@ public:
 
 signals:
   void contextReady();
-  // Just before the VTK scene renders (VtkGlWindow::aboutToRenderScene).
-  void aboutToRenderScene();
 
 private:
   VtkGlWindow* window_ = nullptr;

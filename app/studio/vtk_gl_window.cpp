@@ -175,7 +175,6 @@ void VtkGlWindow::render() {
   // changed (or the size, or nothing was rendered yet).
   if (sceneDirty_ || renderedSize_ != QSize(w, h) || !picture || picture->GetFBOIndex() == 0) {
     inPaint_ = true;
-    emit aboutToRenderScene();
     window_->Render();
     inPaint_ = false;
     sceneDirty_ = false;

@@ -71,9 +71,6 @@ public:
 
 signals:
   void contextReady();
-  // Emitted just before the VTK scene renders (not for overlay-only paints): the last moment to
-  // bring its data up to date.
-  void aboutToRenderScene();
 
 protected:
   void initializeGL() override;

@@ -2,7 +2,6 @@
 // what a full render shows: XZ and YZ only move their crosshair (an overlay, no VTK render), the
 // 3D view redraws the slices over its kept layer (outline, axes), XY renders its new slice.
 #include "gui_test_support.hpp"
-#include "ortho_slice_images.hpp"
 
 #include <QMouseEvent>
 #include <QWindow>
@@ -88,24 +87,6 @@ TEST_F(IncrementalRendering, SteppingZRendersXyAnd3DAndMovesTheCrosshairsOfXzAnd
   EXPECT_TRUE(sameColour(xzPixel(30, 2, frame), axisColour(0)));
   // XY shows slice 10's voxels.
   EXPECT_TRUE(sameColour(colourAt(xy(), {10, 7, 10}), BlockVolume::ipf(10, 7, Eigen::Vector3d::UnitZ())));
-}
-
-TEST_F(IncrementalRendering, ManyCursorMovesBeforeAFrameColourTheSliceOnce) {
-  openBlockVolume();
-  window_->cursor().setPosition({30, 22, 0});
-  QTest::qWait(300);
-  const std::uint64_t coloured = window_->sliceImages().slicesColoured();
-  const auto before = frames();
-  // Eleven steps of z (as from a fast slider) with no frame in between: nothing coloured yet.
-  for (std::int64_t z = 1; z <= 11; ++z) window_->cursor().setSlice(SliceAxis::Z, z);
-  EXPECT_EQ(window_->sliceImages().slicesColoured(), coloured);
-  EXPECT_EQ(window_->sliceImages().pendingAxes(), 0b100);
-  waitForPaints(before);
-  // One colouring for the frame, and it is the last slice's.
-  EXPECT_EQ(window_->sliceImages().slicesColoured(), coloured + 1);
-  EXPECT_EQ(window_->sliceImages().pendingAxes(), 0);
-  EXPECT_TRUE(sameColour(colourAt(xy(), {10, 7, 11}), BlockVolume::ipf(10, 7, Eigen::Vector3d::UnitZ())));
-  EXPECT_TRUE(sameColour(colourAt(xy(), {5, 5, 11}), {0, 0, 0}));  // the unindexed column
 }
 
 TEST_F(IncrementalRendering, The3DViewOverItsKeptLayerEqualsAFullRender) {
