@@ -183,6 +183,7 @@ SteppingResult stepSlices(MainWindow& w, int frames) {
   settle();
   const Counts start = counts(w);
   const std::uint64_t kept0 = w.view3D()->keptLayerRenders();
+  const std::uint64_t coloured0 = w.sliceImages().slicesColoured();
   QElapsedTimer clock;
   clock.start();
   const double cpu0 = cpuMs();
@@ -204,6 +205,8 @@ SteppingResult stepSlices(MainWindow& w, int frames) {
                   double(end.paints[k] - start.paints[k]) / frames, double(end.scenes[k] - start.scenes[k]) / frames);
     r.perStep += text;
   }
+  std::snprintf(text, sizeof text, "; %.2f slices coloured", double(w.sliceImages().slicesColoured() - coloured0) / frames);
+  r.perStep += text;
   if (w.view3D()->canvas()->isVisible()) {
     std::snprintf(text, sizeof text, " (its kept layer drawn %.2f times)", double(w.view3D()->keptLayerRenders() - kept0) / frames);
     r.perStep += text;
