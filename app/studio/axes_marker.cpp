@@ -10,10 +10,10 @@
 
 namespace ebsd::studio {
 
-AxesMarker::AxesMarker(vtkRenderWindow* window, vtkRenderer* main)
+AxesMarker::AxesMarker(vtkRenderWindow* window, vtkRenderer* main, int layer)
     : main_(main), corner_(vtkSmartPointer<vtkRenderer>::New()), axes_(vtkSmartPointer<vtkAxesActor>::New()) {
-  if (window->GetNumberOfLayers() < 2) window->SetNumberOfLayers(2);
-  corner_->SetLayer(1);
+  if (window->GetNumberOfLayers() < layer + 1) window->SetNumberOfLayers(layer + 1);
+  corner_->SetLayer(layer);
   corner_->SetViewport(0.0, 0.0, 0.16, 0.16);
   corner_->InteractiveOff();
   axes_->SetShaftTypeToCylinder();

@@ -12,8 +12,8 @@ namespace ebsd::studio {
 
 class AxesMarker {
 public:
-  // Adds a corner renderer on layer 1 of `window`, following `main`'s camera.
-  AxesMarker(vtkRenderWindow* window, vtkRenderer* main);
+  // Adds a corner renderer on `layer` (above the scene's) of `window`, following `main`'s camera.
+  AxesMarker(vtkRenderWindow* window, vtkRenderer* main, int layer = 1);
   ~AxesMarker();
   AxesMarker(const AxesMarker&) = delete;
   AxesMarker& operator=(const AxesMarker&) = delete;

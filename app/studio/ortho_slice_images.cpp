@@ -89,6 +89,7 @@ void OrthoSliceImages::recolour(SliceAxis axis) {
   colorizer_->colour(axis, cursor_[static_cast<std::size_t>(a)], coloring_, scalars->GetPointer(0));
   scalars->Modified();
   img->Modified();
+  ++coloured_;
   emit imageChanged(axis);
 }
 

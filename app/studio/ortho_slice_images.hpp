@@ -33,6 +33,8 @@ public:
   // does not offer it (grain ids before segmentation, an unknown channel); nothing changes then.
   void setColoring(const QString& name);
   void setCursor(const Index3& cursor, int changedAxes);
+  // Slices coloured so far (the benchmark reports them per step).
+  std::uint64_t slicesColoured() const { return coloured_; }
 
   const QString& coloringName() const { return coloringName_; }
   const SliceColoring& coloring() const { return coloring_; }
@@ -57,6 +59,7 @@ private:
   QString coloringName_ = QStringLiteral("ipf-z");
   SliceColoring coloring_;
   Index3 cursor_{0, 0, 0};
+  std::uint64_t coloured_ = 0;
   std::array<vtkSmartPointer<vtkImageData>, 3> images_;
 };
 

@@ -41,6 +41,7 @@
 #include "slice_cursor.hpp"
 #include "view_colors.hpp"
 #include "vtk_bridge_widget.hpp"
+#include "vtk_gl_window.hpp"
 
 namespace ebsd::studio {
 namespace {
@@ -79,9 +80,6 @@ struct SliceView::Scene {
   vtkNew<vtkRenderer> renderer;
   vtkNew<vtkImageSliceMapper> mapper;
   vtkNew<vtkImageSlice> slice;
-  vtkNew<vtkPolyData> cross;
-  vtkNew<vtkPolyDataMapper> crossMapper;
-  vtkNew<vtkActor> crossActor;
   vtkNew<vtkPolyData> bands;  // translucent bands over missing / damaged slices
   vtkNew<vtkPolyDataMapper> bandsMapper;
   vtkNew<vtkActor> bandsActor;
@@ -96,6 +94,7 @@ struct SliceView::Scene {
   vtkNew<vtkTextActor> barText;
   std::unique_ptr<AxesMarker> axes;
   bool userAdjusted = false;  // zoomed or panned: stop refitting on resize
+  std::array<double, 3> barKey{-1, -1, -1};  // what the scale bar was built for: width, height, scale
 
   Scene(SliceView* v, SliceAxis axis) : view(v), plane(planeAxes(axis)) {
     renderer->SetBackground(kViewBackground.data());
@@ -111,8 +110,7 @@ struct SliceView::Scene {
     slice->VisibilityOff();
     renderer->AddViewProp(slice);
 
-    for (auto [mapperOf, data, actor] : {std::tuple{crossMapper.Get(), cross.Get(), crossActor.Get()},
-                                         std::tuple{bandsMapper.Get(), bands.Get(), bandsActor.Get()},
+    for (auto [mapperOf, data, actor] : {std::tuple{bandsMapper.Get(), bands.Get(), bandsActor.Get()},
                                          std::tuple{frameMapper.Get(), frame.Get(), frameActor.Get()}}) {
       mapperOf->SetInputData(data);
       mapperOf->SetScalarModeToUseCellData();
@@ -122,7 +120,6 @@ struct SliceView::Scene {
       actor->PickableOff();
       renderer->AddActor(actor);
     }
-    crossActor->GetProperty()->SetLineWidth(1.5);
     frameActor->GetProperty()->SetLineWidth(4.0);
 
     styleText(label, 14, {1, 1, 1});
@@ -156,6 +153,46 @@ struct SliceView::Scene {
   }
 
   vtkCamera* camera() const { return renderer->GetActiveCamera(); }
+
+  // The crosshair, the traces of the other two slices in their axis colours, as overlay
+  // rectangles two device pixels wide: moving it needs no VTK render (stepping z moves only
+  // the crosshair of the XZ and YZ views).
+  void crosshair(std::vector<OverlayRect>& out) const {
+    const VolumeGeometry& g = view->geometry_;
+    if (g.empty()) return;
+    const auto b = g.bounds();
+    const Index3& c = view->cursor_;
+    const double cu = g.world(plane.u, double(c[static_cast<std::size_t>(plane.u)]));
+    const double cw = g.world(plane.w, double(c[static_cast<std::size_t>(plane.w)]));
+    const double n = g.world(plane.normal, double(c[static_cast<std::size_t>(plane.normal)]));
+    const int height = renderer->GetRenderWindow()->GetSize()[1];
+    auto display = [&](double u, double w) {  // device pixels, origin top left
+      double x[3];
+      x[plane.normal] = n;
+      x[plane.u] = u;
+      x[plane.w] = w;
+      renderer->SetWorldPoint(x[0], x[1], x[2], 1.0);
+      renderer->WorldToDisplay();
+      double d[3];
+      renderer->GetDisplayPoint(d);
+      return QPointF(d[0], height - d[1]);
+    };
+    auto colour = [](int axis) {
+      const auto& rgb = kAxisColors[static_cast<std::size_t>(axis)];
+      return QColor::fromRgbF(float(rgb[0]), float(rgb[1]), float(rgb[2]));
+    };
+    // An axis-parallel line from a to e: two pixel rows (or columns) centred on it.
+    auto line = [&](QPointF a, QPointF e, int axis) {
+      const bool horizontal = std::abs(e.x() - a.x()) >= std::abs(e.y() - a.y());
+      const int lo = int(std::lround(horizontal ? std::min(a.x(), e.x()) : std::min(a.y(), e.y())));
+      const int hi = int(std::lround(horizontal ? std::max(a.x(), e.x()) : std::max(a.y(), e.y())));
+      const int at = int(std::lround(horizontal ? a.y() : a.x()));
+      out.push_back({horizontal ? QRect(lo, at - 1, std::max(1, hi - lo), 2) : QRect(at - 1, lo, 2, std::max(1, hi - lo)),
+                     colour(axis)});
+    };
+    line(display(b[2 * plane.u], cw), display(b[2 * plane.u + 1], cw), plane.w);
+    line(display(cu, b[2 * plane.w]), display(cu, b[2 * plane.w + 1]), plane.u);
+  }
 
   // Display pixels (origin bottom left) -> sample coordinates on the view plane.
   std::array<double, 3> worldAtDisplay(double x, double y) const {
@@ -215,6 +252,10 @@ struct SliceView::Scene {
       return;
     }
     const double perPixel = 2.0 * camera()->GetParallelScale() / size[1];
+    // Unchanged view size and zoom: the bar stands (rebuilding it re-uploads its buffers).
+    const std::array<double, 3> key{double(size[0]), double(size[1]), perPixel};
+    if (key == barKey && barActor->GetVisibility()) return;
+    barKey = key;
     const double length = niceScaleLength(0.25 * size[0] * perPixel);
     const double pixels = length / perPixel;
     const double x0 = size[0] - 20.0 - pixels, x1 = size[0] - 20.0, y = 18.0;
@@ -245,6 +286,7 @@ SliceView::SliceView(SliceAxis axis, QWidget* parent) : QWidget(parent), axis_(a
   canvas_->setForwardInputToVtk(false);  // this view gives the mouse its own meaning
   canvas_->glWindow()->installEventFilter(this);
   scene_ = std::make_unique<Scene>(this, axis);
+  canvas_->setOverlayProvider([this](std::vector<OverlayRect>& out) { scene_->crosshair(out); });
 
   title_ = new QLabel(planeName(), this);
   QFont bold = title_->font();
@@ -308,7 +350,14 @@ void SliceView::setGeometry(const VolumeGeometry& geometry) {
 }
 
 void SliceView::setCursor(const Index3& cursor) {
+  const auto n = static_cast<std::size_t>(scene_->plane.normal);
+  const bool sliceMoved = cursor[n] != cursor_[n];
   cursor_ = cursor;
+  if (!sliceMoved) {
+    // Only the crosshair moved: the VTK scene is as it was.
+    canvas_->requestOverlayPaint();
+    return;
+  }
   updateOverlays();
   updateHeader();
   refresh();
@@ -354,10 +403,6 @@ void SliceView::updateHeader() {
 void SliceView::updateOverlays() {
   Scene& s = *scene_;
   const PlaneAxes& p = s.plane;
-  vtkNew<vtkPoints> crossPts;
-  vtkNew<vtkCellArray> crossLines;
-  vtkNew<vtkUnsignedCharArray> crossColours;
-  crossColours->SetNumberOfComponents(3);
   vtkNew<vtkPoints> bandPts;
   vtkNew<vtkCellArray> bandPolys;
   vtkNew<vtkUnsignedCharArray> bandColours;
@@ -389,14 +434,6 @@ void SliceView::updateOverlays() {
       return std::array<unsigned char, 3>{static_cast<unsigned char>(255 * c[0]), static_cast<unsigned char>(255 * c[1]),
                                           static_cast<unsigned char>(255 * c[2])};
     };
-
-    // Crosshair: the traces of the other two slices, each in its axis colour.
-    const double cu = geometry_.world(p.u, double(cursor_[static_cast<std::size_t>(p.u)]));
-    const double cw = geometry_.world(p.w, double(cursor_[static_cast<std::size_t>(p.w)]));
-    addLine(crossPts, crossLines, point(u0, cw), point(u1, cw));
-    crossColours->InsertNextTypedTuple(rgb(kAxisColors[static_cast<std::size_t>(p.w)]).data());
-    addLine(crossPts, crossLines, point(cu, w0), point(cu, w1));
-    crossColours->InsertNextTypedTuple(rgb(kAxisColors[static_cast<std::size_t>(p.u)]).data());
 
     // Marked slices are z indices: rows across the XZ and YZ views, reaching a little beyond the
     // grid on the right so a one-voxel row stays visible at any zoom.
@@ -433,10 +470,6 @@ void SliceView::updateOverlays() {
       }
     }
   }
-  s.cross->SetPoints(crossPts);
-  s.cross->SetLines(crossLines);
-  s.cross->GetCellData()->SetScalars(crossColours);
-  s.cross->Modified();
   s.bands->SetPoints(bandPts);
   s.bands->SetPolys(bandPolys);
   s.bands->GetCellData()->SetScalars(bandColours);

@@ -35,6 +35,7 @@
 #include <vtkVolumeProperty.h>
 
 #include "axes_marker.hpp"
+#include "static_layer_cache.hpp"
 #include "view_colors.hpp"
 #include "vtk_bridge_widget.hpp"
 
@@ -49,15 +50,39 @@ std::array<unsigned char, 3> bytes(const std::array<double, 3>& c) {
           static_cast<unsigned char>(255 * c[2])};
 }
 
+bool samePoints(vtkPoints* a, vtkPoints* b) {
+  if (!a || !b || a->GetNumberOfPoints() != b->GetNumberOfPoints()) return false;
+  for (vtkIdType i = 0; i < a->GetNumberOfPoints(); ++i) {
+    double p[3], q[3];
+    a->GetPoint(i, p);
+    b->GetPoint(i, q);
+    if (p[0] != q[0] || p[1] != q[1] || p[2] != q[2]) return false;
+  }
+  return true;
+}
+
+bool sameColours(vtkUnsignedCharArray* a, vtkUnsignedCharArray* b) {
+  if (!a || !b || a->GetNumberOfValues() != b->GetNumberOfValues()) return false;
+  return std::equal(a->GetPointer(0), a->GetPointer(0) + a->GetNumberOfValues(), b->GetPointer(0));
+}
+
 }  // namespace
 
+// Two layers: `renderer` (layer 0) draws what does not depend on the cursor (outline, frames on
+// marked slices, labelled axes, volume rendering, grain surfaces, the note) and is kept between
+// frames by StaticLayerCache; `cursorRenderer` (layer 1, same camera, drawn over the kept
+// colour and depth) draws the three slices through the cursor and their frames.
 struct VolumeView3D::Scene {
   vtkNew<vtkRenderer> renderer;
+  vtkNew<vtkRenderer> cursorRenderer;
   std::array<vtkNew<vtkImageSliceMapper>, 3> mappers;
   std::array<vtkNew<vtkImageSlice>, 3> slices;
-  vtkNew<vtkPolyData> lines;  // outline, slice frames, missing-slice frames
+  vtkNew<vtkPolyData> lines;  // outline, missing and damaged slice frames
   vtkNew<vtkPolyDataMapper> linesMapper;
   vtkNew<vtkActor> linesActor;
+  vtkNew<vtkPolyData> sliceFrames;  // the frames of the three slices, in their axis colours
+  vtkNew<vtkPolyDataMapper> sliceFramesMapper;
+  vtkNew<vtkActor> sliceFramesActor;
   vtkNew<vtkCubeAxesActor> cubeAxes;
   vtkNew<vtkTextActor> note;
   vtkNew<vtkSmartVolumeMapper> volumeMapper;
@@ -68,9 +93,14 @@ struct VolumeView3D::Scene {
   vtkNew<vtkActor> surfaceActor;
   vtkNew<vtkInteractorStyleTrackballCamera> style;
   std::unique_ptr<AxesMarker> axes;
+  std::unique_ptr<StaticLayerCache> cache;
 
   explicit Scene(VtkBridgeWidget* canvas) {
     renderer->SetBackground(kViewBackground.data());
+    cursorRenderer->SetLayer(1);
+    cursorRenderer->SetActiveCamera(renderer->GetActiveCamera());
+    cursorRenderer->PreserveDepthBufferOn();
+    cursorRenderer->InteractiveOff();
     for (int a = 0; a < 3; ++a) {
       mappers[static_cast<std::size_t>(a)]->SetOrientation(a);
       mappers[static_cast<std::size_t>(a)]->BorderOn();
@@ -80,15 +110,19 @@ struct VolumeView3D::Scene {
       p->SetColorWindow(255.0);
       p->SetColorLevel(127.5);
       slices[static_cast<std::size_t>(a)]->VisibilityOff();
-      renderer->AddViewProp(slices[static_cast<std::size_t>(a)]);
+      cursorRenderer->AddViewProp(slices[static_cast<std::size_t>(a)]);
     }
-    linesMapper->SetInputData(lines);
-    linesMapper->SetScalarModeToUseCellData();
-    linesMapper->SetColorModeToDirectScalars();
-    linesActor->SetMapper(linesMapper);
-    linesActor->GetProperty()->LightingOff();
-    linesActor->GetProperty()->SetLineWidth(2.0);
-    renderer->AddActor(linesActor);
+    for (auto [mapper, data, actor, into] : {std::tuple{linesMapper.Get(), lines.Get(), linesActor.Get(), renderer.Get()},
+                                             std::tuple{sliceFramesMapper.Get(), sliceFrames.Get(), sliceFramesActor.Get(),
+                                                        cursorRenderer.Get()}}) {
+      mapper->SetInputData(data);
+      mapper->SetScalarModeToUseCellData();
+      mapper->SetColorModeToDirectScalars();
+      actor->SetMapper(mapper);
+      actor->GetProperty()->LightingOff();
+      actor->GetProperty()->SetLineWidth(2.0);
+      into->AddActor(actor);
+    }
 
     cubeAxes->SetCamera(renderer->GetActiveCamera());
     cubeAxes->SetFlyModeToStaticEdges();
@@ -138,14 +172,34 @@ struct VolumeView3D::Scene {
     renderer->AddActor(surfaceActor);
 
     vtkGenericOpenGLRenderWindow* window = canvas->renderWindow();
+    window->SetNumberOfLayers(3);
     window->AddRenderer(renderer);
-    axes = std::make_unique<AxesMarker>(window, renderer);
+    window->AddRenderer(cursorRenderer);
+    axes = std::make_unique<AxesMarker>(window, renderer, 2);
+    cache = std::make_unique<StaticLayerCache>(window, renderer, cursorRenderer);
     renderer->AddObserver(vtkCommand::StartEvent, this, &Scene::beforeRender);
     style->SetDefaultRenderer(renderer);
+    style->AddObserver(vtkCommand::StartInteractionEvent, this, &Scene::onInteractionStart);
+    style->AddObserver(vtkCommand::EndInteractionEvent, this, &Scene::onInteractionEnd);
     canvas->interactor()->SetInteractorStyle(style);
   }
 
   void beforeRender(vtkObject*, unsigned long, void*) { axes->sync(); }
+
+  // Level of detail while the camera moves: the labelled axes (dozens of text actors rebuilt for
+  // every new viewpoint, the most expensive part of a frame under llvmpipe) give way to the plain
+  // outline, and come back in the full-quality frame rendered when the mouse is released.
+  void onInteractionStart(vtkObject*, unsigned long, void*) {
+    interacting = true;
+    axesWanted = cubeAxes->GetVisibility() != 0;
+    cubeAxes->VisibilityOff();
+  }
+  void onInteractionEnd(vtkObject*, unsigned long, void*) {
+    interacting = false;
+    cubeAxes->SetVisibility(axesWanted);
+  }
+  bool interacting = false;
+  bool axesWanted = false;
 };
 
 VolumeView3D::VolumeView3D(QWidget* parent) : QWidget(parent) {
@@ -196,7 +250,8 @@ void VolumeView3D::setGeometry(const VolumeGeometry& geometry) {
   Scene& s = *scene_;
   const bool slicesMode = mode() == Mode::Slices;
   for (auto& slice : s.slices) slice->SetVisibility(!empty && slicesMode);
-  s.cubeAxes->SetVisibility(!empty);
+  s.axesWanted = !empty;
+  s.cubeAxes->SetVisibility(!empty && !s.interacting);
   if (!empty) {
     const auto b = geometry_.bounds();
     s.cubeAxes->SetBounds(b.data());
@@ -213,7 +268,7 @@ void VolumeView3D::setGeometry(const VolumeGeometry& geometry) {
 
 void VolumeView3D::setCursor(const Index3& cursor) {
   cursor_ = cursor;
-  updateOverlays();
+  updateSliceFrames();  // the kept layer does not depend on the cursor
   refresh();
 }
 
@@ -319,6 +374,16 @@ void VolumeView3D::setVolumeRenderingImage(vtkImageData* image, const QString& n
   refresh();
 }
 
+std::uint64_t VolumeView3D::keptLayerRenders() const { return scene_->cache->bottomRenders(); }
+std::uint64_t VolumeView3D::keptLayerReuses() const { return scene_->cache->reuses(); }
+
+bool VolumeView3D::showsLabelledAxes() const { return scene_->cubeAxes->GetVisibility() != 0; }
+
+void VolumeView3D::invalidateKeptLayer() {
+  scene_->cache->invalidate();
+  refresh();
+}
+
 QString VolumeView3D::note() const {
   return scene_->note->GetVisibility() ? QString::fromUtf8(scene_->note->GetInput()) : QString();
 }
@@ -329,9 +394,14 @@ void VolumeView3D::updateOverlays() {
   vtkNew<vtkCellArray> cells;
   vtkNew<vtkUnsignedCharArray> colours;
   colours->SetNumberOfComponents(3);
+  vtkNew<vtkPoints> framePts;
+  vtkNew<vtkCellArray> frameCells;
+  vtkNew<vtkUnsignedCharArray> frameColours;
+  frameColours->SetNumberOfComponents(3);
   if (!geometry_.empty()) {
     const auto b = geometry_.bounds();
-    auto rectangle = [&](int normal, double at, const std::array<double, 3>& colour) {
+    auto rectangle = [&b](vtkPoints* pts, vtkCellArray* cells, vtkUnsignedCharArray* colours, int normal, double at,
+                          const std::array<double, 3>& colour) {
       const int u = normal == 0 ? 1 : 0, w = normal == 2 ? 1 : 2;
       const double us[4] = {b[2 * u], b[2 * u + 1], b[2 * u + 1], b[2 * u]};
       const double ws[4] = {b[2 * w], b[2 * w], b[2 * w + 1], b[2 * w + 1]};
@@ -348,24 +418,58 @@ void VolumeView3D::updateOverlays() {
       colours->InsertNextTypedTuple(bytes(colour).data());
     };
     // The outline: the two z faces and the four vertical edges.
-    rectangle(2, b[4], {0.7, 0.7, 0.7});
-    rectangle(2, b[5], {0.7, 0.7, 0.7});
+    rectangle(pts, cells, colours, 2, b[4], {0.7, 0.7, 0.7});
+    rectangle(pts, cells, colours, 2, b[5], {0.7, 0.7, 0.7});
     for (int k = 0; k < 4; ++k) {
       const double x = (k & 1) ? b[1] : b[0], y = (k & 2) ? b[3] : b[2];
       const vtkIdType ids[2] = {pts->InsertNextPoint(x, y, b[4]), pts->InsertNextPoint(x, y, b[5])};
       cells->InsertNextCell(2, ids);
       colours->InsertNextTypedTuple(bytes({0.7, 0.7, 0.7}).data());
     }
-    for (std::int64_t z : geometry_.damagedSlices) rectangle(2, geometry_.world(2, double(z)), kDamagedColor);
-    for (std::int64_t z : geometry_.missingSlices) rectangle(2, geometry_.world(2, double(z)), kMissingColor);
-    if (mode() == Mode::Slices)
-      for (int a = 0; a < 3; ++a)
-        rectangle(a, geometry_.world(a, double(cursor_[static_cast<std::size_t>(a)])), kAxisColors[static_cast<std::size_t>(a)]);
+    for (std::int64_t z : geometry_.damagedSlices) rectangle(pts, cells, colours, 2, geometry_.world(2, double(z)), kDamagedColor);
+    for (std::int64_t z : geometry_.missingSlices) rectangle(pts, cells, colours, 2, geometry_.world(2, double(z)), kMissingColor);
   }
-  s.lines->SetPoints(pts);
-  s.lines->SetLines(cells);
-  s.lines->GetCellData()->SetScalars(colours);
-  s.lines->Modified();
+  updateSliceFrames();
+  // Rebuilt only when something in it changed: a new picture of the kept layer costs a frame.
+  if (pts->GetNumberOfPoints() != s.lines->GetNumberOfPoints() || !samePoints(pts, s.lines->GetPoints()) ||
+      !sameColours(colours, vtkUnsignedCharArray::SafeDownCast(s.lines->GetCellData()->GetScalars()))) {
+    s.lines->SetPoints(pts);
+    s.lines->SetLines(cells);
+    s.lines->GetCellData()->SetScalars(colours);
+    s.lines->Modified();
+  }
+}
+
+void VolumeView3D::updateSliceFrames() {
+  Scene& s = *scene_;
+  vtkNew<vtkPoints> pts;
+  vtkNew<vtkCellArray> cells;
+  vtkNew<vtkUnsignedCharArray> colours;
+  colours->SetNumberOfComponents(3);
+  if (!geometry_.empty() && mode() == Mode::Slices) {
+    const auto b = geometry_.bounds();
+    for (int a = 0; a < 3; ++a) {
+      const double at = geometry_.world(a, double(cursor_[static_cast<std::size_t>(a)]));
+      const int u = a == 0 ? 1 : 0, w = a == 2 ? 1 : 2;
+      const double us[4] = {b[2 * u], b[2 * u + 1], b[2 * u + 1], b[2 * u]};
+      const double ws[4] = {b[2 * w], b[2 * w], b[2 * w + 1], b[2 * w + 1]};
+      vtkIdType ids[5];
+      for (int k = 0; k < 4; ++k) {
+        double x[3];
+        x[a] = at;
+        x[u] = us[k];
+        x[w] = ws[k];
+        ids[k] = pts->InsertNextPoint(x);
+      }
+      ids[4] = ids[0];
+      cells->InsertNextCell(5, ids);
+      colours->InsertNextTypedTuple(bytes(kAxisColors[static_cast<std::size_t>(a)]).data());
+    }
+  }
+  s.sliceFrames->SetPoints(pts);
+  s.sliceFrames->SetLines(cells);
+  s.sliceFrames->GetCellData()->SetScalars(colours);
+  s.sliceFrames->Modified();
 }
 
 }  // namespace ebsd::studio

@@ -56,6 +56,15 @@ public:
   bool showsGrainSurfaces() const;
 
   VtkBridgeWidget* canvas() const { return canvas_; }
+  // How often the layer under the slices (outline, axes, volume rendering, surfaces) was drawn,
+  // and how often its kept picture was reused (StaticLayerCache; tests and the benchmark).
+  std::uint64_t keptLayerRenders() const;
+  std::uint64_t keptLayerReuses() const;
+  // Whether the labelled axes are drawn: not while the camera is being dragged (the outline
+  // stands in for them), again from the frame after the release.
+  bool showsLabelledAxes() const;
+  // Draws everything again on the next frame instead of reusing the kept layer.
+  void invalidateKeptLayer();
   // The note the view shows (downsampling), empty when none.
   QString note() const;
 
@@ -68,6 +77,7 @@ signals:
 private:
   struct Scene;
   void updateOverlays();
+  void updateSliceFrames();
 
   VolumeGeometry geometry_;
   Index3 cursor_{0, 0, 0};

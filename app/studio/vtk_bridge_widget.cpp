@@ -31,13 +31,18 @@ QWindow* VtkBridgeWidget::glWindow() const { return window_; }
 int VtkBridgeWidget::max3DTextureSize() const { return window_->max3DTextureSize(); }
 int VtkBridgeWidget::max2DTextureSize() const { return window_->max2DTextureSize(); }
 void VtkBridgeWidget::setForwardInputToVtk(bool on) { window_->setForwardInputToVtk(on); }
-void VtkBridgeWidget::requestRender() { window_->update(); }
+void VtkBridgeWidget::requestRender() { window_->requestRender(); }
+void VtkBridgeWidget::requestOverlayPaint() { window_->requestOverlayPaint(); }
+void VtkBridgeWidget::setOverlayProvider(std::function<void(std::vector<OverlayRect>&)> provider) {
+  window_->setOverlayProvider(std::move(provider));
+}
 
 void VtkBridgeWidget::renderNow() {
   if (isVisible()) window_->renderNow();
 }
 
 quint64 VtkBridgeWidget::frameCount() const { return window_->frameCount(); }
+quint64 VtkBridgeWidget::sceneRenderCount() const { return window_->sceneRenderCount(); }
 
 bool VtkBridgeWidget::isReady() const { return window_->isValid(); }
 

@@ -7,6 +7,9 @@
 #include <QSurfaceFormat>
 #include <QWidget>
 
+#include <functional>
+#include <vector>
+
 class QWindow;
 class vtkGenericOpenGLRenderWindow;
 class vtkGenericRenderWindowInteractor;
@@ -14,6 +17,7 @@ class vtkGenericRenderWindowInteractor;
 namespace ebsd::studio {
 
 class VtkGlWindow;
+struct OverlayRect;
 
 class VtkBridgeWidget : public QWidget {
   Q_OBJECT
@@ -37,10 +41,16 @@ public:
   // When off, input is not forwarded to the VTK interactor (the slice views handle it).
   void setForwardInputToVtk(bool on);
 
-  // Paint on the next frame (cheap; several requests make one paint).
+  // The VTK scene changed: render and paint it on the next frame (cheap; several requests make
+  // one paint).
   void requestRender();
-  // Frames painted so far.
+  // Only the overlay changed: paint the last VTK picture with a new overlay on the next frame.
+  void requestOverlayPaint();
+  // Lists the overlay (rectangles over the VTK picture, device pixels) on every paint.
+  void setOverlayProvider(std::function<void(std::vector<OverlayRect>&)> provider);
+  // Frames painted (shown) so far, and how many of them rendered the VTK scene.
   quint64 frameCount() const;
+  quint64 sceneRenderCount() const;
   // Paint now and wait for it (benchmarks).
   void renderNow();
   // The current picture in device pixels, rendered for the occasion. A view that was never

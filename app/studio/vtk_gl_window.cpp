@@ -11,6 +11,7 @@
 #include <vtkCommand.h>
 #include <vtkGenericOpenGLRenderWindow.h>
 #include <vtkGenericRenderWindowInteractor.h>
+#include <vtkOpenGLFramebufferObject.h>
 #include <vtkOpenGLState.h>
 
 namespace ebsd::studio {
@@ -69,6 +70,10 @@ VtkGlWindow::VtkGlWindow()
   setFormat(surfaceFormat());
 
   window_->SetMultiSamples(0);
+  // VTK's Frame() would copy its render framebuffer (colour and depth) into a display
+  // framebuffer that only we read; with swapping off it does not, and render() copies the
+  // render framebuffer straight into the window: one full-view copy a frame instead of two.
+  window_->SwapBuffersOff();
   window_->AddObserver(vtkCommand::WindowMakeCurrentEvent, this, &VtkGlWindow::onMakeCurrent);
   window_->AddObserver(vtkCommand::WindowIsCurrentEvent, this, &VtkGlWindow::onIsCurrent);
   window_->AddObserver(vtkCommand::WindowFrameEvent, this, &VtkGlWindow::onFrame);
@@ -109,7 +114,12 @@ void VtkGlWindow::onFrame(vtkObject*, unsigned long, void*) {
   if (!inPaint_) update();
 }
 
-void VtkGlWindow::onInteractorRender(vtkObject*, unsigned long, void*) { update(); }
+void VtkGlWindow::onInteractorRender(vtkObject*, unsigned long, void*) { requestRender(); }
+
+void VtkGlWindow::requestRender() {
+  sceneDirty_ = true;
+  update();
+}
 
 void VtkGlWindow::releaseGraphics() {
   // Textures, buffers and shaders belong to the context that is going away.
@@ -158,20 +168,46 @@ void VtkGlWindow::render() {
   state->Push();
   state->vtkglDepthFunc(GL_LEQUAL);
 
-  inPaint_ = true;
-  window_->Render();
-  inPaint_ = false;
-
-  // VTK rendered into its own framebuffer: copy it to the window's back buffer.
   const qreal dpr = devicePixelRatio();
   const int w = std::max(1, int(width() * dpr)), h = std::max(1, int(height() * dpr));
-  QOpenGLExtraFunctions* f = context()->extraFunctions();
-  f->glBindFramebuffer(GL_DRAW_FRAMEBUFFER, defaultFramebufferObject());
-  const GLenum backBuffer = GL_BACK_LEFT;
-  f->glDrawBuffers(1, &backBuffer);
-  f->glDisable(GL_SCISSOR_TEST);
+  vtkOpenGLFramebufferObject* picture = window_->GetRenderFramebuffer();
+  // VTK's render framebuffer keeps its picture between paints: render only when the scene
+  // changed (or the size, or nothing was rendered yet).
+  if (sceneDirty_ || renderedSize_ != QSize(w, h) || !picture || picture->GetFBOIndex() == 0) {
+    inPaint_ = true;
+    window_->Render();
+    inPaint_ = false;
+    sceneDirty_ = false;
+    renderedSize_ = QSize(w, h);
+    ++sceneRenders_;
+    picture = window_->GetRenderFramebuffer();
+  }
+
+  // Copy VTK's picture to the window's back buffer.
+  state->PushFramebufferBindings();
+  picture->Bind(GL_READ_FRAMEBUFFER);
+  picture->ActivateReadBuffer(0);
+  state->vtkglBindFramebuffer(GL_DRAW_FRAMEBUFFER, defaultFramebufferObject());
+  state->vtkglDrawBuffer(GL_BACK_LEFT);
+  state->vtkglDisable(GL_SCISSOR_TEST);
   const int* size = window_->GetSize();
-  window_->BlitDisplayFramebuffer(0, 0, 0, size[0], size[1], 0, 0, w, h, GL_COLOR_BUFFER_BIT, GL_NEAREST);
+  state->vtkglBlitFramebuffer(0, 0, size[0], size[1], 0, 0, w, h, GL_COLOR_BUFFER_BIT, GL_NEAREST);
+
+  // The overlay: each rectangle cleared to its colour through the scissor, no shader needed.
+  overlay_.clear();
+  if (overlayProvider_) overlayProvider_(overlay_);
+  if (!overlay_.empty()) {
+    state->vtkglEnable(GL_SCISSOR_TEST);
+    for (const OverlayRect& r : overlay_) {
+      const QRect clipped = r.rect.intersected(QRect(0, 0, w, h));
+      if (clipped.isEmpty()) continue;
+      state->vtkglScissor(clipped.x(), h - clipped.y() - clipped.height(), clipped.width(), clipped.height());
+      state->vtkglClearColor(float(r.colour.redF()), float(r.colour.greenF()), float(r.colour.blueF()), 1.0f);
+      state->vtkglClear(GL_COLOR_BUFFER_BIT);
+    }
+    state->vtkglDisable(GL_SCISSOR_TEST);
+  }
+  state->PopFramebufferBindings();
   state->Pop();
 }
 
@@ -196,7 +232,11 @@ QImage VtkGlWindow::grabRendered() {
   f->glReadBuffer(GL_BACK);
   f->glPixelStorei(GL_PACK_ALIGNMENT, 1);
   QImage image(w, h, QImage::Format_RGB888);
-  for (int y = 0; y < h; ++y)  // GL rows run bottom up
+  if (image.bytesPerLine() == 3 * w) {  // one read, then flip: GL rows run bottom up
+    f->glReadPixels(0, 0, w, h, GL_RGB, GL_UNSIGNED_BYTE, image.bits());
+    return image.mirrored();
+  }
+  for (int y = 0; y < h; ++y)
     f->glReadPixels(0, h - 1 - y, w, 1, GL_RGB, GL_UNSIGNED_BYTE, image.scanLine(y));
   return image;
 }

@@ -9,8 +9,13 @@
 // OpenGL on every frame. Under Mesa llvmpipe that composition costs about 40 ms for a
 // 1600 x 1100 window even when only a label changed (measured on the 2-core CI machine), which
 // alone rules out 30 frames a second; a native child window swaps only its own pixels.
+#include <QColor>
 #include <QOpenGLWindow>
+#include <QRect>
 #include <QSurfaceFormat>
+
+#include <functional>
+#include <vector>
 
 #include <vtkSmartPointer.h>
 
@@ -19,6 +24,13 @@ class vtkGenericRenderWindowInteractor;
 class vtkObject;
 
 namespace ebsd::studio {
+
+// A filled rectangle drawn over the VTK picture without a VTK render (a crosshair line, say):
+// device pixels, origin at the top left.
+struct OverlayRect {
+  QRect rect;
+  QColor colour;
+};
 
 class VtkGlWindow : public QOpenGLWindow {
   Q_OBJECT
@@ -39,8 +51,18 @@ public:
   // When off, mouse, wheel and key events are not forwarded to the VTK interactor.
   void setForwardInputToVtk(bool on) { forwardInput_ = on; }
 
-  // Frames painted so far (benchmarks wait for the next one).
+  // The VTK scene changed: render it on the next paint.
+  void requestRender();
+  // Only the overlay changed: the next paint shows the last VTK picture with a new overlay.
+  void requestOverlayPaint() { update(); }
+  // Called on every paint, after the VTK render if there was one, to list the overlay.
+  using OverlayProvider = std::function<void(std::vector<OverlayRect>&)>;
+  void setOverlayProvider(OverlayProvider provider) { overlayProvider_ = std::move(provider); }
+
+  // Frames painted (shown) so far, and how many of them rendered the VTK scene (tests check
+  // that a view whose scene did not change is not rendered again; benchmarks count both).
   quint64 frameCount() const { return frames_; }
+  quint64 sceneRenderCount() const { return sceneRenders_; }
   // Renders and swaps now, and waits for the GL work to finish (benchmarks, tests).
   void renderNow();
   // Renders now and reads the picture back (device pixels), or a null image before the window
@@ -82,6 +104,12 @@ private:
   int max3DTextureSize_ = 0;
   int max2DTextureSize_ = 0;
   quint64 frames_ = 0;
+  quint64 sceneRenders_ = 0;
+  // Whether VTK must render before the next paint, and the size of its last picture.
+  bool sceneDirty_ = true;
+  QSize renderedSize_;
+  OverlayProvider overlayProvider_;
+  std::vector<OverlayRect> overlay_;
 };
 
 }  // namespace ebsd::studio

@@ -22,6 +22,9 @@ struct Sector {
   double eta_min = 0.0, eta_max = 0.0;  // radians; width <= pi unless whole_disc
   CubicCut cut = CubicCut::None;
   std::array<IpfSectorCorner, 3> corners;
+  // sin and cos of eta_min and eta_max, computed once: violation() runs for up to 48 candidate
+  // directions of every voxel coloured, and evaluating them there was most of an IPF colour.
+  double sin_min = 0.0, cos_min = 1.0, sin_max = 0.0, cos_max = 1.0;
 };
 
 Eigen::Vector3d in_plane(double eta_deg) { return {std::cos(eta_deg * kDeg), std::sin(eta_deg * kDeg), 0.0}; }
@@ -33,7 +36,15 @@ const Sector& sector_of(LaueGroup g) {
     std::array<Sector, kLaueGroupCount> s;
     auto set = [&](LaueGroup g, bool disc, double lo, double hi, CubicCut cut, IpfSectorCorner r, IpfSectorCorner gr,
                    IpfSectorCorner b) {
-      s[static_cast<std::size_t>(g)] = Sector{disc, lo * kDeg, hi * kDeg, cut, {r, gr, b}};
+      s[static_cast<std::size_t>(g)] = Sector{disc,
+                                              lo * kDeg,
+                                              hi * kDeg,
+                                              cut,
+                                              {r, gr, b},
+                                              std::sin(lo * kDeg),
+                                              std::cos(lo * kDeg),
+                                              std::sin(hi * kDeg),
+                                              std::cos(hi * kDeg)};
     };
     set(LaueGroup::Triclinic, true, 0, 180, CubicCut::None, {z, "001"}, {in_plane(0), "100"}, {in_plane(180), "-100"});
     set(LaueGroup::Monoclinic, false, 0, 180, CubicCut::None, {z, "001"}, {in_plane(0), "100"},
@@ -65,8 +76,8 @@ double violation(const Eigen::Vector3d& v, const Sector& s) {
   double worst = std::max(0.0, -v.z());
   if (!s.whole_disc) {
     // Left of the eta_min ray and right of the eta_max ray (a convex wedge, width <= 180 deg).
-    worst = std::max(worst, -(-std::sin(s.eta_min) * v.x() + std::cos(s.eta_min) * v.y()));
-    worst = std::max(worst, -(std::sin(s.eta_max) * v.x() - std::cos(s.eta_max) * v.y()));
+    worst = std::max(worst, -(-s.sin_min * v.x() + s.cos_min * v.y()));
+    worst = std::max(worst, -(s.sin_max * v.x() - s.cos_max * v.y()));
   }
   if (s.cut != CubicCut::None) worst = std::max(worst, v.x() - v.z());
   if (s.cut == CubicCut::ZAboveXAndY) worst = std::max(worst, v.y() - v.z());
