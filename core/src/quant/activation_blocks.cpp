@@ -1,0 +1,94 @@
+// Activation quantization for the quantized matrix products (quant/quant_matmul.hpp).
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+
+#include "ebsd/core/error.hpp"
+#include "ebsd/quant/quant_matmul.hpp"
+
+namespace ebsd::quant {
+namespace {
+
+template <class T>
+T* aligned_array(std::size_t count) {
+  const std::size_t bytes = std::max<std::size_t>(64, (count * sizeof(T) + 63) / 64 * 64);
+  void* p = std::aligned_alloc(64, bytes);
+  if (!p) throw std::bad_alloc();
+  return static_cast<T*>(p);
+}
+
+// Position of element k (0..31) of block b inside the token's quant bytes.
+std::int64_t quant_offset(BlockFormat f, std::int64_t b, std::int64_t k) {
+  const std::int64_t pair = b / 2, half = b % 2;
+  if (f == BlockFormat::Q4_0) return pair * 64 + (k < 16 ? 0 : 32) + half * 16 + (k % 16);
+  return pair * 64 + half * 32 + k;
+}
+
+}  // namespace
+
+void ActivationBlocks::FreeDeleter::operator()(void* p) const { std::free(p); }
+
+void ActivationBlocks::quantize(BlockFormat weight_format, const float* x, std::int64_t tokens, std::int64_t cols,
+                                std::int64_t ldx) {
+  if (weight_format != BlockFormat::Q8_0 && weight_format != BlockFormat::Q4_0)
+    throw Error(std::string("quantized products take Q8_0 or Q4_0 weights, not ") + block_traits(weight_format).name);
+  if (cols <= 0 || cols % 32 != 0 || tokens < 0 || ldx < cols)
+    throw Error("activations of " + std::to_string(cols) + " columns cannot be cut into blocks of 32");
+  format_ = weight_format;
+  tokens_ = tokens;
+  cols_ = cols;
+  const std::int64_t nb = cols / 32;
+  padded_blocks_ = (nb + 15) / 16 * 16;
+  const auto qbytes = static_cast<std::size_t>(std::max<std::int64_t>(1, tokens * pairs() * 64));
+  const auto sbytes = static_cast<std::size_t>(std::max<std::int64_t>(1, tokens * padded_blocks_));
+  if (qbytes > quant_capacity_) {
+    quants_.reset(aligned_array<std::uint8_t>(qbytes));
+    quant_capacity_ = qbytes;
+  }
+  if (sbytes > scale_capacity_) {
+    scales_.reset(aligned_array<float>(sbytes));
+    sums_.reset(aligned_array<float>(sbytes));
+    scale_capacity_ = sbytes;
+  }
+  const bool offset = format_ == BlockFormat::Q8_0;  // stored as q + 128
+  for (std::int64_t t = 0; t < tokens; ++t) {
+    const float* row = x + t * ldx;
+    std::uint8_t* q = quants_.get() + t * pairs() * 64;
+    float* d = scales_.get() + t * padded_blocks_;
+    float* s = sums_.get() + t * padded_blocks_;
+    std::fill(d, d + padded_blocks_, 0.0f);
+    std::fill(s, s + padded_blocks_, 0.0f);
+    if (nb % 2) std::memset(q + (pairs() - 1) * 64, offset ? 128 : 0, 64);
+    for (std::int64_t b = 0; b < nb; ++b) {
+      const float* v = row + b * 32;
+      float amax = 0;
+      bool finite = true;
+      for (int k = 0; k < 32; ++k) {
+        finite = finite && std::isfinite(v[k]);
+        amax = std::max(amax, std::fabs(v[k]));
+      }
+      if (!finite) throw Error("activation block " + std::to_string(b) + " of token " + std::to_string(t) + " is not finite");
+      const float db = amax / 127.0f, id = db > 0 ? 1.0f / db : 0.0f;
+      int sum = 0;
+      for (int k = 0; k < 32; ++k) {
+        const int level = std::clamp(static_cast<int>(std::lrintf(v[k] * id)), -127, 127);
+        sum += level;
+        q[quant_offset(format_, b, k)] = static_cast<std::uint8_t>(offset ? level + 128 : level);
+      }
+      d[b] = db;
+      s[b] = 8.0f * db * static_cast<float>(sum);
+    }
+  }
+}
+
+float ActivationBlocks::dequantized(std::int64_t t, std::int64_t k) const {
+  const std::int64_t b = k / 32;
+  const std::uint8_t raw = quants(t)[quant_offset(format_, b, k % 32)];
+  const int level = format_ == BlockFormat::Q8_0 ? static_cast<int>(raw) - 128 : static_cast<int>(static_cast<std::int8_t>(raw));
+  return scales(t)[b] * static_cast<float>(level);
+}
+
+}  // namespace ebsd::quant

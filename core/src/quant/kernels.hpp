@@ -1,0 +1,19 @@
+#pragma once
+// The per-instruction-set kernels behind quant_matmul (quant/quant_matmul.hpp). Each computes
+// rows [r0, r1) for every token; the arguments are already checked.
+#include "ebsd/quant/quant_matmul.hpp"
+
+namespace ebsd::quant::detail {
+
+void matmul_portable(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::int64_t ldy, std::int64_t r0,
+                     std::int64_t r1);
+void matmul_avx2(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::int64_t ldy, std::int64_t r0,
+                 std::int64_t r1);
+void matmul_avx512(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::int64_t ldy, std::int64_t r0,
+                   std::int64_t r1);
+
+// Rows are processed in chunks of this many so a chunk of weights stays in cache while every
+// tile of tokens passes over it.
+inline constexpr std::int64_t kRowChunk = 32;
+
+}  // namespace ebsd::quant::detail
