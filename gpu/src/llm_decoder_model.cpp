@@ -171,6 +171,9 @@ DecoderModel::DecoderModel(im::ModelFile file, const LoadOptions& o) : file_(std
       L.post_attn_norm = norm("post_attention_norm");
       L.post_ffn_norm = norm("post_ffw_norm");
     }
+    const auto& pq = L.q->packed();
+    fused_qkv_.push_back(pq && L.k->packed() && L.v->packed() && L.k->packed()->format == pq->format &&
+                         L.v->packed()->format == pq->format);
     layers_.push_back(std::move(L));
   }
   inv_freq_ = nn::rope_inverse_frequencies(s.head_dim, s.rope_theta, s.rope_freq_factors).to(options_.device());
@@ -192,16 +195,28 @@ torch::Tensor DecoderModel::forward(const torch::Tensor& tokens, std::int64_t st
     h = h * torch::scalar_tensor(std::sqrt(static_cast<double>(s.hidden_size)), h.options());
   const auto positions = torch::arange(start, start + t, torch::TensorOptions().dtype(torch::kInt64).device(options_.device()));
   const bool rotate_half = s.rope_pairing == im::RopePairing::RotateHalf;
+  const auto rope = nn::rope_tables(positions, inv_freq_, options_.dtype().toScalarType());
   const auto elem = static_cast<std::uint64_t>(h.element_size());
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     auto& L = layers_[l];
     const int layer = static_cast<int>(l);
     auto a = nn::rms_norm(h, L.attn_norm, s.rms_norm_eps);
-    auto q = L.q->forward(a).view({1, t, s.heads, s.head_dim}).transpose(1, 2);
-    auto k = L.k->forward(a).view({1, t, s.kv_heads, s.head_dim}).transpose(1, 2);
-    auto v = L.v->forward(a).view({1, t, s.kv_heads, s.head_dim}).transpose(1, 2);
-    q = nn::apply_rope(q, positions, inv_freq_, rotate_half);
-    k = nn::apply_rope(k, positions, inv_freq_, rotate_half);
+    torch::Tensor q, k, v;
+    if (fused_qkv_[l]) {  // quantized in place: one pass over q, k and v with one activation quantization
+      auto qkv = nn::quantized_linears(a, {&*L.q->packed(), &*L.k->packed(), &*L.v->packed()});
+      q = L.q->bias.defined() ? qkv[0] + L.q->bias : qkv[0];
+      k = L.k->bias.defined() ? qkv[1] + L.k->bias : qkv[1];
+      v = L.v->bias.defined() ? qkv[2] + L.v->bias : qkv[2];
+    } else {
+      q = L.q->forward(a);
+      k = L.k->forward(a);
+      v = L.v->forward(a);
+    }
+    q = q.view({1, t, s.heads, s.head_dim}).transpose(1, 2);
+    k = k.view({1, t, s.kv_heads, s.head_dim}).transpose(1, 2);
+    v = v.view({1, t, s.kv_heads, s.head_dim}).transpose(1, 2);
+    q = nn::apply_rope(q, rope, rotate_half);
+    k = nn::apply_rope(k, rope, rotate_half);
     kv.store(layer, k, v, start);
     const auto keys = kv.keys_for_queries(layer, start, t);
     nn::CausalAttentionOptions ao;

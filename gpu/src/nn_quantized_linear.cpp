@@ -5,33 +5,67 @@
 
 #include <algorithm>
 
-namespace ebsd::gpu::nn {
+#include "ebsd/core/error.hpp"
 
-torch::Tensor quantized_linear(const torch::Tensor& x, const quant::QuantMatrix& w) {
+namespace ebsd::gpu::nn {
+namespace {
+
+// Quantizes x [tokens, cols] (f32, contiguous) for `format`, tokens split among the threads
+// when there are enough of them (prefill).
+void quantize_activations(quant::ActivationBlocks& blocks, quant::BlockFormat format, const float* x,
+                          std::int64_t tokens, std::int64_t cols) {
+  blocks.prepare(format, tokens, cols);
+  if (tokens < 8) {
+    blocks.quantize_tokens(x, cols, 0, tokens);
+    return;
+  }
+  at::parallel_for(0, tokens, 4, [&](std::int64_t b, std::int64_t e) { blocks.quantize_tokens(x, cols, b, e); });
+}
+
+}  // namespace
+
+std::vector<torch::Tensor> quantized_linears(const torch::Tensor& x, const std::vector<const quant::QuantMatrix*>& ws) {
   TORCH_CHECK(x.device().is_cpu(), "quantized linear layers run on the CPU");
-  TORCH_CHECK(x.size(-1) == w.cols, "quantized linear: input has ", x.size(-1), " features, the weight ", w.cols);
+  TORCH_CHECK(!ws.empty(), "no weights");
+  const auto cols = ws[0]->cols;
+  for (const auto* w : ws)
+    TORCH_CHECK(w->cols == cols && w->format == ws[0]->format, "fused quantized layers need one input size and format");
+  TORCH_CHECK(x.size(-1) == cols, "quantized linear: input has ", x.size(-1), " features, the weight ", cols);
   const auto xf = x.to(torch::kFloat).contiguous();
-  const auto tokens = xf.numel() / w.cols;
-  auto sizes = x.sizes().vec();
-  sizes.back() = w.rows;
-  auto y = torch::empty(sizes, xf.options());
-  // One quantization of the activations per call, reused by every thread; a buffer per
-  // calling thread keeps decode free of allocations.
+  const auto tokens = xf.numel() / cols;
+  // One quantization of the activations per call, shared by every matrix and thread; a buffer
+  // per calling thread keeps decode free of allocations.
   thread_local quant::ActivationBlocks blocks;
-  blocks.quantize(w.format, xf.data_ptr<float>(), tokens, w.cols, w.cols);
-  float* out = y.data_ptr<float>();
-  const auto threads = std::max<std::int64_t>(1, std::min<std::int64_t>(at::get_num_threads(), (w.rows + 15) / 16));
-  // Row ranges in multiples of 16 so no two threads write into the same cache line of y.
-  const auto per = (w.rows + threads - 1) / threads;
-  const auto step = (per + 15) / 16 * 16;
+  quantize_activations(blocks, ws[0]->format, xf.data_ptr<float>(), tokens, cols);
+  std::vector<torch::Tensor> ys;
+  std::int64_t total_rows = 0;
+  for (const auto* w : ws) {
+    auto sizes = x.sizes().vec();
+    sizes.back() = w->rows;
+    ys.push_back(torch::empty(sizes, xf.options()));
+    total_rows += w->rows;
+  }
+  // The matrices' rows, one after another, cut into equal shares (multiples of 16 rows, so no
+  // two threads write one cache line of an output) - one parallel region for all of them.
+  const auto threads = std::max<std::int64_t>(1, std::min<std::int64_t>(at::get_num_threads(), (total_rows + 15) / 16));
+  const auto share = ((total_rows + threads - 1) / threads + 15) / 16 * 16;
   at::parallel_for(0, threads, 1, [&](std::int64_t b, std::int64_t e) {
     for (auto i = b; i < e; ++i) {
-      const auto r0 = std::min(w.rows, i * step), r1 = std::min(w.rows, (i + 1) * step);
-      if (r0 < r1) quant::quant_matmul(w, blocks, out, w.rows, r0, r1);
+      std::int64_t lo = i * share, hi = std::min(total_rows, (i + 1) * share), base = 0;
+      for (std::size_t m = 0; m < ws.size() && lo < hi; ++m) {
+        const auto rows = ws[m]->rows;
+        const auto r0 = std::max<std::int64_t>(lo - base, 0), r1 = std::min<std::int64_t>(hi - base, rows);
+        if (r0 < r1) quant::quant_matmul(*ws[m], blocks, ys[m].data_ptr<float>(), rows, r0, r1);
+        base += rows;
+      }
     }
   });
-  return x.scalar_type() == torch::kFloat ? y : y.to(x.scalar_type());
+  if (x.scalar_type() != torch::kFloat)
+    for (auto& y : ys) y = y.to(x.scalar_type());
+  return ys;
 }
+
+torch::Tensor quantized_linear(const torch::Tensor& x, const quant::QuantMatrix& w) { return quantized_linears(x, {&w})[0]; }
 
 torch::Tensor quantized_rows(const quant::QuantMatrix& w, const torch::Tensor& ids) {
   const auto idx = ids.to(torch::kCPU, torch::kInt64).contiguous();

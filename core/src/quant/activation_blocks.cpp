@@ -8,6 +8,7 @@
 
 #include "ebsd/core/error.hpp"
 #include "ebsd/quant/quant_matmul.hpp"
+#include "kernels.hpp"
 
 namespace ebsd::quant {
 namespace {
@@ -33,15 +34,20 @@ void ActivationBlocks::FreeDeleter::operator()(void* p) const { std::free(p); }
 
 void ActivationBlocks::quantize(BlockFormat weight_format, const float* x, std::int64_t tokens, std::int64_t cols,
                                 std::int64_t ldx) {
+  if (ldx < cols) throw Error("activation rows overlap (stride " + std::to_string(ldx) + " < " + std::to_string(cols) + ")");
+  prepare(weight_format, tokens, cols);
+  quantize_tokens(x, ldx, 0, tokens);
+}
+
+void ActivationBlocks::prepare(BlockFormat weight_format, std::int64_t tokens, std::int64_t cols) {
   if (weight_format != BlockFormat::Q8_0 && weight_format != BlockFormat::Q4_0)
     throw Error(std::string("quantized products take Q8_0 or Q4_0 weights, not ") + block_traits(weight_format).name);
-  if (cols <= 0 || cols % 32 != 0 || tokens < 0 || ldx < cols)
+  if (cols <= 0 || cols % 32 != 0 || tokens < 0)
     throw Error("activations of " + std::to_string(cols) + " columns cannot be cut into blocks of 32");
   format_ = weight_format;
   tokens_ = tokens;
   cols_ = cols;
-  const std::int64_t nb = cols / 32;
-  padded_blocks_ = (nb + 15) / 16 * 16;
+  padded_blocks_ = (cols / 32 + 15) / 16 * 16;
   const auto qbytes = static_cast<std::size_t>(std::max<std::int64_t>(1, tokens * pairs() * 64));
   const auto sbytes = static_cast<std::size_t>(std::max<std::int64_t>(1, tokens * padded_blocks_));
   if (qbytes > quant_capacity_) {
@@ -53,36 +59,56 @@ void ActivationBlocks::quantize(BlockFormat weight_format, const float* x, std::
     sums_.reset(aligned_array<float>(sbytes));
     scale_capacity_ = sbytes;
   }
+}
+
+void ActivationBlocks::quantize_tokens(const float* x, std::int64_t ldx, std::int64_t t0, std::int64_t t1, Isa isa) {
+  if (t0 < 0 || t1 > tokens_ || t0 > t1) throw Error("token range outside the prepared activations");
+  const std::int64_t nb = blocks();
   const bool offset = format_ == BlockFormat::Q8_0;  // stored as q + 128
-  for (std::int64_t t = 0; t < tokens; ++t) {
+  for (std::int64_t t = t0; t < t1; ++t) {
     const float* row = x + t * ldx;
     std::uint8_t* q = quants_.get() + t * pairs() * 64;
     float* d = scales_.get() + t * padded_blocks_;
     float* s = sums_.get() + t * padded_blocks_;
-    std::fill(d, d + padded_blocks_, 0.0f);
-    std::fill(s, s + padded_blocks_, 0.0f);
+    std::fill(d + nb, d + padded_blocks_, 0.0f);
+    std::fill(s + nb, s + padded_blocks_, 0.0f);
     if (nb % 2) std::memset(q + (pairs() - 1) * 64, offset ? 128 : 0, 64);
-    for (std::int64_t b = 0; b < nb; ++b) {
-      const float* v = row + b * 32;
-      float amax = 0;
-      bool finite = true;
-      for (int k = 0; k < 32; ++k) {
-        finite = finite && std::isfinite(v[k]);
-        amax = std::max(amax, std::fabs(v[k]));
-      }
-      if (!finite) throw Error("activation block " + std::to_string(b) + " of token " + std::to_string(t) + " is not finite");
-      const float db = amax / 127.0f, id = db > 0 ? 1.0f / db : 0.0f;
-      int sum = 0;
-      for (int k = 0; k < 32; ++k) {
-        const int level = std::clamp(static_cast<int>(std::lrintf(v[k] * id)), -127, 127);
-        sum += level;
-        q[quant_offset(format_, b, k)] = static_cast<std::uint8_t>(offset ? level + 128 : level);
-      }
-      d[b] = db;
-      s[b] = 8.0f * db * static_cast<float>(sum);
-    }
+    std::int64_t bad = -1;
+    if (isa == Isa::Avx512Vnni && isa_supported(isa))
+      bad = detail::quantize_row_avx512(format_, row, nb, q, d, s);
+    else
+      bad = detail::quantize_row_portable(format_, row, nb, q, d, s);
+    if (bad >= 0) throw Error("activation block " + std::to_string(bad) + " of token " + std::to_string(t) + " is not finite");
   }
 }
+
+namespace detail {
+
+std::int64_t quantize_row_portable(BlockFormat format, const float* row, std::int64_t nb, std::uint8_t* q, float* d, float* s) {
+  const bool offset = format == BlockFormat::Q8_0;
+  for (std::int64_t b = 0; b < nb; ++b) {
+    const float* v = row + b * 32;
+    float amax = 0;
+    bool finite = true;
+    for (int k = 0; k < 32; ++k) {
+      finite = finite && std::isfinite(v[k]);
+      amax = std::max(amax, std::fabs(v[k]));
+    }
+    if (!finite) return b;
+    const float db = amax / 127.0f, id = db > 0 ? 1.0f / db : 0.0f;
+    int sum = 0;
+    for (int k = 0; k < 32; ++k) {
+      const int level = std::clamp(static_cast<int>(std::nearbyint(v[k] * id)), -127, 127);
+      sum += level;
+      q[quant_offset(format, b, k)] = static_cast<std::uint8_t>(offset ? level + 128 : level);
+    }
+    d[b] = db;
+    s[b] = 8.0f * db * static_cast<float>(sum);
+  }
+  return -1;
+}
+
+}  // namespace detail
 
 float ActivationBlocks::dequantized(std::int64_t t, std::int64_t k) const {
   const std::int64_t b = k / 32;

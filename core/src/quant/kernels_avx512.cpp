@@ -138,6 +138,37 @@ void rows(const QuantMatrix& w, const ActivationBlocks& x, std::int64_t t0, floa
 
 }  // namespace
 
+std::int64_t quantize_row_avx512(BlockFormat format, const float* row, std::int64_t nb, std::uint8_t* q, float* d, float* s) {
+  const bool q8 = format == BlockFormat::Q8_0;
+  const __m512 sign = _mm512_set1_ps(-0.0f);
+  const __m128i offset = _mm_set1_epi8(static_cast<char>(q8 ? 0x80 : 0));
+  for (std::int64_t b = 0; b < nb; ++b) {
+    const __m512 v0 = _mm512_loadu_ps(row + b * 32), v1 = _mm512_loadu_ps(row + b * 32 + 16);
+    // NaN or infinity: v - v is NaN exactly then, and NaN != NaN.
+    const __mmask16 bad = _mm512_cmp_ps_mask(_mm512_sub_ps(v0, v0), _mm512_sub_ps(v0, v0), _CMP_NEQ_UQ) |
+                          _mm512_cmp_ps_mask(_mm512_sub_ps(v1, v1), _mm512_sub_ps(v1, v1), _CMP_NEQ_UQ);
+    if (bad) return b;
+    const float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_andnot_ps(sign, v0), _mm512_andnot_ps(sign, v1)));
+    const float db = amax / 127.0f, id = db > 0 ? 1.0f / db : 0.0f;
+    const __m512 vid = _mm512_set1_ps(id);
+    // Round to nearest even (the default rounding mode), as the portable path's nearbyint.
+    const __m512i i0 = _mm512_cvtps_epi32(_mm512_mul_ps(v0, vid)), i1 = _mm512_cvtps_epi32(_mm512_mul_ps(v1, vid));
+    const int sum = _mm512_reduce_add_epi32(_mm512_add_epi32(i0, i1));
+    const __m128i lo = _mm_xor_si128(_mm512_cvtsepi32_epi8(i0), offset), hi = _mm_xor_si128(_mm512_cvtsepi32_epi8(i1), offset);
+    std::uint8_t* pair = q + (b / 2) * 64;
+    if (q8) {  // A0..31, B0..31
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(pair + (b % 2) * 32), lo);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(pair + (b % 2) * 32 + 16), hi);
+    } else {   // A0..15, B0..15, A16..31, B16..31
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(pair + (b % 2) * 16), lo);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(pair + 32 + (b % 2) * 16), hi);
+    }
+    d[b] = db;
+    s[b] = 8.0f * db * static_cast<float>(sum);
+  }
+  return -1;
+}
+
 void matmul_avx512(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::int64_t ldy, std::int64_t r0,
                    std::int64_t r1) {
   const std::int64_t tokens = x.tokens();

@@ -68,6 +68,7 @@ private:
   std::optional<quant::QuantMatrix> token_embd_packed_;  // instead of token_embd_ when quantized in place
   nn::Linear output_{nullptr};
   std::vector<Layer> layers_;
+  std::vector<bool> fused_qkv_;  // per layer: q, k, v quantized in place in one format
   std::uint64_t mapped_bytes_ = 0, owned_bytes_ = 0, activations_peak_ = 0;
 };
 

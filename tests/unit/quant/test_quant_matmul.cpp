@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <thread>
 #include <vector>
@@ -152,6 +153,36 @@ TEST(QuantMatmul, MismatchedInputsAreErrors) {
   EXPECT_THROW(x.quantize(BlockFormat::Q4_K, xf.data(), 1, cols, cols), ebsd::Error);
   xf[3] = std::nanf("");
   EXPECT_THROW(x.quantize(BlockFormat::Q4_0, xf.data(), 1, cols, cols), ebsd::Error);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(ActivationBlocks, EveryIsaQuantizesToTheSameBytes) {
+  for (BlockFormat f : {BlockFormat::Q8_0, BlockFormat::Q4_0}) {
+    const std::int64_t cols = 32 * 29, tokens = 3;
+    const auto xf = random_matrix(tokens, cols, 21, true);
+    ActivationBlocks a, b;
+    a.prepare(f, tokens, cols);
+    a.quantize_tokens(xf.data(), cols, 0, tokens, Isa::Portable);
+    for (Isa isa : isas()) {
+      b.prepare(f, tokens, cols);
+      b.quantize_tokens(xf.data(), cols, 0, tokens, isa);
+      for (std::int64_t t = 0; t < tokens; ++t) {
+        EXPECT_EQ(0, std::memcmp(a.quants(t), b.quants(t), static_cast<std::size_t>(a.pairs() * 64))) << isa_name(isa);
+        for (std::int64_t k = 0; k < a.padded_blocks(); ++k) {
+          EXPECT_EQ(a.scales(t)[k], b.scales(t)[k]);
+          EXPECT_EQ(a.sums(t)[k], b.sums(t)[k]);
+        }
+      }
+    }
+    // Each stored value is the float rounded to the nearest of its block's levels.
+    for (std::int64_t k = 0; k < cols; ++k) {
+      const float d = a.scales(1)[k / 32];
+      EXPECT_LE(std::fabs(a.dequantized(1, k) - xf[static_cast<std::size_t>(cols + k)]), 0.5f * d * (1 + 1e-6f));
+    }
+  }
 }
 
 }  // namespace

@@ -44,6 +44,10 @@ class ActivationBlocks {
 public:
   // cols must be a multiple of 32; row t of x starts at x + t * ldx.
   void quantize(BlockFormat weight_format, const float* x, std::int64_t tokens, std::int64_t cols, std::int64_t ldx);
+  // The same in two steps, so threads can share the work: prepare() sizes the buffers, then
+  // quantize_tokens() fills tokens [t0, t1) (disjoint ranges may run concurrently).
+  void prepare(BlockFormat weight_format, std::int64_t tokens, std::int64_t cols);
+  void quantize_tokens(const float* x, std::int64_t ldx, std::int64_t t0, std::int64_t t1, Isa isa = best_isa());
 
   BlockFormat weight_format() const { return format_; }
   std::int64_t tokens() const { return tokens_; }
