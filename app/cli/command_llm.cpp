@@ -1,7 +1,7 @@
 // `ebsd llm run|bench|convert`: the LLM engine from the command line.
 //   run:     --model PATH (--prompt-ids 1,2,3 | --prompt TEXT) [--max-tokens N] [--device cpu|cuda]
 //            [--dtype f32|f16|bf16] [--temperature T --top-k K --top-p P --repeat-penalty R --seed S] [--json]
-//   bench:   --model PATH [--prompt-tokens N] [--gen-tokens M] [--device] [--dtype] [--threads] [--json]
+//   bench:   --model PATH [--prompt-tokens N | --prompt-ids 1,2,3] [--gen-tokens M] [--device] [--dtype] [--threads] [--json]
 //   convert: --model PATH (safetensors file or folder) --out FILE.gguf [--type f32|f16|bf16|q8_0|q4_0]
 //            [--embedding-type TYPE]
 //   random-model: --out FILE.gguf [--type q8_0|q4_0|f16|...] [--embedding-type TYPE] [--layers N] [--seed S]
@@ -129,7 +129,7 @@ void register_llm(CLI::App& app, CommandList& out) {
                  }});
 
   struct BenchArgs {
-    std::string model, device = "cpu", dtype;
+    std::string model, device = "cpu", dtype, prompt_ids;
     std::int64_t prompt_tokens = 128, gen_tokens = 64;
     int threads = 0;
     std::uint64_t seed = 1;
@@ -144,12 +144,14 @@ void register_llm(CLI::App& app, CommandList& out) {
   bench->add_option("--dtype", b->dtype, "Compute type f32, f16 or bf16");
   bench->add_option("--threads", b->threads, "CPU threads (0 = LibTorch's default)");
   bench->add_option("--seed", b->seed, "Seed of the random prompt")->capture_default_str();
+  bench->add_option("--prompt-ids", b->prompt_ids, "Prompt as comma-separated token ids (instead of a random one)");
   bench->add_flag("--json", b->json, "Print the result as JSON");
   out.push_back({bench, [b]() {
                    nlohmann::json args{{"model", b->model},         {"prompt_tokens", b->prompt_tokens},
                                        {"gen_tokens", b->gen_tokens}, {"device", b->device},
                                        {"threads", b->threads},       {"seed", b->seed}};
                    if (!b->dtype.empty()) args["dtype"] = b->dtype;
+                   if (!b->prompt_ids.empty()) args["prompt_ids"] = parse_ids(b->prompt_ids);
                    auto progress = make_progress("llm bench", b->json);
                    const auto res = task_registry().get("llm-bench").run(args, progress);
                    if (b->json) {
@@ -159,7 +161,7 @@ void register_llm(CLI::App& app, CommandList& out) {
                    std::printf("%s (%s) on %s, %d threads: prefill %lld tokens %.1f tok/s, decode %lld tokens %.1f tok/s\n",
                                res["model"]["spec"]["architecture"].get<std::string>().c_str(),
                                res["model"]["format"].get<std::string>().c_str(), res["device"].get<std::string>().c_str(),
-                               res["threads"].get<int>(), static_cast<long long>(b->prompt_tokens),
+                               res["threads"].get<int>(), static_cast<long long>(res["prompt_tokens"].get<std::int64_t>()),
                                res["prefill_tokens_per_second"].get<double>(),
                                static_cast<long long>(res["generated_tokens"].get<std::int64_t>()),
                                res["decode_tokens_per_second"].get<double>());

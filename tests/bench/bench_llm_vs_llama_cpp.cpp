@@ -44,13 +44,16 @@ std::string run(const std::string& command) {
   return out;
 }
 
+// The JSON object that ends a command's output (one line, or pretty-printed over several).
 nlohmann::json last_json_line(const std::string& text) {
-  std::istringstream in(text);
-  std::string line, last;
-  while (std::getline(in, line))
-    if (!line.empty() && line[0] == '{') last = line;
-  if (last.empty()) throw std::runtime_error("no JSON in output:\n" + text);
-  return nlohmann::json::parse(last);
+  std::size_t at = std::string::npos;
+  for (std::size_t p = text.size(); p-- > 0;)
+    if (text[p] == '{' && (p == 0 || text[p - 1] == '\n')) {
+      at = p;
+      break;
+    }
+  if (at == std::string::npos) throw std::runtime_error("no JSON in output:\n" + text);
+  return nlohmann::json::parse(text.substr(at));
 }
 
 std::string first_line_of(const std::string& path, const std::string& key) {

@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
       const bool head = s.rows > 100000;
       if (!head) many.quantize(f, xs.data(), prefill_tokens, s.cols, s.cols);
       std::vector<float> y(static_cast<std::size_t>(prefill_tokens * s.rows));
-      for (Isa isa : {Isa::Portable, Isa::Avx2, Isa::Avx512Vnni}) {
+      for (Isa isa : {Isa::Portable, Isa::Avx2, Isa::Avx512Vnni, Isa::Avx512Amx}) {
         if (!isa_supported(isa)) continue;
         for (int threads : {1, 2}) {
           const double td = run(w, one, y, threads, isa, seconds);

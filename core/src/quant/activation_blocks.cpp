@@ -39,7 +39,7 @@ void ActivationBlocks::quantize(BlockFormat weight_format, const float* x, std::
   quantize_tokens(x, ldx, 0, tokens);
 }
 
-void ActivationBlocks::prepare(BlockFormat weight_format, std::int64_t tokens, std::int64_t cols) {
+void ActivationBlocks::prepare(BlockFormat weight_format, std::int64_t tokens, std::int64_t cols, Isa isa) {
   if (weight_format != BlockFormat::Q8_0 && weight_format != BlockFormat::Q4_0)
     throw Error(std::string("quantized products take Q8_0 or Q4_0 weights, not ") + block_traits(weight_format).name);
   if (cols <= 0 || cols % 32 != 0 || tokens < 0)
@@ -59,6 +59,39 @@ void ActivationBlocks::prepare(BlockFormat weight_format, std::int64_t tokens, s
     sums_.reset(aligned_array<float>(sbytes));
     scale_capacity_ = sbytes;
   }
+  tile_groups_ = 0;
+  if (isa == Isa::Avx512Amx && tokens >= kTileMinTokens) {
+    tile_groups_ = (tokens + 15) / 16;
+    const auto blocks_total = static_cast<std::size_t>(tile_groups_ * blocks());
+    if (blocks_total > tile_capacity_) {
+      tiles_.reset(aligned_array<std::uint8_t>(blocks_total * 512));
+      tile_scales_.reset(aligned_array<float>(blocks_total * 16));
+      tile_sums_.reset(aligned_array<float>(blocks_total * 16));
+      tile_capacity_ = blocks_total;
+    }
+    // The last group's missing tokens stay zero (quantize_tokens fills only real tokens).
+    const auto last = static_cast<std::size_t>((tile_groups_ - 1) * blocks());
+    std::memset(tiles_.get() + last * 512, 0, static_cast<std::size_t>(blocks()) * 512);
+    std::memset(tile_scales_.get() + last * 16, 0, static_cast<std::size_t>(blocks()) * 16 * sizeof(float));
+    std::memset(tile_sums_.get() + last * 16, 0, static_cast<std::size_t>(blocks()) * 16 * sizeof(float));
+  }
+}
+
+void ActivationBlocks::fill_tiles(std::int64_t t) {
+  const std::int64_t g = t / 16, n = t % 16;
+  const bool offset = format_ == BlockFormat::Q8_0;
+  const std::uint8_t* q = quants(t);
+  for (std::int64_t b = 0; b < blocks(); ++b) {
+    std::uint8_t* dst = tiles_.get() + (g * blocks() + b) * 512 + n * 4;
+    for (int j = 0; j < 8; ++j) {
+      std::uint32_t v;
+      std::memcpy(&v, q + quant_offset(format_, b, 4 * j), 4);  // 4 values are contiguous in both layouts
+      if (offset) v ^= 0x80808080u;                                 // back to signed levels
+      std::memcpy(dst + j * 64, &v, 4);
+    }
+    tile_scales_[static_cast<std::size_t>((g * blocks() + b) * 16 + n)] = scales(t)[b];
+    tile_sums_[static_cast<std::size_t>((g * blocks() + b) * 16 + n)] = sums(t)[b];
+  }
 }
 
 void ActivationBlocks::quantize_tokens(const float* x, std::int64_t ldx, std::int64_t t0, std::int64_t t1, Isa isa) {
@@ -74,11 +107,12 @@ void ActivationBlocks::quantize_tokens(const float* x, std::int64_t ldx, std::in
     std::fill(s + nb, s + padded_blocks_, 0.0f);
     if (nb % 2) std::memset(q + (pairs() - 1) * 64, offset ? 128 : 0, 64);
     std::int64_t bad = -1;
-    if (isa == Isa::Avx512Vnni && isa_supported(isa))
+    if (isa >= Isa::Avx512Vnni && isa_supported(Isa::Avx512Vnni))
       bad = detail::quantize_row_avx512(format_, row, nb, q, d, s);
     else
       bad = detail::quantize_row_portable(format_, row, nb, q, d, s);
     if (bad >= 0) throw Error("activation block " + std::to_string(bad) + " of token " + std::to_string(t) + " is not finite");
+    if (has_tiles()) fill_tiles(t);
   }
 }
 

@@ -11,6 +11,11 @@ void matmul_avx2(const QuantMatrix& w, const ActivationBlocks& x, float* y, std:
                  std::int64_t r1);
 void matmul_avx512(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::int64_t ldy, std::int64_t r0,
                    std::int64_t r1);
+// Rows [r0, r1) in whole groups of 16 ((r1 - r0) % 16 == 0), activations with tiles.
+void matmul_amx(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::int64_t ldy, std::int64_t r0,
+                std::int64_t r1);
+// Asks Linux for the AMX tile state (once per process); false when refused or absent.
+bool amx_usable();
 
 // Quantizes one token's row of nb blocks into the layout of ActivationBlocks (quants q, scales
 // d, sums s). Returns the first block with a value that is not finite, or -1.

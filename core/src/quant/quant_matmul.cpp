@@ -11,7 +11,7 @@ namespace ebsd::quant {
 namespace {
 
 struct CpuFeatures {
-  bool avx2 = false, avx512vnni = false;
+  bool avx2 = false, avx512vnni = false, amx = false;
 };
 
 std::uint64_t xgetbv0() {
@@ -33,6 +33,10 @@ CpuFeatures detect() {
              avx512vl = b & (1u << 31), vnni = c & (1u << 11);
   f.avx2 = ymm_state && avx2 && fma && f16c;
   f.avx512vnni = f.avx2 && zmm_state && avx512f && avx512dq && avx512bw && avx512vl && vnni;
+  // AMX: the CPU (tile + int8), the operating system (XCR0 tile config and data), and Linux's
+  // per-process permission for the large tile state.
+  const bool amx_tile = d & (1u << 24), amx_int8 = d & (1u << 25), tile_state = (xcr0 & 0x60000) == 0x60000;
+  f.amx = f.avx512vnni && amx_tile && amx_int8 && tile_state && detail::amx_usable();
   return f;
 }
 
@@ -48,6 +52,7 @@ const char* isa_name(Isa isa) {
     case Isa::Portable: return "portable";
     case Isa::Avx2: return "avx2";
     case Isa::Avx512Vnni: return "avx512-vnni";
+    case Isa::Avx512Amx: return "avx512-vnni+amx";
   }
   return "?";
 }
@@ -57,19 +62,21 @@ bool isa_supported(Isa isa) {
     case Isa::Portable: return true;
     case Isa::Avx2: return features().avx2;
     case Isa::Avx512Vnni: return features().avx512vnni;
+    case Isa::Avx512Amx: return features().amx;
   }
   return false;
 }
 
 Isa best_isa() {
   static const Isa best = [] {
-    Isa cap = Isa::Avx512Vnni;
+    Isa cap = Isa::Avx512Amx;
     if (const char* e = std::getenv("EBSD_QUANT_ISA")) {
       const std::string s = e;
       if (s == "portable") cap = Isa::Portable;
       else if (s == "avx2") cap = Isa::Avx2;
+      else if (s == "avx512") cap = Isa::Avx512Vnni;
     }
-    for (Isa i : {Isa::Avx512Vnni, Isa::Avx2})
+    for (Isa i : {Isa::Avx512Amx, Isa::Avx512Vnni, Isa::Avx2})
       if (i <= cap && isa_supported(i)) return i;
     return Isa::Portable;
   }();
@@ -87,7 +94,15 @@ void quant_matmul(const QuantMatrix& w, const ActivationBlocks& x, float* y, std
     throw Error("row range [" + std::to_string(row_begin) + ", " + std::to_string(row_end) + ") outside the " +
                 std::to_string(w.rows) + " rows of the weights");
   if (!isa_supported(isa)) throw Error(std::string("this CPU lacks ") + isa_name(isa));
+  if (isa == Isa::Avx512Amx && x.has_tiles()) {
+    // Whole groups of 16 rows through the tiles, the rest (fewer than 16) through AVX-512.
+    const std::int64_t split = row_begin + (row_end - row_begin) / 16 * 16;
+    if (split > row_begin) detail::matmul_amx(w, x, y, ldy, row_begin, split);
+    if (split < row_end) detail::matmul_avx512(w, x, y, ldy, split, row_end);
+    return;
+  }
   switch (isa) {
+    case Isa::Avx512Amx:
     case Isa::Avx512Vnni: detail::matmul_avx512(w, x, y, ldy, row_begin, row_end); break;
     case Isa::Avx2: detail::matmul_avx2(w, x, y, ldy, row_begin, row_end); break;
     case Isa::Portable: detail::matmul_portable(w, x, y, ldy, row_begin, row_end); break;

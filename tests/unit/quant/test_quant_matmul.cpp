@@ -53,7 +53,9 @@ void check(const Case& c, Isa isa) {
   }
   const QuantMatrix w{c.format, wq.data(), c.rows, c.cols, rb};
   ActivationBlocks x;
-  x.quantize(c.format, xf.data(), c.tokens, c.cols, c.cols);
+  x.prepare(c.format, c.tokens, c.cols, isa);  // with AMX tiles when isa is AMX and there are enough tokens
+  x.quantize_tokens(xf.data(), c.cols, 0, c.tokens);
+  if (isa == Isa::Avx512Amx) EXPECT_EQ(x.has_tiles(), c.tokens >= ActivationBlocks::kTileMinTokens);
   const std::int64_t ldy = c.rows + 3;
   std::vector<float> y(static_cast<std::size_t>(c.tokens * ldy), -1.0f);
   quant_matmul(w, x, y.data(), ldy, 0, c.rows, isa);
@@ -100,7 +102,7 @@ void check(const Case& c, Isa isa) {
 
 std::vector<Isa> isas() {
   std::vector<Isa> v{Isa::Portable};
-  for (Isa i : {Isa::Avx2, Isa::Avx512Vnni})
+  for (Isa i : {Isa::Avx2, Isa::Avx512Vnni, Isa::Avx512Amx})
     if (isa_supported(i)) v.push_back(i);
   return v;
 }
@@ -112,6 +114,10 @@ TEST(QuantMatmul, MatchesFloat64Reference) {
       {BlockFormat::Q8_0, 70, 928, 7},   {BlockFormat::Q4_0, 70, 928, 7},   // odd block count (29), tiles 4 + 3
       {BlockFormat::Q8_0, 9, 4864, 6},   {BlockFormat::Q4_0, 9, 4864, 6},   // 152 blocks: many chunks of 16
       {BlockFormat::Q8_0, 33, 32, 2},    {BlockFormat::Q4_0, 33, 32, 5},    // one block
+      // prefill sizes (AMX tiles where present): 16-row groups + a remainder, partial token groups
+      {BlockFormat::Q8_0, 70, 928, 20},  {BlockFormat::Q4_0, 70, 928, 20},
+      {BlockFormat::Q8_0, 48, 4864, 33}, {BlockFormat::Q4_0, 48, 4864, 33},
+      {BlockFormat::Q8_0, 32, 64, 8},    {BlockFormat::Q4_0, 16, 32, 9},
   };
   for (Isa isa : isas())
     for (const auto& c : cases) check(c, isa);

@@ -8,7 +8,7 @@
 //
 // Kernels: AVX-512 VNNI (vpdpbusd), AVX2 (vpmaddubsw) and a portable one, picked at run time
 // from what the CPU reports; EBSD_QUANT_ISA=portable|avx2|avx512 in the environment caps the
-// choice (to measure or test the fallbacks). Callers split the rows among threads: calls on
+// choice (to measure or test the fallbacks; "avx512" means without AMX, "amx" is the default). Callers split the rows among threads: calls on
 // disjoint row ranges may run concurrently.
 #include <cstddef>
 #include <cstdint>
@@ -18,7 +18,10 @@
 
 namespace ebsd::quant {
 
-enum class Isa : std::uint8_t { Portable, Avx2, Avx512Vnni };
+// Avx512Amx: AVX-512 VNNI plus AMX tile multiplies for prefill (8 tokens or more; fewer go to
+// the AVX-512 kernel), available on Sapphire Rapids and later once Linux grants the process the
+// tile state.
+enum class Isa : std::uint8_t { Portable, Avx2, Avx512Vnni, Avx512Amx };
 
 const char* isa_name(Isa isa);
 bool isa_supported(Isa isa);  // by this CPU (and operating system)
@@ -46,7 +49,9 @@ public:
   void quantize(BlockFormat weight_format, const float* x, std::int64_t tokens, std::int64_t cols, std::int64_t ldx);
   // The same in two steps, so threads can share the work: prepare() sizes the buffers, then
   // quantize_tokens() fills tokens [t0, t1) (disjoint ranges may run concurrently).
-  void prepare(BlockFormat weight_format, std::int64_t tokens, std::int64_t cols);
+  // With `isa` Avx512Amx and at least kTileMinTokens tokens it also keeps the activations in
+  // AMX's tile layout, which the AMX kernel needs.
+  void prepare(BlockFormat weight_format, std::int64_t tokens, std::int64_t cols, Isa isa = best_isa());
   void quantize_tokens(const float* x, std::int64_t ldx, std::int64_t t0, std::int64_t t1, Isa isa = best_isa());
 
   BlockFormat weight_format() const { return format_; }
@@ -59,6 +64,15 @@ public:
   const std::uint8_t* quants(std::int64_t t) const { return quants_.get() + t * pairs() * 64; }
   const float* scales(std::int64_t t) const { return scales_.get() + t * padded_blocks_; }
   const float* sums(std::int64_t t) const { return sums_.get() + t * padded_blocks_; }
+  // AMX tile layout, per group of 16 tokens and block: 8 rows of 64 bytes, row j holding values
+  // 4j..4j+3 of each of the 16 tokens (signed, in block order; missing tokens zero), then the 16
+  // tokens' scales and sums.
+  static constexpr std::int64_t kTileMinTokens = 8;
+  bool has_tiles() const { return tiles_ != nullptr && tile_groups_ > 0; }
+  std::int64_t tile_groups() const { return tile_groups_; }
+  const std::uint8_t* tile(std::int64_t group, std::int64_t block) const { return tiles_.get() + (group * blocks() + block) * 512; }
+  const float* tile_scales(std::int64_t group, std::int64_t block) const { return tile_scales_.get() + (group * blocks() + block) * 16; }
+  const float* tile_sums(std::int64_t group, std::int64_t block) const { return tile_sums_.get() + (group * blocks() + block) * 16; }
   // d q of element k of token t: the value the kernels multiply with.
   float dequantized(std::int64_t t, std::int64_t k) const;
 
@@ -71,6 +85,11 @@ private:
   std::size_t quant_capacity_ = 0, scale_capacity_ = 0;  // reused between calls
   std::unique_ptr<std::uint8_t[], FreeDeleter> quants_;
   std::unique_ptr<float[], FreeDeleter> scales_, sums_;
+  std::int64_t tile_groups_ = 0;
+  std::size_t tile_capacity_ = 0;
+  std::unique_ptr<std::uint8_t[], FreeDeleter> tiles_;
+  std::unique_ptr<float[], FreeDeleter> tile_scales_, tile_sums_;
+  void fill_tiles(std::int64_t t);
 };
 
 // y[t * ldy + r] = sum_k W[r][k] x[t][k] for r in [row_begin, row_end) and every token of x.
