@@ -5,10 +5,31 @@
 
 #include <algorithm>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "ebsd/core/error.hpp"
 
 namespace ebsd::gpu::nn {
 namespace {
+
+// Runs f(i) for i in [0, n) on n threads. OpenMP directly, not at::parallel_for: ATen's
+// parallel_for is an inline template whose "#pragma omp parallel" only takes effect in
+// translation units compiled with -fopenmp (this one is; gpu/CMakeLists.txt), and using the
+// same OpenMP runtime as LibTorch keeps one team of threads, already spinning after LibTorch's
+// own parallel operations, instead of a second pool competing with it for the cores.
+template <class F>
+void on_threads(std::int64_t n, const F& f) {
+#ifdef _OPENMP
+  if (n > 1 && !omp_in_parallel()) {
+#pragma omp parallel for num_threads(static_cast<int>(n)) schedule(static, 1)
+    for (std::int64_t i = 0; i < n; ++i) f(i);
+    return;
+  }
+#endif
+  for (std::int64_t i = 0; i < n; ++i) f(i);
+}
 
 // Quantizes x [tokens, cols] (f32, contiguous) for `format`, tokens split among the threads
 // when there are enough of them (prefill).
@@ -19,7 +40,12 @@ void quantize_activations(quant::ActivationBlocks& blocks, quant::BlockFormat fo
     blocks.quantize_tokens(x, cols, 0, tokens);
     return;
   }
-  at::parallel_for(0, tokens, 4, [&](std::int64_t b, std::int64_t e) { blocks.quantize_tokens(x, cols, b, e); });
+  const std::int64_t threads = std::min<std::int64_t>(at::get_num_threads(), tokens / 4);
+  const std::int64_t share = (tokens + threads - 1) / threads;
+  on_threads(threads, [&](std::int64_t i) {
+    const auto b = std::min(tokens, i * share), e = std::min(tokens, (i + 1) * share);
+    if (b < e) blocks.quantize_tokens(x, cols, b, e);
+  });
 }
 
 }  // namespace
@@ -35,7 +61,8 @@ std::vector<torch::Tensor> quantized_linears(const torch::Tensor& x, const std::
   const auto tokens = xf.numel() / cols;
   // One quantization of the activations per call, shared by every matrix and thread; a buffer
   // per calling thread keeps decode free of allocations.
-  thread_local quant::ActivationBlocks blocks;
+  thread_local quant::ActivationBlocks mine;
+  quant::ActivationBlocks& blocks = mine;  // the caller's: a thread_local named in the lambda would be each worker's own
   quantize_activations(blocks, ws[0]->format, xf.data_ptr<float>(), tokens, cols);
   std::vector<torch::Tensor> ys;
   std::int64_t total_rows = 0;
@@ -49,15 +76,16 @@ std::vector<torch::Tensor> quantized_linears(const torch::Tensor& x, const std::
   // two threads write one cache line of an output) - one parallel region for all of them.
   const auto threads = std::max<std::int64_t>(1, std::min<std::int64_t>(at::get_num_threads(), (total_rows + 15) / 16));
   const auto share = ((total_rows + threads - 1) / threads + 15) / 16 * 16;
-  at::parallel_for(0, threads, 1, [&](std::int64_t b, std::int64_t e) {
-    for (auto i = b; i < e; ++i) {
-      std::int64_t lo = i * share, hi = std::min(total_rows, (i + 1) * share), base = 0;
-      for (std::size_t m = 0; m < ws.size() && lo < hi; ++m) {
-        const auto rows = ws[m]->rows;
-        const auto r0 = std::max<std::int64_t>(lo - base, 0), r1 = std::min<std::int64_t>(hi - base, rows);
-        if (r0 < r1) quant::quant_matmul(*ws[m], blocks, ys[m].data_ptr<float>(), rows, r0, r1);
-        base += rows;
-      }
+  std::vector<float*> outs;
+  for (auto& y : ys) outs.push_back(y.data_ptr<float>());
+  on_threads(threads, [&](std::int64_t i) {
+    const std::int64_t lo = i * share, hi = std::min(total_rows, (i + 1) * share);
+    std::int64_t base = 0;
+    for (std::size_t m = 0; m < ws.size() && lo < hi; ++m) {
+      const auto rows = ws[m]->rows;
+      const auto r0 = std::max<std::int64_t>(lo - base, 0), r1 = std::min<std::int64_t>(hi - base, rows);
+      if (r0 < r1) quant::quant_matmul(*ws[m], blocks, outs[m], rows, r0, r1);
+      base += rows;
     }
   });
   if (x.scalar_type() != torch::kFloat)
