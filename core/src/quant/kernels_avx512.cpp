@@ -57,6 +57,34 @@ void rows_q4_0(const QuantMatrix& w, const ActivationBlocks& x, std::int64_t t0,
     for (std::int64_t c = 0; c < nb; c += 16) {
       const int n = static_cast<int>(std::min<std::int64_t>(16, nb - c));
       const std::uint8_t* blk = row + c * 18;
+      if constexpr (T <= 2) {
+        {
+          // Dot products of all pairs first, then the scales: the gather then reads cache lines
+          // the weight loads just brought in instead of stalling on memory (it did: most of
+          // decode's time sat behind it). An odd last block meets zero activations.
+          __m512i dots[T][8];
+          const int np = (n + 1) / 2;
+          for (int p = 0; p < np; ++p) {
+            const std::uint8_t* a = blk + 2 * p * 18 + 2;
+            const std::uint8_t* b = 2 * p + 1 < n ? a + 18 : a;
+            const __m256i ab = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(b), reinterpret_cast<const __m128i*>(a));
+            const __m512i wv = _mm512_and_si512(_mm512_inserti64x4(_mm512_castsi256_si512(ab), _mm256_srli_epi16(ab, 4), 1), low4);
+            for (int t = 0; t < T; ++t)
+              dots[t][p] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), wv, _mm512_loadu_si512(xq[t] + (c + 2 * p) * 32));
+          }
+          const __m512 dw = gather_scales(blk, 18, n);
+          for (int t = 0; t < T; ++t) {
+            const __m512 st = _mm512_mul_ps(dw, _mm512_loadu_ps(xd[t] + c));
+            corr[t] = _mm512_fmadd_ps(dw, _mm512_loadu_ps(xs[t] + c), corr[t]);
+            __m512i pick = lanes;
+            for (int p = 0; p < np; ++p) {
+              acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dots[t][p]), _mm512_permutexvar_ps(pick, st), acc[t]);
+              pick = _mm512_add_epi32(pick, two);
+            }
+          }
+          continue;
+        }
+      }
       const __m512 dw = gather_scales(blk, 18, n);
       __m512 s[T];
       for (int t = 0; t < T; ++t) {
@@ -103,6 +131,31 @@ void rows_q8_0(const QuantMatrix& w, const ActivationBlocks& x, std::int64_t t0,
     for (std::int64_t c = 0; c < nb; c += 16) {
       const int n = static_cast<int>(std::min<std::int64_t>(16, nb - c));
       const std::uint8_t* blk = row + c * 34;
+      if constexpr (T <= 2) {
+        {  // dot products first, then the (now cached) scales: see rows_q4_0
+          __m512i dots[T][8];
+          const int np = (n + 1) / 2;
+          for (int p = 0; p < np; ++p) {
+            const std::uint8_t* a = blk + 2 * p * 34 + 2;
+            const std::uint8_t* b = 2 * p + 1 < n ? a + 34 : a;
+            const __m512i wv = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a))),
+                                                  _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b)), 1);
+            const __m512i start = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), c128, wv));
+            for (int t = 0; t < T; ++t)
+              dots[t][p] = _mm512_dpbusd_epi32(start, _mm512_loadu_si512(xq[t] + (c + 2 * p) * 32), wv);
+          }
+          const __m512 dw = gather_scales(blk, 34, n);
+          for (int t = 0; t < T; ++t) {
+            const __m512 st = _mm512_mul_ps(dw, _mm512_loadu_ps(xd[t] + c));
+            __m512i pick = lanes;
+            for (int p = 0; p < np; ++p) {
+              acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dots[t][p]), _mm512_permutexvar_ps(pick, st), acc[t]);
+              pick = _mm512_add_epi32(pick, two);
+            }
+          }
+          continue;
+        }
+      }
       const __m512 dw = gather_scales(blk, 34, n);
       __m512 s[T];
       for (int t = 0; t < T; ++t) s[t] = _mm512_mul_ps(dw, _mm512_loadu_ps(xd[t] + c));
