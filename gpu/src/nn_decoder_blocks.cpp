@@ -20,11 +20,20 @@ torch::Tensor rope_inverse_frequencies(std::int64_t head_dim, double theta, cons
   return inv;
 }
 
+RopeTables rope_tables(const torch::Tensor& positions, const torch::Tensor& inv_freq, torch::ScalarType type) {
+  // Angles in f32 as transformers computes them: outer(positions, inv_freq).
+  const auto angles = torch::outer(positions.to(torch::kFloat), inv_freq.to(positions.device(), torch::kFloat));  // [T, D/2]
+  return {angles.cos().to(type), angles.sin().to(type)};
+}
+
 torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& positions, const torch::Tensor& inv_freq,
                          bool rotate_half) {
-  // Angles in f32 as transformers computes them: outer(positions, inv_freq).
-  const auto angles = torch::outer(positions.to(torch::kFloat), inv_freq.to(x.device(), torch::kFloat));  // [T, D/2]
-  const auto cos = angles.cos().to(x.scalar_type()), sin = angles.sin().to(x.scalar_type());
+  return apply_rope(x, rope_tables(positions.to(x.device()), inv_freq, x.scalar_type()), rotate_half);
+}
+
+torch::Tensor apply_rope(const torch::Tensor& x, const RopeTables& tables, bool rotate_half) {
+  const auto& cos = tables.cos;
+  const auto& sin = tables.sin;
   const auto half = x.size(-1) / 2;
   if (rotate_half) {
     const auto x1 = x.narrow(-1, 0, half), x2 = x.narrow(-1, half, half);

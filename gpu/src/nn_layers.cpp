@@ -4,6 +4,8 @@
 #include <cmath>
 #include <torch/version.h>
 
+#include "nn/quantized_linear.hpp"
+
 namespace ebsd::gpu::nn {
 
 LinearImpl::LinearImpl(std::int64_t in, std::int64_t out, bool with_bias) {
@@ -18,7 +20,15 @@ LinearImpl::LinearImpl(torch::Tensor w, torch::Tensor b) {
   if (b.defined()) bias = register_parameter("bias", std::move(b), /*requires_grad=*/false);
 }
 
+LinearImpl::LinearImpl(const quant::QuantMatrix& packed, torch::Tensor b) : packed_(packed) {
+  if (b.defined()) bias = register_parameter("bias", std::move(b), /*requires_grad=*/false);
+}
+
 torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
+  if (packed_) {
+    auto y = quantized_linear(x, *packed_);
+    return bias.defined() ? y + bias : y;
+  }
   const torch::Tensor w = quantized() ? q_weight_.to(x.scalar_type()) * q_scale_.to(x.scalar_type()) : weight;
   return bias.defined() ? torch::nn::functional::linear(x, w, bias) : torch::nn::functional::linear(x, w);
 }

@@ -11,6 +11,7 @@
 
 #include "ebsd/core/error.hpp"
 #include "ebsd/pipeline/task_registry.hpp"
+#include "ebsd/quant/quant_matmul.hpp"
 #include "llm/generation.hpp"
 
 namespace ebsd::gpu {
@@ -99,12 +100,15 @@ nlohmann::json llm_bench(const nlohmann::json& args, Progress& progress) {
   std::mt19937_64 rng(args.value("seed", std::uint64_t{1}));
   std::vector<std::int64_t> prompt(static_cast<std::size_t>(prompt_tokens));
   for (auto& t : prompt) t = static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(model->spec().vocab_size));
-  llm::Session session(*model, prompt_tokens + gen_tokens);
+  // A given prompt (e.g. the one another engine was timed on) replaces the random one.
+  if (args.contains("prompt_ids") && args["prompt_ids"].is_array()) prompt = args["prompt_ids"].get<std::vector<std::int64_t>>();
+  const auto prompt_tokens_used = static_cast<std::int64_t>(prompt.size());
+  llm::Session session(*model, prompt_tokens_used + gen_tokens);
   llm::GenerationSettings g;
   g.max_new_tokens = gen_tokens;
   g.stop_at_eos = false;
   // One short untimed pass first: first-call costs (allocator, thread pools, CUDA context).
-  const std::vector<std::int64_t> warm(prompt.begin(), prompt.begin() + std::min<std::int64_t>(prompt_tokens, 8));
+  const std::vector<std::int64_t> warm(prompt.begin(), prompt.begin() + std::min<std::int64_t>(prompt_tokens_used, 8));
   llm::GenerationSettings gw = g;
   gw.max_new_tokens = 2;
   llm::generate(session, warm, gw, {}, Progress::none());
@@ -115,12 +119,14 @@ nlohmann::json llm_bench(const nlohmann::json& args, Progress& progress) {
           {"device", args.value("device", std::string("cpu"))},
           {"dtype", args.value("dtype", std::string(model->options().device().is_cuda() ? "bf16" : "f32"))},
           {"threads", torch::get_num_threads()},
-          {"prompt_tokens", prompt_tokens},
+          {"prompt_tokens", prompt_tokens_used},
           {"generated_tokens", r.tokens.size()},
+          {"tokens", r.tokens},
+          {"quant_isa", quant::isa_name(quant::best_isa())},
           {"stop_reason", r.stop_reason},
           {"prefill_seconds", r.prefill_seconds},
           {"decode_seconds", r.decode_seconds},
-          {"prefill_tokens_per_second", static_cast<double>(prompt_tokens) / r.prefill_seconds},
+          {"prefill_tokens_per_second", static_cast<double>(prompt_tokens_used) / r.prefill_seconds},
           {"decode_tokens_per_second", decoded / r.decode_seconds},
           {"memory", memory_json(r.memory)}};
 }

@@ -9,6 +9,7 @@
 #include "ebsd/core/error.hpp"
 #include "ebsd/io/model/float_formats.hpp"
 #include "ebsd/io/model/gguf.hpp"
+#include "ebsd/io/model/quantized_weights.hpp"
 
 namespace ebsd::io::model {
 namespace {
@@ -40,6 +41,11 @@ std::vector<float> to_float(const WeightView& w, const std::string& source) {
 
 std::vector<std::uint8_t> encode(const std::vector<float>& v, GgmlType type) {
   std::vector<std::uint8_t> out;
+  if (const auto f = block_format(type)) {  // shape checked by the caller: rows are whole blocks
+    out.resize(quant::row_bytes(*f, static_cast<std::int64_t>(v.size())));
+    quant::quantize_row(*f, v.data(), out.data(), static_cast<std::int64_t>(v.size()));
+    return out;
+  }
   if (type == GgmlType::F32) {
     out.resize(v.size() * 4);
     std::memcpy(out.data(), v.data(), out.size());
@@ -77,15 +83,27 @@ bool ends_with(const std::string& s, const std::string& t) {
 
 ConvertReport convert_to_gguf(const ModelFile& src, const std::filesystem::path& out, GgmlType matrix_type,
                               Progress& progress) {
-  if (matrix_type != GgmlType::F32 && matrix_type != GgmlType::F16 && matrix_type != GgmlType::BF16)
-    throw Error("output type must be F32, F16 or BF16 (quantized types come later)", out.string());
+  return convert_to_gguf(src, out, matrix_type, matrix_type, progress);
+}
+
+ConvertReport convert_to_gguf(const ModelFile& src, const std::filesystem::path& out, GgmlType matrix_type,
+                              GgmlType embedding_type, Progress& progress) {
+  for (GgmlType t : {matrix_type, embedding_type})
+    if (t != GgmlType::F32 && t != GgmlType::F16 && t != GgmlType::BF16 && t != GgmlType::Q8_0 && t != GgmlType::Q4_0)
+      throw Error("output type must be F32, F16, BF16, Q8_0 or Q4_0", out.string());
   if (src.format() != "safetensors") throw Error("conversion reads safetensors models", src.source());
   const ModelSpec& s = src.spec();
   const std::string a = s.architecture_name();
   GgufWriter w;
   w.set_string("general.architecture", a);
   w.set_string("general.name", std::filesystem::path(src.source()).filename().string());
-  w.set_uint32("general.file_type", matrix_type == GgmlType::F32 ? 0 : matrix_type == GgmlType::F16 ? 1 : 32);
+  // llama.cpp's llama_ftype numbers: ALL_F32 0, MOSTLY_F16 1, MOSTLY_Q4_0 2, MOSTLY_Q8_0 7, MOSTLY_BF16 32.
+  w.set_uint32("general.file_type", matrix_type == GgmlType::F32    ? 0
+                                    : matrix_type == GgmlType::F16  ? 1
+                                    : matrix_type == GgmlType::Q4_0 ? 2
+                                    : matrix_type == GgmlType::Q8_0 ? 7
+                                                                    : 32);
+  if (block_format(matrix_type) || block_format(embedding_type)) w.set_uint32("general.quantization_version", 2);
   w.set_uint32(a + ".context_length", static_cast<std::uint32_t>(s.context_length));
   w.set_uint32(a + ".embedding_length", static_cast<std::uint32_t>(s.hidden_size));
   w.set_uint32(a + ".block_count", static_cast<std::uint32_t>(s.layers));
@@ -149,7 +167,9 @@ ConvertReport convert_to_gguf(const ModelFile& src, const std::filesystem::path&
       }
     }
     // llama.cpp keeps 1-D tensors (norms, biases) in F32.
-    const GgmlType type = wv.shape.size() >= 2 ? matrix_type : GgmlType::F32;
+    const bool embedding = wv.name == "token_embd.weight" || wv.name == "output.weight";
+    GgmlType type = wv.shape.size() >= 2 ? (embedding ? embedding_type : matrix_type) : GgmlType::F32;
+    if (block_format(type) && wv.shape.back() % 32 != 0) type = GgmlType::F16;
     w.add_tensor(wv.name, type, wv.shape, encode(values, type));
     ++report.tensors;
     progress.report(static_cast<double>(i + 1) / static_cast<double>(weights.size()), wv.name);

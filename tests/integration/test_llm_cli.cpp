@@ -54,6 +54,26 @@ TEST(LlmCli, ConvertThenRunGivesTheGoldenGreedyTokens) {
   EXPECT_EQ(r.out.substr(0, expected.size()), expected);
 }
 
+TEST(LlmCli, QuantizedConversionRunsInPlace) {
+  TempDir t;
+  for (const std::string types : {"--type q8_0", "--type q4_0 --embedding-type q8_0"}) {
+    const auto gguf = (t / "q.gguf").string();
+    auto r = run(kEbsd + " llm convert --model " + kModel.string() + " --out " + gguf + " " + types, t);
+    ASSERT_EQ(r.exit_code, 0) << types << ": " << r.err;
+    r = run(kEbsd + " llm run --model " + gguf + " --prompt-ids " + prompt_ids() + " --max-tokens 8 --ignore-eos --json", t);
+    ASSERT_EQ(r.exit_code, 0) << types << ": " << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["tokens"].size(), 8u) << types;
+    // Every weight used where it lies in the file: quantized matrices, f32 norms.
+    EXPECT_EQ(j["memory"]["weights_owned_bytes"].get<std::uint64_t>(), 0u) << types;
+    EXPECT_EQ(j["memory"]["weights_mapped_bytes"].get<std::uint64_t>(), j["model"]["weight_file_bytes"].get<std::uint64_t>());
+    // The same prompt through bench: its generated tokens are reported too.
+    r = run(kEbsd + " llm bench --model " + gguf + " --prompt-ids " + prompt_ids() + " --gen-tokens 4 --json", t);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(nlohmann::json::parse(r.out)["tokens"].size(), 4u);
+  }
+}
+
 TEST(LlmCli, BenchReportsSpeedsAndMemory) {
   TempDir t;
   const auto r = run(kEbsd + " llm bench --model " + kModel.string() + " --prompt-tokens 16 --gen-tokens 8 --json", t);

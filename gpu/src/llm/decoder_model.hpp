@@ -5,6 +5,7 @@
 // from the ModelSpec (norm style, RoPE pairing and scaling, soft-caps, sliding layers,
 // embedding scale, activation), so there is one code path for all families.
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include <torch/torch.h>
@@ -50,15 +51,24 @@ private:
     torch::Tensor attn_norm, post_attn_norm, ffn_norm, post_ffn_norm;
     FeedForwardWeights ff;
   };
+  // A weight as a tensor of the compute type on the device; quantized ones are checked and
+  // dequantized (Q4_K, Q6_K, and Q8_0 / Q4_0 off the CPU).
   torch::Tensor weight(const std::string& name, bool as_norm = false);
   torch::Tensor optional_weight(const std::string& name);
+  // A Q8_0 / Q4_0 matrix used in place by the CPU kernels, after its checks; nothing when the
+  // weight is not quantized, is another format, or the device is not the CPU.
+  std::optional<quant::QuantMatrix> in_place_quantized(const std::string& name);
+  // The layer of weight `name` ([out, in], shape checked), with an optional bias.
+  nn::Linear linear(const std::string& name, std::int64_t out, std::int64_t in, const std::string& bias_name = {});
   void note_activations(std::uint64_t bytes) { activations_peak_ = std::max(activations_peak_, bytes); }
 
   io::model::ModelFile file_;
   torch::TensorOptions options_;
   torch::Tensor token_embd_, output_norm_, inv_freq_;
+  std::optional<quant::QuantMatrix> token_embd_packed_;  // instead of token_embd_ when quantized in place
   nn::Linear output_{nullptr};
   std::vector<Layer> layers_;
+  std::vector<bool> fused_qkv_;  // per layer: q, k, v quantized in place in one format
   std::uint64_t mapped_bytes_ = 0, owned_bytes_ = 0, activations_peak_ = 0;
 };
 

@@ -9,6 +9,7 @@
 
 #include "nn/decoder_blocks.hpp"
 #include "nn/layers.hpp"
+#include "nn/quantized_linear.hpp"
 
 namespace ebsd::gpu::llm {
 
@@ -29,6 +30,13 @@ public:
 class DenseFeedForward final : public FeedForwardPolicy {
 public:
   torch::Tensor forward(int, FeedForwardWeights& w, const torch::Tensor& x, Phase) override {
+    const auto& g = w.gate->packed();
+    const auto& u = w.up->packed();
+    if (g && u && g->format == u->format && !w.gate->bias.defined() && !w.up->bias.defined()) {
+      // Quantized in place: gate and up in one pass with one activation quantization.
+      const auto gu = nn::quantized_linears(x, {&*g, &*u});
+      return w.down->forward(nn::gated_activation(gu[0], gu[1], w.activation));
+    }
     return w.down->forward(nn::gated_activation(w.gate->forward(x), w.up->forward(x), w.activation));
   }
   std::string describe() const override { return "dense"; }

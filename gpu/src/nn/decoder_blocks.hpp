@@ -20,6 +20,13 @@ torch::Tensor rope_inverse_frequencies(std::int64_t head_dim, double theta, cons
 // with i + D/2 (HF); otherwise 2i with 2i + 1 (GGUF llama).
 torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& positions, const torch::Tensor& inv_freq,
                          bool rotate_half);
+// The same in two steps, so a model computes the cos / sin tables [T, D/2] once per forward
+// pass for all its layers instead of once per layer and projection.
+struct RopeTables {
+  torch::Tensor cos, sin;
+};
+RopeTables rope_tables(const torch::Tensor& positions, const torch::Tensor& inv_freq, torch::ScalarType type);
+torch::Tensor apply_rope(const torch::Tensor& x, const RopeTables& tables, bool rotate_half);
 
 struct CausalAttentionOptions {
   double scale = 0;           // multiplies q k^T

@@ -5,7 +5,10 @@
 // blocks. The slice-recovery transformer and the LLM are built from these. Tensors are
 // channels-last: [..., D]. Private to gpu/src (LibTorch stays out of public headers).
 #include <cstdint>
+#include <optional>
 #include <torch/torch.h>
+
+#include "ebsd/quant/quant_matmul.hpp"
 
 namespace ebsd::gpu::nn {
 
@@ -17,12 +20,17 @@ public:
   // Wraps weights that already exist (read from a model file): [out, in] and [out]; nothing is
   // initialised or copied, and the tensors do not require gradients.
   explicit LinearImpl(torch::Tensor weight, torch::Tensor bias = {});
+  // A GGUF Q8_0 / Q4_0 weight used where it lies (the memory must outlive the layer); forward
+  // runs core's quantized kernels on the CPU. `weight` stays undefined.
+  explicit LinearImpl(const quant::QuantMatrix& packed, torch::Tensor bias = {});
   torch::Tensor forward(const torch::Tensor& x);
   void quantize_int8();
   bool quantized() const { return q_weight_.defined(); }
+  const std::optional<quant::QuantMatrix>& packed() const { return packed_; }
   torch::Tensor weight, bias;  // bias undefined when absent
 private:
   torch::Tensor q_weight_, q_scale_;
+  std::optional<quant::QuantMatrix> packed_;
 };
 TORCH_MODULE(Linear);
 

@@ -1,0 +1,100 @@
+#pragma once
+// Matrix products with GGUF Q8_0 / Q4_0 weights used as they are stored (never expanded to
+// float): y[t][r] = sum_k W[r][k] x[t][k] for the rows [row_begin, row_end) of W and every
+// token t of x. The activations are first quantized to 8-bit blocks of 32 (one float scale
+// each), so the inner loop is an integer dot product of 32 weight levels with 32 activation
+// levels, scaled once per block. One call serves decode (one token: matrix-vector) and prefill
+// (a few to a few hundred tokens: weight blocks are decoded once per tile of four tokens).
+//
+// Kernels: AVX-512 VNNI (vpdpbusd), AVX2 (vpmaddubsw) and a portable one, picked at run time
+// from what the CPU reports; EBSD_QUANT_ISA=portable|avx2|avx512 in the environment caps the
+// choice (to measure or test the fallbacks; "avx512" means without AMX, "amx" is the default). Callers split the rows among threads: calls on
+// disjoint row ranges may run concurrently.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "ebsd/quant/block_formats.hpp"
+
+namespace ebsd::quant {
+
+// Avx512Amx: AVX-512 VNNI plus AMX tile multiplies for prefill (8 tokens or more; fewer go to
+// the AVX-512 kernel), available on Sapphire Rapids and later once Linux grants the process the
+// tile state.
+enum class Isa : std::uint8_t { Portable, Avx2, Avx512Vnni, Avx512Amx };
+
+const char* isa_name(Isa isa);
+bool isa_supported(Isa isa);  // by this CPU (and operating system)
+Isa best_isa();               // the best supported one, capped by EBSD_QUANT_ISA
+
+// A row-major [rows, cols] matrix of Q8_0 or Q4_0 blocks, e.g. a view into a mapped GGUF file.
+struct QuantMatrix {
+  BlockFormat format = BlockFormat::Q8_0;
+  const std::uint8_t* data = nullptr;
+  std::int64_t rows = 0, cols = 0;
+  std::size_t row_stride = 0;  // bytes from one row to the next
+};
+
+// Activations x [tokens, cols] quantized to 8-bit blocks of 32 (d = max |x| / 127 per block,
+// q = round(x / d)), laid out for one weight format:
+//   - quants: per token, pairs of blocks (64 bytes each). For Q4_0 weights a pair (A, B) is
+//     stored A0..15, B0..15, A16..31, B16..31 as int8, the order in which the kernels unpack two
+//     Q4_0 blocks' nibbles; for Q8_0 weights it is A0..31, B0..31 stored as q + 128 (unsigned,
+//     the operand vpdpbusd wants). A missing last block of an odd count is stored as zeros.
+//   - scales: d per block, padded with zeros to a multiple of 16 blocks.
+//   - sums (Q4_0 only): 8 d sum(q) per block, the term that the weights' offset of 8 subtracts.
+class ActivationBlocks {
+public:
+  // cols must be a multiple of 32; row t of x starts at x + t * ldx.
+  void quantize(BlockFormat weight_format, const float* x, std::int64_t tokens, std::int64_t cols, std::int64_t ldx);
+  // The same in two steps, so threads can share the work: prepare() sizes the buffers, then
+  // quantize_tokens() fills tokens [t0, t1) (disjoint ranges may run concurrently).
+  // With `isa` Avx512Amx and at least kTileMinTokens tokens it also keeps the activations in
+  // AMX's tile layout, which the AMX kernel needs.
+  void prepare(BlockFormat weight_format, std::int64_t tokens, std::int64_t cols, Isa isa = best_isa());
+  void quantize_tokens(const float* x, std::int64_t ldx, std::int64_t t0, std::int64_t t1, Isa isa = best_isa());
+
+  BlockFormat weight_format() const { return format_; }
+  std::int64_t tokens() const { return tokens_; }
+  std::int64_t cols() const { return cols_; }
+  std::int64_t blocks() const { return cols_ / 32; }
+  std::int64_t pairs() const { return (blocks() + 1) / 2; }
+  std::int64_t padded_blocks() const { return padded_blocks_; }
+
+  const std::uint8_t* quants(std::int64_t t) const { return quants_.get() + t * pairs() * 64; }
+  const float* scales(std::int64_t t) const { return scales_.get() + t * padded_blocks_; }
+  const float* sums(std::int64_t t) const { return sums_.get() + t * padded_blocks_; }
+  // AMX tile layout, per group of 16 tokens and block: 8 rows of 64 bytes, row j holding values
+  // 4j..4j+3 of each of the 16 tokens (signed, in block order; missing tokens zero), then the 16
+  // tokens' scales and sums.
+  static constexpr std::int64_t kTileMinTokens = 8;
+  bool has_tiles() const { return tiles_ != nullptr && tile_groups_ > 0; }
+  std::int64_t tile_groups() const { return tile_groups_; }
+  const std::uint8_t* tile(std::int64_t group, std::int64_t block) const { return tiles_.get() + (group * blocks() + block) * 512; }
+  const float* tile_scales(std::int64_t group, std::int64_t block) const { return tile_scales_.get() + (group * blocks() + block) * 16; }
+  const float* tile_sums(std::int64_t group, std::int64_t block) const { return tile_sums_.get() + (group * blocks() + block) * 16; }
+  // d q of element k of token t: the value the kernels multiply with.
+  float dequantized(std::int64_t t, std::int64_t k) const;
+
+private:
+  struct FreeDeleter {
+    void operator()(void* p) const;
+  };
+  BlockFormat format_ = BlockFormat::Q8_0;
+  std::int64_t tokens_ = 0, cols_ = 0, padded_blocks_ = 0;
+  std::size_t quant_capacity_ = 0, scale_capacity_ = 0;  // reused between calls
+  std::unique_ptr<std::uint8_t[], FreeDeleter> quants_;
+  std::unique_ptr<float[], FreeDeleter> scales_, sums_;
+  std::int64_t tile_groups_ = 0;
+  std::size_t tile_capacity_ = 0;
+  std::unique_ptr<std::uint8_t[], FreeDeleter> tiles_;
+  std::unique_ptr<float[], FreeDeleter> tile_scales_, tile_sums_;
+  void fill_tiles(std::int64_t t);
+};
+
+// y[t * ldy + r] = sum_k W[r][k] x[t][k] for r in [row_begin, row_end) and every token of x.
+// x must have been quantized for w's format with w.cols columns (ebsd::Error otherwise).
+void quant_matmul(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::int64_t ldy, std::int64_t row_begin,
+                  std::int64_t row_end, Isa isa = best_isa());
+
+}  // namespace ebsd::quant

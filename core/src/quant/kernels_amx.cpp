@@ -1,0 +1,185 @@
+// AMX prefill kernel (Sapphire Rapids and later): one tile multiply per weight block of 32
+// values covers 16 weight rows x 16 tokens (8192 multiply-adds), then AVX-512 scales the 16x16
+// int32 result by d_w (per row) x d_x (per token) into float accumulators. Q8_0 rows are loaded
+// into the tile straight from the file (row stride = the matrix's row stride, skipping each
+// block's 2-byte scale); Q4_0 rows are unpacked to one byte per value first (unsigned 0..15,
+// tdpbusd) and the offset of 8 is taken off through the activations' sums, as in the AVX-512
+// kernel. Two blocks are in flight at a time (tiles 0-2 and 3-5) so the scaling of one block
+// overlaps the next block's multiply.
+#include <immintrin.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "kernels.hpp"
+
+#pragma GCC push_options
+#pragma GCC target("amx-tile,amx-int8,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,fma,f16c,avx2")
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+namespace ebsd::quant::detail {
+namespace {
+
+struct alignas(64) TileConfig {
+  std::uint8_t palette = 1, start_row = 0;
+  std::uint8_t reserved[14] = {};
+  std::uint16_t colsb[16] = {};
+  std::uint8_t rows[16] = {};
+};
+
+TileConfig make_config() {
+  TileConfig c;
+  for (int t : {0, 3}) {  // weights: 16 rows x 32 bytes
+    c.rows[t] = 16;
+    c.colsb[t] = 32;
+  }
+  for (int t : {1, 4}) {  // activations: 8 rows x 64 bytes (16 tokens x 4 values)
+    c.rows[t] = 8;
+    c.colsb[t] = 64;
+  }
+  for (int t : {2, 5}) {  // results: 16 rows x 16 int32
+    c.rows[t] = 16;
+    c.colsb[t] = 64;
+  }
+  return c;
+}
+
+// d_w of block `b` of 16 rows, as floats.
+inline void row_scales(const std::uint8_t* block0, std::int64_t stride, float* out) {
+  const __m512i idx = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                         _mm512_set1_epi32(static_cast<int>(stride)));
+  const __m512i g = _mm512_i32gather_epi32(idx, block0, 1);
+  _mm512_store_ps(out, _mm512_cvtph_ps(_mm512_cvtepi32_epi16(g)));
+}
+
+// 16 Q4_0 rows' block -> 16 x 32 bytes, value k of the block at byte k (0..15 low nibbles,
+// 16..31 high nibbles), the activation tiles' order.
+inline void unpack_q4(const std::uint8_t* block0, std::int64_t stride, std::uint8_t* out) {
+  const __m256i low4 = _mm256_set1_epi8(0x0F);
+  for (int i = 0; i < 16; ++i) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block0 + i * stride + 2));
+    const __m256i both = _mm256_set_m128i(_mm_srli_epi16(v, 4), v);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(out + 32 * i), _mm256_and_si256(both, low4));
+  }
+}
+
+template <bool Q4>
+inline void scale_into(const std::int32_t* c, const float* dw, const float* dx, const float* sx, __m512* acc) {
+  const __m512 vdx = _mm512_load_ps(dx);
+  if constexpr (Q4) {
+    const __m512 vsx = _mm512_load_ps(sx);
+    for (int i = 0; i < 16; ++i) {
+      const __m512 v = _mm512_fmsub_ps(_mm512_cvtepi32_ps(_mm512_load_si512(c + 16 * i)), vdx, vsx);
+      acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(dw[i]), v, acc[i]);
+    }
+  } else {
+    for (int i = 0; i < 16; ++i)
+      acc[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_load_si512(c + 16 * i)), _mm512_mul_ps(_mm512_set1_ps(dw[i]), vdx),
+                               acc[i]);
+  }
+}
+
+template <bool Q4>
+void rows_amx(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::int64_t ldy, std::int64_t r0, std::int64_t r1) {
+  const std::int64_t nb = x.blocks(), tokens = x.tokens();
+  const std::int64_t stride = static_cast<std::int64_t>(w.row_stride), bb = Q4 ? 18 : 34;
+  alignas(64) std::int32_t c0[256], c1[256];
+  alignas(64) std::uint8_t a0[512], a1[512];
+  alignas(64) float dw0[16], dw1[16], out[256];
+  for (std::int64_t rg = r0; rg + 16 <= r1; rg += 16) {
+    const std::uint8_t* rows = w.data + rg * stride;
+    for (std::int64_t g = 0; g < x.tile_groups(); ++g) {
+      __m512 acc[16];
+      for (auto& a : acc) a = _mm512_setzero_ps();
+      std::int64_t b = 0;
+      for (; b + 2 <= nb; b += 2) {
+        const std::uint8_t* k0 = rows + b * bb;
+        const std::uint8_t* k1 = k0 + bb;
+        row_scales(k0, stride, dw0);
+        row_scales(k1, stride, dw1);
+        if constexpr (Q4) {
+          unpack_q4(k0, stride, a0);
+          unpack_q4(k1, stride, a1);
+          _tile_loadd(0, a0, 32);
+          _tile_loadd(3, a1, 32);
+        } else {
+          _tile_loadd(0, k0 + 2, stride);
+          _tile_loadd(3, k1 + 2, stride);
+        }
+        _tile_loadd(1, x.tile(g, b), 64);
+        _tile_loadd(4, x.tile(g, b + 1), 64);
+        _tile_zero(2);
+        _tile_zero(5);
+        if constexpr (Q4) {
+          _tile_dpbusd(2, 0, 1);
+          _tile_dpbusd(5, 3, 4);
+        } else {
+          _tile_dpbssd(2, 0, 1);
+          _tile_dpbssd(5, 3, 4);
+        }
+        _tile_stored(2, c0, 64);
+        scale_into<Q4>(c0, dw0, x.tile_scales(g, b), x.tile_sums(g, b), acc);
+        _tile_stored(5, c1, 64);
+        scale_into<Q4>(c1, dw1, x.tile_scales(g, b + 1), x.tile_sums(g, b + 1), acc);
+      }
+      if (b < nb) {
+        const std::uint8_t* k0 = rows + b * bb;
+        row_scales(k0, stride, dw0);
+        if constexpr (Q4) {
+          unpack_q4(k0, stride, a0);
+          _tile_loadd(0, a0, 32);
+        } else {
+          _tile_loadd(0, k0 + 2, stride);
+        }
+        _tile_loadd(1, x.tile(g, b), 64);
+        _tile_zero(2);
+        if constexpr (Q4)
+          _tile_dpbusd(2, 0, 1);
+        else
+          _tile_dpbssd(2, 0, 1);
+        _tile_stored(2, c0, 64);
+        scale_into<Q4>(c0, dw0, x.tile_scales(g, b), x.tile_sums(g, b), acc);
+      }
+      // acc[i] lane n = row rg + i, token 16 g + n.
+      for (int i = 0; i < 16; ++i) _mm512_store_ps(out + 16 * i, acc[i]);
+      const std::int64_t n_end = std::min<std::int64_t>(16, tokens - 16 * g);
+      for (std::int64_t n = 0; n < n_end; ++n) {
+        float* dst = y + (16 * g + n) * ldy + rg;
+        for (int i = 0; i < 16; ++i) dst[i] = out[16 * i + n];
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void matmul_amx(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::int64_t ldy, std::int64_t r0,
+                std::int64_t r1) {
+  static const TileConfig config = make_config();
+  _tile_loadconfig(&config);  // per thread: tile state is per thread
+  if (w.format == BlockFormat::Q4_0)
+    rows_amx<true>(w, x, y, ldy, r0, r1);
+  else
+    rows_amx<false>(w, x, y, ldy, r0, r1);
+  _tile_release();
+}
+
+}  // namespace ebsd::quant::detail
+
+#pragma GCC diagnostic pop
+#pragma GCC pop_options
+
+namespace ebsd::quant::detail {
+
+bool amx_usable() {
+  static const bool ok = [] {
+    constexpr long kArchReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
+    return ::syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+  }();
+  return ok;
+}
+
+}  // namespace ebsd::quant::detail

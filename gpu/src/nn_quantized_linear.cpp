@@ -1,0 +1,110 @@
+// Quantized linear layers on the CPU (nn/quantized_linear.hpp).
+#include "nn/quantized_linear.hpp"
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "ebsd/core/error.hpp"
+
+namespace ebsd::gpu::nn {
+namespace {
+
+// Runs f(i) for i in [0, n) on n threads. OpenMP directly, not at::parallel_for: ATen's
+// parallel_for is an inline template whose "#pragma omp parallel" only takes effect in
+// translation units compiled with -fopenmp (this one is; gpu/CMakeLists.txt), and using the
+// same OpenMP runtime as LibTorch keeps one team of threads, already spinning after LibTorch's
+// own parallel operations, instead of a second pool competing with it for the cores.
+template <class F>
+void on_threads(std::int64_t n, const F& f) {
+#ifdef _OPENMP
+  if (n > 1 && !omp_in_parallel()) {
+#pragma omp parallel for num_threads(static_cast<int>(n)) schedule(static, 1)
+    for (std::int64_t i = 0; i < n; ++i) f(i);
+    return;
+  }
+#endif
+  for (std::int64_t i = 0; i < n; ++i) f(i);
+}
+
+// Quantizes x [tokens, cols] (f32, contiguous) for `format`, tokens split among the threads
+// when there are enough of them (prefill).
+void quantize_activations(quant::ActivationBlocks& blocks, quant::BlockFormat format, const float* x,
+                          std::int64_t tokens, std::int64_t cols) {
+  blocks.prepare(format, tokens, cols);
+  if (tokens < 8) {
+    blocks.quantize_tokens(x, cols, 0, tokens);
+    return;
+  }
+  const std::int64_t threads = std::min<std::int64_t>(at::get_num_threads(), tokens / 4);
+  const std::int64_t share = (tokens + threads - 1) / threads;
+  on_threads(threads, [&](std::int64_t i) {
+    const auto b = std::min(tokens, i * share), e = std::min(tokens, (i + 1) * share);
+    if (b < e) blocks.quantize_tokens(x, cols, b, e);
+  });
+}
+
+}  // namespace
+
+std::vector<torch::Tensor> quantized_linears(const torch::Tensor& x, const std::vector<const quant::QuantMatrix*>& ws) {
+  TORCH_CHECK(x.device().is_cpu(), "quantized linear layers run on the CPU");
+  TORCH_CHECK(!ws.empty(), "no weights");
+  const auto cols = ws[0]->cols;
+  for (const auto* w : ws)
+    TORCH_CHECK(w->cols == cols && w->format == ws[0]->format, "fused quantized layers need one input size and format");
+  TORCH_CHECK(x.size(-1) == cols, "quantized linear: input has ", x.size(-1), " features, the weight ", cols);
+  const auto xf = x.to(torch::kFloat).contiguous();
+  const auto tokens = xf.numel() / cols;
+  // One quantization of the activations per call, shared by every matrix and thread; a buffer
+  // per calling thread keeps decode free of allocations.
+  thread_local quant::ActivationBlocks mine;
+  quant::ActivationBlocks& blocks = mine;  // the caller's: a thread_local named in the lambda would be each worker's own
+  quantize_activations(blocks, ws[0]->format, xf.data_ptr<float>(), tokens, cols);
+  std::vector<torch::Tensor> ys;
+  std::int64_t total_rows = 0;
+  for (const auto* w : ws) {
+    auto sizes = x.sizes().vec();
+    sizes.back() = w->rows;
+    ys.push_back(torch::empty(sizes, xf.options()));
+    total_rows += w->rows;
+  }
+  // The matrices' rows, one after another, cut into equal shares (multiples of 16 rows, so no
+  // two threads write one cache line of an output) - one parallel region for all of them.
+  const auto threads = std::max<std::int64_t>(1, std::min<std::int64_t>(at::get_num_threads(), (total_rows + 15) / 16));
+  const auto share = ((total_rows + threads - 1) / threads + 15) / 16 * 16;
+  std::vector<float*> outs;
+  for (auto& y : ys) outs.push_back(y.data_ptr<float>());
+  on_threads(threads, [&](std::int64_t i) {
+    const std::int64_t lo = i * share, hi = std::min(total_rows, (i + 1) * share);
+    std::int64_t base = 0;
+    for (std::size_t m = 0; m < ws.size() && lo < hi; ++m) {
+      const auto rows = ws[m]->rows;
+      const auto r0 = std::max<std::int64_t>(lo - base, 0), r1 = std::min<std::int64_t>(hi - base, rows);
+      if (r0 < r1) quant::quant_matmul(*ws[m], blocks, outs[m], rows, r0, r1);
+      base += rows;
+    }
+  });
+  if (x.scalar_type() != torch::kFloat)
+    for (auto& y : ys) y = y.to(x.scalar_type());
+  return ys;
+}
+
+torch::Tensor quantized_linear(const torch::Tensor& x, const quant::QuantMatrix& w) { return quantized_linears(x, {&w})[0]; }
+
+torch::Tensor quantized_rows(const quant::QuantMatrix& w, const torch::Tensor& ids) {
+  const auto idx = ids.to(torch::kCPU, torch::kInt64).contiguous();
+  auto out = torch::empty({idx.numel(), w.cols}, torch::kFloat);
+  const auto* p = idx.data_ptr<std::int64_t>();
+  for (std::int64_t i = 0; i < idx.numel(); ++i) {
+    TORCH_CHECK(p[i] >= 0 && p[i] < w.rows, "row ", p[i], " outside [0, ", w.rows, ")");
+    quant::dequantize_row(w.format, w.data + p[i] * static_cast<std::int64_t>(w.row_stride), out.data_ptr<float>() + i * w.cols,
+                          w.cols);
+  }
+  return out;
+}
+
+}  // namespace ebsd::gpu::nn

@@ -1,0 +1,93 @@
+// Microbenchmark of the quantized CPU products (core/quant) at the matrix shapes of
+// Qwen2.5-0.5B: weight GB/s for decode (one token) and GMAC/s for prefill (128 tokens), per
+// format and instruction set, on 1 and 2 threads (rows split in two halves, one std::thread
+// each). Prints a table; numbers go to docs/benchmarks.md with the CPU.
+//   bench_quant_kernels [--tokens N] [--seconds S]
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ebsd/quant/quant_matmul.hpp"
+
+namespace {
+
+using namespace ebsd::quant;
+using clock_type = std::chrono::steady_clock;
+
+struct Shape {
+  const char* name;
+  std::int64_t rows, cols;
+};
+
+double run(const QuantMatrix& w, const ActivationBlocks& x, std::vector<float>& y, int threads, Isa isa, double seconds) {
+  int reps = 0;
+  const auto t0 = clock_type::now();
+  double elapsed = 0;
+  while (elapsed < seconds || reps < 3) {
+    if (threads == 1) {
+      quant_matmul(w, x, y.data(), w.rows, 0, w.rows, isa);
+    } else {
+      const std::int64_t half = (w.rows / 2 + 15) / 16 * 16;
+      std::thread other([&] { quant_matmul(w, x, y.data(), w.rows, half, w.rows, isa); });
+      quant_matmul(w, x, y.data(), w.rows, 0, half, isa);
+      other.join();
+    }
+    ++reps;
+    elapsed = std::chrono::duration<double>(clock_type::now() - t0).count();
+  }
+  return elapsed / reps;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::int64_t prefill_tokens = 128;
+  double seconds = 0.5;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--tokens")) prefill_tokens = std::stoll(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--seconds")) seconds = std::stod(argv[i + 1]);
+  }
+  const Shape shapes[] = {{"q/o 896x896", 896, 896}, {"gate/up 4864x896", 4864, 896}, {"down 896x4864", 896, 4864},
+                          {"head 151936x896", 151936, 896}};
+  std::printf("best ISA here: %s; prefill tile: %lld tokens\n", isa_name(best_isa()), static_cast<long long>(prefill_tokens));
+  std::printf("%-18s %-5s %-12s %3s %14s %16s\n", "matrix", "fmt", "isa", "thr", "decode GB/s", "prefill GMAC/s");
+  std::mt19937 rng(1);
+  std::normal_distribution<float> g(0.0f, 1.0f);
+  for (const auto& s : shapes)
+    for (BlockFormat f : {BlockFormat::Q8_0, BlockFormat::Q4_0}) {
+      const auto rb = row_bytes(f, s.cols);
+      std::vector<std::uint8_t> wq(rb * static_cast<std::size_t>(s.rows));
+      std::vector<float> row(static_cast<std::size_t>(s.cols));
+      for (std::int64_t r = 0; r < s.rows; ++r) {
+        for (auto& v : row) v = g(rng);
+        quantize_row(f, row.data(), wq.data() + r * rb, s.cols);
+      }
+      const QuantMatrix w{f, wq.data(), s.rows, s.cols, rb};
+      std::vector<float> xs(static_cast<std::size_t>(prefill_tokens * s.cols));
+      for (auto& v : xs) v = g(rng);
+      ActivationBlocks one, many;
+      one.quantize(f, xs.data(), 1, s.cols, s.cols);
+      const bool head = s.rows > 100000;
+      if (!head) many.quantize(f, xs.data(), prefill_tokens, s.cols, s.cols);
+      std::vector<float> y(static_cast<std::size_t>(prefill_tokens * s.rows));
+      for (Isa isa : {Isa::Portable, Isa::Avx2, Isa::Avx512Vnni, Isa::Avx512Amx}) {
+        if (!isa_supported(isa)) continue;
+        for (int threads : {1, 2}) {
+          const double td = run(w, one, y, threads, isa, seconds);
+          const double gbs = static_cast<double>(wq.size()) / td / 1e9;
+          double gmacs = 0;
+          if (!head && isa != Isa::Portable) {
+            const double tp = run(w, many, y, threads, isa, seconds);
+            gmacs = static_cast<double>(s.rows * s.cols * prefill_tokens) / tp / 1e9;
+          }
+          std::printf("%-18s %-5s %-12s %3d %14.2f %16.2f\n", s.name, block_traits(f).name, isa_name(isa), threads, gbs, gmacs);
+          std::fflush(stdout);
+        }
+      }
+    }
+  return 0;
+}
