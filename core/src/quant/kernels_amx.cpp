@@ -17,6 +17,10 @@
 
 #pragma GCC push_options
 #pragma GCC target("amx-tile,amx-int8,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,fma,f16c,avx2")
+// clang ignores GCC target pragmas; this gives every function below the same target.
+#ifdef __clang__
+#pragma clang attribute push(__attribute__((target("amx-tile,amx-int8,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,fma,f16c,avx2"))), apply_to = function)
+#endif
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
@@ -170,6 +174,9 @@ void matmul_amx(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::
 }  // namespace ebsd::quant::detail
 
 #pragma GCC diagnostic pop
+#ifdef __clang__
+#pragma clang attribute pop
+#endif
 #pragma GCC pop_options
 
 namespace ebsd::quant::detail {

@@ -10,6 +10,10 @@
 
 #pragma GCC push_options
 #pragma GCC target("avx2,fma,f16c")
+// clang ignores GCC target pragmas; this gives every function below the same target.
+#ifdef __clang__
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
+#endif
 
 namespace ebsd::quant::detail {
 namespace {
@@ -128,4 +132,7 @@ void matmul_avx2(const QuantMatrix& w, const ActivationBlocks& x, float* y, std:
 
 }  // namespace ebsd::quant::detail
 
+#ifdef __clang__
+#pragma clang attribute pop
+#endif
 #pragma GCC pop_options

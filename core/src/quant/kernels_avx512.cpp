@@ -17,6 +17,10 @@
 
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,fma,f16c,avx2")
+// clang ignores GCC target pragmas; this gives every function below the same target.
+#ifdef __clang__
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,fma,f16c,avx2"))), apply_to = function)
+#endif
 // GCC 12's own AVX-512 intrinsics (cvtph_ps, inserti64x4, ...) start from a self-initialised
 // "undefined" vector, which -Wmaybe-uninitialized reports once they are inlined here.
 #pragma GCC diagnostic push
@@ -241,4 +245,7 @@ void matmul_avx512(const QuantMatrix& w, const ActivationBlocks& x, float* y, st
 }  // namespace ebsd::quant::detail
 
 #pragma GCC diagnostic pop
+#ifdef __clang__
+#pragma clang attribute pop
+#endif
 #pragma GCC pop_options
