@@ -7,6 +7,7 @@
 
 #include "ebsd/core/error.hpp"
 #include "model_files/safetensors.hpp"
+#include "nn/module_weights.hpp"
 
 namespace ebsd::gpu::diffusion {
 namespace {
@@ -171,16 +172,7 @@ void save_unet(UNet& m, const ModelMeta& meta, const std::filesystem::path& path
   f.metadata["timesteps"] = std::to_string(meta.timesteps);
   f.metadata["schedule"] = "cosine";
   f.metadata["embedding_fingerprint"] = nlohmann::json(meta.embedding_fingerprint).dump();
-  for (const auto& p : m->named_parameters()) {
-    auto t = p.value().detach().to(torch::kCPU).to(half ? torch::kFloat16 : torch::kFloat32).contiguous().clone();
-    model_files::TensorRecord r;
-    r.name = p.key();
-    r.dtype = half ? "F16" : "F32";
-    r.shape = t.sizes().vec();
-    r.data.resize(static_cast<std::size_t>(t.numel()) * t.element_size());
-    std::memcpy(r.data.data(), t.data_ptr(), r.data.size());
-    f.tensors.push_back(std::move(r));
-  }
+  nn::append_parameters(*m, f, half);
   write_safetensors(path, f);
 }
 
@@ -209,21 +201,7 @@ UNet load_unet(const std::filesystem::path& path, ModelMeta& meta) {
     throw Error("metadata disagree with the config (channels, timesteps)", path.string(), "__metadata__");
   for (const auto& [k, v] : f.metadata) meta.extra[k] = v;
   UNet m(meta.config);
-  torch::NoGradGuard guard;
-  std::size_t used = 0;
-  for (const auto& p : m->named_parameters()) {
-    const auto* r = f.find(p.key());
-    if (!r) throw Error("missing tensor", path.string(), p.key());
-    if ((r->dtype != "F32" && r->dtype != "F16") || r->shape != p.value().sizes().vec())
-      throw Error("expected F32 or F16 of shape " + c10::str(p.value().sizes()), path.string(), p.key());
-    auto src = torch::empty(p.value().sizes(), torch::TensorOptions().dtype(r->dtype == "F16" ? torch::kFloat16 : torch::kFloat32));
-    if (static_cast<std::size_t>(src.numel()) * src.element_size() != r->data.size())
-      throw Error("tensor size does not match its shape", path.string(), p.key());
-    std::memcpy(src.data_ptr(), r->data.data(), r->data.size());
-    p.value().copy_(src.to(torch::kFloat32));
-    ++used;
-  }
-  if (used != f.tensors.size()) throw Error("the file holds tensors the model does not have", path.string());
+  nn::load_parameters(*m, f, path);
   m->eval();
   return m;
 }

@@ -11,6 +11,7 @@
 #include "ebsd/core/error.hpp"
 #include "ebsd/orientation/rotations.hpp"
 #include "model_files/safetensors.hpp"
+#include "nn/module_weights.hpp"
 #include "recovery/recovery_engine.hpp"
 
 namespace ebsd::gpu::recovery {
@@ -83,18 +84,7 @@ void save_model(AxialTransformer& m, const std::filesystem::path& path, const st
   f.metadata = extra;
   f.metadata["config"] = m->config().to_json().dump();
   f.metadata["format"] = "ebsd-axial-transformer-1";
-  for (const auto& p : m->named_parameters()) {
-    // A copy of the parameter's values on the CPU in the file's dtype (clone: never a view of the
-    // parameter itself).
-    auto t = p.value().detach().to(torch::kCPU).to(half ? torch::kFloat16 : torch::kFloat32).contiguous().clone();
-    model_files::TensorRecord r;
-    r.name = p.key();
-    r.dtype = half ? "F16" : "F32";
-    r.shape = t.sizes().vec();
-    r.data.resize(static_cast<std::size_t>(t.numel()) * t.element_size());
-    std::memcpy(r.data.data(), t.data_ptr(), r.data.size());
-    f.tensors.push_back(std::move(r));
-  }
+  nn::append_parameters(*m, f, half);
   write_safetensors(path, f);
 }
 
@@ -109,25 +99,7 @@ AxialTransformer load_model(const std::filesystem::path& path) {
     throw Error("metadata 'config' is not JSON", path.string(), "__metadata__.config");
   }
   AxialTransformer m(AxialConfig::from_json(cj));
-  torch::NoGradGuard guard;
-  const auto params = m->named_parameters();
-  std::size_t used = 0;
-  for (const auto& p : params) {
-    const auto* r = f.find(p.key());
-    if (!r) throw Error("missing tensor", path.string(), p.key());
-    if ((r->dtype != "F32" && r->dtype != "F16") || r->shape != p.value().sizes().vec())
-      throw Error("expected F32 or F16 of shape " + c10::str(p.value().sizes()), path.string(), p.key());
-    // Copy the bytes into a tensor that owns them, then convert into the parameter (F16 files
-    // are the shipped form: half the size, the same choices after the projection).
-    const auto dtype = r->dtype == "F16" ? torch::kFloat16 : torch::kFloat32;
-    auto src = torch::empty(p.value().sizes(), torch::TensorOptions().dtype(dtype));
-    if (static_cast<std::size_t>(src.numel()) * src.element_size() != r->data.size())
-      throw Error("tensor size does not match its shape", path.string(), p.key());
-    std::memcpy(src.data_ptr(), r->data.data(), r->data.size());
-    p.value().copy_(src.to(torch::kFloat32));
-    ++used;
-  }
-  if (used != f.tensors.size()) throw Error("the file holds tensors the model does not have", path.string());
+  nn::load_parameters(*m, f, path);
   m->eval();
   return m;
 }
