@@ -10,6 +10,9 @@
 #       training (0: run to TOTAL_SECONDS); a later call with --resume continues from
 #       build-gpu/diffusion-run-<name> (kept while the machine stays warm) or from the copy of the
 #       checkpoint in .diffusion-ckpt-<name>/ (last + ema weights and state, fresh optimizer moments).
+#   scripts/train-diffusion-gpu.sh build
+#       Only the build (then run several train/eval calls side by side with EBSD_SKIP_BUILD=1, one
+#       per GPU through CUDA_VISIBLE_DEVICES, on a multi-GPU machine).
 #   scripts/train-diffusion-gpu.sh eval LAUE [MODEL]
 #       The accuracy table (bench_inpainting: 4 held-out 128x128x2 volumes, 10 and 25 % observed,
 #       RePaint and DPS with and without the side channels, nearest and interpolation fills, a
@@ -20,7 +23,7 @@
 # run `train` with TOTAL_SECONDS of about 330 (or split with STOP_AFTER/--resume), then `eval`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mode="${1:?usage: train|eval LAUE ...}"
+mode="${1:?usage: build|train|eval LAUE ...}"
 laue="${2:-6/mmm}"
 case "$laue" in
   6/mmm|hexagonal) laue=6/mmm; name=6mmm ;;
@@ -31,10 +34,13 @@ out="${OUT:-out}/diffusion"
 mkdir -p "$out"
 prefix=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
 t0=$(date +%s)
+if [ "${EBSD_SKIP_BUILD:-0}" != 1 ]; then
 cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DEBSD_WITH_GUI=OFF -DEBSD_WITH_CUDA=ON \
   -DCMAKE_PREFIX_PATH="$prefix" -DTORCH_CUDA_ARCH_LIST=9.0 ${EBSD_CMAKE_ARGS:-} 2>&1 | tail -n 3
 cmake --build build-gpu -j "$(nproc)" --target ebsd ebsd_gpu_module bench_inpainting bench_inpainting_timing 2>&1 | tail -n 5
 echo "build: $(( $(date +%s) - t0 )) s" | tee "$out/build-$mode.txt"
+fi
+[ "$mode" = build ] && exit 0
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/device.txt" || true
 run="build-gpu/diffusion-run-$name"
 
@@ -45,7 +51,13 @@ if [ "$mode" = train ]; then
   args=()
   if [ "$resume" = "--resume" ]; then
     if [ ! -f "$run/state.json" ] && [ -f ".diffusion-ckpt-$name/state.json" ]; then
-      mkdir -p "$run" && cp ".diffusion-ckpt-$name"/{last,ema}.safetensors ".diffusion-ckpt-$name/state.json" "$run/"
+      mkdir -p "$run" && cp ".diffusion-ckpt-$name/state.json" "$run/"
+      # A checkpoint carried as the F16 EMA model alone (the device returns files of at most 16 MiB,
+      # and the F32 weights are just above that) resumes both the live and the EMA weights from it.
+      for w in last ema; do
+        if [ -f ".diffusion-ckpt-$name/$w.safetensors" ]; then cp ".diffusion-ckpt-$name/$w.safetensors" "$run/"
+        else cp ".diffusion-ckpt-$name/model.safetensors" "$run/$w.safetensors"; fi
+      done
     fi
     args=(--resume "$run")
   fi
