@@ -32,6 +32,7 @@ case "$laue" in
 esac
 out="${OUT:-out}/diffusion"
 mkdir -p "$out"
+source scripts/device-debs.sh
 prefix=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
 t0=$(date +%s)
 if [ "${EBSD_SKIP_BUILD:-0}" != 1 ]; then

@@ -18,6 +18,7 @@ model_args="${RECOVERY_MODEL_ARGS:---dim 48 --heads 2 --depth 4 --ff depthwise -
 run="${RECOVERY_RUN:-build-gpu/recovery-run}"
 dest="$out/${RECOVERY_OUT:-recovery}"
 mkdir -p "$dest"
+source scripts/device-debs.sh
 prefix=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
 cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DEBSD_WITH_GUI=OFF -DEBSD_WITH_CUDA=ON \
   -DCMAKE_PREFIX_PATH="$prefix" -DTORCH_CUDA_ARCH_LIST=9.0 ${EBSD_CMAKE_ARGS:-} 2>&1 | tail -n 3
