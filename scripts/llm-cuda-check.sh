@@ -21,7 +21,7 @@ grep "EBSD Studio" "$out/configure.log"
 stamp build
 # Only the LLM's targets: the kernel test, the gpu test binary (engine tests), the CLI with its
 # GPU module (the benchmark runs `ebsd llm bench`) and the benchmark.
-timeout 300 cmake --build build-gpu -j "$(nproc)" --target test_cuda_kernels test_gpu ebsd ebsd_gpu_module bench_llm_cuda \
+timeout 300 cmake --build build-gpu -j "$(nproc)" --target test_cuda_kernels test_gpu ebsd ebsd_gpu_module bench_cuda_quant_kernels bench_llm_cuda \
   > "$out/build.log" 2>&1
 rc=$?
 tail -n 30 "$out/build.log"
@@ -32,6 +32,8 @@ rc=$?
 grep -E "error / bound|relative logit|greedy:|relative error|Passed|Failed|SKIPPED|tests passed|tests failed" "$out/ctest-llm-cuda.log" | tail -n 60
 stamp "tests done ($rc)"
 if [ "${1:-}" != "--tests" ]; then
+  stamp kernel-bench
+  timeout 60 ./build-gpu/tests/bench_cuda_quant_kernels 2>&1 | tee "$out/bench_kernels.log"
   # Whatever is left of about 9 minutes in all (the device tool stops a command at 10).
   left=$((540 - ($(date +%s) - start)))
   stamp "bench (limit ${left} s)"
