@@ -8,6 +8,7 @@
 
 #include "ebsd/core/error.hpp"
 #include "ebsd/io/model/quantized_weights.hpp"
+#include "nn/cuda_quantized_linear.hpp"
 #include "nn/quantized_linear.hpp"
 #include "nn/decoder_blocks.hpp"
 
@@ -55,11 +56,19 @@ std::optional<quant::QuantMatrix> DecoderModel::in_place_quantized(const std::st
   const auto& w = file_.get(name);
   if (!im::ggml_type_traits(w.type).quantized) return std::nullopt;
   const auto f = im::check_quantized_weight(w, file_.source());
-  if (!options_.device().is_cpu() || (f != quant::BlockFormat::Q8_0 && f != quant::BlockFormat::Q4_0) ||
+  const bool cuda = options_.device().is_cuda() && nn::cuda_quant_kernels_enabled();
+  if ((!options_.device().is_cpu() && !cuda) || (f != quant::BlockFormat::Q8_0 && f != quant::BlockFormat::Q4_0) ||
       w.shape.size() != 2)
     return std::nullopt;
+  const quant::QuantMatrix m{f, w.data.data(), w.shape[0], w.shape[1], quant::row_bytes(f, w.shape[1])};
+  if (cuda) {  // the blocks as they are, copied to the GPU for our kernels
+    auto [bytes, on_device] = nn::cuda_upload(m);
+    owned_bytes_ += bytes.nbytes();
+    device_blocks_.push_back(std::move(bytes));
+    return on_device;
+  }
   mapped_bytes_ += w.data.size();
-  return quant::QuantMatrix{f, w.data.data(), w.shape[0], w.shape[1], quant::row_bytes(f, w.shape[1])};
+  return m;
 }
 
 nn::Linear DecoderModel::linear(const std::string& name, std::int64_t out, std::int64_t in, const std::string& bias_name) {
@@ -202,7 +211,11 @@ torch::Tensor DecoderModel::forward(const torch::Tensor& tokens, std::int64_t st
     const int layer = static_cast<int>(l);
     auto a = nn::rms_norm(h, L.attn_norm, s.rms_norm_eps);
     torch::Tensor q, k, v;
-    if (fused_qkv_[l]) {  // quantized in place: one pass over q, k and v with one activation quantization
+    if (fused_qkv_[l] && a.is_cuda()) {  // one CUDA launch for q, k, v and their biases
+      auto qkv = nn::cuda_quantized_linears(a, {&*L.q->packed(), &*L.k->packed(), &*L.v->packed()},
+                                            {L.q->bias, L.k->bias, L.v->bias});
+      q = qkv[0], k = qkv[1], v = qkv[2];
+    } else if (fused_qkv_[l]) {  // quantized in place: one pass over q, k and v with one activation quantization
       auto qkv = nn::quantized_linears(a, {&*L.q->packed(), &*L.k->packed(), &*L.v->packed()});
       q = L.q->bias.defined() ? qkv[0] + L.q->bias : qkv[0];
       k = L.k->bias.defined() ? qkv[1] + L.k->bias : qkv[1];

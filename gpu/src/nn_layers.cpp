@@ -4,6 +4,7 @@
 #include <cmath>
 #include <torch/version.h>
 
+#include "nn/cuda_quantized_linear.hpp"
 #include "nn/quantized_linear.hpp"
 
 namespace ebsd::gpu::nn {
@@ -26,6 +27,7 @@ LinearImpl::LinearImpl(const quant::QuantMatrix& packed, torch::Tensor b) : pack
 
 torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
   if (packed_) {
+    if (x.is_cuda()) return cuda_quantized_linears(x, {&*packed_}, {bias})[0];  // bias added in the kernel
     auto y = quantized_linear(x, *packed_);
     return bias.defined() ? y + bias : y;
   }

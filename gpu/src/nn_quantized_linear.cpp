@@ -10,6 +10,7 @@
 #endif
 
 #include "ebsd/core/error.hpp"
+#include "nn/cuda_quantized_linear.hpp"
 
 namespace ebsd::gpu::nn {
 namespace {
@@ -51,6 +52,7 @@ void quantize_activations(quant::ActivationBlocks& blocks, quant::BlockFormat fo
 }  // namespace
 
 std::vector<torch::Tensor> quantized_linears(const torch::Tensor& x, const std::vector<const quant::QuantMatrix*>& ws) {
+  if (x.is_cuda()) return cuda_quantized_linears(x, ws);  // the weights were uploaded (nn/cuda_quantized_linear.hpp)
   TORCH_CHECK(x.device().is_cpu(), "quantized linear layers run on the CPU");
   TORCH_CHECK(!ws.empty(), "no weights");
   const auto cols = ws[0]->cols;
@@ -96,6 +98,7 @@ std::vector<torch::Tensor> quantized_linears(const torch::Tensor& x, const std::
 torch::Tensor quantized_linear(const torch::Tensor& x, const quant::QuantMatrix& w) { return quantized_linears(x, {&w})[0]; }
 
 torch::Tensor quantized_rows(const quant::QuantMatrix& w, const torch::Tensor& ids) {
+  if (ids.is_cuda()) return cuda_quantized_rows(w, ids, torch::kFloat);
   const auto idx = ids.to(torch::kCPU, torch::kInt64).contiguous();
   auto out = torch::empty({idx.numel(), w.cols}, torch::kFloat);
   const auto* p = idx.data_ptr<std::int64_t>();

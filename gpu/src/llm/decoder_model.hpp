@@ -55,8 +55,9 @@ private:
   // dequantized (Q4_K, Q6_K, and Q8_0 / Q4_0 off the CPU).
   torch::Tensor weight(const std::string& name, bool as_norm = false);
   torch::Tensor optional_weight(const std::string& name);
-  // A Q8_0 / Q4_0 matrix used in place by the CPU kernels, after its checks; nothing when the
-  // weight is not quantized, is another format, or the device is not the CPU.
+  // A Q8_0 / Q4_0 matrix used in place by the CPU kernels, or copied as it is to the GPU for our
+  // CUDA kernels, after its checks; nothing when the weight is not quantized, is another format,
+  // or the device is CUDA in a build without the kernels.
   std::optional<quant::QuantMatrix> in_place_quantized(const std::string& name);
   // The layer of weight `name` ([out, in], shape checked), with an optional bias.
   nn::Linear linear(const std::string& name, std::int64_t out, std::int64_t in, const std::string& bias_name = {});
@@ -68,7 +69,8 @@ private:
   std::optional<quant::QuantMatrix> token_embd_packed_;  // instead of token_embd_ when quantized in place
   nn::Linear output_{nullptr};
   std::vector<Layer> layers_;
-  std::vector<bool> fused_qkv_;  // per layer: q, k, v quantized in place in one format
+  std::vector<bool> fused_qkv_;
+  std::vector<torch::Tensor> device_blocks_;  // CUDA: the Q8_0 / Q4_0 blocks the packed layers point into  // per layer: q, k, v quantized in place in one format
   std::uint64_t mapped_bytes_ = 0, owned_bytes_ = 0, activations_peak_ = 0;
 };
 

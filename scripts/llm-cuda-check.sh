@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The LLM engine's CUDA work on the GPU machine (one H100, 16 cores, PyTorch's LibTorch, no Qt /
+# VTK / network): configure with the GUI off and CUDA on, build only what the LLM needs, run the
+# CUDA kernel and engine tests (label gpu) and the H100 benchmark. Logs go to ${OUT:-out}/.
+#   scripts/llm-cuda-check.sh            tests + benchmark (with the crossover runs)
+#   scripts/llm-cuda-check.sh --tests    tests only
+# Each stage has its own time limit so the logs come back even if one hangs (about 9 min in all).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out="${OUT:-out}"
+mkdir -p "$out"
+start=$(date +%s)
+stamp() { echo "[$(($(date +%s) - start)) s] $*" | tee -a "$out/stages.log"; }
+prefix=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/device.txt" || true
+stamp configure
+cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DEBSD_WITH_GUI=OFF -DEBSD_WITH_CUDA=ON \
+  -DEBSD_BUILD_PLUGINS=OFF -DCMAKE_PREFIX_PATH="$prefix" -DTORCH_CUDA_ARCH_LIST=9.0 -DCMAKE_CUDA_ARCHITECTURES=90 \
+  ${EBSD_CMAKE_ARGS:-} > "$out/configure.log" 2>&1 || { tail -n 30 "$out/configure.log"; exit 1; }
+grep "EBSD Studio" "$out/configure.log"
+stamp build
+# Only the LLM's targets: the kernel test, the gpu test binary (engine tests), the CLI with its
+# GPU module (the benchmark runs `ebsd llm bench`) and the benchmark.
+timeout 300 cmake --build build-gpu -j "$(nproc)" --target test_cuda_kernels test_gpu ebsd ebsd_gpu_module bench_cuda_quant_kernels bench_llm_cuda \
+  > "$out/build.log" 2>&1
+rc=$?
+tail -n 30 "$out/build.log"
+[ $rc -eq 0 ] || { stamp "build failed ($rc)"; exit 1; }
+stamp tests
+timeout 120 ctest --test-dir build-gpu -L gpu -R 'CudaQuantKernels|LlmCuda' --output-on-failure -V > "$out/ctest-llm-cuda.log" 2>&1
+rc=$?
+grep -E "error / bound|relative logit|greedy:|relative error|Passed|Failed|SKIPPED|tests passed|tests failed" "$out/ctest-llm-cuda.log" | tail -n 60
+stamp "tests done ($rc)"
+if [ "${1:-}" != "--tests" ]; then
+  stamp kernel-bench
+  timeout 60 ./build-gpu/tests/bench_cuda_quant_kernels 2>&1 | tee "$out/bench_kernels.log"
+  # Whatever is left of about 9 minutes in all (the device tool stops a command at 10).
+  left=$((540 - ($(date +%s) - start)))
+  stamp "bench (limit ${left} s)"
+  timeout "$left" ./build-gpu/tests/bench_llm_cuda --rounds 3 --crossover --model-dir /tmp/ebsd-llm-bench \
+    --json "$out/bench_llm_cuda.json" 2>&1 | tee "$out/bench.log"
+  stamp "bench done"
+fi

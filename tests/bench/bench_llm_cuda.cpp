@@ -1,0 +1,167 @@
+// Issue 9's GPU benchmark: our engine on one CUDA device (the H100 of the GPU machine) on
+// random-weight GGUF files of the Qwen2.5-0.5B shape written by our writer:
+//   Q8_0                      every matrix and the (tied) embedding Q8_0
+//   Q4_0 + Q8_0 head          layers Q4_0, embedding / output head Q8_0
+//   F16                       everything f16 (computed in f16: cuBLAS only, the dense baseline)
+// Per model, `ebsd llm bench --device cuda` runs (a fresh process each, so the allocator's peak
+// is the run's own): a 512-token prompt then 128 generated tokens (prefill and decode tokens/s,
+// peak device memory), repeated --rounds times (medians), and one 2048-token prefill. With
+// --crossover it also times short prompts with the packed matrix-vector kernel against
+// dequantize + cuBLAS (EBSD_CUDA_GEMV_MAX_TOKENS), and decode with the blocks dequantized to
+// bf16 at load (EBSD_CUDA_QUANT_KERNELS=0, the engine before our kernels).
+// Speed barely depends on weight values, so these compare with llama.cpp's published H100
+// figures (LLM-CORE.md section 5.3). Skips (exit 0) where there is no CUDA device.
+//   bench_llm_cuda [--rounds N] [--model-dir DIR] [--crossover] [--json FILE]
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ebsd/io/model/random_model.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace im = ebsd::io::model;
+
+std::string run(const std::string& command) {
+  std::string out;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) throw std::runtime_error("cannot run " + command);
+  std::array<char, 65536> buf{};
+  std::size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
+  const int rc = ::pclose(pipe);
+  if (rc != 0) throw std::runtime_error("failed (" + std::to_string(rc) + "): " + command + "\n" + out);
+  return out;
+}
+
+nlohmann::json last_json(const std::string& text) {
+  for (std::size_t p = text.size(); p-- > 0;)
+    if (text[p] == '{' && (p == 0 || text[p - 1] == '\n')) return nlohmann::json::parse(text.substr(p));
+  throw std::runtime_error("no JSON in output:\n" + text);
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0.0 : v[v.size() / 2];
+}
+
+struct Model {
+  std::string name, dtype;
+  im::GgmlType matrices, embedding;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int rounds = 3;
+  bool crossover = false;
+  fs::path dir = fs::temp_directory_path() / "ebsd-bench-llm-cuda", json_out;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--rounds" && i + 1 < argc) rounds = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--model-dir" && i + 1 < argc) dir = argv[++i];
+    else if (a == "--json" && i + 1 < argc) json_out = argv[++i];
+    else if (a == "--crossover") crossover = true;
+    else {
+      std::fprintf(stderr, "usage: bench_llm_cuda [--rounds N] [--model-dir DIR] [--crossover] [--json FILE]\n");
+      return 2;
+    }
+  }
+  const std::string cli = EBSD_CLI;
+  // No device: say so and pass (the bench label also runs on machines without a GPU).
+  std::string device;
+  try {
+    device = run("nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -n 1");
+  } catch (const std::exception&) {
+  }
+  if (device.empty() || device.find("NVIDIA") == std::string::npos) {
+    std::printf("bench_llm_cuda: no NVIDIA GPU here, skipped\n");
+    return 0;
+  }
+  device.erase(device.find_last_not_of("\n ") + 1);
+  fs::create_directories(dir);
+  const std::vector<Model> models{{"Q8_0", "bf16", im::GgmlType::Q8_0, im::GgmlType::Q8_0},
+                                  {"Q4_0 + Q8_0 head", "bf16", im::GgmlType::Q4_0, im::GgmlType::Q8_0},
+                                  {"F16", "f16", im::GgmlType::F16, im::GgmlType::F16}};
+  nlohmann::json results = nlohmann::json::array();
+  auto bench = [&](const fs::path& file, const std::string& dtype, int prompt, int gen, const std::string& env) {
+    return last_json(run(env + " '" + cli + "' llm bench --model '" + file.string() + "' --device cuda --dtype " + dtype +
+                         " --prompt-tokens " + std::to_string(prompt) + " --gen-tokens " + std::to_string(gen) + " --json"));
+  };
+  std::printf("bench_llm_cuda on %s, Qwen2.5-0.5B shape (random weights), %d rounds\n", device.c_str(), rounds);
+  std::printf("%-18s %12s %12s %12s %14s %14s\n", "model", "file MiB", "prefill 512", "prefill 2048", "decode tok/s",
+              "peak MiB");
+  for (const auto& m : models) {
+    auto o = im::qwen25_05b_shape();
+    o.matrix_type = m.matrices;
+    o.embedding_type = m.embedding;
+    std::string stem = m.name;
+    std::replace(stem.begin(), stem.end(), ' ', '_');
+    std::replace(stem.begin(), stem.end(), '+', 'p');
+    const auto file = dir / (stem + ".gguf");
+    if (!fs::exists(file)) im::write_random_gguf(o, file);
+    std::vector<double> prefill, decode, peak;
+    nlohmann::json runs = nlohmann::json::array();
+    for (int r = 0; r < rounds; ++r) {
+      const auto j = bench(file, m.dtype, 512, 129, "");
+      prefill.push_back(j["prefill_tokens_per_second"].get<double>());
+      decode.push_back(j["decode_tokens_per_second"].get<double>());
+      peak.push_back(j["memory"].value("device_peak_allocated", -1.0));
+      runs.push_back(j);
+    }
+    const auto long_run = bench(file, m.dtype, 2048, 2, "");
+    const double mib = static_cast<double>(fs::file_size(file)) / (1 << 20);
+    std::printf("%-18s %12.1f %12.0f %12.0f %14.1f %14.1f\n", m.name.c_str(), mib, median(prefill),
+                long_run["prefill_tokens_per_second"].get<double>(), median(decode), median(peak) / (1 << 20));
+    nlohmann::json row{{"model", m.name},
+                       {"dtype", m.dtype},
+                       {"file_bytes", fs::file_size(file)},
+                       {"prefill_512_tokens_per_second", median(prefill)},
+                       {"prefill_2048_tokens_per_second", long_run["prefill_tokens_per_second"]},
+                       {"decode_tokens_per_second", median(decode)},
+                       {"device_peak_allocated", median(peak)},
+                       {"memory", runs.back()["memory"]}};
+    results.push_back(row);
+    std::fflush(stdout);
+  }
+  // After the main table (so it is complete even if a time limit stops these extra runs).
+  for (std::size_t i = 0; crossover && i < models.size(); ++i) {
+    const auto& m = models[i];
+    auto& row = results[i];
+    std::string stem = m.name;
+    std::replace(stem.begin(), stem.end(), ' ', '_');
+    std::replace(stem.begin(), stem.end(), '+', 'p');
+    const auto file = dir / (stem + ".gguf");
+    if (m.matrices == im::GgmlType::F16) continue;
+    std::printf("%s:\n", m.name.c_str());
+    {
+      // Decode with the weights dequantized to bf16 at load (cuBLAS matrix-vector products).
+      const auto dense = bench(file, m.dtype, 512, 129, "EBSD_CUDA_QUANT_KERNELS=0");
+      std::printf("  dequantized to bf16 at load: prefill 512 %.0f tok/s, decode %.1f tok/s, peak %.1f MiB\n",
+                  dense["prefill_tokens_per_second"].get<double>(), dense["decode_tokens_per_second"].get<double>(),
+                  dense["memory"].value("device_peak_allocated", -1.0) / (1 << 20));
+      row["dequantized_at_load"] = dense;
+      // Short prompts: packed kernel per token vs dequantize + GEMM.
+      for (int p : {4, 8, 16, 32}) {
+        const auto kernel = bench(file, m.dtype, p, 2, "EBSD_CUDA_GEMV_MAX_TOKENS=64");
+        const auto gemm = bench(file, m.dtype, p, 2, "EBSD_CUDA_GEMV_MAX_TOKENS=0");
+        std::printf("  prompt %2d: packed kernel %.0f tok/s, dequantize + GEMM %.0f tok/s\n", p,
+                    kernel["prefill_tokens_per_second"].get<double>(), gemm["prefill_tokens_per_second"].get<double>());
+        row["crossover"].push_back({{"prompt", p},
+                                    {"kernel", kernel["prefill_tokens_per_second"]},
+                                    {"gemm", gemm["prefill_tokens_per_second"]}});
+      }
+    }
+    std::fflush(stdout);
+    if (!json_out.empty()) std::ofstream(json_out) << nlohmann::json{{"device", device}, {"results", results}}.dump(2) << "\n";
+  }
+  if (!json_out.empty()) std::ofstream(json_out) << nlohmann::json{{"device", device}, {"results", results}}.dump(2) << "\n";
+  return 0;
+}
