@@ -5,7 +5,7 @@
 #   source scripts/device-debs.sh         on the GPU machine, from the other device scripts: unpacks
 #                                         them under /tmp/device-root and points CMake at them
 # The unpacked libraries are found by CMake through CMAKE_PREFIX_PATH; the binaries built against
-# them carry their directory in the build tree's RPATH, so nothing else needs setting to run them.
+# them find them through LD_LIBRARY_PATH (libicudata is only an indirect dependency, not in the RPATH).
 packages=(libicu-dev libicu72)
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ "${1:-}" = fetch ]; then
@@ -19,4 +19,5 @@ if ls "$here"/.device-debs/*.deb >/dev/null 2>&1; then
   for f in "$here"/.device-debs/*.deb; do dpkg -x "$f" /tmp/device-root; done
   export CMAKE_PREFIX_PATH="/tmp/device-root/usr${CMAKE_PREFIX_PATH:+:$CMAKE_PREFIX_PATH}"
   export ICU_ROOT=/tmp/device-root/usr
+  export LD_LIBRARY_PATH="/tmp/device-root/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 fi

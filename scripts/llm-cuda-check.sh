@@ -6,6 +6,7 @@
 #   scripts/llm-cuda-check.sh --tests    tests only
 # Each stage has its own time limit so the logs come back even if one hangs (about 9 min in all).
 set -uo pipefail
+source "$(dirname "$0")/device-debs.sh"
 cd "$(dirname "$0")/.."
 out="${OUT:-out}"
 mkdir -p "$out"

@@ -11,7 +11,7 @@ namespace ebsd::cli {
 void register_inpaint(CLI::App& app, CommandList& out) {
   struct Args {
     std::string input, output, side, observed, pattern = "random", sampler = "repaint", device = "cpu", model, slices;
-    double fraction = 0.0, consistency = 0.6, dps_scale = 1.0, snap = 5.0;
+    double fraction = 0.0, consistency = 0.6, dps_scale = 1.0, snap = 10.0;
     std::int64_t samples = 4, steps = 50, resample = 2, seed = 1;
     bool no_side = false, no_register = false, json = false;
   };
@@ -35,7 +35,7 @@ void register_inpaint(CLI::App& app, CommandList& out) {
   sub->add_flag("--no-register", a->no_register, "Do not estimate and correct an offset of the side image");
   sub->add_option("--consistency", a->consistency, "3D: start each slice from the previous one at this noise fraction (1: independent)")
       ->capture_default_str();
-  sub->add_option("--snap", a->snap, "Generated orientations within this many degrees of a nearby measured one take it (0: off)")
+  sub->add_option("--snap", a->snap, "Evidence projection: each generated pixel takes the nearby measured orientation most samples are within this many degrees of (0: off, the raw output)")
       ->capture_default_str();
   sub->add_option("--slices", a->slices, "z slices, e.g. 0-9 (default: all)");
   sub->add_option("--seed", a->seed, "Seed of the scan pattern and the sampler")->capture_default_str();

@@ -49,6 +49,8 @@ nlohmann::json InpaintReport::to_json() const {
                  {"registered", r.registered},
                  {"mean_uncertainty_deg", r.mean_uncertainty_deg},
                  {"snapped_fraction", r.snapped_fraction},
+                 {"kept_fraction", r.kept_fraction},
+                 {"fallback_fraction", r.fallback_fraction},
                  {"seconds", r.seconds}});
   return {{"model", model}, {"laue", laue}, {"sampler", sampler}, {"side", side}, {"slices", s}};
 }
@@ -253,37 +255,82 @@ InpaintReport VolumeInpainter::run(Volume& v, const InpaintOptions& o, Progress&
       }
       out[static_cast<std::size_t>(p)] = sq[static_cast<std::size_t>(best)][static_cast<std::size_t>(p)];
     }
-    // 5. Snap: a generated orientation within snap_deg of a measured pixel nearby (window of about
-    // 2.5 sampling spacings) takes that measured orientation, the least disoriented one. Generated
-    // pixels inside a grain then carry the grain's measured orientation instead of sampling noise,
-    // while pixels the model puts in another grain keep the generated orientation.
-    std::int64_t snapped = 0;
+    // Spread of the samples around the output, per pixel (degrees): the uncertainty channel, and
+    // the test of step 5 for a region no measurement constrains.
+    std::vector<double> spread(static_cast<std::size_t>(plane), 0.0);
+    for (std::int64_t p = 0; p < plane; ++p) {
+      if (observed[static_cast<std::size_t>(p)]) continue;
+      double u = 0.0;
+      for (std::int64_t n = 0; n < N; ++n)
+        u += disorientation_angle(sq[static_cast<std::size_t>(n)][static_cast<std::size_t>(p)], out[static_cast<std::size_t>(p)], laue);
+      spread[static_cast<std::size_t>(p)] = u / static_cast<double>(N) * 180.0 / std::numbers::pi;
+    }
+    part.check();
+    // 5. Evidence projection ("snap"): a generated pixel takes the orientation of a measured pixel
+    // within two sampling spacings, the one the samples vote for. Each sample votes for the
+    // candidate it is least disoriented from, if within snap_deg; most votes win, ties go to the
+    // nearer candidate. So inside a grain the output is the grain's measured orientation, not
+    // sampling noise, and near a boundary the model (which sees the side image) decides which
+    // grain a pixel belongs to. Without a vote, the samples' own agreement decides: if they agree
+    // (spread below snap_deg) the generated orientation stays (a grain no measurement saw),
+    // otherwise the model gives no usable evidence and the nearest measured pixel's orientation is
+    // taken. The report counts the three outcomes.
+    std::int64_t snapped = 0, kept = 0, fallback = 0;
     std::vector<std::int64_t> snap_source(static_cast<std::size_t>(plane), -1);
     if (o.snap_deg > 0.0 && n_obs > 0) {
       const double limit = o.snap_deg * std::numbers::pi / 180.0;
-      const auto radius = static_cast<std::int64_t>(std::ceil(2.5 / std::sqrt(std::max(1e-4, sr.observed_fraction))));
-      std::vector<Quat> snapped_out = out;
+      const double spacing = 1.0 / std::sqrt(std::max(1e-4, sr.observed_fraction));
+      const double radius = 2.0 * spacing;
+      const auto r = static_cast<std::int64_t>(std::ceil(radius));
+      const auto nearest = analysis::nearest_observed(nx, ny, observed);
+      std::vector<Quat> projected = out;
+      std::vector<std::int64_t> cand;
+      std::vector<double> dist2;
+      std::vector<int> votes;
       for (std::int64_t py = 0; py < ny; ++py)
         for (std::int64_t px = 0; px < nx; ++px) {
           const std::int64_t p = px + nx * py;
-          if (observed[static_cast<std::size_t>(p)]) continue;
-          double best = limit;
-          std::int64_t from = -1;
-          for (std::int64_t qy = std::max<std::int64_t>(0, py - radius); qy <= std::min(ny - 1, py + radius); ++qy)
-            for (std::int64_t qx = std::max<std::int64_t>(0, px - radius); qx <= std::min(nx - 1, px + radius); ++qx) {
+          const auto ps = static_cast<std::size_t>(p);
+          if (observed[ps]) continue;
+          cand.clear(), dist2.clear();
+          for (std::int64_t qy = std::max<std::int64_t>(0, py - r); qy <= std::min(ny - 1, py + r); ++qy)
+            for (std::int64_t qx = std::max<std::int64_t>(0, px - r); qx <= std::min(nx - 1, px + r); ++qx) {
               const std::int64_t q = qx + nx * qy;
-              if (!observed[static_cast<std::size_t>(q)]) continue;
-              const double d = disorientation_angle(out[static_cast<std::size_t>(p)], v.orientation(base + q), laue);
-              if (d < best) best = d, from = q;
+              const double d2 = static_cast<double>((qx - px) * (qx - px) + (qy - py) * (qy - py));
+              if (!observed[static_cast<std::size_t>(q)] || d2 > radius * radius) continue;
+              cand.push_back(q), dist2.push_back(d2);
             }
+          votes.assign(cand.size(), 0);
+          for (std::int64_t n = 0; n < N; ++n) {
+            double best = limit;
+            std::int64_t b = -1;
+            for (std::size_t c = 0; c < cand.size(); ++c) {
+              const double d = disorientation_angle(sq[static_cast<std::size_t>(n)][ps], v.orientation(base + cand[c]), laue);
+              if (d < best) best = d, b = static_cast<std::int64_t>(c);
+            }
+            if (b >= 0) ++votes[static_cast<std::size_t>(b)];
+          }
+          std::int64_t win = -1;
+          for (std::size_t c = 0; c < cand.size(); ++c) {
+            if (votes[c] == 0) continue;
+            if (win < 0 || votes[c] > votes[static_cast<std::size_t>(win)] ||
+                (votes[c] == votes[static_cast<std::size_t>(win)] && dist2[c] < dist2[static_cast<std::size_t>(win)]))
+              win = static_cast<std::int64_t>(c);
+          }
+          std::int64_t from = -1;
+          if (win >= 0) from = cand[static_cast<std::size_t>(win)], ++snapped;
+          else if (spread[ps] < o.snap_deg) ++kept;
+          else from = nearest[ps], ++fallback;
           if (from >= 0) {
-            snapped_out[static_cast<std::size_t>(p)] = v.orientation(base + from);
-            snap_source[static_cast<std::size_t>(p)] = from;
-            ++snapped;
+            projected[ps] = v.orientation(base + from);
+            snap_source[ps] = from;
           }
         }
-      out.swap(snapped_out);
+      out.swap(projected);
     }
+    const double generated = static_cast<double>(std::max<std::int64_t>(1, plane - n_obs));
+    sr.kept_fraction = o.snap_deg > 0.0 ? static_cast<double>(kept) / generated : 1.0;
+    sr.fallback_fraction = static_cast<double>(fallback) / generated;
     sr.snapped_fraction = plane - n_obs > 0 ? static_cast<double>(snapped) / static_cast<double>(plane - n_obs) : 0.0;
     double unc_sum = 0.0;
     std::int64_t unc_n = 0;
@@ -295,9 +342,7 @@ InpaintReport VolumeInpainter::run(Volume& v, const InpaintOptions& o, Progress&
         unc.values[static_cast<std::size_t>(i)] = 0.0f;
         obs_ch.values[static_cast<std::size_t>(i)] = 1.0f;
       } else {
-        double u = 0.0;
-        for (std::int64_t n = 0; n < N; ++n) u += disorientation_angle(sq[static_cast<std::size_t>(n)][ps], out[ps], laue);
-        u = u / static_cast<double>(N) * 180.0 / std::numbers::pi;
+        const double u = spread[ps];
         unc.values[static_cast<std::size_t>(i)] = static_cast<float>(u);
         obs_ch.values[static_cast<std::size_t>(i)] = 0.0f;
         unc_sum += u, ++unc_n;

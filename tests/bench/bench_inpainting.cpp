@@ -53,7 +53,8 @@ std::vector<double> numbers(const std::string& s) {
 
 struct Score {
   double mis = 0, within5 = 0, f1 = 0, seconds = 0, offset_x = 0, offset_y = 0;
-  int n = 0;
+  double voted = 0, kept = 0, nearest = 0;  // evidence projection outcomes, summed over slices
+  int n = 0, projected = 0;
   void add(double m, double w, double f, double s) { mis += m, within5 += w, f1 += f, seconds += s, ++n; }
 };
 
@@ -152,7 +153,7 @@ int main(int argc, char** argv) {
         }
         // Diffusion variants, slice by slice (2D) unless said otherwise.
         auto diffusion = [&](const std::string& name, const std::string& smp, bool use_side, const std::vector<double>& offset,
-                             bool reg, double consistency, double snap = 5.0) {
+                             bool reg, double consistency, double snap = 10.0) {
           Volume test = truth;
           if (!offset.empty()) {
             // side(x) shows the specimen at x - offset.
@@ -174,7 +175,10 @@ int main(int argc, char** argv) {
           const double secs = (now() - t0) / static_cast<double>(slices);
           for (std::int64_t z = 0; z < slices; ++z) score(name, test, z, secs);
           auto& s = row(f, name);
-          for (const auto& sr : r.slices) s.offset_x += sr.dx, s.offset_y += sr.dy;
+          for (const auto& sr : r.slices) {
+            s.offset_x += sr.dx, s.offset_y += sr.dy;
+            if (snap > 0.0) s.voted += sr.snapped_fraction, s.kept += sr.kept_fraction, s.nearest += sr.fallback_fraction, ++s.projected;
+          }
         };
         for (const auto& smp : samplers) {
           diffusion("diffusion " + smp + ", side observed", smp, true, {}, true, 1.0);
@@ -203,11 +207,20 @@ int main(int argc, char** argv) {
           std::snprintf(b, sizeof b, " (mean estimated offset %.2f, %.2f)", s.offset_x / n, s.offset_y / n);
           extra = b;
         }
+        if (s.projected > 0) {
+          char b[128];
+          const double k = s.projected;
+          std::snprintf(b, sizeof b, " [voted %.2f, kept %.2f, nearest %.2f]", s.voted / k, s.kept / k, s.nearest / k);
+          extra += b;
+        }
         std::printf("| %.0f %% | %s%s | %.2f | %.3f | %.3f | %.2f |\n", f * 100, name.c_str(), extra.c_str(), s.mis / n, s.within5 / n,
                     s.f1 / n, s.seconds / n);
         out.push_back({{"fraction", f}, {"method", name}, {"misorientation_mean_deg", s.mis / n}, {"within_5deg", s.within5 / n},
                        {"boundary_f1", s.f1 / n}, {"seconds_per_slice", s.seconds / n}, {"slices", s.n},
-                       {"mean_offset", {s.offset_x / n, s.offset_y / n}}});
+                       {"mean_offset", {s.offset_x / n, s.offset_y / n}},
+                       {"projection", s.projected ? nlohmann::json{{"voted", s.voted / s.projected}, {"kept", s.kept / s.projected},
+                                                                   {"nearest", s.nearest / s.projected}}
+                                                  : nlohmann::json()}});
       }
     if (!json_path.empty()) std::ofstream(json_path) << nlohmann::json{{"model", model}, {"device", device}, {"rows", out}}.dump(2) << "\n";
   } catch (const std::exception& e) {

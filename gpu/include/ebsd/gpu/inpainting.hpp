@@ -13,9 +13,12 @@
 //     the medoid sample (least summed embedding distance to the others), and the channel
 //     inpaint_uncertainty (deg) the mean disorientation of the samples from it; measured pixels
 //     are kept (uncertainty 0);
-//  5. snapping: an output orientation within snap_deg of a measured pixel nearby takes the
-//     measured orientation (removes sampling noise inside grains; 0 turns it off). When the volume
-//     has grain ids, a snapped pixel takes the measured pixel's id, any other generated pixel 0.
+//  5. evidence projection ("snap"): each generated pixel takes the orientation of a measured pixel
+//     within two sampling spacings, the one most samples are within snap_deg of (ties: the
+//     nearer); with no such vote, the generated orientation stays where the samples agree among
+//     themselves (a grain nothing measured), else the nearest measured orientation is taken.
+//     0 turns it off (the raw medoid). When the volume has grain ids, a pixel that took a measured
+//     orientation takes that pixel's id, any other generated pixel 0.
 // In a volume, each slice after the first starts its chain at `consistency` * T from the previous
 // slice's result (its embedding, with this slice's side channels) instead of from pure noise:
 // neighbouring slices of serial sections share their grains.
@@ -50,7 +53,7 @@ struct InpaintOptions {
   bool register_side = true;
   int max_shift = 4;
   double consistency = 0.6;            // 3D: start fraction from the previous slice (1 = independent slices)
-  double snap_deg = 5.0;               // 0: no snapping to nearby measured orientations
+  double snap_deg = 10.0;              // vote tolerance of the evidence projection; 0: none (raw medoid)
   std::vector<std::int64_t> slices;    // empty: all
 };
 
@@ -60,7 +63,9 @@ struct InpaintSliceReport {
   double dx = 0.0, dy = 0.0, correlation = 0.0, correlation_unshifted = 0.0;
   bool registered = false;             // the offset was applied
   double mean_uncertainty_deg = 0.0;   // over unobserved pixels
-  double snapped_fraction = 0.0;       // of the unobserved pixels
+  double snapped_fraction = 0.0;       // of the unobserved pixels: took the orientation the samples voted for
+  double kept_fraction = 0.0;          //   kept the generated orientation (no vote, samples agree)
+  double fallback_fraction = 0.0;      //   took the nearest measured orientation (no vote, samples disagree)
   double seconds = 0.0;
 };
 
