@@ -2,6 +2,7 @@
 // sampler is reached through diffusion/inpainter.hpp.
 #include "ebsd/gpu/inpainting.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -17,6 +18,9 @@
 
 namespace ebsd::gpu {
 namespace {
+
+// Measured orientations closer than this are one grain's to the evidence projection.
+constexpr double kSameGrain = 1.0 * std::numbers::pi / 180.0;
 
 // The forward model behind a side channel name of the training data, evaluated at one
 // orientation (what registration compares the image with); false when the name has none.
@@ -284,41 +288,63 @@ InpaintReport VolumeInpainter::run(Volume& v, const InpaintOptions& o, Progress&
       const auto r = static_cast<std::int64_t>(std::ceil(radius));
       const auto nearest = analysis::nearest_observed(nx, ny, observed);
       std::vector<Quat> projected = out;
-      std::vector<std::int64_t> cand;
-      std::vector<double> dist2;
+      struct Candidate {
+        std::int64_t q;  // the measured pixel
+        double d2;       // its squared distance (pixels)
+      };
+      std::vector<Candidate> cand, reps;
       std::vector<int> votes;
+      const std::int64_t w = o.vote_radius;
       for (std::int64_t py = 0; py < ny; ++py)
         for (std::int64_t px = 0; px < nx; ++px) {
           const std::int64_t p = px + nx * py;
           const auto ps = static_cast<std::size_t>(p);
           if (observed[ps]) continue;
-          cand.clear(), dist2.clear();
+          cand.clear();
           for (std::int64_t qy = std::max<std::int64_t>(0, py - r); qy <= std::min(ny - 1, py + r); ++qy)
             for (std::int64_t qx = std::max<std::int64_t>(0, px - r); qx <= std::min(nx - 1, px + r); ++qx) {
               const std::int64_t q = qx + nx * qy;
               const double d2 = static_cast<double>((qx - px) * (qx - px) + (qy - py) * (qy - py));
-              if (!observed[static_cast<std::size_t>(q)] || d2 > radius * radius) continue;
-              cand.push_back(q), dist2.push_back(d2);
+              if (observed[static_cast<std::size_t>(q)] && d2 <= radius * radius) cand.push_back({q, d2});
             }
-          votes.assign(cand.size(), 0);
-          for (std::int64_t n = 0; n < N; ++n) {
+          // Distinct measured orientations (within 1 deg: one grain), each represented by its
+          // nearest pixel: the candidates are a few grains, not a few dozen pixels.
+          std::sort(cand.begin(), cand.end(), [](const Candidate& a, const Candidate& b) { return a.d2 < b.d2; });
+          reps.clear();
+          for (const auto& c : cand) {
+            bool seen = false;
+            for (const auto& rp : reps)
+              if (disorientation_angle(v.orientation(base + c.q), v.orientation(base + rp.q), laue) < kSameGrain) {
+                seen = true;
+                break;
+              }
+            if (!seen) reps.push_back(c);
+          }
+          // Votes of the samples of this pixel and of its neighbours within vote_radius (a measured
+          // neighbour votes with the weight of all samples for its own orientation's candidate):
+          // pooled votes follow the grain the model draws around the pixel, not one sample's noise.
+          votes.assign(reps.size(), 0);
+          auto vote = [&](const Quat& g, int weight) {
             double best = limit;
             std::int64_t b = -1;
-            for (std::size_t c = 0; c < cand.size(); ++c) {
-              const double d = disorientation_angle(sq[static_cast<std::size_t>(n)][ps], v.orientation(base + cand[c]), laue);
+            for (std::size_t c = 0; c < reps.size(); ++c) {
+              const double d = disorientation_angle(g, v.orientation(base + reps[c].q), laue);
               if (d < best) best = d, b = static_cast<std::int64_t>(c);
             }
-            if (b >= 0) ++votes[static_cast<std::size_t>(b)];
-          }
-          std::int64_t win = -1;
-          for (std::size_t c = 0; c < cand.size(); ++c) {
-            if (votes[c] == 0) continue;
-            if (win < 0 || votes[c] > votes[static_cast<std::size_t>(win)] ||
-                (votes[c] == votes[static_cast<std::size_t>(win)] && dist2[c] < dist2[static_cast<std::size_t>(win)]))
-              win = static_cast<std::int64_t>(c);
-          }
+            if (b >= 0) votes[static_cast<std::size_t>(b)] += weight;
+          };
+          for (std::int64_t qy = std::max<std::int64_t>(0, py - w); qy <= std::min(ny - 1, py + w); ++qy)
+            for (std::int64_t qx = std::max<std::int64_t>(0, px - w); qx <= std::min(nx - 1, px + w); ++qx) {
+              const std::int64_t q = qx + nx * qy;
+              if (observed[static_cast<std::size_t>(q)]) vote(v.orientation(base + q), static_cast<int>(N));
+              else
+                for (std::int64_t n = 0; n < N; ++n) vote(sq[static_cast<std::size_t>(n)][static_cast<std::size_t>(q)], 1);
+            }
+          std::int64_t win = -1;  // reps are nearest first: the first of the most votes is the nearer one
+          for (std::size_t c = 0; c < reps.size(); ++c)
+            if (votes[c] > 0 && (win < 0 || votes[c] > votes[static_cast<std::size_t>(win)])) win = static_cast<std::int64_t>(c);
           std::int64_t from = -1;
-          if (win >= 0) from = cand[static_cast<std::size_t>(win)], ++snapped;
+          if (win >= 0) from = reps[static_cast<std::size_t>(win)].q, ++snapped;
           else if (spread[ps] < o.snap_deg) ++kept;
           else from = nearest[ps], ++fallback;
           if (from >= 0) {

@@ -153,7 +153,7 @@ int main(int argc, char** argv) {
         }
         // Diffusion variants, slice by slice (2D) unless said otherwise.
         auto diffusion = [&](const std::string& name, const std::string& smp, bool use_side, const std::vector<double>& offset,
-                             bool reg, double consistency, double snap = 10.0) {
+                             bool reg, double consistency, double snap = 10.0, std::int64_t vote_radius = 1) {
           Volume test = truth;
           if (!offset.empty()) {
             // side(x) shows the specimen at x - offset.
@@ -170,6 +170,7 @@ int main(int argc, char** argv) {
           o.sample_fraction = f, o.pattern = pattern, o.seed = seed;
           o.sampler = smp, o.samples = samples, o.steps = steps, o.resample = resample;
           o.use_side = use_side, o.register_side = reg, o.consistency = consistency, o.snap_deg = snap;
+          o.vote_radius = vote_radius;
           const double t0 = now();
           const auto r = engine.run(test, o, Progress::none());
           const double secs = (now() - t0) / static_cast<double>(slices);
@@ -185,6 +186,7 @@ int main(int argc, char** argv) {
           diffusion("diffusion " + smp + ", side masked", smp, false, {}, false, 1.0);
         }
         diffusion("diffusion " + samplers[0] + ", side observed, no snapping", samplers[0], true, {}, true, 1.0, 0.0);
+        diffusion("diffusion " + samplers[0] + ", side observed, votes of the pixel's own samples", samplers[0], true, {}, true, 1.0, 10.0, 0);
         if (shift.size() == 2 && (shift[0] != 0 || shift[1] != 0)) {
           char buf[160];
           std::snprintf(buf, sizeof buf, "diffusion %s, side offset (%.1f, %.1f) px, registered", samplers[0].c_str(), shift[0], shift[1]);

@@ -54,6 +54,7 @@ struct InpaintOptions {
   int max_shift = 4;
   double consistency = 0.6;            // 3D: start fraction from the previous slice (1 = independent slices)
   double snap_deg = 10.0;              // vote tolerance of the evidence projection; 0: none (raw medoid)
+  std::int64_t vote_radius = 1;        // votes pooled over the (2r+1)^2 pixels around each pixel (0: its own samples)
   std::vector<std::int64_t> slices;    // empty: all
 };
 
