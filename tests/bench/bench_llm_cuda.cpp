@@ -8,7 +8,8 @@
 // peak device memory), repeated --rounds times (medians), and one 2048-token prefill. With
 // --crossover it also times short prompts with the packed matrix-vector kernel against
 // dequantize + cuBLAS (EBSD_CUDA_GEMV_MAX_TOKENS), and decode with the blocks dequantized to
-// bf16 at load (EBSD_CUDA_QUANT_KERNELS=0, the engine before our kernels).
+// bf16 at load (EBSD_CUDA_QUANT_KERNELS=0, the engine before our kernels) and with the RMSNorm as
+// LibTorch operations instead of the fused kernel (EBSD_CUDA_FUSED_NORM=0).
 // Speed barely depends on weight values, so these compare with llama.cpp's published H100
 // figures (LLM-CORE.md section 5.3). Skips (exit 0) where there is no CUDA device.
 //   bench_llm_cuda [--rounds N] [--model-dir DIR] [--crossover] [--json FILE]
@@ -155,6 +156,11 @@ int main(int argc, char** argv) {
                   dense["prefill_tokens_per_second"].get<double>(), dense["decode_tokens_per_second"].get<double>(),
                   peak_mib(dense));
       row["dequantized_at_load"] = dense;
+      // The LibTorch RMSNorm (eight operations) instead of the fused kernel.
+      const auto unfused = bench(file, m.dtype, 512, 129, "EBSD_CUDA_FUSED_NORM=0");
+      std::printf("  RMSNorm as LibTorch operations (EBSD_CUDA_FUSED_NORM=0): prefill 512 %.0f tok/s, decode %.1f tok/s\n",
+                  unfused["prefill_tokens_per_second"].get<double>(), unfused["decode_tokens_per_second"].get<double>());
+      row["unfused_norm"] = unfused;
       // Short prompts: packed kernel per token vs dequantize + GEMM.
       for (int p : {4, 8, 16, 32}) {
         const auto kernel = bench(file, m.dtype, p, 2, "EBSD_CUDA_GEMV_MAX_TOKENS=64");

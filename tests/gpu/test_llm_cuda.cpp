@@ -33,6 +33,7 @@
 #include "ebsd/quant/block_formats.hpp"
 #include "llm/generation.hpp"
 #include "nn/cuda_quantized_linear.hpp"
+#include "nn/cuda_rms_norm.hpp"
 #include "run_command.hpp"
 
 namespace {
@@ -74,6 +75,28 @@ LoadOptions on_cuda(ComputeType c) {
   o.device = ebsd::gpu::Device::Cuda;
   o.compute = c;
   return o;
+}
+
+// The fused RMSNorm kernel against nn::rms_norm's LibTorch formula (f32 arithmetic, one rounding
+// to the tensor's type): equal up to the f32 rounding of the row's sum, i.e. at most one unit in
+// the last place of the output type.
+TEST(CudaRmsNorm, FusedKernelGivesTheLibTorchFormula) {
+  if (!have_cuda()) GTEST_SKIP() << "no CUDA device";
+  ASSERT_TRUE(ebsd::gpu::nn::cuda_quant_kernels_available()) << "built without the CUDA kernels";
+  torch::manual_seed(3);
+  const auto dev = torch::Device(torch::kCUDA, 0);
+  for (auto [type, ulp] : {std::pair{torch::kFloat, 1e-6}, std::pair{torch::kHalf, 1.0 / 1024}, std::pair{torch::kBFloat16, 1.0 / 128}})
+    for (const auto& shape : {std::vector<std::int64_t>{1, 1, 896}, {1, 37, 896}, {2, 3, 64}, {1, 5, 24}, {4, 4864}}) {
+      const auto x = (torch::randn(shape, torch::TensorOptions().device(dev)) * 3).to(type);
+      const auto w = torch::randn({shape.back()}, torch::TensorOptions().device(dev)) * 0.2 + 1;
+      const auto xf = x.to(torch::kFloat);
+      const auto expected = (xf * torch::rsqrt(xf.pow(2).mean(-1, true) + 1e-6) * w).to(type).to(torch::kFloat);
+      const auto got = ebsd::gpu::nn::cuda_rms_norm(x, w, 1e-6);
+      ASSERT_EQ(got.scalar_type(), type);
+      ASSERT_EQ(got.sizes(), x.sizes());
+      const auto excess = ((got.to(torch::kFloat) - expected).abs() - (expected.abs() * ulp + 1e-6)).max().item<double>();
+      EXPECT_LE(excess, 0.0) << c10::toString(type) << " " << shape.back();
+    }
 }
 
 class LlmCudaParity : public ::testing::TestWithParam<std::string> {};
