@@ -28,7 +28,7 @@ rc=$?
 tail -n 30 "$out/build.log"
 [ $rc -eq 0 ] || { stamp "build failed ($rc)"; exit 1; }
 stamp tests
-timeout 120 ctest --test-dir build-gpu -L gpu -R 'CudaQuantKernels|LlmCuda' --output-on-failure -V > "$out/ctest-llm-cuda.log" 2>&1
+timeout 120 ctest --test-dir build-gpu -L gpu -R 'CudaQuantKernels|CudaRmsNorm|LlmCuda' --output-on-failure -V > "$out/ctest-llm-cuda.log" 2>&1
 rc=$?
 grep -E "error / bound|relative logit|greedy:|relative error|Passed|Failed|SKIPPED|tests passed|tests failed" "$out/ctest-llm-cuda.log" | tail -n 60
 stamp "tests done ($rc)"

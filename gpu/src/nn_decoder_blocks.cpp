@@ -4,9 +4,17 @@
 
 #include <limits>
 
+#include "nn/cuda_rms_norm.hpp"
+
 namespace ebsd::gpu::nn {
 
 torch::Tensor rms_norm(const torch::Tensor& x, const torch::Tensor& weight, double eps) {
+  // On the GPU one fused launch does the same arithmetic (decode there is bound by the number
+  // of operations; EBSD_CUDA_FUSED_NORM=0 keeps the operations below).
+  // Inference only (no autograd through the kernel).
+  if (x.is_cuda() && weight.is_cuda() && weight.scalar_type() == torch::kFloat && weight.dim() == 1 &&
+      weight.size(0) == x.size(-1) && !x.requires_grad() && !weight.requires_grad() && cuda_fused_norm_enabled())
+    return cuda_rms_norm(x, weight, eps);
   const auto xf = x.to(torch::kFloat);
   const auto normed = xf * torch::rsqrt(xf.pow(2).mean(-1, true) + eps);
   return (normed * weight.to(torch::kFloat)).to(x.scalar_type());

@@ -8,7 +8,8 @@
 // peak device memory), repeated --rounds times (medians), and one 2048-token prefill. With
 // --crossover it also times short prompts with the packed matrix-vector kernel against
 // dequantize + cuBLAS (EBSD_CUDA_GEMV_MAX_TOKENS), and decode with the blocks dequantized to
-// bf16 at load (EBSD_CUDA_QUANT_KERNELS=0, the engine before our kernels).
+// bf16 at load (EBSD_CUDA_QUANT_KERNELS=0, the engine before our kernels) and with the RMSNorm as
+// LibTorch operations instead of the fused kernel (EBSD_CUDA_FUSED_NORM=0).
 // Speed barely depends on weight values, so these compare with llama.cpp's published H100
 // figures (LLM-CORE.md section 5.3). Skips (exit 0) where there is no CUDA device.
 //   bench_llm_cuda [--rounds N] [--model-dir DIR] [--crossover] [--json FILE]
@@ -45,6 +46,13 @@ nlohmann::json last_json(const std::string& text) {
   for (std::size_t p = text.size(); p-- > 0;)
     if (text[p] == '{' && (p == 0 || text[p - 1] == '\n')) return nlohmann::json::parse(text.substr(p));
   throw std::runtime_error("no JSON in output:\n" + text);
+}
+
+// The CUDA caching allocator's peak of a run (`ebsd llm bench --json` reports it under
+// memory.device_peak_allocated_bytes), in MiB; negative when the run did not report it (a CPU
+// LibTorch, or one without allocator statistics).
+double peak_mib(const nlohmann::json& run) {
+  return run["memory"].value("device_peak_allocated_bytes", -1.0) / (1 << 20);
 }
 
 double median(std::vector<double> v) {
@@ -113,20 +121,20 @@ int main(int argc, char** argv) {
       const auto j = bench(file, m.dtype, 512, 129, "");
       prefill.push_back(j["prefill_tokens_per_second"].get<double>());
       decode.push_back(j["decode_tokens_per_second"].get<double>());
-      peak.push_back(j["memory"].value("device_peak_allocated", -1.0));
+      peak.push_back(peak_mib(j));
       runs.push_back(j);
     }
     const auto long_run = bench(file, m.dtype, 2048, 2, "");
     const double mib = static_cast<double>(fs::file_size(file)) / (1 << 20);
     std::printf("%-18s %12.1f %12.0f %12.0f %14.1f %14.1f\n", m.name.c_str(), mib, median(prefill),
-                long_run["prefill_tokens_per_second"].get<double>(), median(decode), median(peak) / (1 << 20));
+                long_run["prefill_tokens_per_second"].get<double>(), median(decode), median(peak));
     nlohmann::json row{{"model", m.name},
                        {"dtype", m.dtype},
                        {"file_bytes", fs::file_size(file)},
                        {"prefill_512_tokens_per_second", median(prefill)},
                        {"prefill_2048_tokens_per_second", long_run["prefill_tokens_per_second"]},
                        {"decode_tokens_per_second", median(decode)},
-                       {"device_peak_allocated", median(peak)},
+                       {"device_peak_allocated_mib", median(peak)},
                        {"memory", runs.back()["memory"]}};
     results.push_back(row);
     std::fflush(stdout);
@@ -146,8 +154,13 @@ int main(int argc, char** argv) {
       const auto dense = bench(file, m.dtype, 512, 129, "EBSD_CUDA_QUANT_KERNELS=0");
       std::printf("  dequantized to bf16 at load: prefill 512 %.0f tok/s, decode %.1f tok/s, peak %.1f MiB\n",
                   dense["prefill_tokens_per_second"].get<double>(), dense["decode_tokens_per_second"].get<double>(),
-                  dense["memory"].value("device_peak_allocated", -1.0) / (1 << 20));
+                  peak_mib(dense));
       row["dequantized_at_load"] = dense;
+      // The LibTorch RMSNorm (eight operations) instead of the fused kernel.
+      const auto unfused = bench(file, m.dtype, 512, 129, "EBSD_CUDA_FUSED_NORM=0");
+      std::printf("  RMSNorm as LibTorch operations (EBSD_CUDA_FUSED_NORM=0): prefill 512 %.0f tok/s, decode %.1f tok/s\n",
+                  unfused["prefill_tokens_per_second"].get<double>(), unfused["decode_tokens_per_second"].get<double>());
+      row["unfused_norm"] = unfused;
       // Short prompts: packed kernel per token vs dequantize + GEMM.
       for (int p : {4, 8, 16, 32}) {
         const auto kernel = bench(file, m.dtype, p, 2, "EBSD_CUDA_GEMV_MAX_TOKENS=64");

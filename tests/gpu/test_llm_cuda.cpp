@@ -1,9 +1,18 @@
 // The LLM engine on CUDA (label gpu; skips itself without a device):
-// - bf16 parity with transformers on the H100: the reference models' `logits_bf16_cuda` goldens
-//   (tests/llm/make_reference_models.py: the model in bf16 on CUDA, one forward over prompt + 64
-//   greedy tokens) must match our bf16 CUDA logits to 1e-2 relative (max |ours - golden| / max
-//   |golden|), in one prefill and in prefill + decode steps, and greedy generation must give the
-//   golden tokens as far as transformers' own bf16 logits pick them;
+// - bf16 on the H100 against transformers (tests/llm/make_reference_models.py): the goldens hold
+//   the f32 logits of the model over prompt + 64 greedy tokens (`logits`) and transformers' own
+//   bf16 CUDA run over the same tokens (`logits_bf16_cuda`). These random models are very
+//   sensitive to rounding: transformers' bf16 logits differ from its f32 ones by up to 0.40
+//   (llama), 0.22 (qwen2) and 0.013 (gemma2) relative (max |bf16 - f32| / max |f32|, worst
+//   position; 0.033, 0.025, 0.0087 at the median position), so two bf16 implementations cannot agree to 1e-2 (ours and transformers' differed
+//   by 0.245 / 0.194 / 0.016 on the H100, 2026-11-27). The test therefore measures our bf16
+//   logits against the exact (f32) ones and requires them to be as accurate as transformers'
+//   bf16 within a factor 2 at the typical (median) position and 3 at the worst one, in one
+//   prefill and in prefill + decode steps; a real bug (a wrong RoPE, norm, mask or soft-cap) is off by
+//   far more at every position. Greedy generation must give the f32 golden tokens up to the
+//   first step whose f32 top-2 margin is within twice transformers' bf16 error of that
+//   position (where bf16 cannot tell the two tokens apart; for llama and qwen2 that is the
+//   first step, so their greedy agreement is printed, not required);
 // - Q8_0 / Q4_0 weights through our CUDA kernels (decode: packed matrix-vector kernel; prompts
 //   longer than cuda_gemv_max_tokens(): dequantize + cuBLAS) give the logits of the same model
 //   with the weights dequantized to F32 at load (both computed in f32 on the GPU).
@@ -24,6 +33,7 @@
 #include "ebsd/quant/block_formats.hpp"
 #include "llm/generation.hpp"
 #include "nn/cuda_quantized_linear.hpp"
+#include "nn/cuda_rms_norm.hpp"
 #include "run_command.hpp"
 
 namespace {
@@ -46,11 +56,47 @@ double relative_error(const torch::Tensor& ours, const torch::Tensor& golden) {
   return (ours.cpu() - golden.cpu()).abs().max().item<double>() / golden.abs().max().item<double>();
 }
 
+// Per position (row): max |ours - golden| / max |golden| (the whole sequence's max).
+torch::Tensor row_errors(const torch::Tensor& ours, const torch::Tensor& golden) {
+  const auto g = golden.cpu();
+  return (ours.cpu().to(torch::kFloat) - g).abs().amax(1) / g.abs().max();
+}
+
+struct ErrorSummary {
+  double median = 0, worst = 0;
+};
+ErrorSummary summarize(const torch::Tensor& rows) {
+  const auto sorted = std::get<0>(rows.sort());
+  return {sorted[sorted.size(0) / 2].item<double>(), sorted[-1].item<double>()};
+}
+
 LoadOptions on_cuda(ComputeType c) {
   LoadOptions o;
   o.device = ebsd::gpu::Device::Cuda;
   o.compute = c;
   return o;
+}
+
+// The fused RMSNorm kernel against nn::rms_norm's LibTorch formula (f32 arithmetic, one rounding
+// to the tensor's type): equal up to the f32 rounding of the row's sum, i.e. at most one unit in
+// the last place of the output type.
+TEST(CudaRmsNorm, FusedKernelGivesTheLibTorchFormula) {
+  if (!have_cuda()) GTEST_SKIP() << "no CUDA device";
+  ASSERT_TRUE(ebsd::gpu::nn::cuda_quant_kernels_available()) << "built without the CUDA kernels";
+  torch::manual_seed(3);
+  const auto dev = torch::Device(torch::kCUDA, 0);
+  for (auto [type, ulp] : {std::pair{torch::kFloat, 1e-6}, std::pair{torch::kHalf, 1.0 / 1024}, std::pair{torch::kBFloat16, 1.0 / 128}})
+    for (const auto& shape : {std::vector<std::int64_t>{1, 1, 896}, {1, 37, 896}, {2, 3, 64}, {1, 5, 24}, {4, 4864}}) {
+      const auto x = (torch::randn(shape, torch::TensorOptions().device(dev)) * 3).to(type);
+      const auto w = torch::randn({shape.back()}, torch::TensorOptions().device(dev)) * 0.2 + 1;
+      const auto xf = x.to(torch::kFloat);
+      const auto expected = (xf * torch::rsqrt(xf.pow(2).mean(-1, true) + 1e-6) * w).to(type).to(torch::kFloat);
+      const auto got = ebsd::gpu::nn::cuda_rms_norm(x, w, 1e-6);
+      ASSERT_EQ(got.scalar_type(), type);
+      ASSERT_EQ(got.sizes(), x.sizes());
+      const auto excess = ((got.to(torch::kFloat) - expected).abs() - (expected.abs() * ulp + 1e-6)).max().item<double>();
+      EXPECT_LE(excess, 0.0) << c10::toString(type) << " " << shape.back();
+    }
 }
 
 class LlmCudaParity : public ::testing::TestWithParam<std::string> {};
@@ -62,24 +108,42 @@ TEST_P(LlmCudaParity, Bf16LogitsAndGreedyMatchTransformersOnCuda) {
   const auto j = nlohmann::json::parse(in);
   const auto prompt = j["prompt"].get<std::vector<std::int64_t>>();
   const auto greedy = j["greedy"].get<std::vector<std::int64_t>>();
-  const auto golden = golden_tensor(family, "logits_bf16_cuda", torch::kFloat);
+  const auto exact = golden_tensor(family, "logits", torch::kFloat);
+  const auto theirs = golden_tensor(family, "logits_bf16_cuda", torch::kFloat);
   const auto tokens = golden_tensor(family, "tokens", torch::kInt64);
   const std::vector<std::int64_t> sequence(tokens.data_ptr<std::int64_t>(), tokens.data_ptr<std::int64_t>() + tokens.numel());
   DecoderModel model(im::ModelFile::open(kModels / family), on_cuda(ComputeType::BF16));
   Session all(model, 80);
-  const double e1 = relative_error(all.prefill(sequence, true), golden);
+  const auto one = all.prefill(sequence, true);
   Session step(model, 80);
   std::vector<torch::Tensor> rows{step.prefill({sequence.begin(), sequence.begin() + 16}, true)};
   for (std::size_t i = 16; i < sequence.size(); ++i) rows.push_back(step.decode(sequence[i]).unsqueeze(0));
-  const double e2 = relative_error(torch::cat(rows, 0), golden);
-  std::printf("%s bf16 CUDA: relative logit error %.3g (one prefill), %.3g (prefill + decode steps)\n", family.c_str(), e1, e2);
-  EXPECT_LE(e1, 1e-2);
-  EXPECT_LE(e2, 1e-2);
-  // Transformers' bf16 run scored the f32 greedy sequence; its own argmax follows that sequence
-  // for the first `agreed` steps, which is what the goldens define for bf16 greedy decoding.
-  const auto golden_pick = golden.narrow(0, static_cast<std::int64_t>(prompt.size()) - 1, 64).argmax(1);
-  std::size_t agreed = 0;
-  while (agreed < greedy.size() && golden_pick[static_cast<std::int64_t>(agreed)].item<std::int64_t>() == greedy[agreed]) ++agreed;
+  const auto stepped = torch::cat(rows, 0);
+  const auto ref = summarize(row_errors(theirs, exact));
+  const auto e1 = summarize(row_errors(one, exact)), e2 = summarize(row_errors(stepped, exact));
+  std::printf("%s bf16 vs f32 logits, relative error median / worst position: transformers %.3g / %.3g, ours %.3g / %.3g "
+              "(one prefill), %.3g / %.3g (prefill + decode steps); ours vs transformers' bf16: %.3g\n",
+              family.c_str(), ref.median, ref.worst, e1.median, e1.worst, e2.median, e2.worst, relative_error(one, theirs));
+  // Median: within 2x of transformers' bf16. Worst position: within 3x. Two bf16 runs can sit on
+  // opposite sides of f32 where the model is most sensitive; on the H100 ours and transformers'
+  // bf16 logits differed by at most 1.3x transformers' own worst bf16 error (0.245 / 0.40 llama,
+  // 0.194 / 0.22 qwen2, 0.0164 / 0.013 gemma2), so by the triangle inequality ours is within 2.3x
+  // of f32 at the worst position.
+  for (const auto& e : {e1, e2}) {
+    EXPECT_LE(e.median, 2 * ref.median);
+    EXPECT_LE(e.worst, 3 * ref.worst);
+  }
+  // The greedy steps bf16 can decide: f32 top-2 margin above twice transformers' bf16 error of
+  // that position (the position's largest |bf16 - f32| logit difference).
+  const auto p0 = static_cast<std::int64_t>(prompt.size()) - 1;
+  std::size_t decidable = 0;
+  for (; decidable < greedy.size(); ++decidable) {
+    const auto i = p0 + static_cast<std::int64_t>(decidable);
+    const auto top2 = std::get<0>(exact[i].topk(2));
+    const double margin = (top2[0] - top2[1]).item<double>();
+    const double noise = (theirs[i] - exact[i]).abs().max().item<double>();
+    if (margin <= 2 * noise) break;
+  }
   Session s(model, 80);
   GenerationSettings settings;
   settings.max_new_tokens = 64;
@@ -87,9 +151,9 @@ TEST_P(LlmCudaParity, Bf16LogitsAndGreedyMatchTransformersOnCuda) {
   const auto r = generate(s, prompt, settings, {}, ebsd::Progress::none());
   std::size_t same = 0;
   while (same < r.tokens.size() && same < greedy.size() && r.tokens[same] == greedy[same]) ++same;
-  std::printf("%s bf16 CUDA greedy: %zu of 64 tokens as the f32 goldens; transformers' bf16 logits agree for %zu\n",
-              family.c_str(), same, agreed);
-  EXPECT_GE(same, agreed);
+  std::printf("%s bf16 CUDA greedy: %zu of 64 tokens as the f32 goldens; bf16 can decide the first %zu\n", family.c_str(),
+              same, decidable);
+  EXPECT_GE(same, decidable);
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, LlmCudaParity, ::testing::Values("llama", "qwen2", "gemma2"));
@@ -160,24 +224,40 @@ TEST(LlmCudaQuantized, PackedKernelsGiveTheDequantizedModelsLogits) {
   }
 }
 
-TEST(LlmCudaQuantized, Bf16DecodeStaysCloseToF32) {
+// bf16 through our kernels moves the logits no more than bf16 through cuBLAS does. The
+// reference is measured, not assumed: the same model with its weights dequantized to F32 in the
+// file, run in bf16 (LibTorch / cuBLAS; its weights also get rounded to bf16 at load, which our
+// kernels avoid by reading the exact block values) against f32. Our bf16 decode must stay within
+// twice that spread of the f32 decode; a kernel bug (wrong nibble order, scale or bias) moves
+// the logits by their own size.
+TEST(LlmCudaQuantized, Bf16DecodeIsAsCloseToF32AsCublasBf16) {
   if (!have_cuda()) GTEST_SKIP() << "no CUDA device";
+  ASSERT_TRUE(ebsd::gpu::nn::cuda_quant_kernels_available()) << "built without the CUDA kernels";
   ebsd::test::TempDir tmp;
-  auto o = im::qwen25_05b_shape();
+  auto o = im::qwen25_05b_shape();  // the real layer shapes; 2 layers and a smaller vocabulary keep it quick
   o.layers = 2;
+  o.vocab = 16384;
   o.matrix_type = im::GgmlType::Q4_0;
   o.embedding_type = im::GgmlType::Q8_0;
   im::write_random_gguf(o, tmp / "q.gguf");
-  DecoderModel f32(im::ModelFile::open(tmp / "q.gguf"), on_cuda(ComputeType::F32));
-  DecoderModel bf16(im::ModelFile::open(tmp / "q.gguf"), on_cuda(ComputeType::BF16));
-  const std::vector<std::int64_t> prompt{151, 9000, 42, 77777, 3, 120000, 5, 6};
-  Session a(f32, 32), b(bf16, 32);
-  a.prefill(prompt);
-  b.prefill(prompt);
-  const auto la = a.decode(1234), lb = b.decode(1234);
-  const double e = relative_error(lb, la);
-  std::printf("  Qwen2.5-0.5B shape (2 layers) Q4_0: bf16 vs f32 decode logits, relative error %.3g\n", e);
-  EXPECT_LE(e, 2e-2);
+  dequantize_to_f32(tmp / "q.gguf", tmp / "ref.gguf");
+  const std::vector<std::int64_t> prompt{151, 9000, 42, 7777, 3, 12000, 5, 6};
+  auto decode_logits = [&](const fs::path& file, ComputeType c) {
+    DecoderModel m(im::ModelFile::open(file), on_cuda(c));
+    Session s(m, 32);
+    s.prefill(prompt);
+    return s.decode(1234).cpu();
+  };
+  const auto packed_f32 = decode_logits(tmp / "q.gguf", ComputeType::F32);
+  const auto packed_bf16 = decode_logits(tmp / "q.gguf", ComputeType::BF16);
+  const auto dense_f32 = decode_logits(tmp / "ref.gguf", ComputeType::F32);
+  const auto dense_bf16 = decode_logits(tmp / "ref.gguf", ComputeType::BF16);
+  const double ours = relative_error(packed_bf16, packed_f32), cublas = relative_error(dense_bf16, dense_f32);
+  std::printf("  Qwen2.5-0.5B layers (2, vocabulary 16384) Q4_0: bf16 vs f32 decode logits, relative error %.3g "
+              "(our kernels), %.3g (cuBLAS on the dequantized weights); f32 packed vs dense %.3g\n",
+              ours, cublas, relative_error(packed_f32, dense_f32));
+  EXPECT_LE(relative_error(packed_f32, dense_f32), 1e-5);
+  EXPECT_LE(ours, 2 * cublas);
 }
 
 }  // namespace
