@@ -187,6 +187,8 @@ int main(int argc, char** argv) {
         }
         diffusion("diffusion " + samplers[0] + ", side observed, no snapping", samplers[0], true, {}, true, 1.0, 0.0);
         diffusion("diffusion " + samplers[0] + ", side observed, votes of the pixel's own samples", samplers[0], true, {}, true, 1.0, 10.0, 0);
+        diffusion("diffusion " + samplers[0] + ", side observed, votes pooled over 5x5", samplers[0], true, {}, true, 1.0, 10.0, 2);
+        diffusion("diffusion " + samplers[0] + ", side masked, votes pooled over 5x5", samplers[0], false, {}, false, 1.0, 10.0, 2);
         if (shift.size() == 2 && (shift[0] != 0 || shift[1] != 0)) {
           char buf[160];
           std::snprintf(buf, sizeof buf, "diffusion %s, side offset (%.1f, %.1f) px, registered", samplers[0].c_str(), shift[0], shift[1]);
