@@ -200,12 +200,12 @@ json llama2_json() {
   };
 }
 
-im::Tokenizer from_json(const json& j, const std::string& config = "") { return im::tokenizer_from_json(j.dump(), config, "tokenizer.json"); }
+im::Tokenizer load_tokenizer_json(const json& j, const std::string& config = "") { return im::tokenizer_from_json(j.dump(), config, "tokenizer.json"); }
 
 }  // namespace
 
 TEST(JsonTokenizer, Llama2StyleSentencePiece) {
-  const auto t = from_json(llama2_json(), R"({"chat_template": "{{ bos_token + '[INST] ' }}", "eos_token": "</s>"})");
+  const auto t = load_tokenizer_json(llama2_json(), R"({"chat_template": "{{ bos_token + '[INST] ' }}", "eos_token": "</s>"})");
   EXPECT_EQ(t.data().kind, im::TokenizerKind::SentencePieceBpe);
   // "▁hi!" -> (▁,h) rank 0, (▁h,i) rank 1; '!' = 0x21 -> id 8 + 33.
   EXPECT_EQ(t.encode("hi!"), (Ids{1, 7, 8 + 0x21}));
@@ -216,7 +216,7 @@ TEST(JsonTokenizer, Llama2StyleSentencePiece) {
 }
 
 TEST(JsonTokenizer, WrittenAsGgufMetadataGivesTheSameIds) {
-  const auto json_tok = from_json(llama2_json());
+  const auto json_tok = load_tokenizer_json(llama2_json());
   im::GgufWriter w;
   im::add_tokenizer_metadata(w, json_tok);
   const auto bytes = w.serialize();
@@ -229,7 +229,7 @@ TEST(JsonTokenizer, WrittenAsGgufMetadataGivesTheSameIds) {
   j["normalizer"] = nullptr;
   j["pre_tokenizer"] = {{"type", "Metaspace"}, {"replacement", kMeta}, {"prepend_scheme", "first"}, {"split", true}};
   im::GgufWriter w2;
-  expect_error([&] { im::add_tokenizer_metadata(w2, from_json(j)); }, "no GGUF keys");
+  expect_error([&] { im::add_tokenizer_metadata(w2, load_tokenizer_json(j)); }, "no GGUF keys");
   EXPECT_EQ(w2.serialize().size(), im::GgufWriter().serialize().size());
 }
 
@@ -237,16 +237,16 @@ TEST(JsonTokenizer, MetaspacePreTokenizer) {
   auto j = llama2_json();
   j["normalizer"] = nullptr;
   j["pre_tokenizer"] = {{"type", "Metaspace"}, {"replacement", kMeta}, {"prepend_scheme", "always"}, {"split", false}};
-  const auto t = from_json(j);
+  const auto t = load_tokenizer_json(j);
   EXPECT_EQ(t.encode("hi"), (Ids{1, 7}));
   EXPECT_EQ(t.encode(" hi"), (Ids{1, 7}));  // already starts with "▁": no second one
   EXPECT_EQ(t.encode("hi</s>hi"), (Ids{1, 7, 2, 7}));
   // prepend_scheme "first": only the text at the very start gets the "▁".
   j["pre_tokenizer"]["prepend_scheme"] = "first";
-  EXPECT_EQ(from_json(j).encode("hi</s>hi"), (Ids{1, 7, 2, 4, 5}));
+  EXPECT_EQ(load_tokenizer_json(j).encode("hi</s>hi"), (Ids{1, 7, 2, 4, 5}));
   // split: each "▁"-started word is merged on its own.
   j["pre_tokenizer"]["split"] = true;
-  EXPECT_EQ(from_json(j).encode("h hi"), (Ids{1, 6, 7}));
+  EXPECT_EQ(load_tokenizer_json(j).encode("h hi"), (Ids{1, 6, 7}));
 }
 
 TEST(JsonTokenizer, MalformedFilesAreClearErrors) {
@@ -254,44 +254,44 @@ TEST(JsonTokenizer, MalformedFilesAreClearErrors) {
   expect_error([] { im::tokenizer_from_json("[1,2]", "", "tokenizer.json"); }, "JSON object");
   auto j = llama2_json();
   j["model"]["type"] = "Unigram";
-  expect_error([&] { from_json(j); }, "model.type");
+  expect_error([&] { load_tokenizer_json(j); }, "model.type");
   j = llama2_json();
   j["model"]["vocab"]["h"] = -4;
-  expect_error([&] { from_json(j); }, "model.vocab[h]");
+  expect_error([&] { load_tokenizer_json(j); }, "model.vocab[h]");
   j = llama2_json();
   j["model"]["vocab"]["h"] = "four";
-  expect_error([&] { from_json(j); }, "model.vocab[h]");
+  expect_error([&] { load_tokenizer_json(j); }, "model.vocab[h]");
   j = llama2_json();
   j["model"]["vocab"]["h"] = 1 << 30;
-  expect_error([&] { from_json(j); }, "out of range");
+  expect_error([&] { load_tokenizer_json(j); }, "out of range");
   j = llama2_json();
   j["model"]["merges"][0] = json::array({"a", "b", "c"});
-  expect_error([&] { from_json(j); }, "model.merges[0]");
+  expect_error([&] { load_tokenizer_json(j); }, "model.merges[0]");
   j = llama2_json();
   j["model"]["merges"][0] = "h";
-  expect_error([&] { from_json(j); }, "model.merges[0]");
+  expect_error([&] { load_tokenizer_json(j); }, "model.merges[0]");
   j = llama2_json();
   j["model"]["vocab"].erase("<0x41>");
-  expect_error([&] { from_json(j); }, "<0x41>");
+  expect_error([&] { load_tokenizer_json(j); }, "<0x41>");
   j = llama2_json();
   j["normalizer"] = {{"type", "BertNormalizer"}};
-  expect_error([&] { from_json(j); }, "normalizer.type");
+  expect_error([&] { load_tokenizer_json(j); }, "normalizer.type");
   j = llama2_json();
   j["pre_tokenizer"] = {{"type", "Split"}, {"pattern", {{"Regex", "("}}}, {"behavior", "Isolated"}};
-  expect_error([&] { from_json(j); }, "pre_tokenizer");
+  expect_error([&] { load_tokenizer_json(j); }, "pre_tokenizer");
   j = llama2_json();
   j["pre_tokenizer"] = {{"type", "Split"}, {"pattern", {{"Regex", "a"}}}, {"behavior", "Removed"}};
-  expect_error([&] { from_json(j); }, "pre_tokenizer.behavior");
+  expect_error([&] { load_tokenizer_json(j); }, "pre_tokenizer.behavior");
   j = llama2_json();
   j["added_tokens"][0]["id"] = -1;
-  expect_error([&] { from_json(j); }, "added_tokens[0].id");
+  expect_error([&] { load_tokenizer_json(j); }, "added_tokens[0].id");
   j = llama2_json();
   j["post_processor"]["single"][0]["SpecialToken"]["id"] = "<nope>";
-  expect_error([&] { from_json(j); }, "post_processor");
+  expect_error([&] { load_tokenizer_json(j); }, "post_processor");
   j = llama2_json();
   j.erase("model");
-  expect_error([&] { from_json(j); }, "model");
-  expect_error([] { from_json(llama2_json(), "{"); }, "tokenizer_config.json");
+  expect_error([&] { load_tokenizer_json(j); }, "model");
+  expect_error([] { load_tokenizer_json(llama2_json(), "{"); }, "tokenizer_config.json");
 }
 
 TEST(JsonTokenizer, ModelWithoutTokenizerIsAClearError) {
