@@ -9,6 +9,7 @@
 
 #include "ebsd/core/error.hpp"
 #include "ebsd/orientation/ipf.hpp"
+#include "ebsd/volume/voxel_ipf_colors.hpp"
 
 namespace ebsd::studio {
 namespace {
@@ -70,7 +71,10 @@ std::pair<std::int64_t, std::int64_t> sliceSize(const Index3& dims, SliceAxis ax
 }
 
 // A direct-mapped cache from (float quaternion, Laue group) to the IPF colour along one sample
-// direction. Exact: a hit needs the same bits, and the colour is what ipf_color returned.
+// direction. Exact: a hit needs the same bits, and the colour is what the batch (core's
+// voxel_ipf_colors) gave for those bits. Grains share exact orientations in synthetic and
+// segmented-then-averaged data; for raw data (every voxel its own orientation) nearly every
+// lookup misses and only costs the probe.
 struct SliceColorizer::IpfMemo {
   struct Entry {
     std::array<float, 4> q{};
@@ -80,23 +84,37 @@ struct SliceColorizer::IpfMemo {
   static constexpr std::size_t kSize = 1u << 14;
   Eigen::Vector3d direction = Eigen::Vector3d::Zero();
   std::vector<Entry> entries = std::vector<Entry>(kSize);
+  std::vector<std::int64_t> misses;      // voxels of the row not found, to colour in one batch
+  std::vector<std::int64_t> missPixels;  // their columns
+  std::vector<std::uint8_t> missColours;
+  // Whether the last row probed found at least a quarter of its voxels. When it did not (raw
+  // data), rows skip the memo, whose probes then cost more than the colours, and go to the batch
+  // whole; every eighth row still probes, so a colouring that starts to repeat is noticed.
+  bool worthIt = true;
+  std::vector<std::int64_t> rowVoxels;
 
   void resetFor(const Eigen::Vector3d& d) {
     if (d == direction) return;
     direction = d;
     std::fill(entries.begin(), entries.end(), Entry{});
   }
-  std::array<std::uint8_t, 3> colour(const float* q, LaueGroup g) {
+  static std::size_t slot(const float* q, LaueGroup g) {
     std::uint32_t bits[4];
     std::memcpy(bits, q, sizeof bits);
     std::uint64_t h = 0x9E3779B97F4A7C15ull ^ static_cast<std::uint64_t>(g);
     for (std::uint32_t b : bits) h = (h ^ b) * 0x100000001B3ull;
-    Entry& e = entries[(h ^ (h >> 29)) & (kSize - 1)];
-    if (e.laue == static_cast<std::int32_t>(g) && std::memcmp(e.q.data(), q, sizeof bits) == 0) return e.rgb;
-    e.rgb = ipf_color(Quat{q[0], q[1], q[2], q[3]}, direction, g);
-    std::memcpy(e.q.data(), q, sizeof bits);
+    return (h ^ (h >> 29)) & (kSize - 1);
+  }
+  const std::uint8_t* find(const float* q, LaueGroup g) const {
+    const Entry& e = entries[slot(q, g)];
+    if (e.laue == static_cast<std::int32_t>(g) && std::memcmp(e.q.data(), q, sizeof e.q) == 0) return e.rgb.data();
+    return nullptr;
+  }
+  void store(const float* q, LaueGroup g, const std::uint8_t* rgb) {
+    Entry& e = entries[slot(q, g)];
+    std::memcpy(e.q.data(), q, sizeof e.q);
     e.laue = static_cast<std::int32_t>(g);
-    return e.rgb;
+    std::copy_n(rgb, 3, e.rgb.data());
   }
 };
 
@@ -172,18 +190,43 @@ void SliceColorizer::colourIpf(SliceAxis axis, std::int64_t index, const SliceCo
   forRowBands(s.width, s.height, threads_, [&](std::int64_t rowBegin, std::int64_t rowEnd, int worker) {
     IpfMemo& memo = *memos_[static_cast<std::size_t>(worker)];
     for (std::int64_t w = rowBegin; w < rowEnd; ++w) {
-      std::uint8_t* px = out + w * s.width * 3;
-      std::int64_t i = s.base + w * s.strideW;
-      for (std::int64_t u = 0; u < s.width; ++u, i += s.strideU, px += 3) {
-        std::array<std::uint8_t, 3> rgb{0, 0, 0};
+      std::uint8_t* row = out + w * s.width * 3;
+      if (!memo.worthIt && w % 8 != 0) {
+        memo.rowVoxels.resize(static_cast<std::size_t>(s.width));
+        for (std::int64_t u = 0; u < s.width; ++u) memo.rowVoxels[static_cast<std::size_t>(u)] = s.base + w * s.strideW + u * s.strideU;
+        voxel_ipf_colors(v, memo.rowVoxels, coloring.direction, row);
+        continue;
+      }
+      memo.misses.clear();
+      memo.missPixels.clear();
+      std::int64_t i = s.base + w * s.strideW, probed = 0;
+      for (std::int64_t u = 0; u < s.width; ++u, i += s.strideU) {
+        std::uint8_t* px = row + 3 * u;
         const auto k = static_cast<std::size_t>(i);
         const std::int32_t id = phases[k];
         // Invalid voxels and voxels of no known phase are black, as in slice_image.
-        if (valid[k] && id > 0 && id <= static_cast<std::int32_t>(phaseList.size()))
-          rgb = memo.colour(&quats[k * 4], phaseList[static_cast<std::size_t>(id - 1)].laue);
-        px[0] = rgb[0];
-        px[1] = rgb[1];
-        px[2] = rgb[2];
+        if (!valid[k] || id <= 0 || id > static_cast<std::int32_t>(phaseList.size())) {
+          px[0] = px[1] = px[2] = 0;
+          continue;
+        }
+        ++probed;
+        if (const std::uint8_t* rgb = memo.find(&quats[k * 4], phaseList[static_cast<std::size_t>(id - 1)].laue)) {
+          std::copy_n(rgb, 3, px);
+        } else {
+          memo.misses.push_back(i);
+          memo.missPixels.push_back(u);
+        }
+      }
+      memo.worthIt = 4 * (probed - std::int64_t(memo.misses.size())) >= probed;
+      if (memo.misses.empty()) continue;
+      // The misses of the row in one batch, then remembered.
+      memo.missColours.resize(3 * memo.misses.size());
+      voxel_ipf_colors(v, memo.misses, coloring.direction, memo.missColours.data());
+      for (std::size_t m = 0; m < memo.misses.size(); ++m) {
+        const auto k = static_cast<std::size_t>(memo.misses[m]);
+        const std::uint8_t* rgb = &memo.missColours[3 * m];
+        std::copy_n(rgb, 3, row + 3 * memo.missPixels[m]);
+        memo.store(&quats[k * 4], phaseList[static_cast<std::size_t>(phases[k] - 1)].laue, rgb);
       }
     }
   });

@@ -3,12 +3,12 @@
 // same pixels as `ebsd export-png`, fast enough to scroll a large volume.
 //
 // Why not slice_image() alone: it finds the grey range of CI, IQ and channels by scanning the
-// whole volume on every call (134 M voxels at 512^3), and ipf_color costs about 1.6 us a voxel
-// (measured on the 2-core CI machine: 108 ms for a 256 x 256 slice). Here the grey ranges are
-// computed once per volume, IPF colours (and misorientation angles) are memoised per
-// (orientation, Laue group) - grains
-// share exact orientations in synthetic and segmented-then-averaged data - and large slices
-// are coloured by several threads. Phase and grain colours come from slice_image() itself.
+// whole volume on every call (134 M voxels at 512^3). Here the grey ranges are computed once per
+// volume, IPF colours (and misorientation angles) are memoised per (orientation, Laue group) -
+// grains share exact orientations in synthetic and segmented-then-averaged data - the IPF
+// colours a row misses are computed in one batch by core's voxel_ipf_colors (the same call
+// slice_image makes, so the pixels are the same), and large slices are coloured by several
+// threads. Phase and grain colours come from slice_image() itself.
 // Qt- and VTK-free: it could move down to core.
 #include <cstdint>
 #include <map>
