@@ -9,6 +9,7 @@
 
 #include "ebsd/core/error.hpp"
 #include "ebsd/orientation/ipf.hpp"
+#include "ebsd/volume/voxel_ipf_colors.hpp"
 
 namespace ebsd::studio {
 namespace {
@@ -69,35 +70,14 @@ std::pair<std::int64_t, std::int64_t> sliceSize(const Index3& dims, SliceAxis ax
   return {0, 0};
 }
 
-// A direct-mapped cache from (float quaternion, Laue group) to the IPF colour along one sample
-// direction. Exact: a hit needs the same bits, and the colour is what ipf_color returned.
-struct SliceColorizer::IpfMemo {
-  struct Entry {
-    std::array<float, 4> q{};
-    std::int32_t laue = -1;  // -1: empty
-    std::array<std::uint8_t, 3> rgb{};
-  };
-  static constexpr std::size_t kSize = 1u << 14;
-  Eigen::Vector3d direction = Eigen::Vector3d::Zero();
-  std::vector<Entry> entries = std::vector<Entry>(kSize);
-
-  void resetFor(const Eigen::Vector3d& d) {
-    if (d == direction) return;
-    direction = d;
-    std::fill(entries.begin(), entries.end(), Entry{});
-  }
-  std::array<std::uint8_t, 3> colour(const float* q, LaueGroup g) {
-    std::uint32_t bits[4];
-    std::memcpy(bits, q, sizeof bits);
-    std::uint64_t h = 0x9E3779B97F4A7C15ull ^ static_cast<std::uint64_t>(g);
-    for (std::uint32_t b : bits) h = (h ^ b) * 0x100000001B3ull;
-    Entry& e = entries[(h ^ (h >> 29)) & (kSize - 1)];
-    if (e.laue == static_cast<std::int32_t>(g) && std::memcmp(e.q.data(), q, sizeof bits) == 0) return e.rgb;
-    e.rgb = ipf_color(Quat{q[0], q[1], q[2], q[3]}, direction, g);
-    std::memcpy(e.q.data(), q, sizeof bits);
-    e.laue = static_cast<std::int32_t>(g);
-    return e.rgb;
-  }
+// Per-worker scratch for IPF rows. A row's voxels are coloured in one batch (core's
+// voxel_ipf_colors), but a voxel with the same quaternion bits and phase as its left
+// neighbour reuses that colour: grains (synthetic or segmented-then-averaged data) are runs of
+// one exact orientation along a row, raw data has none and pays only the comparison.
+struct SliceColorizer::IpfRows {
+  std::vector<std::int64_t> runVoxels;   // the first voxel of each run, to colour
+  std::vector<std::int32_t> runOfPixel;  // per column: its run, -1 for black
+  std::vector<std::uint8_t> runColours;
 };
 
 // A direct-mapped cache from a voxel's float quaternion to its misorientation angle to one
@@ -137,7 +117,7 @@ SliceColorizer::SliceColorizer(std::shared_ptr<const Volume> volume, int threads
     : volume_(std::move(volume)),
       threads_(threads > 0 ? threads : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u))) {
   for (int t = 0; t < threads_; ++t) {
-    memos_.push_back(std::make_unique<IpfMemo>());
+    ipfRows_.push_back(std::make_unique<IpfRows>());
     angleMemos_.push_back(std::make_unique<AngleMemo>());
   }
 }
@@ -164,26 +144,41 @@ void SliceColorizer::colour(SliceAxis axis, std::int64_t index, const SliceColor
 void SliceColorizer::colourIpf(SliceAxis axis, std::int64_t index, const SliceColoring& coloring, std::uint8_t* out) {
   const Volume& v = *volume_;
   const SliceWalk s = sliceWalk(v, axis, index);
-  for (auto& m : memos_) m->resetFor(coloring.direction);
   const auto quats = v.quaternion_data();
   const auto phases = v.phase_ids();
   const auto valid = v.valid();
-  const auto& phaseList = v.phases();
+  const auto phaseCount = static_cast<std::int32_t>(v.phases().size());
   forRowBands(s.width, s.height, threads_, [&](std::int64_t rowBegin, std::int64_t rowEnd, int worker) {
-    IpfMemo& memo = *memos_[static_cast<std::size_t>(worker)];
+    IpfRows& r = *ipfRows_[static_cast<std::size_t>(worker)];
+    r.runOfPixel.resize(static_cast<std::size_t>(s.width));
     for (std::int64_t w = rowBegin; w < rowEnd; ++w) {
-      std::uint8_t* px = out + w * s.width * 3;
-      std::int64_t i = s.base + w * s.strideW;
-      for (std::int64_t u = 0; u < s.width; ++u, i += s.strideU, px += 3) {
-        std::array<std::uint8_t, 3> rgb{0, 0, 0};
+      r.runVoxels.clear();
+      std::int64_t i = s.base + w * s.strideW, previous = -1;  // previous: the last coloured voxel
+      for (std::int64_t u = 0; u < s.width; ++u, i += s.strideU) {
         const auto k = static_cast<std::size_t>(i);
         const std::int32_t id = phases[k];
         // Invalid voxels and voxels of no known phase are black, as in slice_image.
-        if (valid[k] && id > 0 && id <= static_cast<std::int32_t>(phaseList.size()))
-          rgb = memo.colour(&quats[k * 4], phaseList[static_cast<std::size_t>(id - 1)].laue);
-        px[0] = rgb[0];
-        px[1] = rgb[1];
-        px[2] = rgb[2];
+        if (!valid[k] || id <= 0 || id > phaseCount) {
+          r.runOfPixel[static_cast<std::size_t>(u)] = -1;
+          previous = -1;
+          continue;
+        }
+        const auto p = static_cast<std::size_t>(previous);
+        if (previous < 0 || phases[p] != id || std::memcmp(&quats[p * 4], &quats[k * 4], 4 * sizeof(float)) != 0)
+          r.runVoxels.push_back(i);
+        r.runOfPixel[static_cast<std::size_t>(u)] = static_cast<std::int32_t>(r.runVoxels.size()) - 1;
+        previous = i;
+      }
+      r.runColours.resize(3 * r.runVoxels.size());
+      voxel_ipf_colors(v, r.runVoxels, coloring.direction, r.runColours.data());
+      std::uint8_t* px = out + w * s.width * 3;
+      for (std::int64_t u = 0; u < s.width; ++u, px += 3) {
+        const std::int32_t run = r.runOfPixel[static_cast<std::size_t>(u)];
+        if (run < 0) {
+          px[0] = px[1] = px[2] = 0;
+        } else {
+          std::copy_n(&r.runColours[3 * static_cast<std::size_t>(run)], 3, px);
+        }
       }
     }
   });

@@ -3,12 +3,12 @@
 // same pixels as `ebsd export-png`, fast enough to scroll a large volume.
 //
 // Why not slice_image() alone: it finds the grey range of CI, IQ and channels by scanning the
-// whole volume on every call (134 M voxels at 512^3), and ipf_color costs about 1.6 us a voxel
-// (measured on the 2-core CI machine: 108 ms for a 256 x 256 slice). Here the grey ranges are
-// computed once per volume, IPF colours (and misorientation angles) are memoised per
-// (orientation, Laue group) - grains
-// share exact orientations in synthetic and segmented-then-averaged data - and large slices
-// are coloured by several threads. Phase and grain colours come from slice_image() itself.
+// whole volume on every call (134 M voxels at 512^3). Here the grey ranges are computed once per
+// volume; IPF colours are computed a row at a time by core's voxel_ipf_colors (the call
+// slice_image makes, so the pixels are the same), once per run of voxels with the same exact
+// orientation (grains share exact orientations in synthetic and segmented-then-averaged
+// data); misorientation angles are memoised per orientation; large slices are coloured by
+// several threads. Phase and grain colours come from slice_image() itself.
 // Qt- and VTK-free: it could move down to core.
 #include <cstdint>
 #include <map>
@@ -49,7 +49,7 @@ public:
   double misorientationTop(const SliceColoring& coloring);
 
 private:
-  struct IpfMemo;
+  struct IpfRows;
   struct AngleMemo;
   void colourMisorientation(SliceAxis axis, std::int64_t index, const SliceColoring& coloring, std::uint8_t* out);
   void colourIpf(SliceAxis axis, std::int64_t index, const SliceColoring& coloring, std::uint8_t* out);
@@ -59,7 +59,7 @@ private:
   int threads_;
   std::mutex rangeMutex_;
   std::map<std::string, std::pair<double, double>> ranges_;  // "ci", "iq", "channel:NAME"
-  std::vector<std::unique_ptr<IpfMemo>> memos_;               // one per worker thread
+  std::vector<std::unique_ptr<IpfRows>> ipfRows_;             // one per worker thread
   std::vector<std::unique_ptr<AngleMemo>> angleMemos_;        // one per worker thread
   std::map<std::string, double> misorientationTops_;          // by reference voxel
 };

@@ -11,6 +11,7 @@
 #include "ebsd/core/error.hpp"
 #include "ebsd/orientation/disorientation.hpp"
 #include "ebsd/orientation/ipf.hpp"
+#include "ebsd/volume/voxel_ipf_colors.hpp"
 
 namespace ebsd {
 namespace {
@@ -224,7 +225,19 @@ RgbImage slice_image(const Volume& v, SliceAxis axis, std::int64_t index, const 
   const double top_deg = misorientation ? misorientation_ramp_max_deg(v, coloring) : 0.0;
 
   RgbImage img(static_cast<int>(width), static_cast<int>(height));
+  std::vector<std::int64_t> row(static_cast<std::size_t>(width));
   for (std::int64_t w = 0; w < height; ++w) {
+    if (coloring.kind == SliceColoring::Kind::Ipf) {  // a row at a time, by the batch
+      for (std::int64_t u = 0; u < width; ++u) {
+        std::array<std::int64_t, 3> c{};
+        c[static_cast<std::size_t>(a)] = index;
+        c[static_cast<std::size_t>(u_axis)] = u;
+        c[static_cast<std::size_t>(w_axis)] = w;
+        row[static_cast<std::size_t>(u)] = v.index(c[0], c[1], c[2]);
+      }
+      voxel_ipf_colors(v, row, coloring.direction, img.at(0, static_cast<int>(w)));
+      continue;
+    }
     for (std::int64_t u = 0; u < width; ++u) {
       std::array<std::int64_t, 3> c{};
       c[static_cast<std::size_t>(a)] = index;
@@ -235,9 +248,7 @@ RgbImage slice_image(const Volume& v, SliceAxis axis, std::int64_t index, const 
       std::uint8_t* px = img.at(static_cast<int>(u), static_cast<int>(w));
       std::array<std::uint8_t, 3> rgb{0, 0, 0};
       switch (coloring.kind) {
-        case SliceColoring::Kind::Ipf:
-          if (const Phase* p = v.phase_of(i)) rgb = ipf_color(v.orientation(i), coloring.direction, p->laue);
-          break;
+        case SliceColoring::Kind::Ipf: break;  // coloured by rows above
         case SliceColoring::Kind::Phase: {
           const std::int32_t id = v.phase_ids()[static_cast<std::size_t>(i)];
           if (id > 0) rgb = kPhasePalette[static_cast<std::size_t>(id - 1) % kPhasePalette.size()];

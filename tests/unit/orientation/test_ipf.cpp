@@ -4,10 +4,12 @@
 
 #include <cmath>
 #include <random>
+#include <vector>
 
 #include "ebsd/orientation/disorientation.hpp"
 #include "ebsd/orientation/ipf.hpp"
 #include "ebsd/orientation/rotations.hpp"
+#include "ipf_color_reference.hpp"
 
 namespace {
 
@@ -109,6 +111,96 @@ TEST(IpfDirection, IsAnEquivalentOfTheCrystalDirectionInsideTheSector) {
         equivalent = equivalent || (u - r).norm() < 1e-12 || (u + r).norm() < 1e-12;
       }
       EXPECT_TRUE(equivalent) << ebsd::laue_symbol(g);
+    }
+}
+
+// A direction equivalent to v under g (+-R_s v for some operator s).
+bool is_equivalent(const Eigen::Vector3d& v, const Eigen::Vector3d& r, LaueGroup g) {
+  for (const Quat& s : ebsd::symmetry_operators(g)) {
+    const Eigen::Vector3d u = ebsd::matrix_from_quat(s) * v;
+    if ((u - r).norm() < 1e-12 || (u + r).norm() < 1e-12) return true;
+  }
+  return false;
+}
+
+// The closed-form reduction against the definition (every operator tried): random directions
+// have one equivalent in the sector, which both must find; on the special directions (sector
+// corners and edges, axes, the equator) several may qualify, and any of them must lie in the
+// sector and be an equivalent.
+TEST(IpfSector, ClosedFormReductionAgreesWithTheOperatorLoop) {
+  std::mt19937_64 rng(11);
+  std::normal_distribution<double> n;
+  for (LaueGroup g : ebsd::all_laue_groups()) {
+    for (int i = 0; i < 20000; ++i) {
+      const Eigen::Vector3d v = Eigen::Vector3d(n(rng), n(rng), n(rng)).normalized();
+      const Eigen::Vector3d fast = ebsd::reduce_to_ipf_sector(v, g);
+      const Eigen::Vector3d ref = ebsd::reduce_to_ipf_sector_by_operators(v, g);
+      ASSERT_LT((fast - ref).norm(), 1e-12) << ebsd::laue_symbol(g) << " at " << v.transpose();
+    }
+    std::vector<Eigen::Vector3d> special;
+    for (int x = -2; x <= 2; ++x)
+      for (int y = -2; y <= 2; ++y)
+        for (int z = -2; z <= 2; ++z)
+          if (x || y || z) special.push_back(Eigen::Vector3d(x, y, z).normalized());
+    for (int deg = 0; deg < 360; deg += 15)  // the equator and a circle of latitude, every 15 degrees
+      for (double z : {0.0, 0.5}) special.push_back(Eigen::Vector3d(std::cos(deg * kDeg), std::sin(deg * kDeg), z).normalized());
+    for (const Eigen::Vector3d& v : special) {
+      const Eigen::Vector3d r = ebsd::reduce_to_ipf_sector(v, g);
+      EXPECT_TRUE(ebsd::in_ipf_sector(r, g, 1e-12)) << ebsd::laue_symbol(g) << " at " << v.transpose();
+      EXPECT_TRUE(is_equivalent(v, r, g)) << ebsd::laue_symbol(g) << " at " << v.transpose();
+      EXPECT_NEAR(r.norm(), 1.0, 1e-12);
+    }
+  }
+}
+
+// ipf_color (closed-form reduction, chi_max from the coordinates) against the colour as it was
+// computed before (tests/support/ipf_color_reference.hpp): within one step of 255 per channel on
+// random orientations and sample directions, for every Laue group.
+TEST(IpfColor, MatchesTheOperatorLoopColourWithinOneStep) {
+  std::mt19937_64 rng(12);
+  for (LaueGroup g : ebsd::all_laue_groups()) {
+    int largest = 0, differing = 0;
+    for (int i = 0; i < 20000; ++i) {
+      const Quat q = random_quat(rng);
+      const Eigen::Vector3d d = i % 3 == 0 ? kZ : Eigen::Vector3d(random_quat(rng).vec()).normalized();
+      const Rgb fast = ebsd::ipf_color(q, d, g), ref = ebsd::test::ipf_color_reference(q, d, g);
+      int diff = 0;
+      for (int c = 0; c < 3; ++c) diff = std::max(diff, std::abs(int(fast[c]) - int(ref[c])));
+      largest = std::max(largest, diff);
+      differing += diff > 0;
+    }
+    EXPECT_LE(largest, 1) << ebsd::laue_symbol(g);
+    EXPECT_LT(differing, 200) << ebsd::laue_symbol(g);  // rounding ties only, not a shifted key
+  }
+}
+
+// The batch (single precision, near edges handed to ipf_color) against ipf_color: random
+// orientations, and orientations that put sector corners and edges along the sample direction.
+TEST(IpfColor, BatchColoursMatchIpfColorWithinOneStep) {
+  std::mt19937_64 rng(13);
+  std::vector<Quat> qs;
+  for (int i = 0; i < 20000; ++i) qs.push_back(random_quat(rng));
+  for (double phi1 : {0.0, 30.0, 45.0})
+    for (double Phi = 0; Phi <= 180; Phi += 15)
+      for (double phi2 = 0; phi2 < 360; phi2 += 15) qs.push_back(euler_deg(phi1, Phi, phi2));
+  std::vector<float> flat;
+  for (const Quat& q : qs)
+    for (double c : {q.w, q.x, q.y, q.z}) flat.push_back(static_cast<float>(c));
+  for (const Eigen::Vector3d& d : {kZ, Eigen::Vector3d(1, 0, 0), Eigen::Vector3d(1, 2, 3)})
+    for (LaueGroup g : ebsd::all_laue_groups()) {
+      std::vector<std::uint8_t> rgb(3 * qs.size());
+      ebsd::ipf_colors(flat.data(), qs.size(), d, g, rgb.data());
+      int largest = 0, differing = 0;
+      for (std::size_t i = 0; i < qs.size(); ++i) {
+        const Quat qf{flat[4 * i], flat[4 * i + 1], flat[4 * i + 2], flat[4 * i + 3]};  // what the batch saw
+        const Rgb ref = ebsd::ipf_color(qf, d, g);
+        int diff = 0;
+        for (int c = 0; c < 3; ++c) diff = std::max(diff, std::abs(int(rgb[3 * i + c]) - int(ref[c])));
+        largest = std::max(largest, diff);
+        differing += diff > 0;
+      }
+      EXPECT_LE(largest, 1) << ebsd::laue_symbol(g) << " along " << d.transpose();
+      EXPECT_LT(differing, int(qs.size() / 50)) << ebsd::laue_symbol(g) << " along " << d.transpose();
     }
 }
 

@@ -4,6 +4,7 @@
 // standard TSL-style key (for m-3m: [001] red, [101] green, [111] blue).
 #include <Eigen/Core>
 #include <array>
+#include <cstddef>
 #include <cstdint>
 
 #include "ebsd/core/image.hpp"
@@ -22,6 +23,13 @@ Eigen::Vector3d ipf_color_of_direction(const Eigen::Vector3d& crystal_direction,
 
 // Convenience: orientation + sample direction -> 8-bit RGB.
 std::array<std::uint8_t, 3> ipf_color(const Quat& q, const Eigen::Vector3d& sample_direction, LaueGroup g);
+
+// ipf_color for `count` orientations of one group at once, for images: quaternions in single
+// precision, (w, x, y, z) at quats[4 i], RGB triples to rgb[3 i]. Computed in single precision
+// several at a time (reduce_to_ipf_sector_batch, a polynomial arctangent), except near sector
+// edges, where ipf_color decides; every channel is within one step of 255 of ipf_color's.
+void ipf_colors(const float* quats, std::size_t count, const Eigen::Vector3d& sample_direction, LaueGroup g,
+                std::uint8_t* rgb);
 
 // The colour key of the group: the fundamental sector in stereographic projection, filled with
 // the colours ipf_color_of_direction gives, on a white background, with the corner directions

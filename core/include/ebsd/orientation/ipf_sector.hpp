@@ -25,6 +25,8 @@
 //   m-3m   0..45, z>=x   [001]   [101]      [111]
 #include <Eigen/Core>
 #include <array>
+#include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #include "ebsd/orientation/laue_group.hpp"
@@ -44,7 +46,23 @@ std::array<IpfSectorCorner, 3> ipf_sector_corners(LaueGroup g);
 bool in_ipf_sector(const Eigen::Vector3d& v, LaueGroup g, double tol = 1e-9);
 
 // The Laue-equivalent of v (+-R_s v over the proper operators s) that lies in the sector of g;
-// unit length. On sector edges, where several equivalents qualify, the first operator wins.
+// unit length. Computed from the group's geometry (sign changes, turns about c, reflections,
+// sorting the cubic coordinates) rather than by trying every operator (it runs for every voxel an
+// IPF colouring shows). Where v or -v already lies in the
+// sector (sector edges included) that is the answer, as with the operators; elsewhere on an edge
+// it may pick another of the equivalents that qualify, which lie on the same edge.
 Eigen::Vector3d reduce_to_ipf_sector(const Eigen::Vector3d& v, LaueGroup g);
+
+// The same by definition: +-R_s v for each operator in the order of symmetry_operators, the first
+// in the sector wins (the nearest one when rounding leaves none inside). The reference for
+// reduce_to_ipf_sector, which falls back to it when rounding puts its result outside.
+Eigen::Vector3d reduce_to_ipf_sector_by_operators(const Eigen::Vector3d& v, LaueGroup g);
+
+// reduce_to_ipf_sector's closed forms for n unit directions at once, in single precision, several
+// per instruction where the compiler vectorises: x, y, z hold the directions and receive their
+// equivalents in the sector. near_edge[i] becomes 1 where the result lies within 1e-5 of an edge
+// (or outside, by rounding): there single precision may not pick reduce_to_ipf_sector's
+// equivalent, and the caller should ask it. Elsewhere near_edge[i] is 0.
+void reduce_to_ipf_sector_batch(float* x, float* y, float* z, std::uint8_t* near_edge, std::size_t n, LaueGroup g);
 
 }  // namespace ebsd
