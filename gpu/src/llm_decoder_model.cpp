@@ -197,6 +197,11 @@ torch::Tensor DecoderModel::forward(const torch::Tensor& tokens, std::int64_t st
   if (t == 0) throw Error("no tokens to run");
   if ((ids < 0).any().item<bool>() || (ids >= s.vocab_size).any().item<bool>())
     throw Error("token ids must be in [0, " + std::to_string(s.vocab_size) + ")", "tokens");
+  if (options_.device().is_cpu()) {
+    const auto host = ids.contiguous();
+    const std::vector<std::int64_t> list(host.data_ptr<std::int64_t>(), host.data_ptr<std::int64_t>() + t);
+    if (auto logits = forward_cpu(list, start, kv, ff, comm, all_logits); logits.defined()) return logits;
+  }
   auto h = (token_embd_packed_ ? nn::quantized_rows(*token_embd_packed_, ids).to(options_.dtype())
                                 : token_embd_.index_select(0, ids))
                .unsqueeze(0);  // [1, T, d]

@@ -2,11 +2,25 @@
 // modelling code so the f32 logits agree to rounding.
 #include "nn/decoder_blocks.hpp"
 
+#include <cmath>
 #include <limits>
 
 #include "nn/cuda_rms_norm.hpp"
 
 namespace ebsd::gpu::nn {
+
+namespace {
+
+bool cpu_f32(const torch::Tensor& t) { return t.device().is_cpu() && t.scalar_type() == torch::kFloat && t.is_contiguous(); }
+
+}  // namespace
+
+void rms_norm_row(const float* x, const float* weight, std::int64_t n, double eps, float* y) {
+  double ss = 0;  // in double: no order-dependent float rounding of the sum
+  for (std::int64_t i = 0; i < n; ++i) ss += static_cast<double>(x[i]) * x[i];
+  const auto r = static_cast<float>(1.0 / std::sqrt(ss / static_cast<double>(n) + eps));
+  for (std::int64_t i = 0; i < n; ++i) y[i] = x[i] * r * weight[i];
+}
 
 torch::Tensor rms_norm(const torch::Tensor& x, const torch::Tensor& weight, double eps) {
   // On the GPU one fused launch does the same arithmetic (decode there is bound by the number
@@ -15,6 +29,15 @@ torch::Tensor rms_norm(const torch::Tensor& x, const torch::Tensor& weight, doub
   if (x.is_cuda() && weight.is_cuda() && weight.scalar_type() == torch::kFloat && weight.dim() == 1 &&
       weight.size(0) == x.size(-1) && !x.requires_grad() && !weight.requires_grad() && cuda_fused_norm_enabled())
     return cuda_rms_norm(x, weight, eps);
+  if (cpu_f32(x) && cpu_f32(weight) && x.numel() > 0 && weight.numel() == x.size(-1)) {
+    auto y = torch::empty_like(x);
+    const auto n = x.size(-1), rows = x.numel() / n;
+    const float* xp = x.data_ptr<float>();
+    const float* wp = weight.data_ptr<float>();
+    float* yp = y.data_ptr<float>();
+    for (std::int64_t r = 0; r < rows; ++r) rms_norm_row(xp + r * n, wp, n, eps, yp + r * n);
+    return y;
+  }
   const auto xf = x.to(torch::kFloat);
   const auto normed = xf * torch::rsqrt(xf.pow(2).mean(-1, true) + eps);
   return (normed * weight.to(torch::kFloat)).to(x.scalar_type());
@@ -76,7 +99,24 @@ torch::Tensor causal_attention(const torch::Tensor& q, const torch::Tensor& k, c
   return torch::matmul(probs, v).view({b, hq, t, d});
 }
 
+void gated_activation_row(const float* gate, const float* up, std::int64_t n, GateActivation a, float* y) {
+  if (a == GateActivation::Silu) {
+    for (std::int64_t i = 0; i < n; ++i) y[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+    return;
+  }
+  const float c = std::sqrt(2.0f / static_cast<float>(M_PI));  // GELU, tanh approximation
+  for (std::int64_t i = 0; i < n; ++i) {
+    const float x = gate[i];
+    y[i] = 0.5f * x * (1.0f + std::tanh(c * (x + 0.044715f * x * x * x))) * up[i];
+  }
+}
+
 torch::Tensor gated_activation(const torch::Tensor& gate, const torch::Tensor& up, GateActivation a) {
+  if (cpu_f32(gate) && cpu_f32(up) && gate.sizes() == up.sizes()) {
+    auto y = torch::empty_like(gate);
+    gated_activation_row(gate.data_ptr<float>(), up.data_ptr<float>(), gate.numel(), a, y.data_ptr<float>());
+    return y;
+  }
   if (a == GateActivation::Silu) return torch::silu(gate) * up;
   return torch::gelu(gate, "tanh") * up;
 }

@@ -51,35 +51,23 @@ void quantize_activations(quant::ActivationBlocks& blocks, quant::BlockFormat fo
 
 }  // namespace
 
-std::vector<torch::Tensor> quantized_linears(const torch::Tensor& x, const std::vector<const quant::QuantMatrix*>& ws) {
-  if (x.is_cuda()) return cuda_quantized_linears(x, ws);  // the weights were uploaded (nn/cuda_quantized_linear.hpp)
-  TORCH_CHECK(x.device().is_cpu(), "quantized linear layers run on the CPU");
-  TORCH_CHECK(!ws.empty(), "no weights");
+void quantized_linears_into(const float* x, std::int64_t tokens, const std::vector<const quant::QuantMatrix*>& ws,
+                            const std::vector<float*>& outs) {
+  TORCH_CHECK(!ws.empty() && outs.size() == ws.size(), "quantized linear: one output per weight");
   const auto cols = ws[0]->cols;
   for (const auto* w : ws)
     TORCH_CHECK(w->cols == cols && w->format == ws[0]->format, "fused quantized layers need one input size and format");
-  TORCH_CHECK(x.size(-1) == cols, "quantized linear: input has ", x.size(-1), " features, the weight ", cols);
-  const auto xf = x.to(torch::kFloat).contiguous();
-  const auto tokens = xf.numel() / cols;
   // One quantization of the activations per call, shared by every matrix and thread; a buffer
   // per calling thread keeps decode free of allocations.
   thread_local quant::ActivationBlocks mine;
   quant::ActivationBlocks& blocks = mine;  // the caller's: a thread_local named in the lambda would be each worker's own
-  quantize_activations(blocks, ws[0]->format, xf.data_ptr<float>(), tokens, cols);
-  std::vector<torch::Tensor> ys;
+  quantize_activations(blocks, ws[0]->format, x, tokens, cols);
   std::int64_t total_rows = 0;
-  for (const auto* w : ws) {
-    auto sizes = x.sizes().vec();
-    sizes.back() = w->rows;
-    ys.push_back(torch::empty(sizes, xf.options()));
-    total_rows += w->rows;
-  }
+  for (const auto* w : ws) total_rows += w->rows;
   // The matrices' rows, one after another, cut into equal shares (multiples of 16 rows, so no
   // two threads write one cache line of an output) - one parallel region for all of them.
   const auto threads = std::max<std::int64_t>(1, std::min<std::int64_t>(at::get_num_threads(), (total_rows + 15) / 16));
   const auto share = ((total_rows + threads - 1) / threads + 15) / 16 * 16;
-  std::vector<float*> outs;
-  for (auto& y : ys) outs.push_back(y.data_ptr<float>());
   on_threads(threads, [&](std::int64_t i) {
     const std::int64_t lo = i * share, hi = std::min(total_rows, (i + 1) * share);
     std::int64_t base = 0;
@@ -90,6 +78,25 @@ std::vector<torch::Tensor> quantized_linears(const torch::Tensor& x, const std::
       base += rows;
     }
   });
+}
+
+std::vector<torch::Tensor> quantized_linears(const torch::Tensor& x, const std::vector<const quant::QuantMatrix*>& ws) {
+  if (x.is_cuda()) return cuda_quantized_linears(x, ws);  // the weights were uploaded (nn/cuda_quantized_linear.hpp)
+  TORCH_CHECK(x.device().is_cpu(), "quantized linear layers run on the CPU");
+  TORCH_CHECK(!ws.empty(), "no weights");
+  const auto cols = ws[0]->cols;
+  TORCH_CHECK(x.size(-1) == cols, "quantized linear: input has ", x.size(-1), " features, the weight ", cols);
+  const auto xf = x.to(torch::kFloat).contiguous();
+  const auto tokens = xf.numel() / cols;
+  std::vector<torch::Tensor> ys;
+  std::vector<float*> outs;
+  for (const auto* w : ws) {
+    auto sizes = x.sizes().vec();
+    sizes.back() = w->rows;
+    ys.push_back(torch::empty(sizes, xf.options()));
+    outs.push_back(ys.back().data_ptr<float>());
+  }
+  quantized_linears_into(xf.data_ptr<float>(), tokens, ws, outs);
   if (x.scalar_type() != torch::kFloat)
     for (auto& y : ys) y = y.to(x.scalar_type());
   return ys;

@@ -34,6 +34,12 @@ GpuModuleStatus load_gpu_module(pipeline::StepRegistry& steps, pipeline::TaskReg
     // libgomp reads this when the module loads it. On a shared or busy machine spinning threads
     // that wait for a preempted partner cost 4-20x (measured: Qwen2.5-0.5B-shaped Q4_0, 2 threads,
     // load average 7: decode 3.6 -> 16.5 tok/s, prefill 9 -> 206 tok/s). A user's setting wins.
+    // Before sleeping they spin briefly (GOMP_SPINCOUNT 1000 pause loops, tens of microseconds):
+    // LLM decode starts about 100 parallel regions per token, microseconds apart, and waking a
+    // sleeping thread for each costs tens of microseconds. Measured at load 8 (Q4_0
+    // Qwen2.5-0.5B shape, 2 threads, decode tok/s / CPU s): 0 spins 10.1-10.4 / 4.9-5.0, 1000
+    // spins 10.6-12.5 / 4.7, 10000 spins 5.3-7.9 / 7.7-8.0 (spinning on a preempted partner).
+    if (!std::getenv("OMP_WAIT_POLICY") && !std::getenv("GOMP_SPINCOUNT")) ::setenv("GOMP_SPINCOUNT", "1000", 0);
     ::setenv("OMP_WAIT_POLICY", "passive", 0);
     std::string searched;
     for (const auto& path : candidates()) {

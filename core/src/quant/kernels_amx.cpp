@@ -11,7 +11,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <new>
+#include <vector>
 
 #include "kernels.hpp"
 
@@ -26,6 +29,19 @@
 
 namespace ebsd::quant::detail {
 namespace {
+
+// 64-byte aligned storage for the unpacked Q4_0 tiles (aligned 32-byte stores fill them).
+template <class T>
+struct AlignedAllocator {
+  using value_type = T;
+  AlignedAllocator() = default;
+  template <class U>
+  AlignedAllocator(const AlignedAllocator<U>&) {}
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{64})); }
+  void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t{64}); }
+  template <class U>
+  bool operator==(const AlignedAllocator<U>&) const { return true; }
+};
 
 struct alignas(64) TileConfig {
   std::uint8_t palette = 1, start_row = 0;
@@ -91,27 +107,33 @@ void rows_amx(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::in
   const std::int64_t nb = x.blocks(), tokens = x.tokens();
   const std::int64_t stride = static_cast<std::int64_t>(w.row_stride), bb = Q4 ? 18 : 34;
   alignas(64) std::int32_t c0[256], c1[256];
-  alignas(64) std::uint8_t a0[512], a1[512];
-  alignas(64) float dw0[16], dw1[16], out[256];
+  alignas(64) float out[256];
+  // Per group of 16 rows, once for all token groups: the rows' block scales (16 floats a block)
+  // and, for Q4_0, the blocks unpacked to bytes (512 a block). Before, every token group
+  // gathered and unpacked them again (8 times for a 128-token prompt).
+  thread_local std::vector<float> scales_buf;
+  thread_local std::vector<std::uint8_t, AlignedAllocator<std::uint8_t>> unpacked_buf;
+  scales_buf.resize(static_cast<std::size_t>(nb * 16 + 16));
+  float* dw = reinterpret_cast<float*>((reinterpret_cast<std::uintptr_t>(scales_buf.data()) + 63) & ~std::uintptr_t{63});
+  if constexpr (Q4) unpacked_buf.resize(static_cast<std::size_t>(nb * 512));
   for (std::int64_t rg = r0; rg + 16 <= r1; rg += 16) {
     const std::uint8_t* rows = w.data + rg * stride;
+    for (std::int64_t b = 0; b < nb; ++b) {
+      row_scales(rows + b * bb, stride, dw + 16 * b);
+      if constexpr (Q4) unpack_q4(rows + b * bb, stride, unpacked_buf.data() + 512 * b);
+    }
+    const std::uint8_t* unpacked = unpacked_buf.data();
     for (std::int64_t g = 0; g < x.tile_groups(); ++g) {
       __m512 acc[16];
       for (auto& a : acc) a = _mm512_setzero_ps();
       std::int64_t b = 0;
       for (; b + 2 <= nb; b += 2) {
-        const std::uint8_t* k0 = rows + b * bb;
-        const std::uint8_t* k1 = k0 + bb;
-        row_scales(k0, stride, dw0);
-        row_scales(k1, stride, dw1);
         if constexpr (Q4) {
-          unpack_q4(k0, stride, a0);
-          unpack_q4(k1, stride, a1);
-          _tile_loadd(0, a0, 32);
-          _tile_loadd(3, a1, 32);
+          _tile_loadd(0, unpacked + 512 * b, 32);
+          _tile_loadd(3, unpacked + 512 * (b + 1), 32);
         } else {
-          _tile_loadd(0, k0 + 2, stride);
-          _tile_loadd(3, k1 + 2, stride);
+          _tile_loadd(0, rows + b * bb + 2, stride);
+          _tile_loadd(3, rows + (b + 1) * bb + 2, stride);
         }
         _tile_loadd(1, x.tile(g, b), 64);
         _tile_loadd(4, x.tile(g, b + 1), 64);
@@ -125,19 +147,15 @@ void rows_amx(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::in
           _tile_dpbssd(5, 3, 4);
         }
         _tile_stored(2, c0, 64);
-        scale_into<Q4>(c0, dw0, x.tile_scales(g, b), x.tile_sums(g, b), acc);
+        scale_into<Q4>(c0, dw + 16 * b, x.tile_scales(g, b), x.tile_sums(g, b), acc);
         _tile_stored(5, c1, 64);
-        scale_into<Q4>(c1, dw1, x.tile_scales(g, b + 1), x.tile_sums(g, b + 1), acc);
+        scale_into<Q4>(c1, dw + 16 * (b + 1), x.tile_scales(g, b + 1), x.tile_sums(g, b + 1), acc);
       }
       if (b < nb) {
-        const std::uint8_t* k0 = rows + b * bb;
-        row_scales(k0, stride, dw0);
-        if constexpr (Q4) {
-          unpack_q4(k0, stride, a0);
-          _tile_loadd(0, a0, 32);
-        } else {
-          _tile_loadd(0, k0 + 2, stride);
-        }
+        if constexpr (Q4)
+          _tile_loadd(0, unpacked + 512 * b, 32);
+        else
+          _tile_loadd(0, rows + b * bb + 2, stride);
         _tile_loadd(1, x.tile(g, b), 64);
         _tile_zero(2);
         if constexpr (Q4)
@@ -145,7 +163,7 @@ void rows_amx(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::in
         else
           _tile_dpbssd(2, 0, 1);
         _tile_stored(2, c0, 64);
-        scale_into<Q4>(c0, dw0, x.tile_scales(g, b), x.tile_sums(g, b), acc);
+        scale_into<Q4>(c0, dw + 16 * b, x.tile_scales(g, b), x.tile_sums(g, b), acc);
       }
       // acc[i] lane n = row rg + i, token 16 g + n.
       for (int i = 0; i < 16; ++i) _mm512_store_ps(out + 16 * i, acc[i]);

@@ -62,6 +62,11 @@ private:
   // The layer of weight `name` ([out, in], shape checked), with an optional bias.
   nn::Linear linear(const std::string& name, std::int64_t out, std::int64_t in, const std::string& bias_name = {});
   void note_activations(std::uint64_t bytes) { activations_peak_ = std::max(activations_peak_, bytes); }
+  // forward() on the CPU in f32 with plain loops over raw buffers (llm_decoder_cpu_forward.cpp):
+  // decode's many small operations cost more in LibTorch's dispatch than they compute. Null
+  // when the setup is not one it covers (then forward() takes the tensor path).
+  torch::Tensor forward_cpu(const std::vector<std::int64_t>& ids, std::int64_t start, KvCachePolicy& kv, FeedForwardPolicy& ff,
+                            Communicator& comm, bool all_logits);
 
   io::model::ModelFile file_;
   torch::TensorOptions options_;
@@ -72,6 +77,7 @@ private:
   std::vector<bool> fused_qkv_;
   std::vector<torch::Tensor> device_blocks_;  // CUDA: the Q8_0 / Q4_0 blocks the packed layers point into  // per layer: q, k, v quantized in place in one format
   std::uint64_t mapped_bytes_ = 0, owned_bytes_ = 0, activations_peak_ = 0;
+  std::vector<float> token_scratch_, inv_freq_host_;  // the CPU token path's buffers
 };
 
 }  // namespace ebsd::gpu::llm

@@ -63,6 +63,14 @@ public:
   }
   void clear() override { std::fill(filled_.begin(), filled_.end(), 0); }
   std::int64_t capacity() const override { return capacity_; }
+  // For the CPU token path, which reads and writes the buffers without tensor operations: the
+  // layer's keys / values [1, Hkv, capacity, D] (contiguous), and that position `pos` is stored.
+  torch::Tensor& key_buffer(int layer) { return k_[static_cast<std::size_t>(layer)]; }
+  torch::Tensor& value_buffer(int layer) { return v_[static_cast<std::size_t>(layer)]; }
+  void mark_stored(int layer, std::int64_t pos) {
+    auto& f = filled_[static_cast<std::size_t>(layer)];
+    f = std::max(f, pos + 1);
+  }
   std::uint64_t bytes_reserved() const override {
     std::uint64_t n = 0;
     for (std::size_t l = 0; l < k_.size(); ++l) n += k_[l].nbytes() + v_[l].nbytes();

@@ -11,6 +11,11 @@ namespace ebsd::gpu::nn {
 // x * rsqrt(mean(x^2) + eps) * weight over the last axis, computed in f32 (as transformers
 // does) and returned in x's dtype. Gemma's (1 + w) is folded into `weight` by the caller.
 torch::Tensor rms_norm(const torch::Tensor& x, const torch::Tensor& weight, double eps);
+// One row of n f32 values (y may be x). rms_norm uses it for CPU f32 tensors, and the LLM's CPU
+// token path calls it directly: prefill and decode must round alike, since the quantized layers
+// round their inputs to 8-bit levels and a last-bit difference can move a value to the next
+// level (seen: 0.9 % logit change in a random Q4_0 model).
+void rms_norm_row(const float* x, const float* weight, std::int64_t n, double eps, float* y);
 
 // Inverse RoPE frequencies theta^(-2i/d), i < d/2, in f32 like transformers, each divided by
 // freq_factors[i] when given (Llama 3 scaling).
@@ -44,5 +49,7 @@ torch::Tensor causal_attention(const torch::Tensor& q, const torch::Tensor& k, c
 enum class GateActivation { Silu, GeluTanh };
 // act(gate) * up: SwiGLU (Llama, Qwen2) or GeGLU with tanh-approximated GELU (Gemma).
 torch::Tensor gated_activation(const torch::Tensor& gate, const torch::Tensor& up, GateActivation a);
+// The same over n f32 values (y may be gate or up); gated_activation uses it for CPU f32 tensors.
+void gated_activation_row(const float* gate, const float* up, std::int64_t n, GateActivation a, float* y);
 
 }  // namespace ebsd::gpu::nn

@@ -18,6 +18,11 @@ torch::Tensor quantized_linear(const torch::Tensor& x, const quant::QuantMatrix&
 // activations are quantized once and all rows are shared among the threads in one pass.
 std::vector<torch::Tensor> quantized_linears(const torch::Tensor& x, const std::vector<const quant::QuantMatrix*>& ws);
 
+// The same on raw f32 buffers (the CPU token path, no tensors): x [tokens, in] contiguous, outs[m]
+// [tokens, ws[m]->rows] written in full.
+void quantized_linears_into(const float* x, std::int64_t tokens, const std::vector<const quant::QuantMatrix*>& ws,
+                            const std::vector<float*>& outs);
+
 // Rows `ids` (int64 [T]) of w, dequantized: f32 [T, in].
 torch::Tensor quantized_rows(const quant::QuantMatrix& w, const torch::Tensor& ids);
 
