@@ -25,6 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "command_output.hpp"
 #include "ebsd/io/model/random_model.hpp"
 
 namespace {
@@ -32,17 +33,7 @@ namespace {
 namespace fs = std::filesystem;
 namespace im = ebsd::io::model;
 
-std::string run(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) throw std::runtime_error("cannot run " + command);
-  std::array<char, 65536> buf{};
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
-  const int rc = ::pclose(pipe);
-  if (rc != 0) throw std::runtime_error("failed (" + std::to_string(rc) + "): " + command + "\n" + out);
-  return out;
-}
+std::string run(const std::string& command) { return ebsd::test::command_output(command); }
 
 // The JSON object that ends a command's output (one line, or pretty-printed over several).
 nlohmann::json last_json_line(const std::string& text) {

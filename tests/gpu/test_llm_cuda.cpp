@@ -29,6 +29,7 @@
 #include "ebsd/io/model/gguf.hpp"
 #include "ebsd/io/model/quantized_weights.hpp"
 #include "ebsd/io/model/random_model.hpp"
+#include "gguf_as_f32.hpp"
 #include "ebsd/io/model/safetensors.hpp"
 #include "ebsd/quant/block_formats.hpp"
 #include "llm/generation.hpp"
@@ -158,26 +159,6 @@ TEST_P(LlmCudaParity, Bf16LogitsAndGreedyMatchTransformersOnCuda) {
 
 INSTANTIATE_TEST_SUITE_P(Families, LlmCudaParity, ::testing::Values("llama", "qwen2", "gemma2"));
 
-// The same file with every quantized tensor replaced by its dequantized F32 values.
-void dequantize_to_f32(const fs::path& in, const fs::path& out) {
-  const auto f = im::read_gguf(in);
-  im::GgufWriter w;
-  for (const auto& [key, v] : f.metadata) {
-    if (v.type == im::GgufValueType::U32) w.set_uint32(key, static_cast<std::uint32_t>(v.uinteger));
-    else if (v.type == im::GgufValueType::F32) w.set_float32(key, static_cast<float>(v.real));
-    else if (v.type == im::GgufValueType::STRING) w.set_string(key, v.text);
-  }
-  for (const auto& t : f.tensors) {
-    std::vector<float> x(static_cast<std::size_t>(t.element_count()));
-    if (const auto fmt = im::block_format(t.type))
-      ebsd::quant::dequantize_row(*fmt, t.data.data(), x.data(), t.element_count());
-    else
-      std::memcpy(x.data(), t.data.data(), x.size() * 4);
-    w.add_tensor(t.name, im::GgmlType::F32, t.shape(),
-                 std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(x.data()), x.size() * 4));
-  }
-  w.write(out);
-}
 
 TEST(LlmCudaQuantized, PackedKernelsGiveTheDequantizedModelsLogits) {
   if (!have_cuda()) GTEST_SKIP() << "no CUDA device";
@@ -200,7 +181,7 @@ TEST(LlmCudaQuantized, PackedKernelsGiveTheDequantizedModelsLogits) {
     o.matrix_type = m;
     o.embedding_type = e;
     im::write_random_gguf(o, tmp / "q.gguf");
-    dequantize_to_f32(tmp / "q.gguf", tmp / "ref.gguf");
+    ebsd::test::dequantize_gguf_to_f32(tmp / "q.gguf", tmp / "ref.gguf");
     DecoderModel packed(im::ModelFile::open(tmp / "q.gguf"), on_cuda(ComputeType::F32));
     DecoderModel reference(im::ModelFile::open(tmp / "ref.gguf"), on_cuda(ComputeType::F32));
     // The packed model holds the file's bytes on the GPU: the quantized size, not 4 bytes a weight.
@@ -240,7 +221,7 @@ TEST(LlmCudaQuantized, Bf16DecodeIsAsCloseToF32AsCublasBf16) {
   o.matrix_type = im::GgmlType::Q4_0;
   o.embedding_type = im::GgmlType::Q8_0;
   im::write_random_gguf(o, tmp / "q.gguf");
-  dequantize_to_f32(tmp / "q.gguf", tmp / "ref.gguf");
+  ebsd::test::dequantize_gguf_to_f32(tmp / "q.gguf", tmp / "ref.gguf");
   const std::vector<std::int64_t> prompt{151, 9000, 42, 7777, 3, 12000, 5, 6};
   auto decode_logits = [&](const fs::path& file, ComputeType c) {
     DecoderModel m(im::ModelFile::open(file), on_cuda(c));

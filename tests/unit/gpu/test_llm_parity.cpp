@@ -16,6 +16,7 @@
 #include "ebsd/core/error.hpp"
 #include "ebsd/io/model/convert.hpp"
 #include "ebsd/io/model/float_formats.hpp"
+#include "gguf_as_f32.hpp"
 #include "ebsd/io/model/gguf.hpp"
 #include "ebsd/io/model/safetensors.hpp"
 #include "run_command.hpp"
@@ -103,15 +104,7 @@ TEST_P(LlmParity, ConvertedGgufF32MatchesTransformers) {
 // Copies a GGUF written by our converter with every tensor widened to F32 by the io layer's own
 // f16/bf16 decoding (metadata: the u32, f32 and string keys the converter writes).
 void widen_to_f32(const fs::path& in, const fs::path& out) {
-  const auto f = im::read_gguf(in);
-  im::GgufWriter w;
-  for (const auto& [key, v] : f.metadata) {
-    if (v.type == im::GgufValueType::U32) w.set_uint32(key, static_cast<std::uint32_t>(v.uinteger));
-    else if (v.type == im::GgufValueType::F32) w.set_float32(key, static_cast<float>(v.real));
-    else if (v.type == im::GgufValueType::STRING) w.set_string(key, v.text);
-  }
-  for (const auto& t : f.tensors) {
-    std::vector<float> x(static_cast<std::size_t>(t.element_count()));
+  ebsd::test::rewrite_gguf_as_f32(in, out, [](const auto& t, std::vector<float>& x) {
     for (std::size_t i = 0; i < x.size(); ++i) {
       std::uint16_t h = 0;
       if (t.type == im::GgmlType::F32) {
@@ -121,10 +114,7 @@ void widen_to_f32(const fs::path& in, const fs::path& out) {
       std::memcpy(&h, t.data.data() + 2 * i, 2);
       x[i] = t.type == im::GgmlType::F16 ? im::half_to_float(h) : im::bf16_to_float(h);
     }
-    w.add_tensor(t.name, im::GgmlType::F32, t.shape(),
-                 std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(x.data()), x.size() * 4));
-  }
-  w.write(out);
+  });
 }
 
 // F16 and BF16 weights: the engine's half-precision load path must give the logits of the same

@@ -15,6 +15,7 @@
 #include "ebsd/io/model/gguf.hpp"
 #include "ebsd/io/model/quantized_weights.hpp"
 #include "ebsd/io/model/random_model.hpp"
+#include "gguf_as_f32.hpp"
 #include "run_command.hpp"
 
 namespace {
@@ -40,27 +41,6 @@ im::RandomModelOptions small_model(im::GgmlType matrices, im::GgmlType embedding
   return o;
 }
 
-// The same file with every quantized tensor replaced by its dequantized F32 values (the
-// dequantize-then-float reference model); metadata keys the engine reads are copied.
-void dequantize_to_f32(const fs::path& in, const fs::path& out) {
-  const auto f = im::read_gguf(in);
-  im::GgufWriter w;
-  for (const auto& [key, v] : f.metadata) {
-    if (v.type == im::GgufValueType::U32) w.set_uint32(key, static_cast<std::uint32_t>(v.uinteger));
-    else if (v.type == im::GgufValueType::F32) w.set_float32(key, static_cast<float>(v.real));
-    else if (v.type == im::GgufValueType::STRING) w.set_string(key, v.text);
-  }
-  for (const auto& t : f.tensors) {
-    std::vector<float> x(static_cast<std::size_t>(t.element_count()));
-    if (const auto fmt = im::block_format(t.type))
-      q::dequantize_row(*fmt, t.data.data(), x.data(), t.element_count());
-    else
-      std::memcpy(x.data(), t.data.data(), x.size() * 4);
-    w.add_tensor(t.name, im::GgmlType::F32, t.shape(),
-                 std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(x.data()), x.size() * 4));
-  }
-  w.write(out);
-}
 
 double relative_error(const torch::Tensor& a, const torch::Tensor& b) {
   return (a - b).abs().max().item<double>() / b.abs().max().item<double>();
@@ -72,7 +52,7 @@ TEST(QuantizedGguf, KQuantsAreDequantizedToTheirExactValues) {
   ebsd::test::TempDir tmp;
   for (auto [m, e] : {std::pair{im::GgmlType::Q4_K, im::GgmlType::Q6_K}, std::pair{im::GgmlType::Q6_K, im::GgmlType::Q4_K}}) {
     im::write_random_gguf(small_model(m, e), tmp / "k.gguf");
-    dequantize_to_f32(tmp / "k.gguf", tmp / "ref.gguf");
+    ebsd::test::dequantize_gguf_to_f32(tmp / "k.gguf", tmp / "ref.gguf");
     DecoderModel quantized(im::ModelFile::open(tmp / "k.gguf"), {});
     DecoderModel reference(im::ModelFile::open(tmp / "ref.gguf"), {});
     Session a(quantized, 32), b(reference, 32);
@@ -89,7 +69,7 @@ TEST(QuantizedGguf, Q8_0AndQ4_0RunInPlaceAndCountTheirBytes) {
                       std::pair{im::GgmlType::Q4_0, im::GgmlType::Q4_0}}) {
     SCOPED_TRACE(std::string(im::ggml_type_traits(m).name) + " / " + im::ggml_type_traits(e).name);
     im::write_random_gguf(small_model(m, e), tmp / "q.gguf");
-    dequantize_to_f32(tmp / "q.gguf", tmp / "ref.gguf");
+    ebsd::test::dequantize_gguf_to_f32(tmp / "q.gguf", tmp / "ref.gguf");
     // The same random values before any rounding: the F32 model of the same seed.
     im::write_random_gguf(small_model(im::GgmlType::F32, im::GgmlType::F32), tmp / "f32.gguf");
     DecoderModel quantized(im::ModelFile::open(tmp / "q.gguf"), {});
