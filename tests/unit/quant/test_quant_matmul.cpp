@@ -55,7 +55,9 @@ void check(const Case& c, Isa isa) {
   ActivationBlocks x;
   x.prepare(c.format, c.tokens, c.cols, isa);  // with AMX tiles when isa is AMX and there are enough tokens
   x.quantize_tokens(xf.data(), c.cols, 0, c.tokens);
-  if (isa == Isa::Avx512Amx) EXPECT_EQ(x.has_tiles(), c.tokens >= ActivationBlocks::kTileMinTokens);
+  if (isa == Isa::Avx512Amx) {
+    EXPECT_EQ(x.has_tiles(), c.tokens >= ActivationBlocks::kTileMinTokens);
+  }
   const std::int64_t ldy = c.rows + 3;
   std::vector<float> y(static_cast<std::size_t>(c.tokens * ldy), -1.0f);
   quant_matmul(w, x, y.data(), ldy, 0, c.rows, isa);
