@@ -11,8 +11,10 @@
 //
 // The arithmetic is euler_reproduction_certain's, operation for operation; the three
 // comparisons need < step[j] are made as one, need < min(step[0], step[1], step[2]), which is
-// the same for every value (the steps are never NaN). The loops have no branches so that they
-// vectorise; with GCC on x86-64 the function is also compiled for AVX-512 and AVX2 and picked
+// the same for every value (the steps are never NaN), and that smallest step is the one at the
+// largest decimal count: at = max(decimals, decimals by digits), 23 (a step of 0) for 23 or
+// more or for an angle of 1000 or more, else at least 0 (decimals are never negative). The
+// loops have no branches so that they vectorise; with GCC on x86-64 the function is also compiled for AVX-512 and AVX2 and picked
 // at run time. This file is compiled with -ffp-contract=off (io/CMakeLists.txt): no fused
 // multiply-add, so every clone computes the same bits.
 #include <cmath>
@@ -32,6 +34,7 @@ void certify_euler(const double* e1, const double* e2, const double* e3, const s
                    std::uint8_t* certain) {
   constexpr std::size_t kMax = 512;
   double need[kMax], step[kMax];
+  int at_max[kMax];
   const double* const e[3] = {e1, e2, e3};
   const std::uint32_t* const info[3] = {info1, info2, info3};
   const double to_rad = 1.0 / per_radian;
@@ -47,28 +50,30 @@ void certify_euler(const double* e1, const double* e2, const double* e3, const s
       const double err = 2.0e-7 * (1.0 / c + 1.0 / s) + 1e-12;
       need[k] = ((c > 1e-3) & (s > 1e-3)) ? 4.0 * err * per_radian : std::numeric_limits<double>::infinity();
     }
-    for (std::size_t k = 0; k < m; ++k) step[k] = std::numeric_limits<double>::infinity();
+    // The smallest of the three half steps is the one at the largest decimal count
+    // (kHalfStepAt decreases): one lookup a row.
+    for (std::size_t k = 0; k < m; ++k) at_max[k] = 0;
     for (int j = 0; j < 3; ++j) {
       const double* v = e[j] + start;
       const std::uint32_t* in = info[j] + start;
-      // Every valid row's token of one shape with one integer digit and a value below 10
-      // (TSL's "0.85705"): both half steps are those of the decimals, the same for the block
-      // (the other rows are not certified at all).
+      // Every valid row's token of the first valid row's shape, with one integer digit, and a
+      // value below 10 (TSL's "0.85705"): at = the decimals for all valid rows (the others are
+      // not certified at all). Tried on 32 rows at a time, so that a column of varied shapes
+      // (Oxford's "306.08") soon goes row by row.
       const std::uint8_t* ok = valid + start;
       std::size_t first = 0;
       while (first < m && !ok[first]) ++first;
       const std::uint32_t shape = first < m ? in[first] & 0xFFFF : 0;
       const int dec0 = static_cast<int>(shape & 0xFF), dig0 = static_cast<int>(shape >> 8 & 0xFF);
-      bool uniform = dig0 == dec0 + 1;
-      if (uniform) {
-        unsigned odd = 0;
-        for (std::size_t k = first; k < m; ++k)
+      unsigned odd = static_cast<unsigned>(dig0 != dec0 + 1);
+      for (std::size_t k0 = first; k0 < m && odd == 0; k0 += 32) {
+        const std::size_t k1 = m - k0 < 32 ? m : k0 + 32;
+        for (std::size_t k = k0; k < k1; ++k)
           odd |= static_cast<unsigned>(ok[k] != 0) & (static_cast<unsigned>((in[k] & 0xFFFF) != shape) | static_cast<unsigned>(!(std::fabs(v[k]) < 10.0)));
-        uniform = odd == 0;
       }
-      if (uniform) {
-        const double h = kHalfStepAt[static_cast<std::size_t>(dec0 < 23 ? dec0 : 23)];
-        for (std::size_t k = 0; k < m; ++k) step[k] = step[k] < h ? step[k] : h;
+      if (odd == 0) {
+        const int at = dec0 > 23 ? 23 : dec0;
+        for (std::size_t k = 0; k < m; ++k) at_max[k] = at_max[k] > at ? at_max[k] : at;
         continue;
       }
       for (std::size_t k = 0; k < m; ++k) {
@@ -76,11 +81,11 @@ void certify_euler(const double* e1, const double* e2, const double* e3, const s
         const int dec = static_cast<int>(in[k] & 0xFF), dig = static_cast<int>(in[k] >> 8 & 0xFF);
         const int by_digits = dig - 1 - static_cast<int>(a >= 10.0) - static_cast<int>(a >= 100.0);
         int at = dec > by_digits ? dec : by_digits;
-        at = at < 0 ? 0 : (at > 23 || !(a < 1000.0)) ? 23 : at;
-        const double h = kHalfStepAt[static_cast<std::size_t>(at)];
-        step[k] = step[k] < h ? step[k] : h;
+        at = (at > 23) | !(a < 1000.0) ? 23 : at;
+        at_max[k] = at_max[k] > at ? at_max[k] : at;
       }
     }
+    for (std::size_t k = 0; k < m; ++k) step[k] = kHalfStepAt[static_cast<std::size_t>(at_max[k])];
     for (std::size_t k = 0; k < m; ++k) {
       const std::size_t r = start + k;
       const double a1 = e1[r] * to_rad, a2 = e2[r] * to_rad, a3 = e3[r] * to_rad;

@@ -41,6 +41,24 @@ inline void require(bool ok) {
 }
 #endif
 
+// The readers' per-block work (FastAng::process, FastCtf::process) is a run of per-column
+// loops that the compiler vectorises; it is compiled twice, as is and for AVX-512 (x86-64 with
+// GCC or clang), and the wide copy runs where the processor has AVX-512 F, BW, DQ and VL. The
+// readers' files are compiled with -ffp-contract=off (io/CMakeLists.txt), so both copies make
+// the same IEEE operations and give the same bits.
+#if defined(__x86_64__) && defined(__GNUC__)
+#define EBSD_FAST_WIDE 1
+#define EBSD_FAST_WIDE_TARGET __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl")))
+inline bool wide_block_work() {
+  static const bool wide = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+                           __builtin_cpu_supports("avx512vl");
+  return wide;
+}
+#else
+#define EBSD_FAST_WIDE 0
+inline bool wide_block_work() { return false; }
+#endif
+
 inline bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
 // 0.5 / 10^k, as ColumnFormat::half_step computes it.
