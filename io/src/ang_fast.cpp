@@ -188,7 +188,7 @@ private:
     unsigned bad = 0;
     for (std::size_t r = 0; r < n; ++r) {
       const double raw = PH[r];
-      const double x = (raw >= -1.0) & (raw <= max_phase + 1.0) ? raw : -1.0;
+      const double x = ((raw >= -1.0) & (raw <= max_phase + 1.0)) ? raw : -1.0;
       const auto t = static_cast<std::int32_t>(x);  // truncates
       const double f = x - static_cast<double>(t);  // exact
       std::int32_t ph = t + static_cast<std::int32_t>(f >= 0.5) - static_cast<std::int32_t>(f <= -0.5);

@@ -81,7 +81,7 @@ void certify_euler(const double* e1, const double* e2, const double* e3, const s
         const int dec = static_cast<int>(in[k] & 0xFF), dig = static_cast<int>(in[k] >> 8 & 0xFF);
         const int by_digits = dig - 1 - static_cast<int>(a >= 10.0) - static_cast<int>(a >= 100.0);
         int at = dec > by_digits ? dec : by_digits;
-        at = (at > 23) | !(a < 1000.0) ? 23 : at;
+        at = ((at > 23) | !(a < 1000.0)) ? 23 : at;
         at_max[k] = at_max[k] > at ? at_max[k] : at;
       }
     }
