@@ -17,6 +17,7 @@
 // Anything else (an error, a kept source column, a shuffled or hexagonal file, a header that
 // disagrees with the coordinates) declines, and read_ang reads the file with the general path.
 #include <algorithm>
+#include <bit>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -79,7 +80,12 @@ public:
     require(text::RowStream::first_line(f, p, eol));
     setup(p, eol);
     text::RowStream stream(f, '.', false, ncol_, kBlockRows);
-    require(stream.read_all(block_, voxels_, rows_, [this](std::size_t n) { process(n); }));
+    require(stream.read_all(block_, voxels_, rows_, [this](std::size_t n) {
+#if EBSD_FAST_WIDE
+      if (wide_) return process_wide(n);
+#endif
+      process(n);
+    }));
     finish_read(result);
   }
 
@@ -107,7 +113,13 @@ private:
     raster_.emplace(nx_);
   }
 
-  void process(std::size_t n) {
+#if EBSD_FAST_WIDE
+  EBSD_FAST_WIDE_TARGET void process_wide(std::size_t n) { process_block(n); }
+#endif
+  void process(std::size_t n) { process_block(n); }
+
+  // One block of n rows (see EBSD_FAST_WIDE in text_fast_common.hpp for the two copies).
+  [[gnu::always_inline]] inline void process_block(std::size_t n) {
     const auto nc = static_cast<std::size_t>(ncol_);
     const text::ColumnBlock& b = block_;
     for (std::size_t c = 0; c < nc; ++c) fast::add_shapes(shapes_[c], b.column_info(c), b.column(c), n);
@@ -151,39 +163,72 @@ private:
     // Phases, validity and the phase column's round trip.
     std::int32_t* const phase_ids = volume_.phase_ids().data() + k0;
     std::uint8_t* const valid_out = volume_.valid().data() + k0;
-    for (std::size_t r = 0; r < n; ++r) {
-      const bool unindexed = unindexed_[r] != 0;
-      const double raw_phase = PH[r];
-      long long ph = fast::round_half_away(raw_phase);
-      if (unindexed && !seen_unindexed_) {
-        layout_.unindexed_euler = {E1[r], E2[r], E3[r]};
-        layout_.unindexed_phase = raw_phase;
-        seen_unindexed_ = true;
-      }
-      if (!unindexed && !seen_indexed_) {
-        layout_.phase_one_as_zero = single_phase_ && ph == 0;
-        seen_indexed_ = true;
-      }
-      if (single_phase_ && ph == 0) ph = 1;
-      require(ph >= 0 && ph <= static_cast<long long>(phase_count_));
-      const bool valid = !unindexed && ph > 0;
-      phase_ids[r] = unindexed ? 0 : static_cast<std::int32_t>(ph);
-      valid_out[r] = valid ? 1 : 0;
-      valid_[r] = valid;
-      if (valid) {
-        // The writer prints phase 1 as 0 in legacy files, else the id: the text must be that.
-        const double printed = (layout_.phase_one_as_zero && ph == 1) ? 0.0 : static_cast<double>(ph);
-        require(fast::same_bits(printed, raw_phase));
-        seen_phase_[static_cast<std::size_t>(ph)] |= static_cast<char>(printed == 0.0 ? 2 : 1);
-      } else if (!invalid_seen_) {
-        invalid_seen_ = true;
-        invalid_voxel_ = row0 + static_cast<std::int64_t>(r);
-        invalid_values_ = {E1[r], E2[r], E3[r], raw_phase};
-      } else {
-        require(fast::same_bits(E1[r], invalid_values_[0]) && fast::same_bits(E2[r], invalid_values_[1]) &&
-                fast::same_bits(E3[r], invalid_values_[2]) && fast::same_bits(raw_phase, invalid_values_[3]));
+    // The first unindexed and the first indexed row of the file settle the layout's rules.
+    if (!seen_unindexed_ || !seen_indexed_) {
+      for (std::size_t r = 0; r < n; ++r) {
+        const bool unindexed = unindexed_[r] != 0;
+        if (unindexed && !seen_unindexed_) {
+          layout_.unindexed_euler = {E1[r], E2[r], E3[r]};
+          layout_.unindexed_phase = PH[r];
+          seen_unindexed_ = true;
+        }
+        if (!unindexed && !seen_indexed_) {
+          layout_.phase_one_as_zero = single_phase_ && fast::round_half_away(PH[r]) == 0;
+          seen_indexed_ = true;
+        }
       }
     }
+    // Phases: round_half_away(raw), as the general path reads them, computed for values in
+    // [-1, phase_count + 1]; any other value (or NaN) declines either way, and here becomes -1,
+    // which declines. The rules of every row go into `bad` (one decline for the block), in
+    // loops without branches that vectorise.
+    const double max_phase = static_cast<double>(phase_count_);
+    const std::int32_t zero_as = single_phase_ ? 1 : 0;  // single-phase files: phase 0 is phase 1
+    const bool one_as_zero = layout_.phase_one_as_zero;
+    unsigned bad = 0;
+    for (std::size_t r = 0; r < n; ++r) {
+      const double raw = PH[r];
+      const double x = ((raw >= -1.0) & (raw <= max_phase + 1.0)) ? raw : -1.0;
+      const auto t = static_cast<std::int32_t>(x);  // truncates
+      const double f = x - static_cast<double>(t);  // exact
+      std::int32_t ph = t + static_cast<std::int32_t>(f >= 0.5) - static_cast<std::int32_t>(f <= -0.5);
+      ph = ph == 0 ? zero_as : ph;
+      bad |= static_cast<unsigned>(ph < 0) | static_cast<unsigned>(ph > static_cast<std::int32_t>(phase_count_));
+      const bool unindexed = unindexed_[r] != 0;
+      const bool valid = !unindexed & (ph > 0);
+      phase_ids[r] = unindexed ? 0 : ph;
+      valid_out[r] = valid ? 1 : 0;
+      valid_[r] = valid;
+      // The writer prints phase 1 as 0 in legacy files, else the id: the text must be that.
+      const double printed = (one_as_zero & (ph == 1)) ? 0.0 : static_cast<double>(ph);
+      bad |= static_cast<unsigned>(valid) & static_cast<unsigned>(std::bit_cast<std::uint64_t>(printed) != std::bit_cast<std::uint64_t>(raw));
+      phase_of_valid_[r] = valid ? ph : -1;
+      printed_zero_[r] = printed == 0.0;
+    }
+    require(bad == 0);
+    for (std::size_t r = 0; r < n; ++r) {
+      if (phase_of_valid_[r] < 0) continue;
+      seen_phase_[static_cast<std::size_t>(phase_of_valid_[r])] |= static_cast<char>(printed_zero_[r] ? 2 : 1);
+    }
+    // Invalid rows print one fixed triple and phase: they must all carry the first one's.
+    if (!invalid_seen_) {
+      for (std::size_t r = 0; r < n; ++r)
+        if (!valid_[r]) {
+          invalid_seen_ = true;
+          invalid_voxel_ = row0 + static_cast<std::int64_t>(r);
+          invalid_values_ = {E1[r], E2[r], E3[r], PH[r]};
+          break;
+        }
+    }
+    if (invalid_seen_) {
+      const std::uint64_t u0 = std::bit_cast<std::uint64_t>(invalid_values_[0]), u1 = std::bit_cast<std::uint64_t>(invalid_values_[1]),
+                          u2 = std::bit_cast<std::uint64_t>(invalid_values_[2]), u3 = std::bit_cast<std::uint64_t>(invalid_values_[3]);
+      for (std::size_t r = 0; r < n; ++r)
+        bad |= static_cast<unsigned>(valid_[r] == 0) &
+               (static_cast<unsigned>(std::bit_cast<std::uint64_t>(E1[r]) != u0) | static_cast<unsigned>(std::bit_cast<std::uint64_t>(E2[r]) != u1) |
+                static_cast<unsigned>(std::bit_cast<std::uint64_t>(E3[r]) != u2) | static_cast<unsigned>(std::bit_cast<std::uint64_t>(PH[r]) != u3));
+    }
+    require(bad == 0);
     // Valid rows: the error bound settles most Euler angles; the rest are derived as the
     // writer would, at the end.
     fast::certify_euler(E1, E2, E3, b.column_info(static_cast<std::size_t>(col_.phi1)), b.column_info(static_cast<std::size_t>(col_.Phi)),
@@ -279,8 +324,10 @@ private:
   std::int64_t invalid_voxel_ = -1;
   std::array<double, 4> invalid_values_{};
   std::vector<Uncertain> uncertain_;
+  const bool wide_ = fast::wide_block_work();
   // Per block row.
-  std::uint8_t unindexed_[kMaxRows], valid_[kMaxRows], certain_[kMaxRows];
+  std::uint8_t unindexed_[kMaxRows], valid_[kMaxRows], certain_[kMaxRows], printed_zero_[kMaxRows];
+  std::int32_t phase_of_valid_[kMaxRows];
 };
 
 }  // namespace

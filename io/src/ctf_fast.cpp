@@ -63,6 +63,21 @@ public:
     last_ = seen_.size();
     seen_.push_back(v);
   }
+  // Every value of v[0 .. n - 1]: a block of the values seen last costs one loop that vectorises.
+  void add_all(const double* v, std::size_t n) {
+    if (seen_.empty()) {
+      if (n == 0) return;
+      add(v[0]);
+    }
+    const std::uint64_t a = std::bit_cast<std::uint64_t>(seen_[0]), b = std::bit_cast<std::uint64_t>(seen_.size() > 1 ? seen_[1] : seen_[0]);
+    unsigned other = 0;
+    for (std::size_t r = 0; r < n; ++r) {
+      const std::uint64_t x = std::bit_cast<std::uint64_t>(v[r]);
+      other |= static_cast<unsigned>(x != a) & static_cast<unsigned>(x != b);
+    }
+    if (other)
+      for (std::size_t r = 0; r < n; ++r) add(v[r]);
+  }
   const std::vector<double>& values() const { return seen_; }
 
 private:
@@ -127,7 +142,12 @@ public:
     decimal_comma_ = std::find(p, eol, ',') != eol;
     setup();
     text::RowStream stream(f, decimal_comma_ ? ',' : '.', true, ncol_, kBlockRows);
-    require(stream.read_all(block_, voxels_, rows_, [this](std::size_t n) { process(n); }));
+    require(stream.read_all(block_, voxels_, rows_, [this](std::size_t n) {
+#if EBSD_FAST_WIDE
+      if (wide_) return process_wide(n);
+#endif
+      process(n);
+    }));
     finish_read(result);
   }
 
@@ -142,7 +162,13 @@ private:
     raster_.emplace(nx_);
   }
 
-  void process(std::size_t n) {
+#if EBSD_FAST_WIDE
+  EBSD_FAST_WIDE_TARGET void process_wide(std::size_t n) { process_block(n); }
+#endif
+  void process(std::size_t n) { process_block(n); }
+
+  // One block of n rows (see EBSD_FAST_WIDE in text_fast_common.hpp for the two copies).
+  [[gnu::always_inline]] inline void process_block(std::size_t n) {
     const auto nc = static_cast<std::size_t>(ncol_);
     const text::ColumnBlock& b = block_;
     for (std::size_t c = 0; c < nc; ++c) fast::add_shapes(shapes_[c], b.column_info(c), b.column(c), n);
@@ -153,12 +179,11 @@ private:
     const double* const E[3] = {column(c_e_[0]), column(c_e_[1]), column(c_e_[2])};
     raster_->add(row0, column(c_x_), column(c_y_), n);
 
-    // Degrees: the general path rejects angles above 360.
-    double max_angle = max_angle_;
+    // Degrees: the general path rejects angles above 360 (NaN is not above).
+    unsigned above = 0;
     for (int k = 0; k < 3; ++k)
-      for (std::size_t r = 0; r < n; ++r) max_angle = std::max(max_angle, std::fabs(E[k][r]));
-    max_angle_ = max_angle;
-    require(max_angle <= 360.0 + 1e-3);
+      for (std::size_t r = 0; r < n; ++r) above |= static_cast<unsigned>(std::fabs(E[k][r]) > 360.0 + 1e-3);
+    require(above == 0);
 
     for (auto& cc : channels_) {
       const double* src = column(cc.column);
@@ -189,33 +214,59 @@ private:
       phase_id_[r] = id;
     }
     require(not_id == 0);
+    // The rows' rules, in loops without branches that vectorise; any break of a rule is
+    // collected in `bad` and declines once for the block.
+    const double* const err_rule = ERR_RULE ? ERR_RULE : zeros_;  // no Error column: every row's error is 0
+    unsigned bad = 0;
     for (std::size_t r = 0; r < n; ++r) {
-      const long long ph = phase_id_[r];
-      const bool indexed = ph > 0 && (!ERR_RULE || fast::round_half_away(ERR_RULE[r]) == 0);
-      phase_ids[r] = static_cast<std::int32_t>(ph);
+      const std::int32_t ph = phase_id_[r];
+      // round_half_away(e) == 0 exactly where |e| < 0.5 (false for NaN and infinities).
+      const bool indexed = (ph > 0) & (std::fabs(err_rule[r]) < 0.5);
+      phase_ids[r] = ph;
       valid_out[r] = indexed ? 1 : 0;
       ci_out[r] = indexed ? 1.0f : 0.0f;
       has_phase_[r] = ph > 0;
-      phase_seen_[static_cast<std::size_t>(ph)] = 1;
-      if (ERR) {
-        // CtfRows' Error column: the kept value while it agrees with the voxel's validity.
-        const float err = static_cast<float>(ERR[r]);
-        const double printed = indexed == (ph > 0 && err == 0.0f) ? static_cast<double>(err) : (indexed ? 0.0 : 3.0);
-        require(fast::same_bits(printed, ERR[r]));
-        errors_printed_.add(printed);
-      }
       no_phase_row_[r] = ph == 0;
-      if (ph == 0) {
-        // Rows without a phase print the identity's angles: they must all read the same.
-        if (!unphased_seen_) {
+      indexed_[r] = indexed;
+    }
+    if (phase_count_ < 64) {
+      std::uint64_t seen = 0;
+      for (std::size_t r = 0; r < n; ++r) seen |= std::uint64_t{1} << phase_id_[r];
+      for (std::size_t p = 0; seen != 0; ++p, seen >>= 1) phase_seen_[p] |= static_cast<char>(seen & 1);
+    } else {
+      for (std::size_t r = 0; r < n; ++r) phase_seen_[static_cast<std::size_t>(phase_id_[r])] = 1;
+    }
+    if (ERR) {
+      // CtfRows' Error column: the kept value while it agrees with the voxel's validity. The
+      // text must be what the writer prints, bit for bit, so the printed values are the
+      // column's values.
+      for (std::size_t r = 0; r < n; ++r) {
+        const float err = static_cast<float>(ERR[r]);
+        const bool indexed = indexed_[r] != 0;
+        const double printed = indexed == ((phase_id_[r] > 0) & (err == 0.0f)) ? static_cast<double>(err) : (indexed ? 0.0 : 3.0);
+        bad |= static_cast<unsigned>(std::bit_cast<std::uint64_t>(printed) != std::bit_cast<std::uint64_t>(ERR[r]));
+      }
+      errors_printed_.add_all(ERR, n);
+    }
+    // Rows without a phase print the identity's angles: they must all read the same.
+    if (!unphased_seen_) {
+      for (std::size_t r = 0; r < n; ++r)
+        if (no_phase_row_[r]) {
           unphased_seen_ = true;
           unphased_voxel_ = row0 + static_cast<std::int64_t>(r);
           unphased_e_ = {E[0][r], E[1][r], E[2][r]};
-        } else {
-          require(fast::same_bits(E[0][r], unphased_e_[0]) && fast::same_bits(E[1][r], unphased_e_[1]) && fast::same_bits(E[2][r], unphased_e_[2]));
+          break;
         }
-      }
     }
+    if (unphased_seen_) {
+      const std::uint64_t u0 = std::bit_cast<std::uint64_t>(unphased_e_[0]), u1 = std::bit_cast<std::uint64_t>(unphased_e_[1]),
+                          u2 = std::bit_cast<std::uint64_t>(unphased_e_[2]);
+      for (std::size_t r = 0; r < n; ++r)
+        bad |= static_cast<unsigned>(no_phase_row_[r] != 0) &
+               (static_cast<unsigned>(std::bit_cast<std::uint64_t>(E[0][r]) != u0) | static_cast<unsigned>(std::bit_cast<std::uint64_t>(E[1][r]) != u1) |
+                static_cast<unsigned>(std::bit_cast<std::uint64_t>(E[2][r]) != u2));
+    }
+    require(bad == 0);
     // Orientations of rows with a phase straight into the volume (the others keep the
     // identity), from the angles in radians exactly as the general path converts them.
     for (int k = 0; k < 3; ++k)
@@ -306,7 +357,6 @@ private:
   bool has_error_ = false, decimal_comma_ = false, no_phase_ = false;
   std::int64_t nx_ = 0, ny_ = 0, voxels_ = 0, rows_ = 0;
   std::size_t phase_count_ = 1;
-  double max_angle_ = 0;
   Volume volume_;
   std::vector<ChannelColumn> channels_;
   std::vector<ColumnShapes> shapes_;
@@ -318,10 +368,12 @@ private:
   std::int64_t unphased_voxel_ = -1;
   std::array<double, 3> unphased_e_{};
   std::vector<Uncertain> uncertain_;
+  const bool wide_ = fast::wide_block_work();
   // Per block row.
   double rad_[3][kMaxRows];
   std::int32_t phase_id_[kMaxRows];
-  std::uint8_t has_phase_[kMaxRows], no_phase_row_[kMaxRows], certain_[kMaxRows];
+  std::uint8_t has_phase_[kMaxRows], no_phase_row_[kMaxRows], indexed_[kMaxRows], certain_[kMaxRows];
+  double zeros_[kMaxRows] = {};
 };
 
 }  // namespace

@@ -80,10 +80,11 @@ inline std::uint32_t settled(double v, float& f) {
 
 constexpr std::size_t kBlock = 256;
 
-// With GCC on x86-64 the block is also compiled for AVX2 and picked at run time (the same IEEE
-// operations on wider registers: the same bits; no FMA, which would round differently).
+// With GCC on x86-64 the block is also compiled for AVX-512 and AVX2 and picked at run time
+// (the same IEEE operations on wider registers: the same bits; no FMA, which would round
+// differently: this file is compiled with -ffp-contract=off, io/CMakeLists.txt).
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("avx2", "default")))
+__attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
 void block(const double* phi1, const double* Phi, const double* phi2, std::size_t n, float* out, const unsigned char* skip) {
   // Two passes over the block: doubles only, then the float32 roundings, so that each loop

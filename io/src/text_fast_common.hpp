@@ -41,6 +41,24 @@ inline void require(bool ok) {
 }
 #endif
 
+// The readers' per-block work (FastAng::process, FastCtf::process) is a run of per-column
+// loops that the compiler vectorises; it is compiled twice, as is and for AVX-512 (x86-64 with
+// GCC or clang), and the wide copy runs where the processor has AVX-512 F, BW, DQ and VL. The
+// readers' files are compiled with -ffp-contract=off (io/CMakeLists.txt), so both copies make
+// the same IEEE operations and give the same bits.
+#if defined(__x86_64__) && defined(__GNUC__)
+#define EBSD_FAST_WIDE 1
+#define EBSD_FAST_WIDE_TARGET __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl")))
+inline bool wide_block_work() {
+  static const bool wide = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+                           __builtin_cpu_supports("avx512vl");
+  return wide;
+}
+#else
+#define EBSD_FAST_WIDE 0
+inline bool wide_block_work() { return false; }
+#endif
+
 inline bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
 // 0.5 / 10^k, as ColumnFormat::half_step computes it.
@@ -103,69 +121,11 @@ inline constexpr auto kHalfStepAt = [] {
 }();
 
 // certain[r] = euler_reproduction_certain (source_columns.cpp) for the valid rows r < n of a
-// block, with the same arithmetic, in loops that vectorise where they can. The half steps are
-// no larger than those of the column's final format, whichever of the two a column of
-// same-shaped numbers ends up with (ColumnShapes::format): the token's decimals (Decimals), or
-// its digit count less the integer digits of the value (Digits, ColumnFormat::half_step); the
-// smaller of the two is the one at the larger decimal count (info: the tokens' packed shapes,
-// text::TokenBlock). So a row certified here is certified by the general path too. Angles of
-// 1000 or more (neither radians nor degrees) get a half step of 0: never certain.
-inline void certify_euler(const double* e1, const double* e2, const double* e3, const std::uint32_t* info1, const std::uint32_t* info2,
-                          const std::uint32_t* info3, const float* quats, const std::uint8_t* valid, std::size_t n, double per_radian,
-                          std::uint8_t* certain) {
-  constexpr std::size_t kMax = 512;
-  double need[kMax], step[3][kMax];
-  const double* const e[3] = {e1, e2, e3};
-  const std::uint32_t* const info[3] = {info1, info2, info3};
-  const double to_rad = 1.0 / per_radian;
-  constexpr double kMargin = 1e-4, kTwoPi = 2.0 * std::numbers::pi;
-  for (std::size_t start = 0; start < n; start += kMax) {
-    const std::size_t m = n - start < kMax ? n - start : kMax;
-    // The angle error float32 rounding can cause, times four, in the file's unit; infinite
-    // where the quaternion is too close to Phi = 0 or pi for the bound.
-    for (std::size_t k = 0; k < m; ++k) {
-      const float* q = quats + 4 * (start + k);
-      const double c = std::sqrt(double(q[0]) * q[0] + double(q[3]) * q[3]), s = std::sqrt(double(q[1]) * q[1] + double(q[2]) * q[2]);
-      const double err = 2.0e-7 * (1.0 / c + 1.0 / s) + 1e-12;
-      need[k] = ((c > 1e-3) & (s > 1e-3)) ? 4.0 * err * per_radian : std::numeric_limits<double>::infinity();
-    }
-    for (int j = 0; j < 3; ++j) {
-      const double* v = e[j] + start;
-      const std::uint32_t* in = info[j] + start;
-      // Every valid row's token of one shape with one integer digit and a value below 10
-      // (TSL's "0.85705"): both half steps are those of the decimals, the same for the block
-      // (the other rows are not certified at all).
-      const std::uint8_t* ok = valid + start;
-      std::size_t first = 0;
-      while (first < m && !ok[first]) ++first;
-      const std::uint32_t shape = first < m ? in[first] & 0xFFFF : 0;
-      const int dec0 = static_cast<int>(shape & 0xFF), dig0 = static_cast<int>(shape >> 8 & 0xFF);
-      bool uniform = dig0 == dec0 + 1;
-      for (std::size_t k = first; k < m && uniform; ++k) uniform = !ok[k] || ((in[k] & 0xFFFF) == shape && std::fabs(v[k]) < 10.0);
-      if (uniform) {
-        const double h = kHalfStepAt[static_cast<std::size_t>(dec0 < 23 ? dec0 : 23)];
-        for (std::size_t k = 0; k < m; ++k) step[j][k] = h;
-        continue;
-      }
-      for (std::size_t k = 0; k < m; ++k) {
-        const double a = std::fabs(v[k]);
-        const int dec = static_cast<int>(in[k] & 0xFF), dig = static_cast<int>(in[k] >> 8 & 0xFF);
-        const int by_digits = dig - 1 - static_cast<int>(a >= 10.0) - static_cast<int>(a >= 100.0);
-        int at = dec > by_digits ? dec : by_digits;
-        at = at < 0 ? 0 : (at > 23 || !(a < 1000.0)) ? 23 : at;
-        step[j][k] = kHalfStepAt[static_cast<std::size_t>(at)];
-      }
-    }
-    for (std::size_t k = 0; k < m; ++k) {
-      const std::size_t r = start + k;
-      const double a1 = e1[r] * to_rad, a2 = e2[r] * to_rad, a3 = e3[r] * to_rad;
-      const bool ok = (a1 > kMargin) & (a1 < kTwoPi - kMargin) & (a3 > kMargin) & (a3 < kTwoPi - kMargin) & (a2 > kMargin) &
-                      (a2 < std::numbers::pi - kMargin) & (valid[r] != 0) & (need[k] < step[0][k]) & (need[k] < step[1][k]) &
-                      (need[k] < step[2][k]);
-      certain[r] = static_cast<std::uint8_t>(ok);
-    }
-  }
-}
+// block, with the same arithmetic (euler_certificate.cpp says how, and why it suffices).
+// Angles of 1000 or more (neither radians nor degrees) are never certain.
+void certify_euler(const double* e1, const double* e2, const double* e3, const std::uint32_t* info1, const std::uint32_t* info2,
+                   const std::uint32_t* info3, const float* quats, const std::uint8_t* valid, std::size_t n, double per_radian,
+                   std::uint8_t* certain);
 
 // Rows in raster order, checked as they come: the first run of nx rows shares the first row's
 // y and gives the x values; every later run repeats those x values with one y of its own

@@ -3,8 +3,10 @@
 //
 //   bench_text_parse [MB] [--keep]   (default 150: the size of each synthetic file; --keep
 //                                     leaves the files in the temporary folder)
-//   bench_text_parse --read FILE     reads one .ang or .ctf file once and says so (for
-//                                     profilers: callgrind, the instruction counter)
+//   bench_text_parse --read FILE [N] reads one .ang or .ctf file N times (default once) and
+//                                     says so with the thread CPU seconds of the fastest read
+//                                     (for profilers: callgrind, perf record, where N > 1
+//                                     makes the process start-up a small share)
 //
 // The files are synthetic maps written by our own writers into the temporary folder (random
 // orientations, 5 % unindexed points, SEM and Fit columns; Oxford's 11 columns), so they have
@@ -133,10 +135,14 @@ int ctf_header_lines(const fs::path& p) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc == 3 && std::string(argv[1]) == "--read") {
+  if ((argc == 3 || argc == 4) && std::string(argv[1]) == "--read") {
     const fs::path file = argv[2];
-    const auto rows = file.extension() == ".ctf" ? ebsd::io::read_ctf(file).volume.voxel_count() : ebsd::io::read_ang(file).volume.voxel_count();
-    std::printf("%s: %lld rows\n", file.c_str(), static_cast<long long>(rows));
+    const int repeats = argc == 4 ? std::max(1, std::atoi(argv[3])) : 1;
+    long long rows = 0;
+    const double cpu = best_seconds(repeats, [&] {
+                         rows = file.extension() == ".ctf" ? ebsd::io::read_ctf(file).volume.voxel_count() : ebsd::io::read_ang(file).volume.voxel_count();
+                       }).second;
+    std::printf("%s: %lld rows, best of %d: %.4f s thread CPU\n", file.c_str(), rows, repeats, cpu);
     return 0;
   }
   const double mb = argc > 1 ? std::atof(argv[1]) : 150.0;
