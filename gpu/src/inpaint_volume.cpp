@@ -355,7 +355,8 @@ InpaintReport VolumeInpainter::run(Volume& v, const InpaintOptions& o, Progress&
       out.swap(projected);
     }
     const double generated = static_cast<double>(std::max<std::int64_t>(1, plane - n_obs));
-    sr.kept_fraction = o.snap_deg > 0.0 ? static_cast<double>(kept) / generated : 1.0;
+    // Without the projection (turned off, or nothing measured in the slice) every generated pixel keeps its orientation.
+    sr.kept_fraction = o.snap_deg > 0.0 && n_obs > 0 ? static_cast<double>(kept) / generated : 1.0;
     sr.fallback_fraction = static_cast<double>(fallback) / generated;
     sr.snapped_fraction = plane - n_obs > 0 ? static_cast<double>(snapped) / static_cast<double>(plane - n_obs) : 0.0;
     double unc_sum = 0.0;
