@@ -1,5 +1,7 @@
 #include "ortho_slice_images.hpp"
 
+#include <cstring>
+
 #include <vtkImageData.h>
 #include <vtkPointData.h>
 #include <vtkUnsignedCharArray.h>
@@ -15,11 +17,36 @@ OrthoSliceImages::OrthoSliceImages(QObject* parent) : QObject(parent) {
   for (auto& img : images_) img = vtkSmartPointer<vtkImageData>::New();
 }
 
-OrthoSliceImages::~OrthoSliceImages() = default;
+OrthoSliceImages::~OrthoSliceImages() { dropPrefetch(); }
+
+void OrthoSliceImages::dropPrefetch() {
+  if (prefetch_ && prefetch_->done.valid()) prefetch_->done.wait();
+  prefetch_.reset();
+}
+
+void OrthoSliceImages::startPrefetch(SliceAxis axis, std::int64_t index) {
+  dropPrefetch();
+  const int a = axisIndex(axis);
+  if (!volume_ || index < 0 || index >= volume_->dims()[static_cast<std::size_t>(a)]) return;
+  if (!prefetchColorizer_) prefetchColorizer_ = std::make_unique<SliceColorizer>(volume_, 1);
+  auto p = std::make_unique<Prefetch>();
+  p->axis = axis, p->index = index, p->generation = generation_;
+  const auto [w, h] = sliceSize(volume_->dims(), axis);
+  p->pixels.resize(static_cast<std::size_t>(w * h * 3));
+  // The worker owns nothing but its buffer and its colouriser; errors (none are expected for a
+  // colouring the main thread just used) leave the buffer unused: the step then colours itself.
+  p->done = std::async(std::launch::async, [c = prefetchColorizer_.get(), axis, index, coloring = coloring_, out = p->pixels.data()] {
+    c->colour(axis, index, coloring, out);
+  });
+  prefetch_ = std::move(p);
+}
 
 vtkImageData* OrthoSliceImages::image(SliceAxis axis) const { return images_[static_cast<std::size_t>(axisIndex(axis))]; }
 
 void OrthoSliceImages::setVolume(std::shared_ptr<const Volume> volume, const Index3& cursor) {
+  dropPrefetch();
+  ++generation_;
+  prefetchColorizer_.reset();
   volume_ = std::move(volume);
   cursor_ = cursor;
   colorizer_.reset();
@@ -59,6 +86,8 @@ void OrthoSliceImages::setColoring(const QString& name) {
   if (name == QLatin1String("grain") && !volume_->has_grain_ids())
     throw Error("the volume has no grain ids: run the \"segment\" step first", "", "colour");
   const SliceColoring c = slice_coloring_from_name(name.toStdString(), *volume_);  // throws
+  dropPrefetch();
+  ++generation_;
   coloringName_ = name;
   coloring_ = c;
   for (SliceAxis axis : {SliceAxis::X, SliceAxis::Y, SliceAxis::Z}) recolour(axis);
@@ -66,10 +95,20 @@ void OrthoSliceImages::setColoring(const QString& name) {
 }
 
 void OrthoSliceImages::setCursor(const Index3& cursor, int changedAxes) {
+  const Index3 before = cursor_;
   cursor_ = cursor;
   if (!volume_) return;
-  for (SliceAxis axis : {SliceAxis::X, SliceAxis::Y, SliceAxis::Z})
-    if (changedAxes & (1 << axisIndex(axis))) recolour(axis);
+  SliceAxis stepped = SliceAxis::Z;
+  std::int64_t next = -1;
+  for (SliceAxis axis : {SliceAxis::X, SliceAxis::Y, SliceAxis::Z}) {
+    const auto a = static_cast<std::size_t>(axisIndex(axis));
+    if (!(changedAxes & (1 << axisIndex(axis)))) continue;
+    recolour(axis);
+    const std::int64_t step = cursor_[a] - before[a];
+    if (step == 1 || step == -1) stepped = axis, next = cursor_[a] + step;
+  }
+  // One slice further the same way: what the next step (keyboard, slider, wheel) shows.
+  if (next >= 0) startPrefetch(stepped, next);
 }
 
 std::pair<double, double> OrthoSliceImages::scalarRange() const {
@@ -86,7 +125,18 @@ void OrthoSliceImages::recolour(SliceAxis axis) {
   origin[a] += static_cast<double>(cursor_[static_cast<std::size_t>(a)]) * v.spacing()[static_cast<std::size_t>(a)];
   img->SetOrigin(origin);
   auto* scalars = vtkUnsignedCharArray::SafeDownCast(img->GetPointData()->GetScalars());
-  colorizer_->colour(axis, cursor_[static_cast<std::size_t>(a)], coloring_, scalars->GetPointer(0));
+  const std::int64_t index = cursor_[static_cast<std::size_t>(a)];
+  bool copied = false;
+  if (prefetch_ && prefetch_->axis == axis && prefetch_->index == index && prefetch_->generation == generation_) {
+    try {
+      prefetch_->done.get();
+      std::memcpy(scalars->GetPointer(0), prefetch_->pixels.data(), prefetch_->pixels.size());
+      copied = true;
+    } catch (const std::exception&) {
+    }
+    prefetch_.reset();
+  }
+  if (!copied) colorizer_->colour(axis, index, coloring_, scalars->GetPointer(0));
   scalars->Modified();
   img->Modified();
   ++coloured_;

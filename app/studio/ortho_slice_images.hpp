@@ -2,12 +2,17 @@
 // The three coloured slices through the cursor as vtkImageData in sample coordinates (a pixel's
 // centre is its voxel's centre, origin + index * spacing): what the slice views and the 3D view
 // display. A presenter between the data and the views: it reads the volume, never changes it,
-// and recolours only the slice whose index moved.
+// and recolours only the slice whose index moved. While the user steps through slices, the next
+// slice in the same direction is coloured on a worker thread between frames, so the step that
+// shows it only copies its pixels (raw data costs a few milliseconds a slice to colour).
 #include <QObject>
 #include <QString>
 
 #include <array>
+#include <cstdint>
+#include <future>
 #include <memory>
+#include <vector>
 
 #include <vtkSmartPointer.h>
 
@@ -53,6 +58,16 @@ signals:
 
 private:
   void recolour(SliceAxis axis);
+  // The colouring of the next slice along `axis`, started on a worker thread.
+  struct Prefetch {
+    SliceAxis axis = SliceAxis::Z;
+    std::int64_t index = -1;
+    std::uint64_t generation = 0;
+    std::vector<std::uint8_t> pixels;
+    std::future<void> done;
+  };
+  void startPrefetch(SliceAxis axis, std::int64_t index);
+  void dropPrefetch();  // waits for a running one (at most one slice's colouring)
 
   std::shared_ptr<const Volume> volume_;
   std::unique_ptr<SliceColorizer> colorizer_;
@@ -61,6 +76,9 @@ private:
   Index3 cursor_{0, 0, 0};
   std::uint64_t coloured_ = 0;
   std::array<vtkSmartPointer<vtkImageData>, 3> images_;
+  std::unique_ptr<SliceColorizer> prefetchColorizer_;  // its own caches: used only by the worker
+  std::unique_ptr<Prefetch> prefetch_;
+  std::uint64_t generation_ = 0;  // bumped when the volume or the colouring changes
 };
 
 }  // namespace ebsd::studio
