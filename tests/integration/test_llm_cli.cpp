@@ -10,6 +10,7 @@
 
 #include "ebsd/io/model/tokenizer.hpp"
 #include "run_command.hpp"
+#include "tokenizer_test_support.hpp"
 
 namespace {
 
@@ -90,22 +91,7 @@ TEST(LlmCli, BenchReportsSpeedsAndMemory) {
 void qwen2_with_tokenizer(const std::filesystem::path& dir) {
   const auto src = std::filesystem::path(EBSD_SOURCE_DIR) / "tests/data/llm/qwen2";
   for (const char* f : {"config.json", "model.safetensors"}) std::filesystem::copy_file(src / f, dir / f);
-  auto piece = [](unsigned b) {
-    const auto printable = [](unsigned k) { return (k >= 0x21 && k <= 0x7E) || (k >= 0xA1 && k <= 0xAC) || k >= 0xAE; };
-    unsigned cp = b;
-    if (!printable(b)) {
-      cp = 256;
-      for (unsigned k = 0; k < b; ++k) cp += printable(k) ? 0 : 1;
-    }
-    std::string s;
-    if (cp < 0x80) {
-      s += static_cast<char>(cp);
-    } else {
-      s += static_cast<char>(0xC0 | (cp >> 6));
-      s += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-    return s;
-  };
+  const auto piece = ebsd::test::gpt2_byte_piece;
   nlohmann::json vocab;
   for (unsigned b = 0; b < 256; ++b) vocab[piece(b)] = b;
   vocab["he"] = 256;

@@ -5,6 +5,7 @@
 
 #include "ebsd/core/error.hpp"
 #include "ebsd/io/model/tokenizer.hpp"
+#include "tokenizer_test_support.hpp"
 
 namespace im = ebsd::io::model;
 using Ids = std::vector<std::int32_t>;
@@ -15,24 +16,7 @@ const std::string kGpt2Regex = R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^
 const std::string kQwenRegex =
     R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
 
-// GPT-2's byte alphabet written out: printable bytes are themselves, the rest U+0100 onwards.
-std::string byte_piece(unsigned b) {
-  const bool printable = (b >= 0x21 && b <= 0x7E) || (b >= 0xA1 && b <= 0xAC) || b >= 0xAE;
-  unsigned cp = b;
-  if (!printable) {
-    cp = 256;
-    for (unsigned k = 0; k < b; ++k)
-      if (!((k >= 0x21 && k <= 0x7E) || (k >= 0xA1 && k <= 0xAC) || k >= 0xAE)) ++cp;
-  }
-  std::string s;
-  if (cp < 0x80) {
-    s += static_cast<char>(cp);
-  } else {
-    s += static_cast<char>(0xC0 | (cp >> 6));
-    s += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-  return s;
-}
+std::string byte_piece(unsigned b) { return ebsd::test::gpt2_byte_piece(b); }
 
 // Ids 0-255: the byte of the same value. 256 "he", 257 "ll", 258 "hell", 259 "Ġw", 260 "hello",
 // 261 "<|end|>" (added, special), 262 "<mask>" (added, lstrip).
@@ -78,15 +62,7 @@ im::TokenizerData spm_data(bool with_bytes) {
   return d;
 }
 
-template <class F>
-void expect_error(F&& f, const std::string& needle) {
-  try {
-    f();
-    ADD_FAILURE() << "no error; expected one mentioning '" << needle << "'";
-  } catch (const ebsd::Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
-}
+using ebsd::test::expect_error;
 
 }  // namespace
 

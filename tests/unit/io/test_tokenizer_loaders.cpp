@@ -12,6 +12,7 @@
 #include "ebsd/io/model/chat_template.hpp"
 #include "ebsd/io/model/gguf.hpp"
 #include "ebsd/io/model/tokenizer.hpp"
+#include "tokenizer_test_support.hpp"
 
 namespace im = ebsd::io::model;
 using Ids = std::vector<std::int32_t>;
@@ -19,15 +20,7 @@ using nlohmann::json;
 
 namespace {
 
-template <class F>
-void expect_error(F&& f, const std::string& needle) {
-  try {
-    f();
-    ADD_FAILURE() << "no error; expected one mentioning '" << needle << "'";
-  } catch (const ebsd::Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
-}
+using ebsd::test::expect_error;
 
 const std::string kMeta = "\xE2\x96\x81";  // ▁
 
