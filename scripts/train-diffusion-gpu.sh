@@ -20,6 +20,12 @@
 #       one 256x256 slice on CPU and CUDA. MODEL: default the last training run's model, else
 #       resources/models/diffusion/inpaint-<name>.safetensors. EBSD_EVAL_CPU=0 skips the timing on
 #       two CPU cores (when other jobs share the machine's cores).
+#   scripts/train-diffusion-gpu.sh samples LAUE SEED_BASE [VOLUMES] [MODEL]
+#       Draws the samples of the side-observed rows of bench_inpainting (SEED_BASE 80000: the
+#       validation volumes; 90000: the held-out ones) into ${OUT}/diffusion/samples-<name>-<seed>/
+#       (EBSD_INPAINT_SAMPLE_CACHE), so the evidence projection can be studied on a CPU by
+#       replaying them: bench_inpainting --device cpu --variants side --seed-base SEED_BASE
+#       --volumes VOLUMES with EBSD_INPAINT_SAMPLE_CACHE pointing at that folder.
 # One device call is limited to 10 minutes: on a cold machine the build takes a few minutes, so
 # run `train` with TOTAL_SECONDS of about 330 (or split with STOP_AFTER/--resume), then `eval`.
 set -euo pipefail
@@ -113,8 +119,15 @@ elif [ "$mode" = eval ]; then
   # so a slow run costs nothing above.
   OMP_NUM_THREADS=2 taskset -c 0,1 ./build-gpu/tests/bench_inpainting_timing --model "$model" --device cpu --size 256 \
     --samples 1 --steps 25 --resample 1 --repeat 0 2>&1 | tee "$out/timing-2cpu-$name.md"
+elif [ "$mode" = samples ]; then
+  seed_base="${3:?SEED_BASE}"
+  volumes="${4:-3}"
+  model="${5:-resources/models/diffusion/inpaint-$name.safetensors}"
+  EBSD_INPAINT_SAMPLE_CACHE="$out/samples-$name-$seed_base" ./build-gpu/tests/bench_inpainting --model "$model" --device cuda \
+    --size 128 --volumes "$volumes" --slices 2 --fractions 0.1,0.25 --variants side --seed-base "$seed_base" \
+    --samples 4 --steps 50 --resample 2 --json "$out/samples-$name-$seed_base.json" 2>&1 | tee "$out/samples-$name-$seed_base.md"
 else
-  echo "mode must be train or eval" >&2
+  echo "mode must be build, train, eval or samples" >&2
   exit 2
 fi
 echo "total: $(( $(date +%s) - t0 )) s"

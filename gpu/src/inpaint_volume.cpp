@@ -9,6 +9,7 @@
 #include <numbers>
 
 #include "diffusion/inpainter.hpp"
+#include "diffusion/sample_cache.hpp"
 #include "ebsd/analysis/side_registration.hpp"
 #include "ebsd/analysis/sparse_sampling.hpp"
 #include "ebsd/core/error.hpp"
@@ -227,7 +228,14 @@ InpaintReport VolumeInpainter::run(Volume& v, const InpaintOptions& o, Progress&
       so.init = &init;
       so.start_fraction = o.consistency;
     }
-    const auto samples = impl_->net->sample(y, mask, nx, ny, so, part);
+    // The samples, or their stored copy (diffusion/sample_cache.hpp: off unless asked for).
+    std::vector<float> samples;
+    const auto cache = diffusion::SampleCache::from_environment();
+    const std::uint64_t key = cache ? cache->key(info, y, mask, nx, ny, so) : 0;
+    if (!cache || !cache->load(key, so.samples, C, od, plane, samples)) {
+      samples = impl_->net->sample(y, mask, nx, ny, so, part);
+      if (cache) cache->store(key, so.samples, C, od, plane, samples);
+    }
     // 4. Projection of every sample; per pixel the medoid sample (least summed embedding distance
     // to the others: robust where samples disagree, unlike their mean, which can fall between two
     // grains); uncertainty.
