@@ -55,10 +55,50 @@ std::uint64_t SampleCache::key(const ModelInfo& model, const std::vector<float>&
   return h.h;
 }
 
-std::filesystem::path SampleCache::file(std::uint64_t key) const {
-  char name[40];
-  std::snprintf(name, sizeof name, "samples-%016llx.bin", static_cast<unsigned long long>(key));
+std::filesystem::path SampleCache::file(std::uint64_t key, const char* suffix) const {
+  char name[48];
+  std::snprintf(name, sizeof name, "samples-%016llx%s", static_cast<unsigned long long>(key), suffix);
   return folder_ / name;
+}
+
+bool SampleCache::load_decoded(std::uint64_t key, std::int64_t samples, std::int64_t plane, std::vector<std::vector<Quat>>& out) const {
+  const auto path = file(key, ".quat");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::int64_t dims[2];
+  in.read(reinterpret_cast<char*>(dims), sizeof dims);
+  if (!in || dims[0] != samples || dims[1] != plane) throw Error("decoded samples of another shape", path.string(), "header");
+  out.assign(static_cast<std::size_t>(samples), std::vector<Quat>(static_cast<std::size_t>(plane)));
+  std::vector<double> buf(static_cast<std::size_t>(4 * plane));
+  for (auto& s : out) {
+    in.read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(buf.size() * sizeof(double)));
+    if (!in) throw Error("truncated decoded samples", path.string(), "data");
+    for (std::int64_t p = 0; p < plane; ++p) {
+      const double* b = buf.data() + 4 * p;
+      s[static_cast<std::size_t>(p)] = Quat(b[0], b[1], b[2], b[3]);
+    }
+  }
+  return true;
+}
+
+void SampleCache::store_decoded(std::uint64_t key, const std::vector<std::vector<Quat>>& decoded) const {
+  const auto path = file(key, ".quat");
+  auto tmp = path;
+  tmp += ".part";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    const std::int64_t dims[2] = {static_cast<std::int64_t>(decoded.size()), decoded.empty() ? 0 : static_cast<std::int64_t>(decoded[0].size())};
+    out.write(reinterpret_cast<const char*>(dims), sizeof dims);
+    for (const auto& s : decoded)
+      for (const auto& q : s) {
+        const double b[4] = {q.w, q.x, q.y, q.z};
+        out.write(reinterpret_cast<const char*>(b), sizeof b);
+      }
+    if (!out) throw Error("cannot write decoded samples", tmp.string(), "write");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw Error("cannot rename decoded samples: " + ec.message(), path.string(), "write");
 }
 
 bool SampleCache::load(std::uint64_t key, std::int64_t samples, std::int64_t channels, std::int64_t od, std::int64_t plane,

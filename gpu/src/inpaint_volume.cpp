@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <numbers>
 
+#include "diffusion/evidence_projection.hpp"
 #include "diffusion/inpainter.hpp"
 #include "diffusion/sample_cache.hpp"
 #include "ebsd/analysis/side_registration.hpp"
@@ -19,9 +20,6 @@
 
 namespace ebsd::gpu {
 namespace {
-
-// Measured orientations closer than this are one grain's to the evidence projection.
-constexpr double kSameGrain = 1.0 * std::numbers::pi / 180.0;
 
 // The forward model behind a side channel name of the training data, evaluated at one
 // orientation (what registration compares the image with); false when the name has none.
@@ -242,12 +240,15 @@ InpaintReport VolumeInpainter::run(Volume& v, const InpaintOptions& o, Progress&
     const std::int64_t N = o.samples;
     std::vector<float> packed(static_cast<std::size_t>(plane * od));
     std::vector<std::vector<Quat>> sq(static_cast<std::size_t>(N), std::vector<Quat>(static_cast<std::size_t>(plane)));
-    for (std::int64_t n = 0; n < N; ++n) {
-      for (std::int64_t p = 0; p < plane; ++p)
-        for (int c = 0; c < od; ++c)
-          packed[static_cast<std::size_t>(p * od + c)] = samples[static_cast<std::size_t>((n * C + c) * plane + p)];
-      emb.decode_many(packed, sq[static_cast<std::size_t>(n)]);
-      part.check();
+    if (!cache || !cache->load_decoded(key, N, plane, sq)) {
+      for (std::int64_t n = 0; n < N; ++n) {
+        for (std::int64_t p = 0; p < plane; ++p)
+          for (int c = 0; c < od; ++c)
+            packed[static_cast<std::size_t>(p * od + c)] = samples[static_cast<std::size_t>((n * C + c) * plane + p)];
+        emb.decode_many(packed, sq[static_cast<std::size_t>(n)]);
+        part.check();
+      }
+      if (cache) cache->store_decoded(key, sq);
     }
     std::vector<Quat> out(static_cast<std::size_t>(plane));
     for (std::int64_t p = 0; p < plane; ++p) {
@@ -278,90 +279,23 @@ InpaintReport VolumeInpainter::run(Volume& v, const InpaintOptions& o, Progress&
       spread[static_cast<std::size_t>(p)] = u / static_cast<double>(N) * 180.0 / std::numbers::pi;
     }
     part.check();
-    // 5. Evidence projection ("snap"): a generated pixel takes the orientation of a measured pixel
-    // within two sampling spacings, the one the samples vote for. Each sample votes for the
-    // candidate it is least disoriented from, if within snap_deg; most votes win, ties go to the
-    // nearer candidate. So inside a grain the output is the grain's measured orientation, not
-    // sampling noise, and near a boundary the model (which sees the side image) decides which
-    // grain a pixel belongs to. Without a vote, the samples' own agreement decides: if they agree
-    // (spread below snap_deg) the generated orientation stays (a grain no measurement saw),
-    // otherwise the model gives no usable evidence and the nearest measured pixel's orientation is
-    // taken. The report counts the three outcomes.
-    std::int64_t snapped = 0, kept = 0, fallback = 0;
-    std::vector<std::int64_t> snap_source(static_cast<std::size_t>(plane), -1);
-    if (o.snap_deg > 0.0 && n_obs > 0) {
-      const double limit = o.snap_deg * std::numbers::pi / 180.0;
-      const double spacing = 1.0 / std::sqrt(std::max(1e-4, sr.observed_fraction));
-      const double radius = 2.0 * spacing;
-      const auto r = static_cast<std::int64_t>(std::ceil(radius));
-      const auto nearest = analysis::nearest_observed(nx, ny, observed);
-      std::vector<Quat> projected = out;
-      struct Candidate {
-        std::int64_t q;  // the measured pixel
-        double d2;       // its squared distance (pixels)
-      };
-      std::vector<Candidate> cand, reps;
-      std::vector<int> votes;
-      const std::int64_t w = o.vote_radius;
-      for (std::int64_t py = 0; py < ny; ++py)
-        for (std::int64_t px = 0; px < nx; ++px) {
-          const std::int64_t p = px + nx * py;
-          const auto ps = static_cast<std::size_t>(p);
-          if (observed[ps]) continue;
-          cand.clear();
-          for (std::int64_t qy = std::max<std::int64_t>(0, py - r); qy <= std::min(ny - 1, py + r); ++qy)
-            for (std::int64_t qx = std::max<std::int64_t>(0, px - r); qx <= std::min(nx - 1, px + r); ++qx) {
-              const std::int64_t q = qx + nx * qy;
-              const double d2 = static_cast<double>((qx - px) * (qx - px) + (qy - py) * (qy - py));
-              if (observed[static_cast<std::size_t>(q)] && d2 <= radius * radius) cand.push_back({q, d2});
-            }
-          // Distinct measured orientations (within 1 deg: one grain), each represented by its
-          // nearest pixel: the candidates are a few grains, not a few dozen pixels.
-          std::sort(cand.begin(), cand.end(), [](const Candidate& a, const Candidate& b) { return a.d2 < b.d2; });
-          reps.clear();
-          for (const auto& c : cand) {
-            bool seen = false;
-            for (const auto& rp : reps)
-              if (disorientation_angle(v.orientation(base + c.q), v.orientation(base + rp.q), laue) < kSameGrain) {
-                seen = true;
-                break;
-              }
-            if (!seen) reps.push_back(c);
-          }
-          // Votes of the samples of this pixel and of its neighbours within vote_radius (a measured
-          // neighbour votes with the weight of all samples for its own orientation's candidate):
-          // pooled votes follow the grain the model draws around the pixel, not one sample's noise.
-          votes.assign(reps.size(), 0);
-          auto vote = [&](const Quat& g, int weight) {
-            double best = limit;
-            std::int64_t b = -1;
-            for (std::size_t c = 0; c < reps.size(); ++c) {
-              const double d = disorientation_angle(g, v.orientation(base + reps[c].q), laue);
-              if (d < best) best = d, b = static_cast<std::int64_t>(c);
-            }
-            if (b >= 0) votes[static_cast<std::size_t>(b)] += weight;
-          };
-          for (std::int64_t qy = std::max<std::int64_t>(0, py - w); qy <= std::min(ny - 1, py + w); ++qy)
-            for (std::int64_t qx = std::max<std::int64_t>(0, px - w); qx <= std::min(nx - 1, px + w); ++qx) {
-              const std::int64_t q = qx + nx * qy;
-              if (observed[static_cast<std::size_t>(q)]) vote(v.orientation(base + q), static_cast<int>(N));
-              else
-                for (std::int64_t n = 0; n < N; ++n) vote(sq[static_cast<std::size_t>(n)][static_cast<std::size_t>(q)], 1);
-            }
-          std::int64_t win = -1;  // reps are nearest first: the first of the most votes is the nearer one
-          for (std::size_t c = 0; c < reps.size(); ++c)
-            if (votes[c] > 0 && (win < 0 || votes[c] > votes[static_cast<std::size_t>(win)])) win = static_cast<std::int64_t>(c);
-          std::int64_t from = -1;
-          if (win >= 0) from = reps[static_cast<std::size_t>(win)].q, ++snapped;
-          else if (spread[ps] < o.snap_deg) ++kept;
-          else from = nearest[ps], ++fallback;
-          if (from >= 0) {
-            projected[ps] = v.orientation(base + from);
-            snap_source[ps] = from;
-          }
-        }
-      out.swap(projected);
-    }
+    // 5. Evidence projection (diffusion/evidence_projection.hpp): each generated pixel takes the
+    // orientation of a measured grain around it, chosen by the samples' votes, the side image
+    // (when observed) and a smoothness term.
+    std::vector<Quat> measured(static_cast<std::size_t>(plane));
+    for (std::int64_t p = 0; p < plane; ++p)
+      if (observed[static_cast<std::size_t>(p)]) measured[static_cast<std::size_t>(p)] = v.orientation(base + p);
+    diffusion::ProjectionInput pin;
+    pin.nx = nx, pin.ny = ny, pin.laue = laue, pin.observed = observed, pin.measured = measured, pin.samples = sq;
+    pin.spread_deg = spread, pin.generated = out;
+    if (o.use_side) pin.side = sidev;
+    diffusion::ProjectionOptions po;
+    po.snap_deg = o.snap_deg, po.vote_radius = o.vote_radius, po.side_weight = o.side_weight, po.smoothness = o.smoothness;
+    auto projected = diffusion::project_to_evidence(pin, po);
+    const std::int64_t snapped = projected.voted, kept = projected.kept, fallback = projected.fallback;
+    const std::vector<std::int64_t>& snap_source = projected.source;
+    out = projected.orientation;
+    part.check();
     const double generated = static_cast<double>(std::max<std::int64_t>(1, plane - n_obs));
     // Without the projection (turned off, or nothing measured in the slice) every generated pixel keeps its orientation.
     sr.kept_fraction = o.snap_deg > 0.0 && n_obs > 0 ? static_cast<double>(kept) / generated : 1.0;

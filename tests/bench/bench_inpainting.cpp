@@ -4,7 +4,8 @@
 //   bench_inpainting [--model PATH] [--device cpu|cuda] [--size 128] [--volumes 4] [--slices 2]
 //                    [--fractions 0.1,0.25] [--pattern random|grid] [--sampler repaint|dps|both]
 //                    [--samples 4] [--steps 50] [--resample 2] [--shift 2,-1] [--diameter 16]
-//                    [--seed-base 90000] [--variants all|side] [--json FILE]
+//                    [--seed-base 90000] [--variants all|side|projections]
+//                    [--projections R:SIDE:SMOOTH,...] [--json FILE]
 //
 // Held-out volumes (seeds --seed-base + i, 90000 by default; 80000 is the validation set the
 // projection was tuned on; training uses seed * 1000 + i for i <= its volume count) of
@@ -70,6 +71,7 @@ int main(int argc, char** argv) {
   double diameter = 16.0;
   std::uint64_t seed_base = 90000;
   std::string variants = "all";
+  std::vector<std::vector<double>> projections;  // --projections r:side:smooth,...
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
     if (k == "--model") model = v;
@@ -89,6 +91,19 @@ int main(int argc, char** argv) {
     else if (k == "--laue") laue_name = v;
     else if (k == "--seed-base") seed_base = std::stoull(v);
     else if (k == "--variants") variants = v;
+    else if (k == "--projections") {
+      std::stringstream in(v);
+      std::string item;
+      while (std::getline(in, item, ',')) {
+        for (auto& ch : item)
+          if (ch == ':') ch = ',';
+        projections.push_back(numbers(item));
+        if (projections.back().size() != 3) {
+          std::fprintf(stderr, "--projections takes vote_radius:side_weight:smoothness items\n");
+          return 2;
+        }
+      }
+    }
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       return 2;
@@ -160,7 +175,8 @@ int main(int argc, char** argv) {
         }
         // Diffusion variants, slice by slice (2D) unless said otherwise.
         auto diffusion = [&](const std::string& name, const std::string& smp, bool use_side, const std::vector<double>& offset,
-                             bool reg, double consistency, double snap = 10.0, std::int64_t vote_radius = 1) {
+                             bool reg, double consistency, double snap = 10.0, std::int64_t vote_radius = 1,
+                             double side_weight = 1.0, double smoothness = 1.0) {
           Volume test = truth;
           if (!offset.empty()) {
             // side(x) shows the specimen at x - offset.
@@ -177,7 +193,7 @@ int main(int argc, char** argv) {
           o.sample_fraction = f, o.pattern = pattern, o.seed = seed;
           o.sampler = smp, o.samples = samples, o.steps = steps, o.resample = resample;
           o.use_side = use_side, o.register_side = reg, o.consistency = consistency, o.snap_deg = snap;
-          o.vote_radius = vote_radius;
+          o.vote_radius = vote_radius, o.side_weight = side_weight, o.smoothness = smoothness;
           const double t0 = now();
           const auto r = engine.run(test, o, Progress::none());
           const double secs = (now() - t0) / static_cast<double>(slices);
@@ -188,6 +204,16 @@ int main(int argc, char** argv) {
             if (snap > 0.0) s.voted += sr.snapped_fraction, s.kept += sr.kept_fraction, s.nearest += sr.fallback_fraction, ++s.projected;
           }
         };
+        for (const auto& pr : projections) {
+          char buf[160];
+          std::snprintf(buf, sizeof buf, "diffusion %s, side observed, projection votes %lldx%lld, side weight %g, smoothness %g",
+                        samplers[0].c_str(), static_cast<long long>(2 * pr[0] + 1), static_cast<long long>(2 * pr[0] + 1), pr[1], pr[2]);
+          diffusion(buf, samplers[0], true, {}, true, 1.0, 10.0, static_cast<std::int64_t>(pr[0]), pr[1], pr[2]);
+        }
+        if (variants == "projections") {
+          std::fprintf(stderr, "volume %lld, fraction %.2f done\n", static_cast<long long>(vi), f);
+          continue;
+        }
         const bool all = variants != "side";
         for (const auto& smp : samplers) {
           diffusion("diffusion " + smp + ", side observed", smp, true, {}, true, 1.0);

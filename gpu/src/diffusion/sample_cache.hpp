@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "ebsd/orientation/quaternion.hpp"
 #include "inpainter.hpp"
 
 namespace ebsd::gpu::diffusion {
@@ -34,8 +35,13 @@ public:
   void store(std::uint64_t key, std::int64_t samples, std::int64_t channels, std::int64_t orientation_dims, std::int64_t plane,
              std::vector<float>& samples_data) const;
 
+  // The samples' orientations once decoded (decoding dominates a replay on a CPU): a second file
+  // beside the entry, as double quaternions, so a replay reproduces the decoding bit for bit.
+  bool load_decoded(std::uint64_t key, std::int64_t samples, std::int64_t plane, std::vector<std::vector<Quat>>& out) const;
+  void store_decoded(std::uint64_t key, const std::vector<std::vector<Quat>>& decoded) const;
+
 private:
-  std::filesystem::path file(std::uint64_t key) const;
+  std::filesystem::path file(std::uint64_t key, const char* suffix = ".bin") const;
   std::filesystem::path folder_;
 };
 
