@@ -5,9 +5,12 @@
 // written as einsum contractions over a [z, y, x] layout: letters i, j, k index x, y, z and
 // a, b, c the ranks r1, r2, r3 (capitals: the second copy of a rank index).
 #include "rpca_torch.hpp"
+#include "rpca_cuda_fused.hpp"
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <memory>
 #include <string>
 
 #include "ebsd/core/error.hpp"
@@ -132,8 +135,24 @@ void synchronize(Device d) {
 
 }  // namespace
 
+std::string fused_cuda_rpca_unavailable_reason(const tensor::Shape& shape, const std::vector<std::int64_t>& ranks) {
+  return detail::fused_cuda_unavailable_reason(shape, ranks);
+}
+
+CudaRpcaPath cuda_rpca_path(const tensor::Shape& shape, const std::vector<std::int64_t>& ranks, CudaRpcaPath requested) {
+  if (requested != CudaRpcaPath::Auto) return requested;
+  const char* e = std::getenv("EBSD_RPCA_CUDA_FUSED");
+  if (e && std::string(e) == "0") return CudaRpcaPath::LibTorch;
+  return detail::fused_cuda_unavailable_reason(shape, ranks).empty() ? CudaRpcaPath::FusedKernels : CudaRpcaPath::LibTorch;
+}
+
+double fused_cuda_iteration_bytes(const tensor::Shape& shape, const std::vector<std::int64_t>& ranks, bool with_truth,
+                                  bool include_partials) {
+  return detail::fused_cuda_bytes(shape, ranks, with_truth, include_partials);
+}
+
 rpca::ScaledGdResult scaled_gd(const tensor::Tensor<double>& observed, const rpca::ScaledGdSettings& settings,
-                               Device device, Progress& progress, const tensor::Tensor<double>* truth) {
+                               Device device, Progress& progress, const tensor::Tensor<double>* truth, CudaRpcaPath path) {
   detail::validate_problem(observed, settings.ranks);
   rpca::check_scaled_gd_input(observed, settings, truth);
   torch::NoGradGuard no_grad;
@@ -142,6 +161,16 @@ rpca::ScaledGdResult scaled_gd(const tensor::Tensor<double>& observed, const rpc
   const rpca::Hyperparameters& h = settings.hyper;
   rpca::ScaledGdResult result;
   const double truth_norm = truth ? tensor::frobenius_norm(*truth) : 0.0;
+  bool fused = false;
+  const CudaRpcaPath requested = path;
+  if (device == Device::Cuda) {
+    path = cuda_rpca_path(observed.shape(), settings.ranks, path);
+    if (path == CudaRpcaPath::FusedKernels) {
+      const std::string why = detail::fused_cuda_unavailable_reason(observed.shape(), settings.ranks);
+      if (!why.empty()) throw Error(why, "", "fused CUDA ScaledGD");
+      fused = true;
+    }
+  }
 
   progress.check();
   progress.report(0.0, "ScaledGD (LibTorch): spectral initialisation");
@@ -149,28 +178,50 @@ rpca::ScaledGdResult scaled_gd(const tensor::Tensor<double>& observed, const rpc
   const torch::Tensor y = detail::to_torch(observed, dev);
   const torch::Tensor x_star = truth ? detail::to_torch(*truth, dev) : torch::Tensor();
   detail::TorchTucker x = detail::spectral_init(y, settings.ranks, scalar(h.zeta0), false);
+  // The fused path's workspace, stream and CUDA graph are set up here, outside the timed iterations.
+  std::unique_ptr<detail::FusedCudaSolve> solve;
+  if (fused) solve = std::make_unique<detail::FusedCudaSolve>(y, x_star, x, settings, truth_norm);
   synchronize(device);
   result.init_seconds = std::chrono::duration<double>(Clock::now() - t_init).count();
 
-  const auto t_iter = Clock::now();
-  const torch::Tensor eta = scalar(h.eta);
+  auto t_iter = Clock::now();
   double zeta = h.zeta1;
   int t = 0;
-  for (; t < settings.iterations; ++t) {
-    progress.check();
-    const torch::Tensor x_t = detail::reconstruct(x);
-    if (truth) {
-      result.relative_errors.push_back((x_t - x_star).norm().item<double>() / truth_norm);
-      if (result.relative_errors.back() < settings.stop_below_error) break;
+  bool done = false;
+  if (solve) {
+    detail::FusedIterations f = solve->run(progress);
+    if (!f.singular) {
+      x = std::move(f.x);
+      t = f.iterations;
+      zeta = f.zeta;
+      result.relative_errors = std::move(f.relative_errors);
+      done = true;
+    } else if (requested == CudaRpcaPath::FusedKernels) {
+      throw Error("a Gram matrix of the iterate is numerically singular (a rank above the data's?)", "",
+                  "fused CUDA ScaledGD");
     }
-    x = detail::scaled_step(x, detail::residual(x_t, y, zeta), eta);
-    zeta *= h.decay;
-    progress.report(0.05 + 0.95 * (t + 1) / std::max(1, settings.iterations),
-                    "ScaledGD: iteration " + std::to_string(t + 1) + " of " + std::to_string(settings.iterations));
+    // Singular on the fused path (Auto): the LibTorch iterations from the same initialisation.
+    if (!done) t_iter = Clock::now();
+  }
+  if (!done) {
+    const torch::Tensor eta = scalar(h.eta);
+    for (; t < settings.iterations; ++t) {
+      progress.check();
+      const torch::Tensor x_t = detail::reconstruct(x);
+      if (truth) {
+        result.relative_errors.push_back((x_t - x_star).norm().item<double>() / truth_norm);
+        if (result.relative_errors.back() < settings.stop_below_error) break;
+      }
+      x = detail::scaled_step(x, detail::residual(x_t, y, zeta), eta);
+      zeta *= h.decay;
+      progress.report(0.05 + 0.95 * (t + 1) / std::max(1, settings.iterations),
+                      "ScaledGD: iteration " + std::to_string(t + 1) + " of " + std::to_string(settings.iterations));
+    }
   }
   synchronize(device);
   result.iteration_seconds = std::chrono::duration<double>(Clock::now() - t_iter).count();
   result.iterations = t;
+  solve.reset();  // frees the fused path's workspace (outside the timed iterations)
 
   const torch::Tensor x_final = detail::reconstruct(x);
   result.low_rank = detail::from_torch(x_final);

@@ -16,13 +16,13 @@ using ebsd::gpu::Device;
 
 // Twenty iterations from the spectral initialisation: far from converged (relative error
 // around 1e-2), so agreement means the same iterates, not just the same fixed point.
-void expect_same_iterates_as_cpu(Device device) {
+void expect_same_iterates_as_cpu(Device device, ebsd::gpu::CudaRpcaPath path = ebsd::gpu::CudaRpcaPath::LibTorch) {
   const auto p = ebsd::rpca::make_synthetic_problem({40, 3, 5.0, 0.2, 11});
   ebsd::rpca::ScaledGdSettings s;
   s.ranks = {3, 3, 3};
   s.iterations = 20;
   const auto cpu = ebsd::rpca::scaled_gd(p.observed, s, ebsd::Progress::none(), &p.low_rank);
-  const auto torch = ebsd::gpu::scaled_gd(p.observed, s, device, ebsd::Progress::none(), &p.low_rank);
+  const auto torch = ebsd::gpu::scaled_gd(p.observed, s, device, ebsd::Progress::none(), &p.low_rank, path);
   ASSERT_GT(cpu.relative_errors.back(), 1e-4) << "the comparison must be made before convergence";
   EXPECT_LT(ebsd::tensor::relative_distance(torch.low_rank, cpu.low_rank), 1e-5);
   ASSERT_EQ(torch.relative_errors.size(), cpu.relative_errors.size());
@@ -44,8 +44,62 @@ TEST(RpcaGpu, LibTorchReachesExactRecovery) {
   s.ranks = {2, 2, 2};
   s.iterations = 160;
   const Device d = ebsd::gpu::cuda_available() ? Device::Cuda : Device::Cpu;
-  const auto r = ebsd::gpu::scaled_gd(p.observed, s, d, ebsd::Progress::none(), &p.low_rank);
+  const auto r = ebsd::gpu::scaled_gd(p.observed, s, d, ebsd::Progress::none(), &p.low_rank, ebsd::gpu::CudaRpcaPath::LibTorch);
   EXPECT_LT(r.relative_errors.back(), 1e-10);
+}
+
+// Our fused CUDA kernels behind the same entry point (tests/cuda/test_cuda_rpca_kernels.cpp tests
+// the kernels themselves): the same iterates, the default on CUDA, exact recovery on the paper's
+// problem, cancellation, and the LibTorch path for what the kernels do not take.
+bool fused_available(const std::vector<std::int64_t>& ranks) {
+  return ebsd::gpu::cuda_available() && ebsd::gpu::fused_cuda_rpca_unavailable_reason({40, 40, 40}, ranks).empty();
+}
+
+TEST(RpcaGpu, FusedCudaKernelsFollowTheCpuReference) {
+  if (!fused_available({3, 3, 3})) GTEST_SKIP() << ebsd::gpu::fused_cuda_rpca_unavailable_reason({40, 40, 40}, {3, 3, 3});
+  EXPECT_EQ(ebsd::gpu::cuda_rpca_path({40, 40, 40}, {3, 3, 3}), ebsd::gpu::CudaRpcaPath::FusedKernels);
+  expect_same_iterates_as_cpu(Device::Cuda, ebsd::gpu::CudaRpcaPath::FusedKernels);
+}
+
+TEST(RpcaGpu, FusedCudaKernelsReachExactRecoveryOnThePapersProblem) {
+  if (!fused_available({10, 10, 10})) GTEST_SKIP() << "no fused CUDA kernels here";
+  const auto p = ebsd::rpca::make_synthetic_problem({100, 10, 5.0, 0.2, 1});
+  ebsd::rpca::ScaledGdSettings s;
+  s.ranks = {10, 10, 10};
+  s.iterations = 150;
+  const auto r = ebsd::gpu::scaled_gd(p.observed, s, Device::Cuda, ebsd::Progress::none(), &p.low_rank,
+                                      ebsd::gpu::CudaRpcaPath::FusedKernels);
+  EXPECT_LT(r.relative_errors.back(), 1e-10);
+  EXPECT_EQ(r.iterations, 150);
+  ASSERT_EQ(r.relative_errors.size(), 151u);
+  EXPECT_LT(ebsd::tensor::relative_distance(r.low_rank, p.low_rank), 1e-10);
+}
+
+TEST(RpcaGpu, FusedCudaKernelsStopWhenCancelled) {
+  if (!fused_available({2, 2, 2})) GTEST_SKIP() << "no fused CUDA kernels here";
+  const auto p = ebsd::rpca::make_synthetic_problem({24, 2, 2.0, 0.1, 4});
+  ebsd::rpca::ScaledGdSettings s;
+  s.ranks = {2, 2, 2};
+  s.iterations = 100;
+  ebsd::CancelToken token;
+  ebsd::Progress progress([&](double, const std::string&) { token.cancel(); }, &token);
+  EXPECT_THROW(ebsd::gpu::scaled_gd(p.observed, s, Device::Cuda, progress, nullptr, ebsd::gpu::CudaRpcaPath::FusedKernels),
+               ebsd::Cancelled);
+}
+
+TEST(RpcaGpu, RanksAbove32RunOnLibTorch) {
+  if (!ebsd::gpu::cuda_available()) GTEST_SKIP() << "no CUDA device";
+  const std::vector<std::int64_t> ranks{33, 33, 2};
+  EXPECT_FALSE(ebsd::gpu::fused_cuda_rpca_unavailable_reason({40, 40, 40}, ranks).empty());
+  EXPECT_EQ(ebsd::gpu::cuda_rpca_path({40, 40, 40}, ranks), ebsd::gpu::CudaRpcaPath::LibTorch);
+  const auto p = ebsd::rpca::make_synthetic_problem({40, 3, 5.0, 0.2, 11});
+  ebsd::rpca::ScaledGdSettings s;
+  s.ranks = ranks;
+  s.iterations = 1;
+  EXPECT_THROW(ebsd::gpu::scaled_gd(p.observed, s, Device::Cuda, ebsd::Progress::none(), nullptr,
+                                    ebsd::gpu::CudaRpcaPath::FusedKernels),
+               ebsd::Error);
+  EXPECT_EQ(ebsd::gpu::scaled_gd(p.observed, s, Device::Cuda, ebsd::Progress::none()).iterations, 1);
 }
 
 // The unfolding comparison of the ICASSP paper on a small problem: from the authors' starting

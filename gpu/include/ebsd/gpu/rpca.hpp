@@ -7,6 +7,7 @@
 // eta = softplus(theta_eta), rho = sigmoid(theta_rho), trained by Adam through reverse-mode
 // differentiation of all T iterations. Torch-free: callers never include LibTorch headers.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "ebsd/core/progress.hpp"
@@ -17,11 +18,36 @@
 
 namespace ebsd::gpu {
 
-// Algorithm 1 for 3-way tensors on `device`. settings.kernel and settings.threads are ignored.
-// Errors and per-iteration relative errors as ebsd::rpca::scaled_gd; also throws ebsd::Error for
-// a tensor that is not 3-way.
+// How ScaledGD runs on CUDA: our fused kernels (two kernels per iteration captured in a CUDA
+// graph, docs/rpca.md "CUDA kernels") or LibTorch operations (some 40 kernels per iteration).
+// Auto: the fused kernels where this build has them and they take the problem (ranks up to 32,
+// rows that fit the device's shared memory), unless the environment sets
+// EBSD_RPCA_CUDA_FUSED=0; LibTorch otherwise, and also when a Gram matrix turns out numerically
+// singular on the fused path (the solve is then repeated on LibTorch).
+enum class CudaRpcaPath { Auto, FusedKernels, LibTorch };
+
+// Algorithm 1 for 3-way tensors on `device`. settings.kernel and settings.threads are ignored;
+// `path` only matters on CUDA. Errors and per-iteration relative errors as
+// ebsd::rpca::scaled_gd; also throws ebsd::Error for a tensor that is not 3-way, and for
+// CudaRpcaPath::FusedKernels where the fused kernels cannot run the problem (the message says
+// why) or meet a singular Gram matrix.
 rpca::ScaledGdResult scaled_gd(const tensor::Tensor<double>& observed, const rpca::ScaledGdSettings& settings,
-                               Device device, Progress& progress, const tensor::Tensor<double>* truth = nullptr);
+                               Device device, Progress& progress, const tensor::Tensor<double>* truth = nullptr,
+                               CudaRpcaPath path = CudaRpcaPath::Auto);
+
+// Why the fused CUDA kernels cannot run ScaledGD on a tensor of this shape with these ranks on
+// the current device ("" when they can).
+std::string fused_cuda_rpca_unavailable_reason(const tensor::Shape& shape, const std::vector<std::int64_t>& ranks);
+// The path scaled_gd takes on CUDA for this problem when asked for `requested` (Auto resolved;
+// FusedKernels returned as asked, scaled_gd then throws if it is unavailable).
+CudaRpcaPath cuda_rpca_path(const tensor::Shape& shape, const std::vector<std::int64_t>& ranks,
+                            CudaRpcaPath requested = CudaRpcaPath::Auto);
+// Bytes one fused CUDA iteration moves at least on the current device: Y (and the truth) read
+// once, factors and core read and written once, and with `include_partials` the per-block
+// partial gradients written and read back (L2-resident on an H100). Throws ebsd::Error where the
+// fused kernels are unavailable.
+double fused_cuda_iteration_bytes(const tensor::Shape& shape, const std::vector<std::int64_t>& ranks, bool with_truth,
+                                  bool include_partials);
 
 struct UnfoldingTraining {
   int unrolled_iterations = 100;  // T, the network's depth

@@ -1,0 +1,945 @@
+// ScaledGD tensor RPCA on our own CUDA kernels (cuda/rpca_kernels.hpp). The algebra is that of
+// the CPU's fused pass (core/src/rpca/fused_residual_pass.cpp, residual_rows_body.inc), with
+// R = clamp(X_t - Y, -zeta, zeta), GV_j(a, c) = sum_b G(a, b, c) V(j, b) (the core contracted
+// with row j of V) and, per row y = j:
+//   X_t(x, j, z) = sum_c C_j(x, c) W(z, c),        C_j = U GV_j
+//   P3_j(x, c)   = sum_z R(x, j, z) W(z, c)          (R x_3 W^T at row j)
+//   P1_j(z, a)   = sum_x U(x, a) R(x, j, z)          (R x_1 U^T at row j)
+// from which the gradients of scaled_step.hpp follow as sums over rows of small products:
+//   grad U (x, a) = sum_j sum_c P3_j(x, c) GV_j(a, c)
+//   grad W (z, c) = sum_j sum_a P1_j(z, a) GV_j(a, c)
+//   grad V (j, b) = sum_{a, c} Q13_j(a, c) G(a, b, c),  Q13_j(a, c) = sum_z P1_j(z, a) W(z, c)
+//   grad G (a, b, c) = sum_j V(j, b) Q13_j(a, c)
+// The row pass writes the per-block terms of these sums (partials), the update kernel adds them
+// up in a fixed order (the iterates do not depend on scheduling) and applies
+//   A_k <- A_k - eta grad_k (Ab_k^T Ab_k)^-1,  G <- G - eta grad_G x_k (A_k^T A_k)^-1,
+// with the Gram matrices and their inverses formed by three extra blocks of the row pass.
+#include "cuda/rpca_kernels.hpp"
+
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cfloat>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+
+namespace ebsd::gpu::cuda {
+namespace {
+
+constexpr int kThreads = 256;
+constexpr int kTileZ = 32;                      // z values per residual tile
+constexpr int kXGroups = kThreads / kTileZ;     // threads sharing one z in the U^T R product
+constexpr int kMaxRank = 32;
+constexpr int kRankSlot = kMaxRank * kMaxRank;  // one r x r matrix slot in the workspace
+constexpr int kRowsU = 4;                       // factor rows per update block (U and W)
+constexpr int kRowsV = 2;                       // V rows per update block
+constexpr int kChunkJ = 32;                     // rows of V staged at once for the core gradient
+constexpr int kUpdateShared = 4096;             // doubles of static shared memory in the update kernel
+constexpr int kSideShared = 3 * kRankSlot + 2 * kMaxRank * kMaxRank + 3 * kMaxRank + 8;
+
+void check(cudaError_t e, const char* what) {
+  if (e != cudaSuccess) throw std::runtime_error(std::string("CUDA tensor RPCA, ") + what + ": " + cudaGetErrorString(e));
+}
+
+// Device-side state of a solve: the host writes it once per run, the kernels advance it.
+struct Control {
+  int iter;       // updates applied so far
+  int max_iter;   // updates to apply in this run
+  int stopped;    // the error fell below stop_sq: no more updates
+  int apply;      // written by the row pass's last block: the update kernel applies this step
+  int singular;   // a Gram matrix was numerically singular
+  int has_truth;
+  unsigned counter_a, counter_b;  // last-block tickets of the two kernels (reset by the last block)
+  double zeta, rho, eta, stop_sq;
+};
+
+struct Dims {
+  int n1, n2, n3, r1, r2, r3;
+  int splits;  // blocks per y row (z ranges)
+  int nb;      // row blocks: n2 * splits
+};
+
+struct RowArgs {
+  Dims d;
+  int tx;      // threads along x in the residual pass (multiple of 32); kThreads / tx z groups
+  int nz_max;  // largest z range of a block
+  const double* y;
+  const double* truth;
+  const double *u, *v, *w, *g;  // current iterate
+  double* fu_part;   // [nb][n1][r1]
+  double* fw_part;   // [n2][n3][r3]
+  double* q13_part;  // [nb][r1][r3]
+  double* err_part;  // [nb]
+  double* pinv;      // [3] slots: (A_k^T A_k)^-1
+  double* binv;      // [3] slots: (Ab_k^T Ab_k)^-1
+  double* scratch;   // [3][2][r1 r2 r3]
+  double* errors;    // [max_iter + 1]
+  Control* ctl;
+};
+
+struct UpdateArgs {
+  Dims d;
+  const double *u, *v, *w, *g;
+  double *u_next, *v_next, *w_next, *g_next;
+  const double* fu_part;
+  const double* fw_part;
+  const double* q13_part;
+  const double* pinv;
+  const double* binv;
+  double* tc;  // [r3][r1 r2]: slices of the core step before the mode-3 product
+  Control* ctl;
+  int blocks_u, blocks_v, blocks_w;  // then r3 core blocks
+};
+
+__host__ __device__ inline int z_begin(int n3, int s, int splits) {
+  return static_cast<int>(static_cast<long long>(n3) * s / splits);
+}
+
+// Shared memory of a row block, in doubles (R: the rank padded for registers).
+struct RowLayout {
+  int us, ws, gv, vj, rt, p1, p3, red, total;
+};
+__host__ __device__ inline RowLayout row_layout(int n1, int nz_max, int tx, int R) {
+  RowLayout l{};
+  l.us = 0;
+  l.ws = l.us + n1 * R;
+  l.gv = l.ws + nz_max * R;
+  l.vj = l.gv + R * R;
+  l.rt = l.vj + kMaxRank;
+  l.p1 = l.rt + tx * (kTileZ + 1);
+  l.p3 = l.p1 + nz_max * R;
+  l.red = l.p3 + tx * R;
+  l.total = l.red + 32;
+  return l;
+}
+
+__device__ inline double warp_sum(double v) {
+#pragma unroll
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  return v;
+}
+
+// Sum over the block in a fixed order; the result is valid in thread 0.
+__device__ double block_sum(double v, double* red) {
+  v = warp_sum(v);
+  if ((threadIdx.x & 31) == 0) red[threadIdx.x >> 5] = v;
+  __syncthreads();
+  double s = 0.0;
+  if (threadIdx.x == 0)
+    for (int i = 0; i < kThreads / 32; ++i) s += red[i];
+  __syncthreads();
+  return s;
+}
+
+// ---- the small work: Gram matrices and their inverses --------------------------------------
+
+// out (global, n x n) = m^-1 for a symmetric positive definite m (shared, n x n), by Gauss-Jordan
+// elimination without pivoting (stable for such m). A pivot at round-off level marks the matrix
+// singular (the CPU falls back to a pseudo-inverse there; the caller of these kernels falls back
+// to another solver). All threads of the block call this.
+__device__ void spd_inverse(const double* m, int n, double* out, double* aug, double* row, double* col, Control* ctl) {
+  const int w = 2 * n;
+  for (int i = threadIdx.x; i < n * w; i += kThreads) {
+    const int r = i / w, c = i % w;
+    aug[i] = c < n ? m[r * n + c] : (c - n == r ? 1.0 : 0.0);
+  }
+  double max_diag = 0.0;
+  for (int i = 0; i < n; ++i) max_diag = fmax(max_diag, fabs(m[i * n + i]));
+  const double cut = n * DBL_EPSILON * max_diag;
+  __syncthreads();
+  for (int k = 0; k < n; ++k) {
+    double p = aug[k * w + k];
+    if (!(p > cut)) {
+      if (threadIdx.x == 0) ctl->singular = 1;
+      p = 1.0;
+    }
+    for (int c = threadIdx.x; c < w; c += kThreads) row[c] = aug[k * w + c] / p;
+    for (int r = threadIdx.x; r < n; r += kThreads) col[r] = aug[r * w + k];
+    __syncthreads();
+    for (int i = threadIdx.x; i < n * w; i += kThreads) {
+      const int r = i / w, c = i % w;
+      aug[i] = r == k ? row[c] : fma(-col[r], row[c], aug[i]);
+    }
+    __syncthreads();
+  }
+  for (int i = threadIdx.x; i < n * n; i += kThreads) out[i] = aug[(i / n) * w + n + i % n];
+  __syncthreads();
+}
+
+// out = in x_mode m for a symmetric r_mode x r_mode m (global in/out, block-wide).
+__device__ void mode_product(const double* in, double* out, const double* m, int mode, const int* r) {
+  const int total = r[0] * r[1] * r[2];
+  const int stride = mode == 0 ? 1 : mode == 1 ? r[0] : r[0] * r[1];
+  const int rm = r[mode];
+  for (int e = threadIdx.x; e < total; e += kThreads) {
+    const int i = (e / stride) % rm;
+    const int base = e - i * stride;
+    double acc = 0.0;
+    for (int q = 0; q < rm; ++q) acc = fma(m[i * rm + q], in[base + q * stride], acc);
+    out[e] = acc;
+  }
+}
+
+// out (r_k x r_k) = M_k(t) M_k(g)^T.
+__device__ void unfolding_product(const double* t, const double* g, int k, const int* r, double* out) {
+  const int stride = k == 0 ? 1 : k == 1 ? r[0] : r[0] * r[1];
+  const int rk = r[k];
+  const int others = r[0] * r[1] * r[2] / rk;
+  for (int p = threadIdx.x; p < rk * rk; p += kThreads) {
+    const int i = p / rk, ii = p % rk;
+    double acc = 0.0;
+    for (int o = 0; o < others; ++o) {
+      const int base = o % stride + (o / stride) * stride * rk;
+      acc = fma(t[base + i * stride], g[base + ii * stride], acc);
+    }
+    out[p] = acc;
+  }
+}
+
+// Side block k of the row pass: (A_k^T A_k)^-1 and (Ab_k^T Ab_k)^-1 with
+// Ab_k^T Ab_k = M_k(G x_{j != k} A_j^T A_j) M_k(G)^T, from the current iterate.
+__device__ void side_block(const RowArgs& a, int k, double* sm) {
+  const int r[3] = {a.d.r1, a.d.r2, a.d.r3};
+  const int n[3] = {a.d.n1, a.d.n2, a.d.n3};
+  const double* f[3] = {a.u, a.v, a.w};
+  double* gram = sm;                         // 3 slots
+  double* aug = gram + 3 * kRankSlot;        // n x 2n
+  double* row = aug + 2 * kMaxRank * kMaxRank;
+  double* col = row + 2 * kMaxRank;
+  for (int m = 0; m < 3; ++m)
+    for (int i = threadIdx.x; i < r[m] * r[m]; i += kThreads) {
+      const int p = i / r[m], q = i % r[m];
+      double acc = 0.0;
+      for (int x = 0; x < n[m]; ++x) acc = fma(f[m][x * r[m] + p], f[m][x * r[m] + q], acc);
+      gram[m * kRankSlot + i] = acc;
+    }
+  __syncthreads();
+  spd_inverse(gram + k * kRankSlot, r[k], a.pinv + k * kRankSlot, aug, row, col, a.ctl);
+  const int o1 = (k + 1) % 3, o2 = (k + 2) % 3;
+  const int core = r[0] * r[1] * r[2];
+  double* t1 = a.scratch + static_cast<std::ptrdiff_t>(2 * k) * core;
+  double* t2 = t1 + core;
+  mode_product(a.g, t1, gram + o1 * kRankSlot, o1, r);
+  __syncthreads();
+  mode_product(t1, t2, gram + o2 * kRankSlot, o2, r);
+  __syncthreads();
+  unfolding_product(t2, a.g, k, r, gram + k * kRankSlot);  // P_k is no longer needed
+  __syncthreads();
+  spd_inverse(gram + k * kRankSlot, r[k], a.binv + k * kRankSlot, aug, row, col, a.ctl);
+}
+
+// ---- the row pass ------------------------------------------------------------------------------
+
+// Block (j, s): row y = j, z in [zb, ze). R >= max(r1, r3), multiple of 4: buffers are padded
+// with zeros to R columns so the register loops have a fixed length (zero terms add nothing).
+template <int R>
+__device__ void row_block(const RowArgs& a, double* sm) {
+  const Dims d = a.d;
+  const int tid = threadIdx.x;
+  const int blk = blockIdx.x, j = blk / d.splits, s = blk % d.splits;
+  const int zb = z_begin(d.n3, s, d.splits), ze = z_begin(d.n3, s + 1, d.splits), nz = ze - zb;
+  const int n1 = d.n1, r1 = d.r1, r2 = d.r2, r3 = d.r3;
+  constexpr int kT = kTileZ + 1;
+  const RowLayout l = row_layout(n1, a.nz_max, a.tx, R);
+  double* us = sm + l.us;
+  double* ws = sm + l.ws;
+  double* gv = sm + l.gv;
+  double* vj = sm + l.vj;
+  double* rt = sm + l.rt;
+  double* p1 = sm + l.p1;
+  double* p3s = sm + l.p3;
+  double* red = sm + l.red;
+  const double zeta = a.ctl->zeta;
+
+  for (int i = tid; i < n1 * R; i += kThreads) {
+    const int x = i / R, c = i % R;
+    us[i] = c < r1 ? a.u[x * r1 + c] : 0.0;
+  }
+  for (int i = tid; i < nz * R; i += kThreads) {
+    const int z = i / R, c = i % R;
+    ws[i] = c < r3 ? a.w[(zb + z) * r3 + c] : 0.0;
+    p1[i] = 0.0;
+  }
+  if (tid < r2) vj[tid] = a.v[j * r2 + tid];
+  __syncthreads();
+  for (int i = tid; i < R * R; i += kThreads) {
+    const int aa = i / R, c = i % R;
+    double acc = 0.0;
+    if (aa < r1 && c < r3)
+      for (int b = 0; b < r2; ++b) acc = fma(a.g[aa + r1 * (b + r2 * c)], vj[b], acc);
+    gv[i] = acc;
+  }
+  __syncthreads();
+
+  const int tx = a.tx, groups = kThreads / tx;
+  const int lx = tid % tx, g = tid / tx;
+  const long long plane = static_cast<long long>(n1) * d.n2;
+  double err = 0.0;
+  for (int xc0 = 0; xc0 < n1; xc0 += tx) {
+    const int xcount = min(tx, n1 - xc0);
+    const int x = xc0 + lx;
+    const bool own = g < groups && lx < xcount;
+    double creg[R], p3[R];
+#pragma unroll
+    for (int c = 0; c < R; ++c) creg[c] = 0.0, p3[c] = 0.0;
+    if (own)
+      for (int aa = 0; aa < r1; ++aa) {
+        const double uxa = us[x * R + aa];
+#pragma unroll
+        for (int c = 0; c < R; ++c) creg[c] = fma(uxa, gv[aa * R + c], creg[c]);
+      }
+    const double* yx = a.y + static_cast<long long>(n1) * j + x;
+    const double* tr = a.truth ? a.truth + static_cast<long long>(n1) * j + x : nullptr;
+    for (int z0 = zb; z0 < ze; z0 += kTileZ) {
+      const int tz = min(kTileZ, ze - z0);
+      if (own) {
+#pragma unroll 4
+        for (int zz = g; zz < tz; zz += groups) {
+          const int z = z0 + zz;
+          const double* wr = ws + (z - zb) * R;
+          double xt = 0.0;
+#pragma unroll
+          for (int c = 0; c < R; ++c) xt = fma(creg[c], wr[c], xt);
+          const double yv = __ldg(yx + plane * z);
+          if (tr) {
+            const double e = xt - __ldg(tr + plane * z);
+            err = fma(e, e, err);
+          }
+          const double r = fmin(fmax(xt - yv, -zeta), zeta);
+          rt[lx * kT + zz] = r;
+#pragma unroll
+          for (int c = 0; c < R; ++c) p3[c] = fma(r, wr[c], p3[c]);
+        }
+      }
+      __syncthreads();
+      {  // P1(z, :) += U(x, :)^T R(x, z) over the x of this chunk: kXGroups threads per z
+        const int zz = tid / kXGroups, xg = tid % kXGroups;
+        double acc[R];
+#pragma unroll
+        for (int c = 0; c < R; ++c) acc[c] = 0.0;
+        if (zz < tz)
+          for (int xl = xg; xl < xcount; xl += kXGroups) {
+            const double rv = rt[xl * kT + zz];
+            const double* ur = us + (xc0 + xl) * R;
+#pragma unroll
+            for (int c = 0; c < R; ++c) acc[c] = fma(rv, ur[c], acc[c]);
+          }
+#pragma unroll
+        for (int c = 0; c < R; ++c) {
+          double v = acc[c];
+#pragma unroll
+          for (int o = 1; o < kXGroups; o <<= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+          acc[c] = v;
+        }
+        if (zz < tz) {
+          double* dst = p1 + (z0 - zb + zz) * R;
+#pragma unroll
+          for (int c = 0; c < R; ++c)
+            if (c % kXGroups == xg) dst[c] += acc[c];
+        }
+      }
+      __syncthreads();
+    }
+    // P3 of this chunk, the z groups added in a fixed order.
+    for (int gg = 0; gg < groups; ++gg) {
+      if (own && g == gg) {
+#pragma unroll
+        for (int c = 0; c < R; ++c) p3s[lx * R + c] = gg == 0 ? p3[c] : p3s[lx * R + c] + p3[c];
+      }
+      __syncthreads();
+    }
+    for (int i = tid; i < xcount * r1; i += kThreads) {
+      const int xl = i / r1, aa = i % r1;
+      double acc = 0.0;
+#pragma unroll
+      for (int c = 0; c < R; ++c) acc = fma(p3s[xl * R + c], gv[aa * R + c], acc);
+      a.fu_part[(static_cast<long long>(blk) * n1 + xc0 + xl) * r1 + aa] = acc;
+    }
+    __syncthreads();
+  }
+  for (int i = tid; i < nz * r3; i += kThreads) {
+    const int zl = i / r3, c = i % r3;
+    double acc = 0.0;
+    for (int aa = 0; aa < r1; ++aa) acc = fma(p1[zl * R + aa], gv[aa * R + c], acc);
+    a.fw_part[(static_cast<long long>(j) * d.n3 + zb + zl) * r3 + c] = acc;
+  }
+  for (int i = tid; i < r1 * r3; i += kThreads) {
+    const int aa = i / r3, c = i % r3;
+    double acc = 0.0;
+    for (int zl = 0; zl < nz; ++zl) acc = fma(p1[zl * R + aa], ws[zl * R + c], acc);
+    a.q13_part[static_cast<long long>(blk) * r1 * r3 + i] = acc;
+  }
+  err = block_sum(err, red);
+  if (tid == 0) a.err_part[blk] = err;
+}
+
+template <int R>
+__global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) row_pass_kernel(RowArgs a) {
+  extern __shared__ double sm[];
+  __shared__ bool last;
+  Control* ctl = a.ctl;
+  if (ctl->stopped || ctl->iter >= ctl->max_iter) {
+    if (blockIdx.x == 0 && threadIdx.x == 0) ctl->apply = 0;
+    return;
+  }
+  if (static_cast<int>(blockIdx.x) >= a.d.nb) side_block(a, blockIdx.x - a.d.nb, sm);
+  else row_block<R>(a, sm);
+  // The last block to finish adds up the error and decides whether the step applies.
+  __threadfence();
+  __syncthreads();
+  if (threadIdx.x == 0) last = atomicAdd(&ctl->counter_a, 1u) == gridDim.x - 1;
+  __syncthreads();
+  if (!last || threadIdx.x >= 32) return;
+  __threadfence();
+  double e = 0.0;
+  for (int i = threadIdx.x; i < a.d.nb; i += 32) e += __ldcg(a.err_part + i);
+  e = warp_sum(e);
+  if (threadIdx.x == 0) {
+    if (ctl->has_truth) a.errors[ctl->iter] = e;
+    if (ctl->has_truth && ctl->stop_sq > 0.0 && e < ctl->stop_sq) {
+      ctl->stopped = 1;
+      ctl->apply = 0;
+    } else {
+      ctl->apply = 1;
+    }
+    ctl->counter_a = 0;
+  }
+}
+
+// ---- the update --------------------------------------------------------------------------------
+
+// Rows [row0, row0 + kRowsU) of a factor: grad = sum over `count` partials (stride `pstride`),
+// next = cur - eta grad binv.
+__device__ void factor_rows(const double* part, int count, long long pstride, int n, int r, int row0, const double* cur,
+                            double* next, const double* binv, double eta, double* sm) {
+  const int rows = min(kRowsU, n - row0), cnt = rows * r, groups = kThreads / cnt;
+  const int o = threadIdx.x % cnt, grp = threadIdx.x / cnt;
+  double* red = sm;               // [groups][cnt]
+  double* grad = sm + kThreads;   // [cnt]
+  if (grp < groups) {
+    double s0 = 0.0;
+    const double* p = part + static_cast<long long>(row0) * r + o;
+    for (int q = grp; q < count; q += groups) s0 += __ldcg(p + q * pstride);
+    red[grp * cnt + o] = s0;
+  }
+  __syncthreads();
+  if (threadIdx.x < cnt) {
+    double s0 = 0.0;
+    for (int gg = 0; gg < groups; ++gg) s0 += red[gg * cnt + threadIdx.x];
+    grad[threadIdx.x] = s0;
+  }
+  __syncthreads();
+  if (threadIdx.x < cnt) {
+    const int xl = threadIdx.x / r, c0 = threadIdx.x % r;
+    double acc = 0.0;
+    for (int c = 0; c < r; ++c) acc = fma(grad[xl * r + c], binv[c * r + c0], acc);
+    const long long at = static_cast<long long>(row0 + xl) * r + c0;
+    next[at] = cur[at] - eta * acc;
+  }
+}
+
+__device__ void v_rows(const UpdateArgs& a, int j0, double* sm) {
+  const Dims d = a.d;
+  const int rows = min(kRowsV, d.n2 - j0), rr = d.r1 * d.r3;
+  double* q = sm;                      // [rows][r1 r3]
+  double* grad = sm + kRowsV * kRankSlot;  // [rows][r2]
+  for (int i = threadIdx.x; i < rows * rr; i += kThreads) {
+    const int jl = i / rr, e = i % rr;
+    double s0 = 0.0;
+    for (int sp = 0; sp < d.splits; ++sp) s0 += __ldcg(a.q13_part + (static_cast<long long>(j0 + jl) * d.splits + sp) * rr + e);
+    q[i] = s0;
+  }
+  __syncthreads();
+  for (int i = threadIdx.x; i < rows * d.r2; i += kThreads) {
+    const int jl = i / d.r2, b = i % d.r2;
+    double acc = 0.0;
+    for (int aa = 0; aa < d.r1; ++aa)
+      for (int c = 0; c < d.r3; ++c) acc = fma(q[jl * rr + aa * d.r3 + c], a.g[aa + d.r1 * (b + d.r2 * c)], acc);
+    grad[i] = acc;
+  }
+  __syncthreads();
+  const double* binv = a.binv + kRankSlot;
+  for (int i = threadIdx.x; i < rows * d.r2; i += kThreads) {
+    const int jl = i / d.r2, b = i % d.r2;
+    double acc = 0.0;
+    for (int bb = 0; bb < d.r2; ++bb) acc = fma(grad[jl * d.r2 + bb], binv[bb * d.r2 + b], acc);
+    const long long at = static_cast<long long>(j0 + jl) * d.r2 + b;
+    a.v_next[at] = a.v[at] - a.ctl->eta * acc;
+  }
+}
+
+// Core block c: slice c of grad G, multiplied by (U^T U)^-1 and (V^T V)^-1; the last core block
+// applies (W^T W)^-1 across the slices, updates the core and advances the schedule.
+__device__ void core_slice(const UpdateArgs& a, int c, double* sm) {
+  const Dims d = a.d;
+  const int r1 = d.r1, r2 = d.r2, r3 = d.r3, rr = r1 * r2;
+  double* vs = sm;                    // [kChunkJ][r2]
+  double* qs = vs + kChunkJ * kMaxRank;  // [kChunkJ][r1]
+  double* gc = qs + kChunkJ * kMaxRank;  // [r1 r2], (a, b) at a + r1 b
+  double* tmp = gc + kRankSlot;       // [r1 r2]
+  __shared__ bool last;
+  for (int o = threadIdx.x; o < rr; o += kThreads) gc[o] = 0.0;
+  for (int j0 = 0; j0 < d.n2; j0 += kChunkJ) {
+    const int jc = min(kChunkJ, d.n2 - j0);
+    __syncthreads();
+    for (int i = threadIdx.x; i < jc * r2; i += kThreads) vs[i] = a.v[static_cast<long long>(j0) * r2 + i];
+    for (int i = threadIdx.x; i < jc * r1; i += kThreads) {
+      const int jl = i / r1, aa = i % r1;
+      double s0 = 0.0;
+      for (int sp = 0; sp < d.splits; ++sp)
+        s0 += __ldcg(a.q13_part + (static_cast<long long>(j0 + jl) * d.splits + sp) * r1 * r3 + aa * r3 + c);
+      qs[i] = s0;
+    }
+    __syncthreads();
+    for (int o = threadIdx.x; o < rr; o += kThreads) {
+      const int aa = o % r1, b = o / r1;
+      double acc = gc[o];
+      for (int jl = 0; jl < jc; ++jl) acc = fma(qs[jl * r1 + aa], vs[jl * r2 + b], acc);
+      gc[o] = acc;
+    }
+  }
+  __syncthreads();
+  const double* pu = a.pinv;
+  const double* pv = a.pinv + kRankSlot;
+  const double* pw = a.pinv + 2 * kRankSlot;
+  for (int o = threadIdx.x; o < rr; o += kThreads) {
+    const int A = o % r1, b = o / r1;
+    double acc = 0.0;
+    for (int aa = 0; aa < r1; ++aa) acc = fma(pu[A * r1 + aa], gc[aa + r1 * b], acc);
+    tmp[o] = acc;
+  }
+  __syncthreads();
+  for (int o = threadIdx.x; o < rr; o += kThreads) {
+    const int A = o % r1, B = o / r1;
+    double acc = 0.0;
+    for (int b = 0; b < r2; ++b) acc = fma(tmp[A + r1 * b], pv[b * r2 + B], acc);
+    a.tc[static_cast<long long>(c) * rr + o] = acc;
+  }
+  __threadfence();
+  __syncthreads();
+  if (threadIdx.x == 0) last = atomicAdd(&a.ctl->counter_b, 1u) == static_cast<unsigned>(r3 - 1);
+  __syncthreads();
+  if (!last) return;
+  __threadfence();
+  const double eta = a.ctl->eta;
+  for (int e = threadIdx.x; e < rr * r3; e += kThreads) {
+    const int ab = e % rr, C = e / rr;
+    double acc = 0.0;
+    for (int cc = 0; cc < r3; ++cc) acc = fma(pw[C * r3 + cc], __ldcg(a.tc + static_cast<long long>(cc) * rr + ab), acc);
+    a.g_next[e] = a.g[e] - eta * acc;
+  }
+  if (threadIdx.x == 0) {
+    a.ctl->iter += 1;
+    a.ctl->zeta *= a.ctl->rho;
+    a.ctl->counter_b = 0;
+  }
+}
+
+__global__ void __launch_bounds__(kThreads) update_kernel(UpdateArgs a) {
+  __shared__ double sm[kUpdateShared];
+  if (!a.ctl->apply) return;
+  const Dims d = a.d;
+  const double eta = a.ctl->eta;
+  int b = blockIdx.x;
+  if (b < a.blocks_u) {
+    factor_rows(a.fu_part, d.nb, static_cast<long long>(d.n1) * d.r1, d.n1, d.r1, b * kRowsU, a.u, a.u_next, a.binv, eta, sm);
+    return;
+  }
+  b -= a.blocks_u;
+  if (b < a.blocks_v) {
+    v_rows(a, b * kRowsV, sm);
+    return;
+  }
+  b -= a.blocks_v;
+  if (b < a.blocks_w) {
+    factor_rows(a.fw_part, d.n2, static_cast<long long>(d.n3) * d.r3, d.n3, d.r3, b * kRowsU, a.w, a.w_next,
+                a.binv + 2 * kRankSlot, eta, sm);
+    return;
+  }
+  b -= a.blocks_w;
+  core_slice(a, b, sm);
+}
+
+int padded_rank(const RpcaSizes& s) { return (std::max(s.r1, s.r3) + 3) / 4 * 4; }
+int threads_along_x(const RpcaSizes& s) { return static_cast<int>(std::min<std::int64_t>((s.n1 + 31) / 32 * 32, kThreads)); }
+
+std::size_t row_shared_bytes(const RpcaSizes& s, int splits) {
+  const int nz_max = static_cast<int>((s.n3 + splits - 1) / splits);
+  const RowLayout l = row_layout(static_cast<int>(s.n1), nz_max, threads_along_x(s), padded_rank(s));
+  return sizeof(double) * static_cast<std::size_t>(std::max(l.total, kSideShared));
+}
+
+template <int R>
+const void* row_kernel_for() {
+  return reinterpret_cast<const void*>(&row_pass_kernel<R>);
+}
+
+const void* row_kernel(int R) {
+  switch (R) {
+    case 4: return row_kernel_for<4>();
+    case 8: return row_kernel_for<8>();
+    case 12: return row_kernel_for<12>();
+    case 16: return row_kernel_for<16>();
+    case 20: return row_kernel_for<20>();
+    case 24: return row_kernel_for<24>();
+    case 28: return row_kernel_for<28>();
+    case 32: return row_kernel_for<32>();
+    default: throw std::runtime_error("CUDA tensor RPCA: no row kernel for padded rank " + std::to_string(R));
+  }
+}
+
+int max_shared_optin() {
+  int dev = 0, v = 0;
+  check(cudaGetDevice(&dev), "device");
+  check(cudaDeviceGetAttribute(&v, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev), "device attribute");
+  return v;
+}
+
+}  // namespace
+
+std::string rpca_fused_unsupported_reason(const RpcaSizes& s) {
+  int count = 0;
+  if (cudaGetDeviceCount(&count) != cudaSuccess || count < 1) {
+    cudaGetLastError();
+    return "no CUDA device";
+  }
+  for (const int r : {s.r1, s.r2, s.r3})
+    if (r < 1 || r > kMaxRank) return "the fused CUDA kernels take ranks 1 to " + std::to_string(kMaxRank);
+  if (s.n1 < 1 || s.n2 < 1 || s.n3 < 1 || s.n1 > (1 << 30) || s.n2 > (1 << 30) || s.n3 > (1 << 30))
+    return "tensor extents outside the fused CUDA kernels' range";
+  const std::size_t need = row_shared_bytes(s, 1);
+  const int have = max_shared_optin();
+  if (need > static_cast<std::size_t>(have))
+    return "a row of " + std::to_string(s.n1) + " x " + std::to_string(s.n3) + " needs " + std::to_string(need) +
+           " bytes of shared memory per block, the device has " + std::to_string(have);
+  return "";
+}
+
+struct FusedScaledGd::Impl {
+  RpcaSizes s;
+  RpcaTuning tuning;
+  int max_iter = 0;
+  cudaStream_t caller = nullptr, stream = nullptr;
+  cudaEvent_t event = nullptr;
+  double* ws = nullptr;
+  Control* ctl = nullptr;
+  double* fac[2][3] = {};
+  double* core[2] = {};
+  double* errors = nullptr;
+  Dims d{};
+  int R = 4, tx = 32, nz_max = 1, blocks_a = 0, blocks_b = 0;
+  std::size_t smem = 0;
+  const void* kernel = nullptr;
+  RowArgs row[2]{};
+  UpdateArgs upd[2]{};
+  cudaGraphExec_t exec = nullptr;
+  int graph_len = 0;
+  bool fresh = false, has_truth = false;
+  const double* truth_ptr = nullptr;
+  double partial_doubles = 0;
+
+  void launch_row(int p) {
+    void* args_a[] = {&row[p]};
+    check(cudaLaunchKernel(kernel, dim3(blocks_a), dim3(kThreads), args_a, smem, stream), "row pass launch");
+  }
+  void launch(int p) {
+    launch_row(p);
+    update_kernel<<<blocks_b, kThreads, 0, stream>>>(upd[p]);
+    check(cudaGetLastError(), "update launch");
+  }
+  // The graph of a run of `iterations`: min(graph_iterations, iterations) rounded up to even
+  // (the buffers alternate), replayed; the device-side count makes surplus iterations no-ops.
+  void capture(int iterations) {
+    const int want = std::min((std::max(2, tuning.graph_iterations) + 1) / 2 * 2, (iterations + 1) / 2 * 2);
+    if (exec && graph_len == want) return;
+    drop_graph();
+    cudaGraph_t graph = nullptr;
+    check(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal), "graph capture");
+    try {
+      for (int t = 0; t < want; ++t) launch(t % 2);
+    } catch (...) {
+      cudaStreamEndCapture(stream, &graph);
+      if (graph) cudaGraphDestroy(graph);
+      throw;
+    }
+    check(cudaStreamEndCapture(stream, &graph), "graph capture");
+    const cudaError_t e = cudaGraphInstantiate(&exec, graph, 0);
+    cudaGraphDestroy(graph);
+    check(e, "graph instantiation");
+    graph_len = want;
+  }
+  void drop_graph() {
+    if (exec) cudaGraphExecDestroy(exec);
+    exec = nullptr;
+    graph_len = 0;
+  }
+};
+
+FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* caller_stream, const RpcaTuning& tuning) {
+  const std::string why = rpca_fused_unsupported_reason(sizes);
+  if (!why.empty()) throw std::runtime_error("CUDA tensor RPCA: " + why);
+  if (max_iterations < 0) throw std::runtime_error("CUDA tensor RPCA: negative iteration count");
+  auto im = new Impl;
+  impl_ = im;
+  try {
+    im->s = sizes;
+    im->tuning = tuning;
+    im->max_iter = max_iterations;
+    im->caller = static_cast<cudaStream_t>(caller_stream);
+    int dev = 0, sms = 1;
+    check(cudaGetDevice(&dev), "device");
+    check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev), "device attribute");
+    const int n1 = static_cast<int>(sizes.n1), n2 = static_cast<int>(sizes.n2), n3 = static_cast<int>(sizes.n3);
+    int splits = tuning.z_splits;
+    if (splits <= 0) splits = static_cast<int>((3 * sms / 2 + n2 - 1) / n2);
+    splits = std::clamp(splits, 1, std::max(1, n3 / 8));
+    splits = std::min(splits, n3);
+    z_splits_ = splits;
+    im->d = {n1, n2, n3, sizes.r1, sizes.r2, sizes.r3, splits, n2 * splits};
+    im->R = padded_rank(sizes);
+    im->tx = threads_along_x(sizes);
+    im->nz_max = (n3 + splits - 1) / splits;
+    im->smem = row_shared_bytes(sizes, splits);
+    im->kernel = row_kernel(im->R);
+    check(cudaFuncSetAttribute(im->kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(im->smem)),
+          "shared memory size");
+    im->blocks_a = im->d.nb + 3;
+    const int bu = (n1 + kRowsU - 1) / kRowsU, bv = (n2 + kRowsV - 1) / kRowsV, bw = (n3 + kRowsU - 1) / kRowsU;
+    im->blocks_b = bu + bv + bw + sizes.r3;
+
+    const std::size_t nb = static_cast<std::size_t>(im->d.nb);
+    const std::size_t fsize[3] = {static_cast<std::size_t>(n1) * sizes.r1, static_cast<std::size_t>(n2) * sizes.r2,
+                                  static_cast<std::size_t>(n3) * sizes.r3};
+    const std::size_t csize = static_cast<std::size_t>(sizes.r1) * sizes.r2 * sizes.r3;
+    const std::size_t fu = nb * fsize[0], fw = static_cast<std::size_t>(n2) * n3 * sizes.r3,
+                      q13 = nb * sizes.r1 * sizes.r3;
+    im->partial_doubles = static_cast<double>(fu + fw + q13 + nb);
+    std::size_t total = 2 * (fsize[0] + fsize[1] + fsize[2] + csize) + fu + fw + q13 + nb + 6 * kRankSlot + 6 * csize +
+                        static_cast<std::size_t>(sizes.r3) * sizes.r1 * sizes.r2 + static_cast<std::size_t>(max_iterations) + 1;
+    check(cudaMalloc(&im->ws, total * sizeof(double)), "workspace allocation");
+    check(cudaMalloc(&im->ctl, sizeof(Control)), "control allocation");
+    check(cudaStreamCreateWithFlags(&im->stream, cudaStreamNonBlocking), "stream");
+    check(cudaEventCreateWithFlags(&im->event, cudaEventDisableTiming), "event");
+    double* p = im->ws;
+    const auto take = [&p](std::size_t n) {
+      double* q = p;
+      p += n;
+      return q;
+    };
+    for (int b = 0; b < 2; ++b) {
+      for (int k = 0; k < 3; ++k) im->fac[b][k] = take(fsize[k]);
+      im->core[b] = take(csize);
+    }
+    double* fu_part = take(fu);
+    double* fw_part = take(fw);
+    double* q13_part = take(q13);
+    double* err_part = take(nb);
+    double* pinv = take(3 * kRankSlot);
+    double* binv = take(3 * kRankSlot);
+    double* scratch = take(6 * csize);
+    double* tc = take(static_cast<std::size_t>(sizes.r3) * sizes.r1 * sizes.r2);
+    im->errors = take(static_cast<std::size_t>(max_iterations) + 1);
+    for (int b = 0; b < 2; ++b) {
+      RowArgs& r = im->row[b];
+      r.d = im->d;
+      r.tx = im->tx;
+      r.nz_max = im->nz_max;
+      r.u = im->fac[b][0], r.v = im->fac[b][1], r.w = im->fac[b][2], r.g = im->core[b];
+      r.fu_part = fu_part, r.fw_part = fw_part, r.q13_part = q13_part, r.err_part = err_part;
+      r.pinv = pinv, r.binv = binv, r.scratch = scratch, r.errors = im->errors, r.ctl = im->ctl;
+      UpdateArgs& u = im->upd[b];
+      u.d = im->d;
+      u.u = im->fac[b][0], u.v = im->fac[b][1], u.w = im->fac[b][2], u.g = im->core[b];
+      u.u_next = im->fac[1 - b][0], u.v_next = im->fac[1 - b][1], u.w_next = im->fac[1 - b][2], u.g_next = im->core[1 - b];
+      u.fu_part = fu_part, u.fw_part = fw_part, u.q13_part = q13_part, u.pinv = pinv, u.binv = binv, u.tc = tc;
+      u.ctl = im->ctl;
+      u.blocks_u = bu, u.blocks_v = bv, u.blocks_w = bw;
+    }
+  } catch (...) {
+    release(im);
+    impl_ = nullptr;
+    throw;
+  }
+}
+
+FusedScaledGd::~FusedScaledGd() { release(impl_); }
+
+void FusedScaledGd::release(Impl* im) {
+  if (!im) return;
+  if (im->stream) cudaStreamSynchronize(im->stream);
+  im->drop_graph();
+  if (im->event) cudaEventDestroy(im->event);
+  if (im->stream) cudaStreamDestroy(im->stream);
+  if (im->ctl) cudaFree(im->ctl);
+  if (im->ws) cudaFree(im->ws);
+  delete im;
+}
+
+void FusedScaledGd::set_observed(const double* y, const double* truth) {
+  Impl* im = impl_;
+  for (int b = 0; b < 2; ++b) im->row[b].y = y, im->row[b].truth = truth;
+  im->has_truth = truth != nullptr;
+  im->truth_ptr = truth;
+  im->drop_graph();  // the graph holds the old pointers
+}
+
+void FusedScaledGd::set_iterate(const double* u, const double* v, const double* w, const double* core) {
+  Impl* im = impl_;
+  const RpcaSizes& s = im->s;
+  check(cudaEventRecord(im->event, im->caller), "event");
+  check(cudaStreamWaitEvent(im->stream, im->event, 0), "stream wait");
+  const double* src[4] = {u, v, w, core};
+  const std::size_t n[4] = {static_cast<std::size_t>(s.n1) * s.r1, static_cast<std::size_t>(s.n2) * s.r2,
+                            static_cast<std::size_t>(s.n3) * s.r3, static_cast<std::size_t>(s.r1) * s.r2 * s.r3};
+  double* dst[4] = {im->fac[0][0], im->fac[0][1], im->fac[0][2], im->core[0]};
+  for (int k = 0; k < 4; ++k)
+    check(cudaMemcpyAsync(dst[k], src[k], n[k] * sizeof(double), cudaMemcpyDefault, im->stream), "iterate upload");
+  check(cudaStreamSynchronize(im->stream), "iterate upload");  // host sources may go away
+  im->fresh = true;
+}
+
+void FusedScaledGd::prepare(int iterations) {
+  if (!impl_->row[0].y) throw std::runtime_error("CUDA tensor RPCA: set_observed must precede prepare");
+  if (impl_->tuning.use_graph && iterations > 0) impl_->capture(iterations);
+}
+
+void FusedScaledGd::run(int iterations, const RpcaStepParams& params, const std::function<void(int)>& between_chunks) {
+  Impl* im = impl_;
+  if (!im->fresh) throw std::runtime_error("CUDA tensor RPCA: set_iterate must precede every run");
+  if (!im->row[0].y) throw std::runtime_error("CUDA tensor RPCA: set_observed must precede run");
+  if (iterations < 0 || iterations > im->max_iter)
+    throw std::runtime_error("CUDA tensor RPCA: iteration count outside [0, " + std::to_string(im->max_iter) + "]");
+  im->fresh = false;
+  Control c{};
+  c.iter = 0;
+  c.max_iter = iterations;
+  c.has_truth = im->has_truth ? 1 : 0;
+  c.zeta = params.zeta1;
+  c.rho = params.rho;
+  c.eta = params.eta;
+  c.stop_sq = params.stop_below_squared_error;
+  check(cudaEventRecord(im->event, im->caller), "event");
+  check(cudaStreamWaitEvent(im->stream, im->event, 0), "stream wait");
+  check(cudaMemcpyAsync(im->ctl, &c, sizeof c, cudaMemcpyHostToDevice, im->stream), "control upload");
+  try {
+    if (im->tuning.use_graph && iterations > 0) {
+      im->capture(iterations);
+      for (int done = 0; done < iterations; done += im->graph_len) {
+        check(cudaGraphLaunch(im->exec, im->stream), "graph launch");
+        if (between_chunks) between_chunks(std::min(iterations, done + im->graph_len));
+      }
+    } else {
+      for (int t = 0; t < iterations; ++t) {
+        im->launch(t % 2);
+        if (between_chunks && ((t + 1) % 16 == 0 || t + 1 == iterations)) between_chunks(t + 1);
+      }
+    }
+  } catch (...) {
+    cudaStreamSynchronize(im->stream);
+    throw;
+  }
+  check(cudaEventRecord(im->event, im->stream), "event");
+  check(cudaStreamWaitEvent(im->caller, im->event, 0), "stream wait");
+}
+
+RpcaRunStatus FusedScaledGd::status() {
+  Impl* im = impl_;
+  Control c{};
+  check(cudaMemcpyAsync(&c, im->ctl, sizeof c, cudaMemcpyDeviceToHost, im->stream), "control download");
+  check(cudaStreamSynchronize(im->stream), "iterations");
+  RpcaRunStatus st;
+  st.iterations = c.iter;
+  st.stopped = c.stopped != 0;
+  st.singular = c.singular != 0;
+  st.zeta = c.zeta;
+  if (im->has_truth) {
+    st.squared_errors.resize(static_cast<std::size_t>(c.iter + (c.stopped ? 1 : 0)));
+    if (!st.squared_errors.empty())
+      check(cudaMemcpy(st.squared_errors.data(), im->errors, st.squared_errors.size() * sizeof(double), cudaMemcpyDeviceToHost),
+            "error download");
+  }
+  return st;
+}
+
+void FusedScaledGd::get_iterate(double* u, double* v, double* w, double* core) {
+  Impl* im = impl_;
+  const RpcaRunStatus st = status();
+  const int b = st.iterations % 2;
+  const RpcaSizes& s = im->s;
+  double* dst[4] = {u, v, w, core};
+  const std::size_t n[4] = {static_cast<std::size_t>(s.n1) * s.r1, static_cast<std::size_t>(s.n2) * s.r2,
+                            static_cast<std::size_t>(s.n3) * s.r3, static_cast<std::size_t>(s.r1) * s.r2 * s.r3};
+  const double* src[4] = {im->fac[b][0], im->fac[b][1], im->fac[b][2], im->core[b]};
+  for (int k = 0; k < 4; ++k)
+    check(cudaMemcpyAsync(dst[k], src[k], n[k] * sizeof(double), cudaMemcpyDefault, im->stream), "iterate download");
+  check(cudaStreamSynchronize(im->stream), "iterate download");
+}
+
+FusedScaledGd::KernelTimes FusedScaledGd::profile(int repetitions, const RpcaStepParams& params) {
+  Impl* im = impl_;
+  if (!im->fresh) throw std::runtime_error("CUDA tensor RPCA: set_iterate must precede profile");
+  if (!im->row[0].y) throw std::runtime_error("CUDA tensor RPCA: set_observed must precede profile");
+  im->fresh = false;
+  repetitions = std::max(2, repetitions) / 2 * 2;
+  const auto reset = [&] {
+    Control c{};
+    c.max_iter = 1 << 30;
+    c.zeta = params.zeta1;
+    c.rho = params.rho;
+    c.eta = params.eta;
+    check(cudaMemcpyAsync(im->ctl, &c, sizeof c, cudaMemcpyHostToDevice, im->stream), "control upload");
+  };
+  const bool truth = im->has_truth;
+  for (int b = 0; b < 2; ++b) im->row[b].truth = nullptr;  // no error to write
+  im->drop_graph();
+  cudaEvent_t t0 = nullptr, t1 = nullptr;
+  check(cudaEventCreate(&t0), "event");
+  check(cudaEventCreate(&t1), "event");
+  const auto timed = [&](auto&& body) {
+    reset();
+    check(cudaEventRecord(t0, im->stream), "event");
+    body();
+    check(cudaEventRecord(t1, im->stream), "event");
+    check(cudaEventSynchronize(t1), "profile");
+    float ms = 0.f;
+    check(cudaEventElapsedTime(&ms, t0, t1), "profile");
+    return 1e3 * static_cast<double>(ms) / repetitions;
+  };
+  KernelTimes k;
+  try {
+    k.row_pass_us = timed([&] {
+      for (int t = 0; t < repetitions; ++t) im->launch_row(0);
+    });
+    k.iteration_plain_us = timed([&] {
+      for (int t = 0; t < repetitions; ++t) im->launch(t % 2);
+    });
+    im->capture(repetitions);
+    const int graphs = (repetitions + im->graph_len - 1) / im->graph_len;
+    k.iteration_graph_us = timed([&] {
+      for (int g = 0; g < graphs; ++g) check(cudaGraphLaunch(im->exec, im->stream), "graph launch");
+    }) * repetitions / (graphs * im->graph_len);
+  } catch (...) {
+    cudaEventDestroy(t0);
+    cudaEventDestroy(t1);
+    throw;
+  }
+  cudaEventDestroy(t0);
+  cudaEventDestroy(t1);
+  im->drop_graph();
+  if (truth) set_observed(im->row[0].y, im->truth_ptr);
+  return k;
+}
+
+double FusedScaledGd::iteration_bytes(bool include_partials) const {
+  const Impl* im = impl_;
+  const RpcaSizes& s = im->s;
+  const double n3 = static_cast<double>(s.n1) * static_cast<double>(s.n2) * static_cast<double>(s.n3);
+  const double factors = static_cast<double>(s.n1 * s.r1 + s.n2 * s.r2 + s.n3 * s.r3) +
+                         static_cast<double>(s.r1) * s.r2 * s.r3;
+  double doubles = n3 * (im->has_truth ? 2.0 : 1.0) + 2.0 * factors;
+  if (include_partials) doubles += 2.0 * im->partial_doubles;
+  return 8.0 * doubles;
+}
+
+}  // namespace ebsd::gpu::cuda

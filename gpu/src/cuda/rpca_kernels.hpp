@@ -1,0 +1,111 @@
+#pragma once
+// ScaledGD tensor RPCA iterations as our own CUDA kernels (docs/rpca.md "CUDA kernels"): the
+// design of the CPU's fused pass (core/src/rpca/fused_residual_pass.hpp) on the GPU. Each
+// iteration is two kernels and no host synchronisation:
+//   1. the row pass: one thread block per (y row, z range) forms X_t on the fly from the Tucker
+//      factors, R = clamp(X_t - Y, -zeta, zeta) and every projection of R the gradients need, in
+//      one read of Y; nothing of size n^3 is written, only per-block partial gradients. Three
+//      more blocks of the same launch form the Gram matrices of the current iterate and invert
+//      them (they do not depend on R). The last block to finish adds up the error.
+//   2. the update: blocks add up the partial gradients and apply the scaled step to U, V, W and
+//      the core; the last one finishes the core, the threshold schedule zeta_{k+1} = rho zeta_k
+//      and the iteration count.
+// Iterations are captured into a CUDA graph and replayed. The state (iteration, threshold,
+// early stop) lives on the device, so the host only enqueues work.
+//
+// Plain C++ declarations, like cuda/quant_kernels.hpp: the .cu includes no LibTorch, the bridge
+// (gpu/src/rpca_cuda_fused.cpp) hands raw device pointers over, and the kernels are tested
+// without LibTorch (tests/cuda/test_cuda_rpca_kernels.cpp).
+//
+// Layouts (those of the LibTorch solver, rpca_torch.hpp): Y and the truth n1 x n2 x n3 with x
+// fastest; factors row-major [n_k][r_k] (entry (i, a) at i * r_k + a); the core r1 x r2 x r3
+// with the first index fastest (entry (a, b, c) at a + r1 (b + r2 c)). Doubles only.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace ebsd::gpu::cuda {
+
+struct RpcaSizes {
+  std::int64_t n1 = 0, n2 = 0, n3 = 0;
+  int r1 = 0, r2 = 0, r3 = 0;
+};
+
+struct RpcaTuning {
+  int z_splits = 0;        // thread blocks per y row (0: chosen from the number of SMs)
+  bool use_graph = true;   // capture the iterations into a CUDA graph (else plain launches)
+  int graph_iterations = 16;  // iterations per captured graph (rounded up to even)
+};
+
+// Why the fused kernels cannot run this problem on the current device, or "" when they can:
+// no CUDA device, a rank above 32, or per-block buffers larger than the device's shared memory.
+std::string rpca_fused_unsupported_reason(const RpcaSizes& s);
+
+struct RpcaStepParams {
+  double zeta1 = 0.0;            // threshold of the first iteration
+  double eta = 0.0;              // step
+  double rho = 1.0;              // threshold decay per iteration
+  double stop_below_squared_error = 0.0;  // stop once ||X_t - truth||^2 falls below (0: never)
+};
+
+struct RpcaRunStatus {
+  int iterations = 0;        // updates applied
+  bool stopped = false;      // stopped early by stop_below_squared_error
+  bool singular = false;     // a Gram matrix was numerically singular (the iterates are not valid)
+  double zeta = 0.0;         // threshold after the last update (zeta1 rho^iterations)
+  std::vector<double> squared_errors;  // ||X_t - truth||^2 for t = 0 .. (with a truth)
+};
+
+// One ScaledGD solve on the GPU. Owns its device workspace (allocated once, in the constructor)
+// and its own stream; `caller_stream` (a cudaStream_t, nullptr: the legacy default stream) is
+// where the caller produced Y and the initial iterate: the work waits for it, and the caller's
+// stream waits for the results. Every method throws std::runtime_error with CUDA's message on
+// failure, and for an unsupported problem (rpca_fused_unsupported_reason).
+class FusedScaledGd {
+public:
+  FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* caller_stream, const RpcaTuning& tuning = {});
+  ~FusedScaledGd();
+  FusedScaledGd(const FusedScaledGd&) = delete;
+  FusedScaledGd& operator=(const FusedScaledGd&) = delete;
+
+  // Device pointers, kept (not copied): they must stay valid until the last run returns.
+  // `truth` may be nullptr (no errors, no early stop).
+  void set_observed(const double* y, const double* truth);
+  // The iterate to start from; host or device pointers (copied).
+  void set_iterate(const double* u, const double* v, const double* w, const double* core);
+  // Captures the CUDA graph for a run of `iterations` iterations ahead of the run (optional:
+  // run captures it when needed), so that its cost falls outside the timed iterations.
+  void prepare(int iterations);
+  // Runs up to `iterations` iterations (at most max_iterations in all per set_iterate).
+  // `between_chunks(launched)` is called on the host after each batch of enqueued iterations
+  // (cancellation: throw from it; the device is drained before the exception leaves).
+  void run(int iterations, const RpcaStepParams& params, const std::function<void(int)>& between_chunks = {});
+  // Waits for the device and reads the state.
+  RpcaRunStatus status();
+  // The current iterate into host or device pointers.
+  void get_iterate(double* u, double* v, double* w, double* core);
+
+  // Microseconds per launch, for tuning (bench_cuda_rpca_kernels): the row pass alone, a whole
+  // iteration (row pass + update) with plain launches, and an iteration in the CUDA graph, each
+  // averaged over `repetitions` back-to-back launches from the set iterate (no truth is read).
+  // Consumes the iterate: call set_iterate again before a run.
+  struct KernelTimes {
+    double row_pass_us = 0, iteration_plain_us = 0, iteration_graph_us = 0;
+  };
+  KernelTimes profile(int repetitions, const RpcaStepParams& params);
+
+  // Bytes one iteration moves at least: Y (and the truth) read once, the factors and core read
+  // and written once, and the per-block partial gradients written and read back (these stay in
+  // L2 on an H100; `include_partials` false leaves them out).
+  double iteration_bytes(bool include_partials) const;
+  int z_splits() const { return z_splits_; }
+
+private:
+  struct Impl;
+  static void release(Impl* im);
+  Impl* impl_ = nullptr;
+  int z_splits_ = 1;
+};
+
+}  // namespace ebsd::gpu::cuda

@@ -1,0 +1,161 @@
+// The fused CUDA ScaledGD path (rpca_cuda_fused.hpp): torch tensors in, raw device pointers and
+// the current stream handed to cuda/rpca_kernels.cu, torch tensors out.
+#include "rpca_cuda_fused.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "ebsd/core/error.hpp"
+
+#ifdef EBSD_HAVE_CUDA_KERNELS
+#include <c10/cuda/CUDAStream.h>
+
+#include "cuda/rpca_kernels.hpp"
+#endif
+
+namespace ebsd::gpu::detail {
+
+#ifdef EBSD_HAVE_CUDA_KERNELS
+
+namespace {
+
+cuda::RpcaSizes sizes_of(const tensor::Shape& shape, const std::vector<std::int64_t>& ranks) {
+  return {shape[0], shape[1], shape[2], static_cast<int>(ranks[0]), static_cast<int>(ranks[1]), static_cast<int>(ranks[2])};
+}
+
+// Tuning knobs for measurements (docs/rpca.md): EBSD_RPCA_CUDA_ZSPLITS (blocks per y row),
+// EBSD_RPCA_CUDA_GRAPH=0 (plain launches instead of a CUDA graph).
+cuda::RpcaTuning tuning_from_env() {
+  cuda::RpcaTuning t;
+  if (const char* e = std::getenv("EBSD_RPCA_CUDA_ZSPLITS")) t.z_splits = std::max(0, std::atoi(e));
+  if (const char* e = std::getenv("EBSD_RPCA_CUDA_GRAPH")) t.use_graph = std::string(e) != "0";
+  return t;
+}
+
+void* current_stream() { return c10::cuda::getCurrentCUDAStream().stream(); }
+
+[[noreturn]] void rethrow_as_error(const std::exception& e) { throw Error(e.what(), "", "fused CUDA ScaledGD"); }
+
+}  // namespace
+
+std::string fused_cuda_unavailable_reason(const tensor::Shape& shape, const std::vector<std::int64_t>& ranks) {
+  if (shape.size() != 3 || ranks.size() != 3) return "the fused CUDA kernels take 3-way tensors";
+  if (!torch::cuda::is_available()) return "no CUDA device";
+  for (const auto r : ranks)
+    if (r < 1 || r > 32) return "the fused CUDA kernels take ranks 1 to 32";
+  return cuda::rpca_fused_unsupported_reason(sizes_of(shape, ranks));
+}
+
+struct FusedCudaSolve::State {
+  rpca::ScaledGdSettings settings;
+  double truth_norm = 0.0;
+  bool has_truth = false;
+  torch::Tensor y, truth;  // kept alive: the kernels hold their pointers
+  TorchTucker shape_of;    // for the output tensors' sizes
+  std::unique_ptr<cuda::FusedScaledGd> solver;
+};
+
+FusedCudaSolve::FusedCudaSolve(const torch::Tensor& y, const torch::Tensor& truth, const TorchTucker& x,
+                               const rpca::ScaledGdSettings& settings, double truth_norm) {
+  auto st = std::make_unique<State>();
+  st->settings = settings;
+  st->truth_norm = truth_norm;
+  st->has_truth = truth.defined();
+  st->y = y.contiguous();
+  if (st->has_truth) st->truth = truth.contiguous();
+  const tensor::Shape shape{y.size(2), y.size(1), y.size(0)};
+  try {
+    st->solver = std::make_unique<cuda::FusedScaledGd>(sizes_of(shape, settings.ranks), settings.iterations,
+                                                       current_stream(), tuning_from_env());
+    st->solver->set_observed(st->y.data_ptr<double>(), st->has_truth ? st->truth.data_ptr<double>() : nullptr);
+    TorchTucker c;
+    for (int k = 0; k < 3; ++k) c.factors[static_cast<std::size_t>(k)] = x.factors[static_cast<std::size_t>(k)].contiguous();
+    c.core = x.core.contiguous();
+    st->solver->set_iterate(c.factors[0].data_ptr<double>(), c.factors[1].data_ptr<double>(), c.factors[2].data_ptr<double>(),
+                            c.core.data_ptr<double>());
+    st->solver->prepare(settings.iterations);
+    st->shape_of = c;
+  } catch (const std::runtime_error& e) {
+    rethrow_as_error(e);
+  }
+  state_ = st.release();
+}
+
+FusedCudaSolve::~FusedCudaSolve() { delete state_; }
+
+FusedIterations FusedCudaSolve::run(Progress& progress) {
+  State& st = *state_;
+  const rpca::Hyperparameters& h = st.settings.hyper;
+  cuda::RpcaStepParams p;
+  p.zeta1 = h.zeta1;
+  p.eta = h.eta;
+  p.rho = h.decay;
+  if (st.has_truth && st.settings.stop_below_error > 0.0) {
+    const double level = st.settings.stop_below_error * st.truth_norm;
+    p.stop_below_squared_error = level * level;
+  }
+  const int total = std::max(1, st.settings.iterations);
+  FusedIterations out;
+  try {
+    st.solver->run(st.settings.iterations, p, [&](int launched) {
+      progress.check();
+      progress.report(0.05 + 0.95 * launched / total,
+                      "ScaledGD (CUDA kernels): " + std::to_string(launched) + " of " + std::to_string(total) + " iterations queued");
+    });
+    const cuda::RpcaRunStatus s = st.solver->status();
+    out.singular = s.singular;
+    out.iterations = s.iterations;
+    out.zeta = s.zeta;
+    for (const double e : s.squared_errors) out.relative_errors.push_back(std::sqrt(e) / st.truth_norm);
+    for (int k = 0; k < 3; ++k) out.x.factors[static_cast<std::size_t>(k)] = torch::empty_like(st.shape_of.factors[static_cast<std::size_t>(k)]);
+    out.x.core = torch::empty_like(st.shape_of.core);
+    st.solver->get_iterate(out.x.factors[0].data_ptr<double>(), out.x.factors[1].data_ptr<double>(),
+                           out.x.factors[2].data_ptr<double>(), out.x.core.data_ptr<double>());
+  } catch (const std::runtime_error& e) {
+    rethrow_as_error(e);
+  }
+  return out;
+}
+
+double fused_cuda_bytes(const tensor::Shape& shape, const std::vector<std::int64_t>& ranks, bool with_truth,
+                        bool include_partials) {
+  const std::string why = fused_cuda_unavailable_reason(shape, ranks);
+  if (!why.empty()) throw Error(why, "", "fused CUDA ScaledGD");
+  try {
+    cuda::FusedScaledGd s(sizes_of(shape, ranks), 1, current_stream(), tuning_from_env());
+    // Any valid device pointer will do: only whether a truth is read matters here.
+    const auto dummy = torch::zeros({1}, torch::TensorOptions().dtype(torch::kFloat64).device(torch::kCUDA));
+    s.set_observed(dummy.data_ptr<double>(), with_truth ? dummy.data_ptr<double>() : nullptr);
+    return s.iteration_bytes(include_partials);
+  } catch (const std::runtime_error& e) {
+    rethrow_as_error(e);
+  }
+}
+
+#else  // no CUDA kernels in this build
+
+std::string fused_cuda_unavailable_reason(const tensor::Shape&, const std::vector<std::int64_t>&) {
+  return "this build has no CUDA kernels for tensor RPCA (needs nvcc and a CUDA LibTorch)";
+}
+
+namespace {
+[[noreturn]] void unavailable() {
+  throw Error("this build has no CUDA kernels for tensor RPCA (needs nvcc and a CUDA LibTorch)", "", "fused CUDA ScaledGD");
+}
+}  // namespace
+
+struct FusedCudaSolve::State {};
+FusedCudaSolve::FusedCudaSolve(const torch::Tensor&, const torch::Tensor&, const TorchTucker&, const rpca::ScaledGdSettings&,
+                               double) {
+  unavailable();
+}
+FusedCudaSolve::~FusedCudaSolve() { delete state_; }
+FusedIterations FusedCudaSolve::run(Progress&) { unavailable(); }
+double fused_cuda_bytes(const tensor::Shape&, const std::vector<std::int64_t>&, bool, bool) { unavailable(); }
+
+#endif
+
+}  // namespace ebsd::gpu::detail

@@ -1,0 +1,126 @@
+// Our fused CUDA ScaledGD kernels alone (gpu/src/cuda/rpca_kernels.hpp, no LibTorch): time per
+// iteration on the paper's problem (default 100^3, rank 10, kappa 5, 20 % corruption) split into
+// the row pass and the update, with plain launches and in the CUDA graph, for several numbers of
+// blocks per y row; against the memory floor of the iteration (its bytes over the device-to-device
+// copy bandwidth measured here). Timed with CUDA events over back-to-back launches.
+//   bench_cuda_rpca_kernels [--size N] [--rank R] [--repetitions K]
+// Skips (exit 0) without a CUDA device.
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "cuda/rpca_kernels.hpp"
+#include "ebsd/rpca/scaled_gd.hpp"
+#include "ebsd/rpca/synthetic_problem.hpp"
+#include "ebsd/tensor/hosvd.hpp"
+
+namespace {
+
+namespace k = ebsd::gpu::cuda;
+
+#define CHECK(x)                                                    \
+  do {                                                              \
+    const cudaError_t e_ = (x);                                     \
+    if (e_ != cudaSuccess) {                                        \
+      std::fprintf(stderr, "%s: %s\n", #x, cudaGetErrorString(e_)); \
+      std::exit(1);                                                 \
+    }                                                               \
+  } while (0)
+
+// Device-to-device copy bandwidth (bytes read + written per second), best of 10, 1 GiB.
+double copy_bandwidth() {
+  const std::size_t bytes = std::size_t{1} << 30;
+  void *a = nullptr, *b = nullptr;
+  CHECK(cudaMalloc(&a, bytes));
+  CHECK(cudaMalloc(&b, bytes));
+  CHECK(cudaMemset(a, 0, bytes));
+  cudaEvent_t t0, t1;
+  CHECK(cudaEventCreate(&t0));
+  CHECK(cudaEventCreate(&t1));
+  float best = 1e30f;
+  for (int i = 0; i < 10; ++i) {
+    CHECK(cudaEventRecord(t0));
+    CHECK(cudaMemcpyAsync(b, a, bytes, cudaMemcpyDeviceToDevice));
+    CHECK(cudaEventRecord(t1));
+    CHECK(cudaEventSynchronize(t1));
+    float ms = 0;
+    CHECK(cudaEventElapsedTime(&ms, t0, t1));
+    best = std::min(best, ms);
+  }
+  cudaFree(a);
+  cudaFree(b);
+  return 2.0 * static_cast<double>(bytes) / (best * 1e-3);
+}
+
+std::vector<double> row_major(const ebsd::tensor::Matrix<double>& m) {
+  std::vector<double> v(static_cast<std::size_t>(m.size()));
+  for (Eigen::Index i = 0; i < m.rows(); ++i)
+    for (Eigen::Index a = 0; a < m.cols(); ++a) v[static_cast<std::size_t>(i * m.cols() + a)] = m(i, a);
+  return v;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ebsd::rpca::SyntheticProblemSpec spec;
+  int repetitions = 200;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string a = argv[i];
+    if (a == "--size") spec.size = std::atoll(argv[i + 1]);
+    else if (a == "--rank") spec.rank = std::atoll(argv[i + 1]);
+    else if (a == "--repetitions") repetitions = std::atoi(argv[i + 1]);
+    else {
+      std::fprintf(stderr, "unknown argument %s\n", a.c_str());
+      return 2;
+    }
+  }
+  int devices = 0;
+  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices < 1) {
+    std::printf("no CUDA device: skipped\n");
+    return 0;
+  }
+  cudaDeviceProp prop{};
+  CHECK(cudaGetDeviceProperties(&prop, 0));
+  const auto p = ebsd::rpca::make_synthetic_problem(spec);
+  const auto h = ebsd::rpca::tuned_synthetic_hyperparameters();
+  const std::vector<std::int64_t> ranks(3, spec.rank);
+  ebsd::tensor::Tensor<double> clipped = p.observed;
+  for (double& v : clipped.values()) v = std::clamp(v, -h.zeta0, h.zeta0);
+  const auto init = ebsd::tensor::hosvd(clipped, ranks, ebsd::Progress::none());
+  const auto u = row_major(init.factors[0]), v = row_major(init.factors[1]), w = row_major(init.factors[2]);
+  double* y = nullptr;
+  const std::size_t ybytes = static_cast<std::size_t>(p.observed.size()) * sizeof(double);
+  CHECK(cudaMalloc(&y, ybytes));
+  CHECK(cudaMemcpy(y, p.observed.data(), ybytes, cudaMemcpyHostToDevice));
+  const double bw = copy_bandwidth();
+  const int r = static_cast<int>(spec.rank);
+  const k::RpcaSizes sizes{spec.size, spec.size, spec.size, r, r, r};
+  std::printf("# fused CUDA ScaledGD kernels, %lld^3, rank %d, %s (%d SMs), copy bandwidth %.0f GB/s, %d launches each\n",
+              static_cast<long long>(spec.size), r, prop.name, prop.multiProcessorCount, bw / 1e9, repetitions);
+  std::printf("%-8s %12s %14s %14s %12s %10s %10s\n", "splits", "row pass us", "iteration us", "graph iter us",
+              "floor us", "ratio", "MB/iter");
+  k::RpcaStepParams params;
+  params.zeta1 = h.zeta1;
+  params.eta = h.eta;
+  params.rho = h.decay;
+  for (const int splits : {1, 2, 3, 4, 6, 0}) {
+    k::RpcaTuning t;
+    t.z_splits = splits;
+    k::FusedScaledGd solver(sizes, 1, nullptr, t);
+    solver.set_observed(y, nullptr);
+    solver.set_iterate(u.data(), v.data(), w.data(), init.core.data());
+    const auto times = solver.profile(repetitions, params);
+    const double bytes = solver.iteration_bytes(false);
+    const double floor_us = 1e6 * bytes / bw;
+    std::printf("%-8s %12.2f %14.2f %14.2f %12.2f %10.2f %10.2f\n",
+                (splits == 0 ? "auto=" + std::to_string(solver.z_splits()) : std::to_string(splits)).c_str(),
+                times.row_pass_us, times.iteration_plain_us, times.iteration_graph_us, floor_us,
+                times.iteration_graph_us / floor_us, bytes / 1e6);
+  }
+  cudaFree(y);
+  return 0;
+}

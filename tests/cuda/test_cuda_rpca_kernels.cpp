@@ -1,0 +1,240 @@
+// Our fused CUDA ScaledGD iterations (gpu/src/cuda/rpca_kernels.hpp) against the CPU reference
+// (ebsd::rpca::scaled_gd) from the same spectral initialisation: the same iterates (per-iteration
+// errors and the final iterate to 1e-5 relative, before convergence), on cubic and non-cubic
+// tensors, with x rows longer than one thread block, several blocks per row, with and without the
+// CUDA graph; exact recovery on the paper's 100^3 problem; the early stop. No LibTorch. Skips
+// itself where there is no CUDA device; label gpu.
+#include <gtest/gtest.h>
+
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "cuda/rpca_kernels.hpp"
+#include "ebsd/rpca/scaled_gd.hpp"
+#include "ebsd/rpca/synthetic_problem.hpp"
+#include "ebsd/tensor/hosvd.hpp"
+
+namespace {
+
+namespace k = ebsd::gpu::cuda;
+using ebsd::tensor::Tensor;
+using ebsd::tensor::Tucker;
+using Matrix = ebsd::tensor::Matrix<double>;
+
+bool have_device() {
+  int n = 0;
+  if (cudaGetDeviceCount(&n) != cudaSuccess) {
+    cudaGetLastError();
+    return false;
+  }
+  return n > 0;
+}
+
+struct DeviceTensor {
+  double* p = nullptr;
+  explicit DeviceTensor(const Tensor<double>& t) {
+    EXPECT_EQ(cudaMalloc(&p, static_cast<std::size_t>(t.size()) * sizeof(double)), cudaSuccess);
+    EXPECT_EQ(cudaMemcpy(p, t.data(), static_cast<std::size_t>(t.size()) * sizeof(double), cudaMemcpyHostToDevice),
+              cudaSuccess);
+  }
+  ~DeviceTensor() { cudaFree(p); }
+  DeviceTensor(const DeviceTensor&) = delete;
+  DeviceTensor& operator=(const DeviceTensor&) = delete;
+};
+
+std::vector<double> row_major(const Matrix& m) {
+  std::vector<double> v(static_cast<std::size_t>(m.size()));
+  for (Eigen::Index i = 0; i < m.rows(); ++i)
+    for (Eigen::Index a = 0; a < m.cols(); ++a) v[static_cast<std::size_t>(i * m.cols() + a)] = m(i, a);
+  return v;
+}
+
+Matrix from_row_major(const std::vector<double>& v, std::int64_t rows, std::int64_t cols) {
+  Matrix m(rows, cols);
+  for (std::int64_t i = 0; i < rows; ++i)
+    for (std::int64_t a = 0; a < cols; ++a) m(i, a) = v[static_cast<std::size_t>(i * cols + a)];
+  return m;
+}
+
+struct FusedRun {
+  std::vector<double> relative_errors;  // per iteration, with a truth
+  Tucker<double> iterate;
+  k::RpcaRunStatus status;
+  int z_splits = 0;
+};
+
+// The CPU's initialisation (HOSVD of clamp(Y, -zeta0, zeta0)), then the fused CUDA iterations.
+FusedRun run_fused(const Tensor<double>& y, const Tensor<double>* truth, const ebsd::rpca::ScaledGdSettings& s,
+                   const k::RpcaTuning& tuning = {}) {
+  Tensor<double> clipped = y;
+  for (double& v : clipped.values()) v = std::clamp(v, -s.hyper.zeta0, s.hyper.zeta0);
+  const Tucker<double> init = ebsd::tensor::hosvd(clipped, s.ranks, ebsd::Progress::none());
+  const k::RpcaSizes sizes{y.dim(0), y.dim(1), y.dim(2), static_cast<int>(s.ranks[0]), static_cast<int>(s.ranks[1]),
+                           static_cast<int>(s.ranks[2])};
+  DeviceTensor dy(y);
+  std::unique_ptr<DeviceTensor> dt = truth ? std::make_unique<DeviceTensor>(*truth) : nullptr;
+  k::FusedScaledGd solver(sizes, s.iterations, nullptr, tuning);
+  solver.set_observed(dy.p, dt ? dt->p : nullptr);
+  const auto u = row_major(init.factors[0]), v = row_major(init.factors[1]), w = row_major(init.factors[2]);
+  solver.set_iterate(u.data(), v.data(), w.data(), init.core.data());
+  const double norm = truth ? ebsd::tensor::frobenius_norm(*truth) : 0.0;
+  k::RpcaStepParams p;
+  p.zeta1 = s.hyper.zeta1;
+  p.eta = s.hyper.eta;
+  p.rho = s.hyper.decay;
+  p.stop_below_squared_error = truth ? (s.stop_below_error * norm) * (s.stop_below_error * norm) : 0.0;
+  solver.run(s.iterations, p);
+  FusedRun r;
+  r.status = solver.status();
+  r.z_splits = solver.z_splits();
+  for (const double e : r.status.squared_errors) r.relative_errors.push_back(std::sqrt(e) / norm);
+  std::vector<double> uo(u.size()), vo(v.size()), wo(w.size());
+  r.iterate.core = Tensor<double>(init.core.shape());
+  solver.get_iterate(uo.data(), vo.data(), wo.data(), r.iterate.core.data());
+  r.iterate.factors = {from_row_major(uo, sizes.n1, sizes.r1), from_row_major(vo, sizes.n2, sizes.r2),
+                       from_row_major(wo, sizes.n3, sizes.r3)};
+  return r;
+}
+
+// A random Tucker tensor of the given shape and ranks plus sparse spikes: a non-cubic problem.
+ebsd::rpca::SyntheticProblem random_problem(const std::vector<std::int64_t>& shape, const std::vector<std::int64_t>& ranks,
+                                            unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  Tucker<double> t;
+  t.core = Tensor<double>({ranks[0], ranks[1], ranks[2]});
+  for (double& v : t.core.values()) v = normal(rng);
+  for (int m = 0; m < 3; ++m) {
+    Matrix a(shape[static_cast<std::size_t>(m)], ranks[static_cast<std::size_t>(m)]);
+    for (Eigen::Index i = 0; i < a.size(); ++i) a.data()[i] = normal(rng) / std::sqrt(static_cast<double>(a.rows()));
+    t.factors.push_back(a);
+  }
+  ebsd::rpca::SyntheticProblem p;
+  p.low_rank = ebsd::tensor::reconstruct(t);
+  double mean_abs = 0.0;
+  for (const double v : p.low_rank.values()) mean_abs += std::abs(v);
+  mean_abs /= static_cast<double>(p.low_rank.size());
+  p.observed = p.low_rank;
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  for (double& v : p.observed.values())
+    if (unit(rng) < 0.1) v += (2.0 * unit(rng) - 1.0) * 10.0 * mean_abs;
+  return p;
+}
+
+// The tuned values with thresholds scaled to the data (3 x the mean magnitude of the low-rank part).
+ebsd::rpca::Hyperparameters thresholds_for(const Tensor<double>& low_rank) {
+  double mean_abs = 0.0;
+  for (const double v : low_rank.values()) mean_abs += std::abs(v);
+  mean_abs /= static_cast<double>(low_rank.size());
+  return {3.0 * mean_abs, 3.0 * mean_abs, 0.45, 0.85};
+}
+
+// The checks of tests/gpu/test_rpca_gpu.cpp: per-iteration errors and the final iterate.
+void expect_same_iterates(const ebsd::rpca::SyntheticProblem& p, const ebsd::rpca::ScaledGdSettings& s,
+                          const k::RpcaTuning& tuning = {}) {
+  const auto cpu = ebsd::rpca::scaled_gd(p.observed, s, ebsd::Progress::none(), &p.low_rank);
+  ASSERT_GT(cpu.relative_errors.back(), 1e-4) << "the comparison must be made before convergence";
+  const FusedRun gpu = run_fused(p.observed, &p.low_rank, s, tuning);
+  EXPECT_FALSE(gpu.status.singular);
+  EXPECT_FALSE(gpu.status.stopped);
+  ASSERT_EQ(gpu.status.iterations, s.iterations);
+  ASSERT_EQ(gpu.relative_errors.size() + 1, cpu.relative_errors.size());
+  for (std::size_t t = 0; t < gpu.relative_errors.size(); ++t)
+    EXPECT_NEAR(gpu.relative_errors[t], cpu.relative_errors[t], 1e-5 * cpu.relative_errors[t]) << "iteration " << t;
+  EXPECT_LT(ebsd::tensor::relative_distance(ebsd::tensor::reconstruct(gpu.iterate), cpu.low_rank), 1e-5);
+  EXPECT_NEAR(gpu.status.zeta, s.hyper.zeta1 * std::pow(s.hyper.decay, s.iterations), 1e-12 * s.hyper.zeta1);
+}
+
+TEST(CudaRpcaKernels, FollowTheCpuReference) {
+  if (!have_device()) GTEST_SKIP() << "no CUDA device";
+  const auto p = ebsd::rpca::make_synthetic_problem({40, 3, 5.0, 0.2, 11});
+  ebsd::rpca::ScaledGdSettings s;
+  s.ranks = {3, 3, 3};
+  s.iterations = 20;
+  expect_same_iterates(p, s);
+}
+
+TEST(CudaRpcaKernels, FollowTheCpuReferenceOnNonCubicTensorsAndUnequalRanks) {
+  if (!have_device()) GTEST_SKIP() << "no CUDA device";
+  // x rows of 300 take two passes of the 256 threads; z split over 3 blocks per row.
+  const auto p = random_problem({300, 14, 40}, {3, 4, 2}, 5);
+  ebsd::rpca::ScaledGdSettings s;
+  s.ranks = {3, 4, 2};
+  s.iterations = 12;
+  s.hyper = thresholds_for(p.low_rank);
+  k::RpcaTuning tuning;
+  tuning.z_splits = 3;
+  expect_same_iterates(p, s, tuning);
+  const auto q = random_problem({17, 23, 9}, {5, 2, 6}, 6);
+  s.ranks = {5, 2, 6};
+  s.hyper = thresholds_for(q.low_rank);
+  expect_same_iterates(q, s);
+}
+
+TEST(CudaRpcaKernels, GraphSplitsAndPlainLaunchesGiveIdenticalIterates) {
+  if (!have_device()) GTEST_SKIP() << "no CUDA device";
+  const auto p = ebsd::rpca::make_synthetic_problem({32, 4, 5.0, 0.2, 3});
+  ebsd::rpca::ScaledGdSettings s;
+  s.ranks = {4, 4, 4};
+  s.iterations = 15;  // odd, and not a multiple of the graph's length
+  k::RpcaTuning graph;
+  graph.graph_iterations = 4;
+  k::RpcaTuning plain;
+  plain.use_graph = false;
+  const FusedRun a = run_fused(p.observed, &p.low_rank, s, graph);
+  const FusedRun b = run_fused(p.observed, &p.low_rank, s, plain);
+  EXPECT_EQ(a.status.iterations, 15);
+  EXPECT_EQ(a.relative_errors, b.relative_errors);  // the sums run in a fixed order
+  EXPECT_EQ(a.iterate.core, b.iterate.core);
+  // Another split of the z ranges changes the order of the sums, not the iterates.
+  k::RpcaTuning split;
+  split.z_splits = a.z_splits == 2 ? 3 : 2;
+  const FusedRun c = run_fused(p.observed, &p.low_rank, s, split);
+  EXPECT_NE(c.z_splits, a.z_splits);
+  EXPECT_LT(ebsd::tensor::relative_distance(ebsd::tensor::reconstruct(c.iterate), ebsd::tensor::reconstruct(a.iterate)),
+            1e-12);
+}
+
+TEST(CudaRpcaKernels, ExactRecoveryOnThePapersProblem) {
+  if (!have_device()) GTEST_SKIP() << "no CUDA device";
+  const auto p = ebsd::rpca::make_synthetic_problem({100, 10, 5.0, 0.2, 1});
+  ebsd::rpca::ScaledGdSettings s;
+  s.ranks = {10, 10, 10};
+  s.iterations = 150;
+  const FusedRun r = run_fused(p.observed, &p.low_rank, s);
+  ASSERT_EQ(r.status.iterations, 150);
+  EXPECT_LT(ebsd::tensor::relative_distance(ebsd::tensor::reconstruct(r.iterate), p.low_rank), 1e-10);
+  EXPECT_LT(r.relative_errors.back(), 1e-10);
+  EXPECT_GT(ebsd::rpca::iterations_to_reach(r.relative_errors, 1e-8), 90);  // the CPU needs 111
+  EXPECT_LT(ebsd::rpca::iterations_to_reach(r.relative_errors, 1e-8), 130);
+}
+
+TEST(CudaRpcaKernels, StopsWhereTheCpuStops) {
+  if (!have_device()) GTEST_SKIP() << "no CUDA device";
+  const auto p = ebsd::rpca::make_synthetic_problem({30, 2, 5.0, 0.2, 12});
+  ebsd::rpca::ScaledGdSettings s;
+  s.ranks = {2, 2, 2};
+  s.iterations = 200;
+  s.stop_below_error = 1e-6;
+  const auto cpu = ebsd::rpca::scaled_gd(p.observed, s, ebsd::Progress::none(), &p.low_rank);
+  ASSERT_LT(cpu.iterations, 200);
+  const FusedRun gpu = run_fused(p.observed, &p.low_rank, s);
+  EXPECT_TRUE(gpu.status.stopped);
+  EXPECT_EQ(gpu.status.iterations, cpu.iterations);
+  EXPECT_EQ(gpu.relative_errors.size(), static_cast<std::size_t>(cpu.iterations) + 1);
+  EXPECT_LT(gpu.relative_errors.back(), 1e-6);
+}
+
+TEST(CudaRpcaKernels, RejectsRanksAbove32) {
+  if (!have_device()) GTEST_SKIP() << "no CUDA device";
+  EXPECT_FALSE(k::rpca_fused_unsupported_reason({64, 64, 64, 33, 4, 4}).empty());
+  EXPECT_TRUE(k::rpca_fused_unsupported_reason({64, 64, 64, 32, 4, 4}).empty());
+  EXPECT_THROW(k::FusedScaledGd({64, 64, 64, 33, 4, 4}, 10, nullptr), std::runtime_error);
+}
+
+}  // namespace
