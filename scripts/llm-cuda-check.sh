@@ -34,7 +34,7 @@ tail -n 30 "$out/build.log"
 if [ "${1:-}" != "--bench" ]; then
   stamp tests
   # LlmCuda* includes the fused decode step's tests (LlmCudaDecodeStep*).
-  timeout 240 ctest --test-dir build-gpu -L gpu -R 'CudaQuantKernels|CudaRmsNorm|LlmCuda' --output-on-failure -V > "$out/ctest-llm-cuda.log" 2>&1
+  timeout 240 ctest --test-dir build-gpu -L gpu -R 'CudaQuantKernels|CudaDecodeKernels|CudaRmsNorm|LlmCuda' --output-on-failure -V > "$out/ctest-llm-cuda.log" 2>&1
   rc=$?
   grep -E "error / bound|relative logit|greedy:|relative error|fused|declined|graph|bf16 vs f32|Passed|Failed|SKIPPED|tests passed|tests failed" \
     "$out/ctest-llm-cuda.log" | tail -n 80
