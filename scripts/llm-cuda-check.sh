@@ -4,6 +4,10 @@
 # CUDA kernel and engine tests (label gpu) and the H100 benchmark. Logs go to ${OUT:-out}/.
 #   scripts/llm-cuda-check.sh            tests + benchmark (with the crossover runs)
 #   scripts/llm-cuda-check.sh --tests    tests only
+#   scripts/llm-cuda-check.sh --bench    benchmark only (a second call on a warm machine: the
+#                                        build is kept, so the benchmark gets the whole time)
+# The benchmark times decode with the fused CUDA step as a graph (the default), eagerly
+# (EBSD_CUDA_GRAPH=0) and on the LibTorch tensor path (EBSD_CUDA_DECODE_STEP=0).
 # Each stage has its own time limit so the logs come back even if one hangs (about 9 min in all).
 set -uo pipefail
 source "$(dirname "$0")/device-debs.sh"
@@ -27,16 +31,24 @@ timeout 300 cmake --build build-gpu -j "$(nproc)" --target test_cuda_kernels tes
 rc=$?
 tail -n 30 "$out/build.log"
 [ $rc -eq 0 ] || { stamp "build failed ($rc)"; exit 1; }
-stamp tests
-timeout 120 ctest --test-dir build-gpu -L gpu -R 'CudaQuantKernels|CudaRmsNorm|LlmCuda' --output-on-failure -V > "$out/ctest-llm-cuda.log" 2>&1
-rc=$?
-grep -E "error / bound|relative logit|greedy:|relative error|Passed|Failed|SKIPPED|tests passed|tests failed" "$out/ctest-llm-cuda.log" | tail -n 60
-stamp "tests done ($rc)"
+if [ "${1:-}" != "--bench" ]; then
+  stamp tests
+  # LlmCuda* includes the fused decode step's tests (LlmCudaDecodeStep*).
+  timeout 240 ctest --test-dir build-gpu -L gpu -R 'CudaQuantKernels|CudaDecodeKernels|CudaRmsNorm|LlmCuda' --output-on-failure -V > "$out/ctest-llm-cuda.log" 2>&1
+  rc=$?
+  grep -E "error / bound|relative logit|greedy:|relative error|fused|declined|graph|bf16 vs f32|Passed|Failed|SKIPPED|tests passed|tests failed" \
+    "$out/ctest-llm-cuda.log" | tail -n 80
+  stamp "tests done ($rc)"
+fi
 if [ "${1:-}" != "--tests" ]; then
   stamp kernel-bench
   timeout 60 ./build-gpu/tests/bench_cuda_quant_kernels 2>&1 | tee "$out/bench_kernels.log"
   # Whatever is left of about 9 minutes in all (the device tool stops a command at 10).
   left=$((540 - ($(date +%s) - start)))
+  if [ "$left" -lt 60 ]; then
+    stamp "no time left for the benchmark (${left} s): run scripts/llm-cuda-check.sh --bench"
+    exit 0
+  fi
   stamp "bench (limit ${left} s)"
   timeout "$left" ./build-gpu/tests/bench_llm_cuda --rounds 3 --crossover --model-dir /tmp/ebsd-llm-bench \
     --json "$out/bench_llm_cuda.json" 2>&1 | tee "$out/bench.log"

@@ -193,6 +193,8 @@ torch::Tensor DecoderModel::forward(const torch::Tensor& tokens, std::int64_t st
   torch::NoGradGuard no_grad;
   const auto& s = spec();
   const auto t = tokens.size(0);
+  if (t == 1 && options_.device().is_cuda())  // decode: our fused step, when it covers the model
+    if (auto logits = forward_cuda_step(tokens, start, kv, ff, comm); logits.defined()) return logits;
   const auto ids = tokens.to(options_.device(), torch::kInt64);
   if (t == 0) throw Error("no tokens to run");
   if ((ids < 0).any().item<bool>() || (ids >= s.vocab_size).any().item<bool>())

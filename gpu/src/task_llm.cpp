@@ -115,7 +115,15 @@ nlohmann::json llm_bench(const nlohmann::json& args, Progress& progress) {
   session.reset();
   const auto r = llm::generate(session, prompt, g, {}, progress);
   const auto decoded = static_cast<double>(r.tokens.size()) - 1;
+  // Which decode path ran on CUDA (llm_decoder_cuda_step.cpp): step count, graph or eager, or
+  // why the model is not covered.
+  const auto step = model->cuda_decode_stats();
+  const nlohmann::json cuda_step{{"steps", step.steps},
+                                 {"graph", step.graph},
+                                 {"graph_failed", step.graph_failed},
+                                 {"declined", step.declined}};
   return {{"model", model_json(*model)},
+          {"cuda_decode_step", cuda_step},
           {"device", args.value("device", std::string("cpu"))},
           {"dtype", args.value("dtype", std::string(model->options().device().is_cuda() ? "bf16" : "f32"))},
           {"threads", torch::get_num_threads()},

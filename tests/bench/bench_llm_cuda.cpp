@@ -7,9 +7,11 @@
 // is the run's own): a 512-token prompt then 128 generated tokens (prefill and decode tokens/s,
 // peak device memory), repeated --rounds times (medians), and one 2048-token prefill. With
 // --crossover it also times short prompts with the packed matrix-vector kernel against
-// dequantize + cuBLAS (EBSD_CUDA_GEMV_MAX_TOKENS), and decode with the blocks dequantized to
-// bf16 at load (EBSD_CUDA_QUANT_KERNELS=0, the engine before our kernels) and with the RMSNorm as
-// LibTorch operations instead of the fused kernel (EBSD_CUDA_FUSED_NORM=0).
+// dequantize + cuBLAS (EBSD_CUDA_GEMV_MAX_TOKENS), decode with the fused step launched eagerly
+// instead of as a CUDA graph (EBSD_CUDA_GRAPH=0) and on the LibTorch tensor path
+// (EBSD_CUDA_DECODE_STEP=0), and on the tensor path with the blocks dequantized to bf16 at load
+// (EBSD_CUDA_QUANT_KERNELS=0, the engine before our kernels) and with the RMSNorm as LibTorch
+// operations instead of the fused kernel (EBSD_CUDA_FUSED_NORM=0).
 // Speed barely depends on weight values, so these compare with llama.cpp's published H100
 // figures (LLM-CORE.md section 5.3). Skips (exit 0) where there is no CUDA device.
 //   bench_llm_cuda [--rounds N] [--model-dir DIR] [--crossover] [--json FILE]
@@ -126,7 +128,14 @@ int main(int argc, char** argv) {
                        {"prefill_2048_tokens_per_second", long_run["prefill_tokens_per_second"]},
                        {"decode_tokens_per_second", median(decode)},
                        {"device_peak_allocated_mib", median(peak)},
-                       {"memory", runs.back()["memory"]}};
+                       {"memory", runs.back()["memory"]},
+                       {"cuda_decode_step", runs.back().value("cuda_decode_step", nlohmann::json::object())}};
+    // Which decode path the table's runs took (the fused step as a graph, eagerly, or declined).
+    const auto step = row["cuda_decode_step"];
+    std::printf("%-18s decode path: fused step %s, %lld steps%s%s\n", "", step.value("graph", false) ? "as a CUDA graph" : "eager",
+                static_cast<long long>(step.value("steps", std::int64_t{0})),
+                step.value("declined", std::string()).empty() ? "" : ", declined: ",
+                step.value("declined", std::string()).c_str());
     results.push_back(row);
     std::fflush(stdout);
   }
@@ -138,18 +147,32 @@ int main(int argc, char** argv) {
     std::replace(stem.begin(), stem.end(), ' ', '_');
     std::replace(stem.begin(), stem.end(), '+', 'p');
     const auto file = dir / (stem + ".gguf");
-    if (m.matrices == im::GgmlType::F16) continue;
     std::printf("%s:\n", m.name.c_str());
     {
-      // Decode with the weights dequantized to bf16 at load (cuBLAS matrix-vector products).
-      const auto dense = bench(file, m.dtype, 512, 129, "EBSD_CUDA_QUANT_KERNELS=0");
+      // The decode step: our fused kernels replayed as a CUDA graph (the default, main table),
+      // the same kernels launched one by one, and the LibTorch tensor path.
+      const auto eager = bench(file, m.dtype, 512, 129, "EBSD_CUDA_GRAPH=0");
+      const auto tensor = bench(file, m.dtype, 512, 129, "EBSD_CUDA_DECODE_STEP=0");
+      std::printf("  decode: fused step as a CUDA graph %.1f tok/s (table), launched eagerly (EBSD_CUDA_GRAPH=0) %.1f tok/s, "
+                  "tensor path (EBSD_CUDA_DECODE_STEP=0) %.1f tok/s\n",
+                  row["decode_tokens_per_second"].get<double>(), eager["decode_tokens_per_second"].get<double>(),
+                  tensor["decode_tokens_per_second"].get<double>());
+      row["decode_step_eager"] = eager;
+      row["decode_tensor_path"] = tensor;
+      std::fflush(stdout);
+    }
+    if (m.matrices == im::GgmlType::F16) continue;
+    {
+      // The engine before our kernels: weights dequantized to bf16 at load, tensor path (cuBLAS
+      // matrix-vector products).
+      const auto dense = bench(file, m.dtype, 512, 129, "EBSD_CUDA_QUANT_KERNELS=0 EBSD_CUDA_DECODE_STEP=0");
       std::printf("  dequantized to bf16 at load: prefill 512 %.0f tok/s, decode %.1f tok/s, peak %.1f MiB\n",
                   dense["prefill_tokens_per_second"].get<double>(), dense["decode_tokens_per_second"].get<double>(),
                   peak_mib(dense));
       row["dequantized_at_load"] = dense;
-      // The LibTorch RMSNorm (eight operations) instead of the fused kernel.
-      const auto unfused = bench(file, m.dtype, 512, 129, "EBSD_CUDA_FUSED_NORM=0");
-      std::printf("  RMSNorm as LibTorch operations (EBSD_CUDA_FUSED_NORM=0): prefill 512 %.0f tok/s, decode %.1f tok/s\n",
+      // The LibTorch RMSNorm (eight operations) instead of the fused kernel, on the tensor path.
+      const auto unfused = bench(file, m.dtype, 512, 129, "EBSD_CUDA_FUSED_NORM=0 EBSD_CUDA_DECODE_STEP=0");
+      std::printf("  RMSNorm as LibTorch operations (EBSD_CUDA_FUSED_NORM=0, tensor path): prefill 512 %.0f tok/s, decode %.1f tok/s\n",
                   unfused["prefill_tokens_per_second"].get<double>(), unfused["decode_tokens_per_second"].get<double>());
       row["unfused_norm"] = unfused;
       // Short prompts: packed kernel per token vs dequantize + GEMM.

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cuda/quant_kernels.hpp"
+#include "cuda_test_buffers.hpp"
 #include "ebsd/quant/block_formats.hpp"
 #include "ebsd/quant/half.hpp"
 
@@ -22,27 +23,9 @@ namespace {
 namespace k = ebsd::gpu::cuda;
 namespace q = ebsd::quant;
 
-bool have_device() {
-  int n = 0;
-  return cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
-}
-
-// Device memory freed on scope exit.
-struct DeviceBuffer {
-  void* p = nullptr;
-  explicit DeviceBuffer(std::size_t bytes) { EXPECT_EQ(cudaMalloc(&p, bytes == 0 ? 1 : bytes), cudaSuccess); }
-  ~DeviceBuffer() { cudaFree(p); }
-  DeviceBuffer(DeviceBuffer&& o) noexcept : p(o.p) { o.p = nullptr; }
-  DeviceBuffer(const DeviceBuffer&) = delete;
-  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
-};
-
-template <class T>
-DeviceBuffer upload(const std::vector<T>& v) {
-  DeviceBuffer b(v.size() * sizeof(T));
-  EXPECT_EQ(cudaMemcpy(b.p, v.data(), v.size() * sizeof(T), cudaMemcpyHostToDevice), cudaSuccess);
-  return DeviceBuffer(std::move(b));
-}
+bool have_device() { return ebsd::test::have_cuda_device(); }
+using ebsd::test::DeviceBuffer;
+using ebsd::test::upload;
 
 // Host images of the three float types: values stored as raw bits, read back as double.
 std::uint16_t to_bf16(float f) {  // round to nearest even, as the kernels' conversions do

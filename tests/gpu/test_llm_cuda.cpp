@@ -241,4 +241,171 @@ TEST(LlmCudaQuantized, Bf16DecodeIsAsCloseToF32AsCublasBf16) {
   EXPECT_LE(ours, 2 * cublas);
 }
 
+
+// ---- the fused decode step (llm_decoder_cuda_step.cpp, gpu/src/cuda/decode_step.cu) ----------
+// One token on CUDA runs our own kernels (captured once into a CUDA graph) instead of the
+// LibTorch tensor path; CudaDecodeMode switches between them on one model. The tests above
+// already decode through it (Graph is the default); these compare it with the tensor path and the
+// goldens directly, and check that it really ran (its step counter) and replayed a graph.
+
+// Logits of a prefill of the first `prefix` tokens (all rows) then one decode step per further
+// token, in `mode`; on the host.
+torch::Tensor stepped_logits(DecoderModel& model, CudaDecodeMode mode, const std::vector<std::int64_t>& sequence,
+                             std::size_t prefix, std::int64_t capacity) {
+  model.set_cuda_decode_mode(mode);
+  Session s(model, capacity);
+  std::vector<torch::Tensor> rows{s.prefill({sequence.begin(), sequence.begin() + static_cast<std::ptrdiff_t>(prefix)}, true)};
+  for (std::size_t i = prefix; i < sequence.size(); ++i) rows.push_back(s.decode(sequence[i]).unsqueeze(0));
+  return torch::cat(rows, 0).cpu();
+}
+
+// Runs fn in `mode` and checks the fused step computed `steps` tokens, from a captured graph when
+// the mode is Graph.
+template <class Fn>
+auto expect_fused_steps(DecoderModel& model, CudaDecodeMode mode, std::int64_t steps, const Fn& fn) {
+  const auto before = model.cuda_decode_stats().steps;
+  auto r = fn();
+  const auto st = model.cuda_decode_stats();
+  EXPECT_TRUE(st.declined.empty()) << "the fused step declined the model: " << st.declined;
+  EXPECT_EQ(st.steps - before, steps);
+  if (mode == CudaDecodeMode::Graph) EXPECT_TRUE(st.graph) << (st.graph_failed ? "graph capture failed" : "no graph");
+  return r;
+}
+
+class LlmCudaDecodeStep : public ::testing::TestWithParam<std::string> {};
+
+// f32 on the reference models (all three families: biases, llama3 RoPE scaling, Gemma2's
+// (1+w) and sandwich norms, soft-caps, sliding window of 12 over 80 tokens, GeGLU): the fused
+// steps give the goldens to the f32 tolerance (1e-4 relative), the tensor path's logits
+// to rounding, exactly the same logits eagerly as from the graph, and transformers' 64 greedy
+// tokens.
+TEST_P(LlmCudaDecodeStep, F32MatchesTheGoldensAndTheTensorPath) {
+  if (!have_cuda()) GTEST_SKIP() << "no CUDA device";
+  ASSERT_TRUE(ebsd::gpu::nn::cuda_quant_kernels_available()) << "built without the CUDA kernels";
+  const auto family = GetParam();
+  std::ifstream in(kModels / family / "golden.json");
+  const auto j = nlohmann::json::parse(in);
+  const auto prompt = j["prompt"].get<std::vector<std::int64_t>>();
+  const auto greedy = j["greedy"].get<std::vector<std::int64_t>>();
+  const auto exact = golden_tensor(family, "logits", torch::kFloat);
+  const auto tokens = golden_tensor(family, "tokens", torch::kInt64);
+  const std::vector<std::int64_t> sequence(tokens.data_ptr<std::int64_t>(), tokens.data_ptr<std::int64_t>() + tokens.numel());
+  const std::size_t prefix = 16;
+  const auto steps = static_cast<std::int64_t>(sequence.size() - prefix);
+  DecoderModel model(im::ModelFile::open(kModels / family), on_cuda(ComputeType::F32));
+  const auto graph = expect_fused_steps(model, CudaDecodeMode::Graph, steps,
+                                        [&] { return stepped_logits(model, CudaDecodeMode::Graph, sequence, prefix, 80); });
+  const auto eager = expect_fused_steps(model, CudaDecodeMode::Eager, steps,
+                                        [&] { return stepped_logits(model, CudaDecodeMode::Eager, sequence, prefix, 80); });
+  const auto tensor = expect_fused_steps(model, CudaDecodeMode::Off, 0,
+                                         [&] { return stepped_logits(model, CudaDecodeMode::Off, sequence, prefix, 80); });
+  const double e_golden = relative_error(graph, exact), e_tensor = relative_error(graph, tensor);
+  std::printf("%s f32 fused decode: relative logit error %.3g vs the goldens (tensor path: %.3g), %.3g vs the tensor path\n",
+              family.c_str(), e_golden, relative_error(tensor, exact), e_tensor);
+  EXPECT_TRUE(torch::equal(graph, eager)) << "graph replay and eager launches differ";
+  EXPECT_LE(e_golden, 1e-4);
+  EXPECT_LE(e_tensor, 1e-4);
+  model.set_cuda_decode_mode(CudaDecodeMode::Graph);
+  Session s(model, 80);
+  GenerationSettings settings;
+  settings.max_new_tokens = 64;
+  settings.stop_at_eos = false;
+  const auto r = expect_fused_steps(model, CudaDecodeMode::Graph, 63,
+                                    [&] { return generate(s, prompt, settings, {}, ebsd::Progress::none()); });
+  EXPECT_EQ(r.tokens, greedy);
+}
+
+INSTANTIATE_TEST_SUITE_P(Families, LlmCudaDecodeStep, ::testing::Values("llama", "qwen2", "gemma2"));
+
+// Q8_0 / Q4_0 (and F16) weights of random qwen2 and llama files (llama: GGUF's interleaved RoPE
+// pairs, no biases): f32 fused steps give the tensor path's logits to rounding; in bf16 both
+// paths stay as close to the f32 logits as each other.
+TEST(LlmCudaDecodeStepQuantized, FusedStepsGiveTheTensorPathsLogits) {
+  if (!have_cuda()) GTEST_SKIP() << "no CUDA device";
+  ASSERT_TRUE(ebsd::gpu::nn::cuda_quant_kernels_available()) << "built without the CUDA kernels";
+  ebsd::test::TempDir tmp;
+  im::RandomModelOptions o;
+  o.hidden = 256;
+  o.layers = 2;
+  o.heads = 4;
+  o.kv_heads = 2;
+  o.intermediate = 640;
+  o.vocab = 1000;
+  o.context = 128;
+  o.seed = 9;
+  std::vector<std::int64_t> sequence;
+  for (int i = 0; i < 40; ++i) sequence.push_back((i * 389 + 17) % o.vocab);
+  const std::size_t prefix = 12;
+  const auto steps = static_cast<std::int64_t>(sequence.size() - prefix);
+  for (const std::string arch : {"qwen2", "llama"})
+    for (auto [m, e] : {std::pair{im::GgmlType::Q8_0, im::GgmlType::Q8_0}, std::pair{im::GgmlType::Q4_0, im::GgmlType::Q8_0},
+                        std::pair{im::GgmlType::Q4_0, im::GgmlType::Q4_0}, std::pair{im::GgmlType::F16, im::GgmlType::F16}}) {
+      SCOPED_TRACE(arch + " " + im::ggml_type_traits(m).name + " / " + im::ggml_type_traits(e).name);
+      o.architecture = arch;
+      o.matrix_type = m;
+      o.embedding_type = e;
+      im::write_random_gguf(o, tmp / "q.gguf");
+      DecoderModel f32(im::ModelFile::open(tmp / "q.gguf"), on_cuda(ComputeType::F32));
+      const auto fused = expect_fused_steps(f32, CudaDecodeMode::Graph, steps,
+                                            [&] { return stepped_logits(f32, CudaDecodeMode::Graph, sequence, prefix, 64); });
+      const auto eager = expect_fused_steps(f32, CudaDecodeMode::Eager, steps,
+                                            [&] { return stepped_logits(f32, CudaDecodeMode::Eager, sequence, prefix, 64); });
+      const auto tensor = stepped_logits(f32, CudaDecodeMode::Off, sequence, prefix, 64);
+      DecoderModel bf16(im::ModelFile::open(tmp / "q.gguf"), on_cuda(ComputeType::BF16));
+      const auto fused_bf16 = expect_fused_steps(
+          bf16, CudaDecodeMode::Graph, steps, [&] { return stepped_logits(bf16, CudaDecodeMode::Graph, sequence, prefix, 64); });
+      const auto tensor_bf16 = stepped_logits(bf16, CudaDecodeMode::Off, sequence, prefix, 64);
+      const double diff = relative_error(fused, tensor), ours = relative_error(fused_bf16, tensor),
+                   theirs = relative_error(tensor_bf16, tensor);
+      std::printf("  %s %s/%s: fused vs tensor path f32 %.3g; bf16 vs f32: fused %.3g, tensor path %.3g\n", arch.c_str(),
+                  im::ggml_type_traits(m).name, im::ggml_type_traits(e).name, diff, ours, theirs);
+      EXPECT_TRUE(torch::equal(fused, eager));
+      EXPECT_LE(diff, 1e-5);
+      EXPECT_LE(ours, 2 * theirs + 1e-3);
+    }
+}
+
+// The fused steps and the tensor path share the KV cache: decode steps, a second prompt chunk
+// (tensor path, reading the keys the steps wrote), more steps, then a reset and the same again
+// (the step and its graph are kept for the same cache) give the tensor path's logits.
+TEST(LlmCudaDecodeStepQuantized, StepsAndPromptChunksShareTheCache) {
+  if (!have_cuda()) GTEST_SKIP() << "no CUDA device";
+  ASSERT_TRUE(ebsd::gpu::nn::cuda_quant_kernels_available()) << "built without the CUDA kernels";
+  ebsd::test::TempDir tmp;
+  im::RandomModelOptions o;
+  o.hidden = 256;
+  o.layers = 2;
+  o.heads = 4;
+  o.kv_heads = 2;
+  o.intermediate = 640;
+  o.vocab = 1000;
+  o.context = 128;
+  o.seed = 11;
+  im::write_random_gguf(o, tmp / "q.gguf");
+  DecoderModel model(im::ModelFile::open(tmp / "q.gguf"), on_cuda(ComputeType::F32));
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 21; ++i) ids.push_back((i * 571 + 3) % o.vocab);
+  auto run = [&](Session& s) {
+    std::vector<torch::Tensor> rows{s.prefill({ids.begin(), ids.begin() + 8}, true)};
+    for (int i = 8; i < 12; ++i) rows.push_back(s.decode(ids[static_cast<std::size_t>(i)]).unsqueeze(0));
+    rows.push_back(s.prefill({ids.begin() + 12, ids.begin() + 17}, true));
+    for (int i = 17; i < 21; ++i) rows.push_back(s.decode(ids[static_cast<std::size_t>(i)]).unsqueeze(0));
+    return torch::cat(rows, 0).cpu();
+  };
+  model.set_cuda_decode_mode(CudaDecodeMode::Off);
+  Session plain(model, 64);
+  const auto expected = run(plain);
+  model.set_cuda_decode_mode(CudaDecodeMode::Graph);
+  Session s(model, 64);
+  const auto first = expect_fused_steps(model, CudaDecodeMode::Graph, 8, [&] { return run(s); });
+  const auto rebuilds = model.cuda_decode_stats().rebuilds;
+  s.reset();
+  const auto second = expect_fused_steps(model, CudaDecodeMode::Graph, 8, [&] { return run(s); });
+  EXPECT_EQ(model.cuda_decode_stats().rebuilds, rebuilds) << "a reset kept the cache, so the step should be kept";
+  std::printf("  steps + prompt chunks vs the tensor path: relative logit error %.3g, after a reset %.3g\n",
+              relative_error(first, expected), relative_error(second, expected));
+  EXPECT_LE(relative_error(first, expected), 1e-5);
+  EXPECT_TRUE(torch::equal(first, second));
+}
+
 }  // namespace

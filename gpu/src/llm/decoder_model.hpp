@@ -5,7 +5,9 @@
 // from the ModelSpec (norm style, RoPE pairing and scaling, soft-caps, sliding layers,
 // embedding scale, activation), so there is one code path for all families.
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <torch/torch.h>
@@ -21,6 +23,22 @@ namespace ebsd::gpu::llm {
 
 enum class ComputeType { F32, F16, BF16 };
 ComputeType parse_compute_type(const std::string& name);  // "f32", "f16", "bf16"
+
+// How a one-token forward pass runs on CUDA (llm_decoder_cuda_step.cpp): Graph replays the whole
+// step as one CUDA graph of our kernels, Eager launches the same kernels one by one, Off takes
+// the LibTorch tensor path. The default is Graph, or what the environment says:
+// EBSD_CUDA_DECODE_STEP=0 -> Off, EBSD_CUDA_GRAPH=0 -> Eager (for comparisons).
+enum class CudaDecodeMode { Off, Eager, Graph };
+CudaDecodeMode default_cuda_decode_mode();
+
+// What the CUDA decode step did so far (tests and benchmarks check it ran).
+struct CudaDecodeStats {
+  std::int64_t steps = 0;      // tokens it computed
+  std::int64_t rebuilds = 0;   // step set-ups (one per KV cache it met)
+  bool graph = false;          // its current step replays a captured graph
+  bool graph_failed = false;   // capture failed, so it launches eagerly
+  std::string declined;        // why the model is not covered (then the tensor path runs); empty if covered
+};
 
 struct LoadOptions {
   Device device = Device::Cpu;
@@ -45,6 +63,10 @@ public:
   std::uint64_t weights_owned_bytes() const { return owned_bytes_; }
   std::uint64_t activations_peak_bytes() const { return activations_peak_; }
 
+  void set_cuda_decode_mode(CudaDecodeMode m) { cuda_decode_mode_ = m; }
+  CudaDecodeMode cuda_decode_mode() const { return cuda_decode_mode_; }
+  CudaDecodeStats cuda_decode_stats() const;
+
 private:
   struct Layer {
     nn::Linear q{nullptr}, k{nullptr}, v{nullptr}, o{nullptr};
@@ -68,6 +90,12 @@ private:
   torch::Tensor forward_cpu(const std::vector<std::int64_t>& ids, std::int64_t start, KvCachePolicy& kv, FeedForwardPolicy& ff,
                             Communicator& comm, bool all_logits);
 
+  // forward() for one token on CUDA through our fused decode step (llm_decoder_cuda_step.cpp):
+  // undefined when the mode is Off or the model, cache or policies are not ones it covers.
+  torch::Tensor forward_cuda_step(const torch::Tensor& tokens, std::int64_t start, KvCachePolicy& kv, FeedForwardPolicy& ff,
+                                  Communicator& comm);
+  struct CudaStepState;  // defined there; shared_ptr so this header needs no CUDA types
+
   io::model::ModelFile file_;
   torch::TensorOptions options_;
   torch::Tensor token_embd_, output_norm_, inv_freq_;
@@ -78,6 +106,8 @@ private:
   std::vector<torch::Tensor> device_blocks_;  // CUDA: the Q8_0 / Q4_0 blocks the packed layers point into  // per layer: q, k, v quantized in place in one format
   std::uint64_t mapped_bytes_ = 0, owned_bytes_ = 0, activations_peak_ = 0;
   std::vector<float> token_scratch_, inv_freq_host_;  // the CPU token path's buffers
+  CudaDecodeMode cuda_decode_mode_ = default_cuda_decode_mode();
+  std::shared_ptr<CudaStepState> cuda_step_;
 };
 
 }  // namespace ebsd::gpu::llm

@@ -1,0 +1,637 @@
+// Kernels of the one-token decode step (cuda/decode_kernels.hpp). Plain CUDA C++: no LibTorch.
+//
+// Matrix-vector products: one warp per output row, as in quant_kernels.cu (4 lanes per Q8_0 /
+// Q4_0 block, 8 blocks per pass of the warp; dense rows 8 values per lane and pass), f32 sums
+// reduced with warp shuffles. Norms: one block of 256 threads over the row, the same reduction
+// order as norm_kernels.cu, so a norm here rounds exactly like the fused RMSNorm of the tensor
+// path. Attention: flash-decoding, a block per (query head, key block) with an online softmax
+// per warp, then a small kernel combining the key blocks' partial results.
+#include "cuda/decode_kernels.hpp"
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+
+#include "cuda/quant_blocks.cuh"
+
+namespace ebsd::gpu::cuda {
+namespace {
+
+constexpr int kDense = static_cast<int>(WeightFormat::Dense);
+constexpr int kQ8 = static_cast<int>(WeightFormat::Q8_0);
+constexpr int kRowsPerBlock = 4;  // warps per block of the matrix-vector kernels
+constexpr int kNormThreads = 256;
+constexpr int kAttentionWarps = 4;
+
+template <class T>
+__device__ __forceinline__ float to_f(T v) {
+  return Io<T>::to_float(v);
+}
+template <class T>
+__device__ __forceinline__ T from_f(float v) {
+  return Io<T>::from_float(v);
+}
+// A value as the tensor path holds it after storing it in a tensor of type T.
+template <class T>
+__device__ __forceinline__ float rounded(float v) {
+  return to_f<T>(from_f<T>(v));
+}
+
+// Sum over the block of kNormThreads threads, in the order of norm_kernels.cu (warp shuffles,
+// then the warps' sums in warp order), returned to every thread.
+__device__ __forceinline__ float block_sum(float v, float* partial) {
+#pragma unroll
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  if ((threadIdx.x & 31) == 0) partial[threadIdx.x >> 5] = v;
+  __syncthreads();
+  float total = 0.f;
+#pragma unroll
+  for (int w = 0; w < kNormThreads / 32; ++w) total += partial[w];
+  __syncthreads();  // partial is reused by the next reduction
+  return total;
+}
+
+// Row `w` (cols values) times x, summed over the warp; every lane gets the sum.
+template <int F, class T>
+__device__ __forceinline__ float row_dot(const std::uint8_t* __restrict__ w, std::int64_t cols, const T* __restrict__ x, int lane,
+                                         bool vec) {
+  float acc = 0.f;
+  if constexpr (F == kDense) {
+    const T* wr = reinterpret_cast<const T*>(w);
+    if (vec) {
+      for (std::int64_t e = static_cast<std::int64_t>(lane) * 8; e < cols; e += 256) {
+        float a[8], b[8];
+        Io<T>::load4(wr + e, a);
+        Io<T>::load4(wr + e + 4, a + 4);
+        Io<T>::load4(x + e, b);
+        Io<T>::load4(x + e + 4, b + 4);
+#pragma unroll
+        for (int i = 0; i < 8; ++i) acc = fmaf(a[i], b[i], acc);
+      }
+    } else {
+      for (std::int64_t e = lane; e < cols; e += 32) acc = fmaf(to_f<T>(wr[e]), to_f<T>(x[e]), acc);
+    }
+  } else {
+    constexpr QuantFormat Q = F == kQ8 ? QuantFormat::Q8_0 : QuantFormat::Q4_0;
+    const int part = lane & 3;
+    const std::int64_t blocks = cols / 32;
+    for (std::int64_t b = lane >> 2; b < blocks; b += 8) {
+      const std::uint8_t* block = w + b * Format<Q>::kBytes;
+      float q[8], v[8];
+      block_quarter<Q>(block, part, q);
+      Io<T>::load4(x + b * 32 + first_run<Q>(part), v);
+      Io<T>::load4(x + b * 32 + second_run<Q>(part), v + 4);
+      float s = 0.f;
+#pragma unroll
+      for (int i = 0; i < 8; ++i) s = fmaf(q[i], v[i], s);
+      acc = fmaf(block_scale(block), s, acc);
+    }
+  }
+#pragma unroll
+  for (int o = 16; o > 0; o >>= 1) acc += __shfl_xor_sync(0xffffffffu, acc, o);
+  return acc;
+}
+
+// Element i of an embedding row: the exact block value (as dequantize_matrix gives it) or the
+// dense value.
+template <int F, class T>
+__device__ __forceinline__ float row_value(const std::uint8_t* row, std::int64_t i) {
+  if constexpr (F == kDense) {
+    return to_f<T>(reinterpret_cast<const T*>(row)[i]);
+  } else {
+    constexpr QuantFormat Q = F == kQ8 ? QuantFormat::Q8_0 : QuantFormat::Q4_0;
+    const std::uint8_t* block = row + (i / 32) * Format<Q>::kBytes;
+    const int j = static_cast<int>(i % 32);
+    float q;
+    if constexpr (F == kQ8) {
+      q = static_cast<float>(static_cast<signed char>(block[2 + j]));
+    } else {
+      const unsigned b = block[2 + (j & 15)];
+      q = static_cast<float>(static_cast<int>(j < 16 ? (b & 0xfu) : (b >> 4)) - 8);
+    }
+    return q * block_scale(block);
+  }
+}
+
+// act(gate) * up with the tensor path's roundings: gate and up stored in T, act(gate) stored, the
+// product stored. SiLU and the tanh GELU as LibTorch's CUDA kernels compute them (in f32).
+template <class T>
+__device__ __forceinline__ float gated(float g, float u, int activation) {
+  const float gr = rounded<T>(g), ur = rounded<T>(u);
+  float a;
+  if (activation == static_cast<int>(GateActivation::Silu)) {
+    a = gr / (1.0f + expf(-gr));
+  } else {
+    const float beta = 0.7978845608028654f;  // sqrt(2 / pi)
+    const float kappa = 0.044715f;
+    const float cube = gr * gr * gr;
+    a = 0.5f * gr * (1.0f + tanhf(beta * (gr + kappa * cube)));
+  }
+  return rounded<T>(rounded<T>(a) * ur);
+}
+
+// ---- kernels ---------------------------------------------------------------------------------
+
+template <int F, class T>
+__global__ void __launch_bounds__(kNormThreads)
+    embed_norm_kernel(const std::uint8_t* __restrict__ data, std::int64_t row_stride, std::int64_t rows,
+                      const DecodeStepInput* __restrict__ input, float scale, const float* __restrict__ norm, float eps,
+                      std::int64_t n, T* __restrict__ h, T* __restrict__ a) {
+  __shared__ float partial[kNormThreads / 32];
+  std::int64_t token = input->token;
+  if (token < 0 || token >= rows) token = 0;  // the caller checks; never read outside the matrix
+  const std::uint8_t* row = data + token * row_stride;
+  const float s = rounded<T>(scale);
+  float sum = 0.f;
+  for (std::int64_t i = threadIdx.x; i < n; i += kNormThreads) {
+    float v = rounded<T>(row_value<F, T>(row, i));
+    if (scale != 0.f) v = rounded<T>(v * s);
+    h[i] = from_f<T>(v);
+    sum = fmaf(v, v, sum);
+  }
+  const float r = rsqrtf(block_sum(sum, partial) / static_cast<float>(n) + eps);
+  for (std::int64_t i = threadIdx.x; i < n; i += kNormThreads) a[i] = from_f<T>((to_f<T>(h[i]) * r) * norm[i]);
+}
+
+template <class T>
+__global__ void __launch_bounds__(kNormThreads)
+    residual_norm_kernel(const T* __restrict__ o, const float* __restrict__ post_norm, T* __restrict__ h,
+                         const float* __restrict__ next_norm, std::int64_t n, float eps, T* __restrict__ a) {
+  __shared__ float partial[kNormThreads / 32];
+  float r_post = 0.f;
+  if (post_norm) {  // the same for every thread: the reductions inside stay block-wide
+    float sum = 0.f;
+    for (std::int64_t i = threadIdx.x; i < n; i += kNormThreads) {
+      const float v = to_f<T>(o[i]);
+      sum = fmaf(v, v, sum);
+    }
+    r_post = rsqrtf(block_sum(sum, partial) / static_cast<float>(n) + eps);
+  }
+  float sum = 0.f;
+  for (std::int64_t i = threadIdx.x; i < n; i += kNormThreads) {
+    float v = to_f<T>(o[i]);
+    if (post_norm) v = rounded<T>((v * r_post) * post_norm[i]);
+    const float hv = rounded<T>(to_f<T>(h[i]) + v);
+    h[i] = from_f<T>(hv);
+    sum = fmaf(hv, hv, sum);
+  }
+  const float r = rsqrtf(block_sum(sum, partial) / static_cast<float>(n) + eps);
+  for (std::int64_t i = threadIdx.x; i < n; i += kNormThreads) a[i] = from_f<T>((to_f<T>(h[i]) * r) * next_norm[i]);
+}
+
+struct GemvArgs {
+  const std::uint8_t* data[kMaxDecodeTargets];
+  std::int64_t rows[kMaxDecodeTargets];
+  std::int64_t row_stride[kMaxDecodeTargets];
+  const void* bias[kMaxDecodeTargets];
+  void* y[kMaxDecodeTargets];
+};
+
+template <int F, class T>
+__global__ void __launch_bounds__(kRowsPerBlock * 32)
+    gemv_kernel(GemvArgs g, int count, const T* __restrict__ x, std::int64_t cols, int vec) {
+  const int lane = threadIdx.x & 31;
+  std::int64_t row = static_cast<std::int64_t>(blockIdx.x) * kRowsPerBlock + (threadIdx.x >> 5);
+  // Which weight the row belongs to (constant indices: a dynamic index into the kernel
+  // parameter would copy it to local memory).
+  const std::uint8_t* data = g.data[0];
+  std::int64_t rows = g.rows[0], stride = g.row_stride[0];
+  const void* bias = g.bias[0];
+  void* y = g.y[0];
+#pragma unroll
+  for (int i = 1; i < kMaxDecodeTargets; ++i)
+    if (i < count && row >= rows) {
+      row -= rows;
+      data = g.data[i];
+      rows = g.rows[i];
+      stride = g.row_stride[i];
+      bias = g.bias[i];
+      y = g.y[i];
+    }
+  if (row >= rows) return;  // whole warps leave together; nothing below synchronises the block
+  float acc = row_dot<F, T>(data + row * stride, cols, x, lane, vec != 0);
+  if (lane == 0) {
+    if (bias) acc += to_f<T>(static_cast<const T*>(bias)[row]);
+    static_cast<T*>(y)[row] = from_f<T>(acc);
+  }
+}
+
+template <int F, class T>
+__global__ void __launch_bounds__(kRowsPerBlock * 32)
+    gated_gemv_kernel(const std::uint8_t* __restrict__ gate, std::int64_t gate_stride, const void* gate_bias,
+                      const std::uint8_t* __restrict__ up, std::int64_t up_stride, const void* up_bias, std::int64_t rows,
+                      std::int64_t cols, const T* __restrict__ x, int vec, int activation, T* __restrict__ y) {
+  const int lane = threadIdx.x & 31;
+  const std::int64_t row = static_cast<std::int64_t>(blockIdx.x) * kRowsPerBlock + (threadIdx.x >> 5);
+  if (row >= rows) return;
+  float g = row_dot<F, T>(gate + row * gate_stride, cols, x, lane, vec != 0);
+  float u = row_dot<F, T>(up + row * up_stride, cols, x, lane, vec != 0);
+  if (lane == 0) {
+    if (gate_bias) g += to_f<T>(static_cast<const T*>(gate_bias)[row]);
+    if (up_bias) u += to_f<T>(static_cast<const T*>(up_bias)[row]);
+    y[row] = from_f<T>(gated<T>(g, u, activation));
+  }
+}
+
+template <class T>
+__global__ void gated_activation_kernel(const T* __restrict__ gate, const T* __restrict__ up, std::int64_t n, int activation,
+                                        T* __restrict__ y) {
+  const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i < n) y[i] = from_f<T>(gated<T>(to_f<T>(gate[i]), to_f<T>(up[i]), activation));
+}
+
+template <int F, class T>
+__global__ void __launch_bounds__(kRowsPerBlock * 32)
+    logits_kernel(const std::uint8_t* __restrict__ data, std::int64_t rows, std::int64_t stride, const void* bias,
+                  std::int64_t cols, const T* __restrict__ x, int vec, float softcap, float* __restrict__ logits) {
+  const int lane = threadIdx.x & 31;
+  const std::int64_t row = static_cast<std::int64_t>(blockIdx.x) * kRowsPerBlock + (threadIdx.x >> 5);
+  if (row >= rows) return;
+  float acc = row_dot<F, T>(data + row * stride, cols, x, lane, vec != 0);
+  if (lane == 0) {
+    if (bias) acc += to_f<T>(static_cast<const T*>(bias)[row]);
+    float v = rounded<T>(acc);
+    if (softcap > 0.f) v = tanhf(v / softcap) * softcap;
+    logits[row] = v;
+  }
+}
+
+template <class T>
+__global__ void rope_store_kernel(const DecodeStepInput* __restrict__ input, const float* __restrict__ inv_freq, int rotate_half,
+                                  int heads, int kv_heads, int head_dim, std::int64_t capacity, T* __restrict__ q,
+                                  const T* __restrict__ k, const T* __restrict__ v, T* __restrict__ k_cache,
+                                  T* __restrict__ v_cache) {
+  const std::int64_t pos = input->position;
+  const int half = head_dim / 2;
+  const int nq = heads * half, nk = kv_heads * half, nv = kv_heads * head_dim;
+  for (int item = threadIdx.x; item < nq + nk + nv; item += blockDim.x) {
+    if (item < nq + nk) {
+      const bool is_q = item < nq;
+      const int it = is_q ? item : item - nq;
+      const int head = it / half, i = it % half;
+      // The tensor path's tables: angle in f32, cos and sin stored in T; each product and the
+      // sum stored in T.
+      const float angle = static_cast<float>(pos) * inv_freq[i];
+      const float c = rounded<T>(cosf(angle)), s = rounded<T>(sinf(angle));
+      const int ia = rotate_half ? i : 2 * i, ib = rotate_half ? i + half : 2 * i + 1;
+      const T* src = (is_q ? q : k) + static_cast<std::int64_t>(head) * head_dim;
+      const float x1 = to_f<T>(src[ia]), x2 = to_f<T>(src[ib]);
+      const float ra = rounded<T>(rounded<T>(x1 * c) - rounded<T>(x2 * s));
+      const float rb = rounded<T>(rounded<T>(x2 * c) + rounded<T>(x1 * s));
+      T* dst = is_q ? q + static_cast<std::int64_t>(head) * head_dim : k_cache + (head * capacity + pos) * head_dim;
+      dst[ia] = from_f<T>(ra);
+      dst[ib] = from_f<T>(rb);
+    } else {
+      const int it = item - nq - nk;
+      const int head = it / head_dim, e = it % head_dim;
+      v_cache[(head * capacity + pos) * head_dim + e] = v[static_cast<std::int64_t>(head) * head_dim + e];
+    }
+  }
+}
+
+// One block per (query head, key block): each warp runs an online softmax over every
+// kAttentionWarps-th key of the block, lanes holding head dimensions lane, lane + 32, ...; the
+// warps' results are merged and stored as (max, sum, weighted values [head_dim]).
+template <class T, int PerLane>
+__global__ void __launch_bounds__(kAttentionWarps * 32)
+    attention_partial_kernel(AttentionShape sh, const DecodeStepInput* __restrict__ input, const T* __restrict__ q,
+                             const T* __restrict__ k_cache, const T* __restrict__ v_cache, float* __restrict__ scratch) {
+  const int head = blockIdx.x, split = blockIdx.y;
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  const int hd = sh.head_dim;
+  const int kv = head / (sh.heads / sh.kv_heads);
+  const std::int64_t pos = input->position;
+  const std::int64_t first = sh.window > 0 && pos - sh.window + 1 > 0 ? pos - sh.window + 1 : 0;
+  const std::int64_t count = pos + 1 - first;
+  const std::int64_t chunk = (count + sh.splits - 1) / sh.splits;
+  const std::int64_t begin = first + split * chunk;
+  const std::int64_t end = begin + chunk < pos + 1 ? begin + chunk : pos + 1;
+  float qv[PerLane], acc[PerLane];
+#pragma unroll
+  for (int i = 0; i < PerLane; ++i) {
+    const int d = lane + 32 * i;
+    qv[i] = d < hd ? to_f<T>(q[static_cast<std::int64_t>(head) * hd + d]) : 0.f;
+    acc[i] = 0.f;
+  }
+  const T* kh = k_cache + static_cast<std::int64_t>(kv) * sh.capacity * hd;
+  const T* vh = v_cache + static_cast<std::int64_t>(kv) * sh.capacity * hd;
+  float m = -INFINITY, l = 0.f;
+  for (std::int64_t j = begin + warp; j < end; j += kAttentionWarps) {
+    const T* kr = kh + j * hd;
+    float s = 0.f;
+#pragma unroll
+    for (int i = 0; i < PerLane; ++i) {
+      const int d = lane + 32 * i;
+      if (d < hd) s = fmaf(qv[i], to_f<T>(kr[d]), s);
+    }
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1) s += __shfl_xor_sync(0xffffffffu, s, o);
+    // The tensor path's scores: q.k stored in T, times the scale stored in T, then f32.
+    s = rounded<T>(rounded<T>(s) * sh.scale);
+    if (sh.softcap > 0.f) s = tanhf(s / sh.softcap) * sh.softcap;
+    const float mn = fmaxf(m, s);
+    const float corr = expf(m - mn);  // 0 for the first key (m = -inf)
+    const float p = expf(s - mn);
+    l = l * corr + p;
+    const T* vr = vh + j * hd;
+#pragma unroll
+    for (int i = 0; i < PerLane; ++i) {
+      const int d = lane + 32 * i;
+      if (d < hd) acc[i] = fmaf(p, to_f<T>(vr[d]), acc[i] * corr);
+    }
+    m = mn;
+  }
+  __shared__ float sm[kAttentionWarps], sl[kAttentionWarps];
+  __shared__ float sacc[kAttentionWarps][kMaxHeadDim];
+  if (lane == 0) {
+    sm[warp] = m;
+    sl[warp] = l;
+  }
+#pragma unroll
+  for (int i = 0; i < PerLane; ++i) {
+    const int d = lane + 32 * i;
+    if (d < hd) sacc[warp][d] = acc[i];
+  }
+  __syncthreads();
+  float top = -INFINITY;
+#pragma unroll
+  for (int w = 0; w < kAttentionWarps; ++w) top = fmaxf(top, sm[w]);
+  float* out = scratch + (static_cast<std::int64_t>(head) * sh.splits + split) * (hd + 2);
+  if (top == -INFINITY) {  // no key in this block
+    if (threadIdx.x == 0) {
+      out[0] = -INFINITY;
+      out[1] = 0.f;
+    }
+    for (int d = threadIdx.x; d < hd; d += kAttentionWarps * 32) out[2 + d] = 0.f;
+    return;
+  }
+  float weight[kAttentionWarps], sum = 0.f;
+#pragma unroll
+  for (int w = 0; w < kAttentionWarps; ++w) {
+    weight[w] = sm[w] == -INFINITY ? 0.f : expf(sm[w] - top);
+    sum += sl[w] * weight[w];
+  }
+  if (threadIdx.x == 0) {
+    out[0] = top;
+    out[1] = sum;
+  }
+  for (int d = threadIdx.x; d < hd; d += kAttentionWarps * 32) {
+    float a = 0.f;
+#pragma unroll
+    for (int w = 0; w < kAttentionWarps; ++w) a += sacc[w][d] * weight[w];
+    out[2 + d] = a;
+  }
+}
+
+template <class T>
+__global__ void attention_combine_kernel(AttentionShape sh, const float* __restrict__ scratch, T* __restrict__ out) {
+  const int head = blockIdx.x, hd = sh.head_dim, stride = hd + 2;
+  const float* base = scratch + static_cast<std::int64_t>(head) * sh.splits * stride;
+  float top = -INFINITY;
+  for (int s = 0; s < sh.splits; ++s) top = fmaxf(top, base[s * stride]);
+  float sum = 0.f;
+  for (int s = 0; s < sh.splits; ++s) {
+    const float ms = base[s * stride];
+    if (ms != -INFINITY) sum += base[s * stride + 1] * expf(ms - top);
+  }
+  for (int d = threadIdx.x; d < hd; d += blockDim.x) {
+    float a = 0.f;
+    for (int s = 0; s < sh.splits; ++s) {
+      const float ms = base[s * stride];
+      if (ms != -INFINITY) a += base[s * stride + 2 + d] * expf(ms - top);
+    }
+    out[static_cast<std::int64_t>(head) * hd + d] = from_f<T>(a / sum);
+  }
+}
+
+__global__ void set_input_kernel(DecodeStepInput* input, std::int64_t token, std::int64_t position) {
+  input->token = token;
+  input->position = position;
+}
+
+// ---- launchers -------------------------------------------------------------------------------
+
+void check_launch(const char* what) {
+  const cudaError_t e = cudaGetLastError();
+  if (e != cudaSuccess) throw std::runtime_error(std::string(what) + ": " + cudaGetErrorString(e));
+}
+
+template <class T>
+struct TypeTag {
+  using type = T;
+};
+template <int F>
+using FormatTag = std::integral_constant<int, F>;
+
+template <class Fn>
+void by_type(FloatType t, const Fn& fn) {
+  switch (t) {
+    case FloatType::F32: fn(TypeTag<float>{}); return;
+    case FloatType::F16: fn(TypeTag<__half>{}); return;
+    case FloatType::BF16: fn(TypeTag<__nv_bfloat16>{}); return;
+  }
+  throw std::runtime_error("decode kernels: unknown float type");
+}
+
+template <class Fn>
+void by_format(WeightFormat f, const Fn& fn) {
+  switch (f) {
+    case WeightFormat::Q8_0: fn(FormatTag<0>{}); return;
+    case WeightFormat::Q4_0: fn(FormatTag<1>{}); return;
+    case WeightFormat::Dense: fn(FormatTag<2>{}); return;
+  }
+  throw std::runtime_error("decode kernels: unknown weight format");
+}
+
+std::size_t element_size(FloatType t) { return t == FloatType::F32 ? 4 : 2; }
+
+// Whether the dense rows (and x) allow the 8-values-per-lane loads.
+bool dense_vector_loads(const DecodeMatrix& m, const void* x) {
+  const auto aligned = [](const void* p) { return reinterpret_cast<std::uintptr_t>(p) % 16 == 0; };
+  return m.cols % 8 == 0 && m.row_stride % 16 == 0 && aligned(m.data) && aligned(x);
+}
+
+void check_matrix(const DecodeMatrix& m, FloatType type, const void* x, const char* what) {
+  if (!m.data || m.rows < 1 || m.cols < 1) throw std::runtime_error(std::string(what) + ": empty weight");
+  if (m.format == WeightFormat::Dense) {
+    if (m.row_stride < m.cols * static_cast<std::int64_t>(element_size(type)))
+      throw std::runtime_error(std::string(what) + ": dense rows overlap");
+  } else {
+    if (m.cols % 32 != 0 || m.row_stride % 2 != 0)
+      throw std::runtime_error(std::string(what) + ": quantized weights need a multiple of 32 columns and an even row stride");
+    if (reinterpret_cast<std::uintptr_t>(x) % 16 != 0) throw std::runtime_error(std::string(what) + ": x must be 16-byte aligned");
+  }
+}
+
+unsigned row_blocks(std::int64_t rows) { return static_cast<unsigned>((rows + kRowsPerBlock - 1) / kRowsPerBlock); }
+
+}  // namespace
+
+void set_step_input(DecodeStepInput* input, std::int64_t token, std::int64_t position, void* stream) {
+  set_input_kernel<<<1, 1, 0, static_cast<cudaStream_t>(stream)>>>(input, token, position);
+  check_launch("step input kernel");
+}
+
+void embed_norm(FloatType type, const DecodeMatrix& embedding, const DecodeStepInput* input, float embedding_scale,
+                const float* norm, float eps, void* h, void* a, void* stream) {
+  if (embedding.rows < 1 || embedding.cols < 1) throw std::runtime_error("embed_norm: empty embedding");
+  if (embedding.format != WeightFormat::Dense && embedding.cols % 32 != 0)
+    throw std::runtime_error("embed_norm: quantized rows need a multiple of 32 values");
+  const auto s = static_cast<cudaStream_t>(stream);
+  by_format(embedding.format, [&](auto f) {
+    constexpr int F = decltype(f)::value;
+    by_type(type, [&](auto t) {
+      using T = typename decltype(t)::type;
+      embed_norm_kernel<F, T><<<1, kNormThreads, 0, s>>>(static_cast<const std::uint8_t*>(embedding.data), embedding.row_stride,
+                                                         embedding.rows, input, embedding_scale, norm, eps, embedding.cols,
+                                                         static_cast<T*>(h), static_cast<T*>(a));
+    });
+  });
+  check_launch("embedding + RMSNorm kernel");
+}
+
+void residual_norm(FloatType type, const void* o, const float* post_norm, void* h, const float* next_norm, std::int64_t n,
+                   float eps, void* a, void* stream) {
+  if (n < 1) throw std::runtime_error("residual_norm: empty row");
+  const auto s = static_cast<cudaStream_t>(stream);
+  by_type(type, [&](auto t) {
+    using T = typename decltype(t)::type;
+    residual_norm_kernel<T><<<1, kNormThreads, 0, s>>>(static_cast<const T*>(o), post_norm, static_cast<T*>(h), next_norm, n, eps,
+                                                       static_cast<T*>(a));
+  });
+  check_launch("residual + RMSNorm kernel");
+}
+
+void decode_gemv(FloatType type, const DecodeMatrix* ws, void* const* ys, int count, const void* x, void* stream) {
+  if (count < 1 || count > kMaxDecodeTargets) throw std::runtime_error("decode_gemv: 1 to 3 weights per launch");
+  GemvArgs g{};
+  std::int64_t rows = 0;
+  bool vec = true;
+  for (int i = 0; i < count; ++i) {
+    check_matrix(ws[i], type, x, "decode_gemv");
+    if (ws[i].format != ws[0].format || ws[i].cols != ws[0].cols)
+      throw std::runtime_error("decode_gemv: fused weights need one format and one input size");
+    g.data[i] = static_cast<const std::uint8_t*>(ws[i].data);
+    g.rows[i] = ws[i].rows;
+    g.row_stride[i] = ws[i].row_stride;
+    g.bias[i] = ws[i].bias;
+    g.y[i] = ys[i];
+    rows += ws[i].rows;
+    vec = vec && dense_vector_loads(ws[i], x);
+  }
+  const auto s = static_cast<cudaStream_t>(stream);
+  by_format(ws[0].format, [&](auto f) {
+    constexpr int F = decltype(f)::value;
+    by_type(type, [&](auto t) {
+      using T = typename decltype(t)::type;
+      gemv_kernel<F, T><<<row_blocks(rows), kRowsPerBlock * 32, 0, s>>>(g, count, static_cast<const T*>(x), ws[0].cols, vec ? 1 : 0);
+    });
+  });
+  check_launch("decode matrix-vector kernel");
+}
+
+void decode_gated_gemv(FloatType type, const DecodeMatrix& gate, const DecodeMatrix& up, GateActivation activation,
+                       const void* x, void* y, void* stream) {
+  check_matrix(gate, type, x, "decode_gated_gemv");
+  check_matrix(up, type, x, "decode_gated_gemv");
+  if (gate.format != up.format || gate.rows != up.rows || gate.cols != up.cols)
+    throw std::runtime_error("decode_gated_gemv: gate and up need one format and shape");
+  const bool vec = dense_vector_loads(gate, x) && dense_vector_loads(up, x);
+  const auto s = static_cast<cudaStream_t>(stream);
+  by_format(gate.format, [&](auto f) {
+    constexpr int F = decltype(f)::value;
+    by_type(type, [&](auto t) {
+      using T = typename decltype(t)::type;
+      gated_gemv_kernel<F, T><<<row_blocks(gate.rows), kRowsPerBlock * 32, 0, s>>>(
+          static_cast<const std::uint8_t*>(gate.data), gate.row_stride, gate.bias, static_cast<const std::uint8_t*>(up.data),
+          up.row_stride, up.bias, gate.rows, gate.cols, static_cast<const T*>(x), vec ? 1 : 0, static_cast<int>(activation),
+          static_cast<T*>(y));
+    });
+  });
+  check_launch("decode gate/up kernel");
+}
+
+void decode_gated_activation(FloatType type, const void* gate, const void* up, std::int64_t n, GateActivation activation,
+                             void* y, void* stream) {
+  if (n < 1) return;
+  const auto s = static_cast<cudaStream_t>(stream);
+  by_type(type, [&](auto t) {
+    using T = typename decltype(t)::type;
+    gated_activation_kernel<T><<<static_cast<unsigned>((n + 255) / 256), 256, 0, s>>>(
+        static_cast<const T*>(gate), static_cast<const T*>(up), n, static_cast<int>(activation), static_cast<T*>(y));
+  });
+  check_launch("gated activation kernel");
+}
+
+void decode_logits(FloatType type, const DecodeMatrix& head, const void* x, float softcap, float* logits, void* stream) {
+  check_matrix(head, type, x, "decode_logits");
+  const bool vec = dense_vector_loads(head, x);
+  const auto s = static_cast<cudaStream_t>(stream);
+  by_format(head.format, [&](auto f) {
+    constexpr int F = decltype(f)::value;
+    by_type(type, [&](auto t) {
+      using T = typename decltype(t)::type;
+      logits_kernel<F, T><<<row_blocks(head.rows), kRowsPerBlock * 32, 0, s>>>(
+          static_cast<const std::uint8_t*>(head.data), head.rows, head.row_stride, head.bias, head.cols,
+          static_cast<const T*>(x), vec ? 1 : 0, softcap, logits);
+    });
+  });
+  check_launch("output head kernel");
+}
+
+void rope_store(FloatType type, const DecodeStepInput* input, const float* inv_freq, bool rotate_half, int heads, int kv_heads,
+                int head_dim, std::int64_t capacity, void* q, const void* k, const void* v, void* k_cache, void* v_cache,
+                void* stream) {
+  if (head_dim < 2 || head_dim % 2 != 0) throw std::runtime_error("rope_store: head size must be even");
+  if (heads < 1 || kv_heads < 1 || capacity < 1) throw std::runtime_error("rope_store: empty shape");
+  const auto s = static_cast<cudaStream_t>(stream);
+  by_type(type, [&](auto t) {
+    using T = typename decltype(t)::type;
+    rope_store_kernel<T><<<1, 256, 0, s>>>(input, inv_freq, rotate_half ? 1 : 0, heads, kv_heads, head_dim, capacity,
+                                           static_cast<T*>(q), static_cast<const T*>(k), static_cast<const T*>(v),
+                                           static_cast<T*>(k_cache), static_cast<T*>(v_cache));
+  });
+  check_launch("RoPE + KV store kernel");
+}
+
+std::int64_t attention_scratch_floats(const AttentionShape& shape) {
+  return static_cast<std::int64_t>(shape.heads) * shape.splits * (shape.head_dim + 2);
+}
+
+void attention(FloatType type, const AttentionShape& shape, const DecodeStepInput* input, const void* q, const void* k_cache,
+               const void* v_cache, float* scratch, void* out, void* stream) {
+  if (shape.heads < 1 || shape.kv_heads < 1 || shape.heads % shape.kv_heads != 0)
+    throw std::runtime_error("attention: query heads must be a positive multiple of the KV heads");
+  if (shape.head_dim < 2 || shape.head_dim > kMaxHeadDim)
+    throw std::runtime_error("attention: head size must be 2 to " + std::to_string(kMaxHeadDim));
+  if (shape.splits < 1 || shape.splits > 65535 || shape.capacity < 1)
+    throw std::runtime_error("attention: 1 to 65535 key blocks and a non-empty cache");
+  const auto s = static_cast<cudaStream_t>(stream);
+  const dim3 grid(static_cast<unsigned>(shape.heads), static_cast<unsigned>(shape.splits));
+  by_type(type, [&](auto t) {
+    using T = typename decltype(t)::type;
+    const auto* qt = static_cast<const T*>(q);
+    const auto* kt = static_cast<const T*>(k_cache);
+    const auto* vt = static_cast<const T*>(v_cache);
+    const int threads = kAttentionWarps * 32;
+    if (shape.head_dim <= 32)
+      attention_partial_kernel<T, 1><<<grid, threads, 0, s>>>(shape, input, qt, kt, vt, scratch);
+    else if (shape.head_dim <= 64)
+      attention_partial_kernel<T, 2><<<grid, threads, 0, s>>>(shape, input, qt, kt, vt, scratch);
+    else if (shape.head_dim <= 128)
+      attention_partial_kernel<T, 4><<<grid, threads, 0, s>>>(shape, input, qt, kt, vt, scratch);
+    else
+      attention_partial_kernel<T, 8><<<grid, threads, 0, s>>>(shape, input, qt, kt, vt, scratch);
+    check_launch("attention kernel");
+    attention_combine_kernel<T><<<shape.heads, 128, 0, s>>>(shape, scratch, static_cast<T*>(out));
+  });
+  check_launch("attention combine kernel");
+}
+
+}  // namespace ebsd::gpu::cuda

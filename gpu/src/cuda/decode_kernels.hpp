@@ -1,0 +1,91 @@
+#pragma once
+// Kernels of the LLM's one-token decode step (cuda/decode_step.hpp strings them together): the
+// embedding lookup, RMSNorm with the residual add, matrix-vector products on Q8_0 / Q4_0 blocks or
+// dense weights of the compute type (q/k/v in one launch with their biases, gate/up with the
+// gated activation, the output head with the soft-cap), RoPE with the append to the KV cache,
+// and single-query grouped-query attention over the cache. Plain CUDA C++ like
+// cuda/quant_kernels.hpp: no LibTorch, device pointers, `stream` a cudaStream_t.
+//
+// The token and its position are read from device memory (DecodeStepInput), never passed by
+// value, so a CUDA graph captured once replays every step. The arithmetic follows the tensor
+// path (nn/decoder_blocks.cpp on LibTorch): f32 inside a kernel, rounded to the compute type
+// where the tensor path stores a tensor of that type, so the two paths agree to rounding.
+//
+// Every launcher checks the launch and throws std::runtime_error with CUDA's message.
+#include <cstdint>
+
+#include "cuda/quant_kernels.hpp"  // FloatType
+
+namespace ebsd::gpu::cuda {
+
+enum class WeightFormat : int { Q8_0 = 0, Q4_0 = 1, Dense = 2 };  // Dense: the compute type, row-major
+
+// A weight [rows, cols]: row r at data + r * row_stride bytes. Q8_0 / Q4_0: GGUF blocks (cols a
+// multiple of 32); Dense: values of the compute type. Optional bias [rows] of the compute type.
+struct DecodeMatrix {
+  WeightFormat format = WeightFormat::Dense;
+  const void* data = nullptr;
+  std::int64_t rows = 0, cols = 0, row_stride = 0;
+  const void* bias = nullptr;
+};
+
+enum class GateActivation : int { Silu = 0, GeluTanh = 1 };
+
+// The step's token and position, in device memory.
+struct DecodeStepInput {
+  std::int64_t token = 0;
+  std::int64_t position = 0;
+};
+
+// *input = {token, position}: one tiny kernel, so the values travel as launch parameters
+// (copied when the launch is queued) and the host variable may change right after.
+void set_step_input(DecodeStepInput* input, std::int64_t token, std::int64_t position, void* stream);
+
+// h [n] = row input->token of the embedding (times embedding_scale rounded to the type, when it
+// is not 0: Gemma's sqrt(d)); a [n] = RMSNorm(h) * norm.
+void embed_norm(FloatType type, const DecodeMatrix& embedding, const DecodeStepInput* input, float embedding_scale,
+                const float* norm, float eps, void* h, void* a, void* stream);
+
+// h += (post_norm ? RMSNorm(o) * post_norm : o), then a = RMSNorm(h) * next_norm; all [n].
+void residual_norm(FloatType type, const void* o, const float* post_norm, void* h, const float* next_norm, std::int64_t n,
+                   float eps, void* a, void* stream);
+
+// ys[m] [rows_m] = W_m x (+ bias_m) for 1 to 3 weights of one format and one cols (x [cols]).
+constexpr int kMaxDecodeTargets = 3;
+void decode_gemv(FloatType type, const DecodeMatrix* ws, void* const* ys, int count, const void* x, void* stream);
+
+// y [rows] = act(gate x) * up x, gate and up of one format and shape.
+void decode_gated_gemv(FloatType type, const DecodeMatrix& gate, const DecodeMatrix& up, GateActivation activation,
+                       const void* x, void* y, void* stream);
+// y [n] = act(gate) * up (for gate and up weights of different formats).
+void decode_gated_activation(FloatType type, const void* gate, const void* up, std::int64_t n, GateActivation activation,
+                             void* y, void* stream);
+
+// logits f32 [rows] = W x, rounded to the compute type (as the tensor path's head output), then
+// softcap * tanh(logit / softcap) when softcap > 0.
+void decode_logits(FloatType type, const DecodeMatrix& head, const void* x, float softcap, float* logits, void* stream);
+
+// RoPE (angles position * inv_freq[i] in f32) on q [heads, head_dim] in place and on k
+// [kv_heads, head_dim], then k and v stored at the position in the caches [kv_heads, capacity,
+// head_dim]. rotate_half pairs i with i + head_dim / 2, otherwise 2i with 2i + 1.
+void rope_store(FloatType type, const DecodeStepInput* input, const float* inv_freq, bool rotate_half, int heads, int kv_heads,
+                int head_dim, std::int64_t capacity, void* q, const void* k, const void* v, void* k_cache, void* v_cache,
+                void* stream);
+
+struct AttentionShape {
+  int heads = 0, kv_heads = 0, head_dim = 0;  // head_dim even, at most kMaxHeadDim
+  std::int64_t capacity = 0;                  // of the caches
+  int splits = 1;                             // key blocks per head (the split-K factor), fixed for a graph
+  float scale = 1, softcap = 0;               // scores = softcap * tanh(scale q.k / softcap)
+  std::int64_t window = 0;                    // 0: every key; else the last `window` positions
+};
+constexpr int kMaxHeadDim = 256;
+// Floats of the partial results `attention` needs as scratch.
+std::int64_t attention_scratch_floats(const AttentionShape& shape);
+// out [heads, head_dim] = softmax over keys 0 .. position (the last `window` of them) of the
+// scores, times the values; two launches: per head and key block a partial softmax, then their
+// combination.
+void attention(FloatType type, const AttentionShape& shape, const DecodeStepInput* input, const void* q, const void* k_cache,
+               const void* v_cache, float* scratch, void* out, void* stream);
+
+}  // namespace ebsd::gpu::cuda

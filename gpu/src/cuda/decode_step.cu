@@ -1,0 +1,230 @@
+// The one-token decode step (cuda/decode_step.hpp): scratch buffers, the launch sequence, and
+// its CUDA graph. Plain CUDA C++: no LibTorch.
+#include "cuda/decode_step.hpp"
+
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace ebsd::gpu::cuda {
+namespace {
+
+void check(cudaError_t e, const char* what) {
+  if (e != cudaSuccess) throw std::runtime_error(std::string("decode step: ") + what + ": " + cudaGetErrorString(e));
+}
+
+[[noreturn]] void misfit(const std::string& what) { throw std::invalid_argument("decode step: " + what); }
+
+std::int64_t element_bytes(FloatType t) { return t == FloatType::F32 ? 4 : 2; }
+
+void check_matrix(const DecodeMatrix& m, std::int64_t rows, std::int64_t cols, FloatType type, const std::string& name) {
+  if (!m.data) misfit(name + " has no data");
+  if (m.rows != rows || m.cols != cols)
+    misfit(name + " is [" + std::to_string(m.rows) + ", " + std::to_string(m.cols) + "], expected [" + std::to_string(rows) +
+           ", " + std::to_string(cols) + "]");
+  if (m.format == WeightFormat::Dense) {
+    if (m.row_stride < cols * element_bytes(type)) misfit(name + ": dense rows overlap");
+  } else if (cols % 32 != 0 || m.row_stride % 2 != 0) {
+    misfit(name + ": quantized weights need a multiple of 32 columns and an even row stride");
+  }
+}
+
+// Key blocks per head: about 64 keys each at full capacity, at most 32 (a graph fixes the count,
+// so it follows the capacity, not the current length).
+int attention_splits(std::int64_t capacity) { return static_cast<int>(std::clamp<std::int64_t>((capacity + 63) / 64, 1, 32)); }
+
+}  // namespace
+
+struct DecodeStep::Impl {
+  DecodeModel m;
+  AttentionShape shape;
+  void* memory = nullptr;
+  std::uint64_t bytes = 0;
+  DecodeStepInput* input = nullptr;
+  void *h = nullptr, *a = nullptr, *q = nullptr, *k = nullptr, *v = nullptr, *att = nullptr, *o = nullptr;
+  void *act = nullptr, *gate = nullptr, *up = nullptr;
+  float* partial = nullptr;
+  float* logits = nullptr;
+  cudaStream_t stream = nullptr;
+  cudaEvent_t ready = nullptr, done = nullptr;
+  cudaGraphExec_t exec = nullptr;
+  bool failed = false;
+
+  ~Impl() {
+    // No throwing here; at process exit the driver may already be gone, so errors are ignored.
+    if (stream) cudaStreamSynchronize(stream);
+    if (exec) cudaGraphExecDestroy(exec);
+    if (ready) cudaEventDestroy(ready);
+    if (done) cudaEventDestroy(done);
+    if (stream) cudaStreamDestroy(stream);
+    if (memory) cudaFree(memory);
+  }
+
+  void enqueue() {
+    void* s = stream;
+    const auto& L = m.layers;
+    const auto t = m.type;
+    embed_norm(t, m.embedding, input, m.embedding_scale, L.empty() ? m.output_norm : L[0].attn_norm, m.eps, h, a, s);
+    for (std::size_t l = 0; l < L.size(); ++l) {
+      const auto& y = L[l];
+      // q, k, v: one launch per run of weights of one format (normally all three together).
+      const DecodeMatrix qkv[3] = {y.q, y.k, y.v};
+      void* outs[3] = {q, k, v};
+      for (int i = 0; i < 3;) {
+        int n = 1;
+        while (i + n < 3 && qkv[i + n].format == qkv[i].format) ++n;
+        decode_gemv(t, qkv + i, outs + i, n, a, s);
+        i += n;
+      }
+      rope_store(t, input, m.inv_freq, m.rotate_half, static_cast<int>(m.heads), static_cast<int>(m.kv_heads),
+                 static_cast<int>(m.head_dim), m.capacity, q, k, v, y.k_cache, y.v_cache, s);
+      AttentionShape sh = shape;
+      sh.window = y.window;
+      attention(t, sh, input, q, y.k_cache, y.v_cache, partial, att, s);
+      void* o_out[1] = {o};
+      decode_gemv(t, &y.o, o_out, 1, att, s);
+      residual_norm(t, o, y.post_attn_norm, h, y.ffn_norm, m.hidden, m.eps, a, s);
+      if (y.gate.format == y.up.format) {
+        decode_gated_gemv(t, y.gate, y.up, m.activation, a, act, s);
+      } else {
+        void* g_out[1] = {gate};
+        void* u_out[1] = {up};
+        decode_gemv(t, &y.gate, g_out, 1, a, s);
+        decode_gemv(t, &y.up, u_out, 1, a, s);
+        decode_gated_activation(t, gate, up, m.intermediate, m.activation, act, s);
+      }
+      decode_gemv(t, &y.down, o_out, 1, act, s);
+      const float* next = l + 1 < L.size() ? L[l + 1].attn_norm : m.output_norm;
+      residual_norm(t, o, y.post_ffn_norm, h, next, m.hidden, m.eps, a, s);
+    }
+    decode_logits(t, m.head, a, m.final_softcap, logits, s);
+  }
+
+  // Records enqueue() into a graph on the step's stream. Any failure leaves `failed` set (runs
+  // are then eager) and the stream out of capture mode.
+  void capture() {
+    if (cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal) != cudaSuccess) {
+      cudaGetLastError();
+      failed = true;
+      return;
+    }
+    bool ok = true;
+    try {
+      enqueue();
+    } catch (const std::exception&) {
+      ok = false;
+    }
+    cudaGraph_t graph = nullptr;
+    const cudaError_t end = cudaStreamEndCapture(stream, &graph);
+    if (ok && end == cudaSuccess && graph) {
+#if CUDART_VERSION >= 12000
+      ok = cudaGraphInstantiate(&exec, graph, 0) == cudaSuccess;
+#else
+      ok = cudaGraphInstantiate(&exec, graph, nullptr, nullptr, 0) == cudaSuccess;
+#endif
+    } else {
+      ok = false;
+    }
+    if (graph) cudaGraphDestroy(graph);
+    if (!ok) {
+      if (exec) cudaGraphExecDestroy(exec);
+      exec = nullptr;
+      cudaGetLastError();  // clear the capture's error; eager launches follow
+      failed = true;
+    }
+  }
+};
+
+DecodeStep::DecodeStep(DecodeModel model) : impl_(std::make_unique<Impl>()) {
+  auto& d = *impl_;
+  d.m = std::move(model);
+  const auto& m = d.m;
+  if (m.hidden < 1 || m.heads < 1 || m.kv_heads < 1 || m.intermediate < 1 || m.vocab < 1 || m.capacity < 1)
+    misfit("empty model shape");
+  if (m.heads % m.kv_heads != 0) misfit("query heads are not a multiple of the KV heads");
+  if (m.head_dim < 2 || m.head_dim % 2 != 0 || m.head_dim > kMaxHeadDim)
+    misfit("head size " + std::to_string(m.head_dim) + " is not even and at most " + std::to_string(kMaxHeadDim));
+  if (m.capacity > (std::int64_t{1} << 24)) misfit("positions beyond 2^24 are not exact in f32 angles");
+  if (!m.inv_freq || !m.output_norm) misfit("missing RoPE frequencies or output norm");
+  const auto qd = m.heads * m.head_dim, kvd = m.kv_heads * m.head_dim;
+  check_matrix(m.embedding, m.vocab, m.hidden, m.type, "token embedding");
+  check_matrix(m.head, m.vocab, m.hidden, m.type, "output head");
+  for (std::size_t l = 0; l < m.layers.size(); ++l) {
+    const auto& y = m.layers[l];
+    const auto n = "layer " + std::to_string(l) + " ";
+    check_matrix(y.q, qd, m.hidden, m.type, n + "q");
+    check_matrix(y.k, kvd, m.hidden, m.type, n + "k");
+    check_matrix(y.v, kvd, m.hidden, m.type, n + "v");
+    check_matrix(y.o, m.hidden, qd, m.type, n + "output projection");
+    check_matrix(y.gate, m.intermediate, m.hidden, m.type, n + "gate");
+    check_matrix(y.up, m.intermediate, m.hidden, m.type, n + "up");
+    check_matrix(y.down, m.hidden, m.intermediate, m.type, n + "down");
+    if (!y.attn_norm || !y.ffn_norm || !y.k_cache || !y.v_cache) misfit(n + "misses a norm or its KV cache");
+    if ((y.post_attn_norm == nullptr) != (y.post_ffn_norm == nullptr)) misfit(n + "has one post-norm of two");
+  }
+  d.shape.heads = static_cast<int>(m.heads);
+  d.shape.kv_heads = static_cast<int>(m.kv_heads);
+  d.shape.head_dim = static_cast<int>(m.head_dim);
+  d.shape.capacity = m.capacity;
+  d.shape.splits = attention_splits(m.capacity);
+  d.shape.scale = m.query_scale;
+  d.shape.softcap = m.attn_softcap;
+
+  // One allocation, carved into 256-byte aligned pieces.
+  const auto e = element_bytes(m.type);
+  std::uint64_t offset = 0;
+  std::vector<std::pair<void**, std::uint64_t>> pieces;
+  const auto piece = [&](void** p, std::uint64_t n) {
+    pieces.emplace_back(p, offset);
+    offset += (n + 255) / 256 * 256;
+  };
+  piece(reinterpret_cast<void**>(&d.input), sizeof(DecodeStepInput));
+  piece(&d.h, m.hidden * e);
+  piece(&d.a, m.hidden * e);
+  piece(&d.o, m.hidden * e);
+  piece(&d.q, qd * e);
+  piece(&d.att, qd * e);
+  piece(&d.k, kvd * e);
+  piece(&d.v, kvd * e);
+  piece(&d.act, m.intermediate * e);
+  piece(&d.gate, m.intermediate * e);
+  piece(&d.up, m.intermediate * e);
+  piece(reinterpret_cast<void**>(&d.partial), attention_scratch_floats(d.shape) * 4);
+  piece(reinterpret_cast<void**>(&d.logits), m.vocab * 4);
+  d.bytes = offset;
+  check(cudaMalloc(&d.memory, d.bytes), "allocating scratch");
+  for (auto& [p, off] : pieces) *p = static_cast<char*>(d.memory) + off;
+  check(cudaMemset(d.memory, 0, d.bytes), "clearing scratch");
+  check(cudaStreamCreateWithFlags(&d.stream, cudaStreamNonBlocking), "creating its stream");
+  check(cudaEventCreateWithFlags(&d.ready, cudaEventDisableTiming), "creating an event");
+  check(cudaEventCreateWithFlags(&d.done, cudaEventDisableTiming), "creating an event");
+}
+
+DecodeStep::~DecodeStep() = default;
+
+void DecodeStep::run(std::int64_t token, std::int64_t position, bool use_graph, void* caller_stream) {
+  auto& d = *impl_;
+  if (token < 0 || token >= d.m.vocab || position < 0 || position >= d.m.capacity)
+    throw std::out_of_range("decode step: token or position out of range");
+  const auto caller = static_cast<cudaStream_t>(caller_stream);
+  check(cudaEventRecord(d.ready, caller), "ordering after the caller's stream");
+  check(cudaStreamWaitEvent(d.stream, d.ready, 0), "ordering after the caller's stream");
+  set_step_input(d.input, token, position, d.stream);
+  if (use_graph && !d.failed && !d.exec) d.capture();
+  if (use_graph && d.exec)
+    check(cudaGraphLaunch(d.exec, d.stream), "launching the graph");
+  else
+    d.enqueue();
+  check(cudaEventRecord(d.done, d.stream), "signalling the caller's stream");
+  check(cudaStreamWaitEvent(caller, d.done, 0), "signalling the caller's stream");
+}
+
+const float* DecodeStep::logits() const { return impl_->logits; }
+bool DecodeStep::graph_ready() const { return impl_->exec != nullptr; }
+bool DecodeStep::graph_failed() const { return impl_->failed; }
+std::uint64_t DecodeStep::device_bytes() const { return impl_->bytes; }
+
+}  // namespace ebsd::gpu::cuda

@@ -1,0 +1,75 @@
+#pragma once
+// The LLM's whole one-token decode step on the GPU without LibTorch (the tensor path spends about
+// 50 LibTorch operations a layer, and on the H100 a decode step was 16 ms of dispatch and
+// launches for 0.15 ms of weight reads; docs/llm.md "CUDA"). Per layer: q/k/v products (+ bias)
+// in one launch, RoPE + KV append, attention over the cache (two launches), the output
+// projection, residual + (post-)norms, gate/up with the gated activation, down projection,
+// residual + the next norm; then the output head with the soft-cap. Nine launches a layer.
+//
+// The launches go to the step's own stream, captured once into a CUDA graph and replayed for
+// every token: the token and the position are copied to device memory before each replay, and
+// the kernels read them there. Where capture fails (or is not asked for) the same launches run
+// one by one. Plain C++ (compiled by nvcc in cuda/decode_step.cu), device pointers throughout;
+// the caller (llm_decoder_cuda_step.cpp) owns the weights and the KV cache and keeps them alive
+// and in place while the step exists.
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "cuda/decode_kernels.hpp"
+
+namespace ebsd::gpu::cuda {
+
+struct DecodeLayer {
+  DecodeMatrix q, k, v, o, gate, up, down;  // q, k, v may carry biases
+  const float* attn_norm = nullptr;
+  const float* post_attn_norm = nullptr;  // Gemma2's sandwich norms; nullptr: none
+  const float* ffn_norm = nullptr;
+  const float* post_ffn_norm = nullptr;
+  void* k_cache = nullptr;  // [kv_heads, capacity, head_dim] of the compute type
+  void* v_cache = nullptr;
+  std::int64_t window = 0;  // 0: global attention; else the last `window` positions
+};
+
+struct DecodeModel {
+  FloatType type = FloatType::F32;
+  std::int64_t hidden = 0, heads = 0, kv_heads = 0, head_dim = 0, intermediate = 0, vocab = 0;
+  std::int64_t capacity = 0;  // of the KV cache, tokens
+  float eps = 1e-6f;
+  float query_scale = 1, attn_softcap = 0, final_softcap = 0;
+  float embedding_scale = 0;  // 0: none (Gemma: sqrt(hidden))
+  bool rotate_half = true;
+  GateActivation activation = GateActivation::Silu;
+  const float* inv_freq = nullptr;  // [head_dim / 2] f32
+  DecodeMatrix embedding;           // [vocab, hidden]
+  DecodeMatrix head;                // [vocab, hidden]
+  const float* output_norm = nullptr;
+  std::vector<DecodeLayer> layers;
+};
+
+class DecodeStep {
+public:
+  // Checks the shapes (std::invalid_argument naming what does not fit) and allocates the
+  // step's scratch, logits, stream and events on the current device.
+  explicit DecodeStep(DecodeModel model);
+  ~DecodeStep();
+  DecodeStep(const DecodeStep&) = delete;
+  DecodeStep& operator=(const DecodeStep&) = delete;
+
+  // Runs `token` at `position` (0 <= token < vocab, 0 <= position < capacity: the caller
+  // checks). Ordered after the work queued on caller_stream (a cudaStream_t), which then waits
+  // for the step, so logits() may be read on caller_stream afterwards. use_graph: replay the
+  // captured graph (capturing it on first use); else launch the kernels one by one.
+  void run(std::int64_t token, std::int64_t position, bool use_graph, void* caller_stream);
+
+  const float* logits() const;  // device, f32 [vocab], overwritten by the next run()
+  bool graph_ready() const;     // captured and instantiated
+  bool graph_failed() const;    // capture was tried and failed: runs are eager
+  std::uint64_t device_bytes() const;  // scratch + logits
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ebsd::gpu::cuda

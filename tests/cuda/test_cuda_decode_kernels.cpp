@@ -1,0 +1,261 @@
+// The decode step's kernels (gpu/src/cuda/decode_kernels.hpp) one by one, in f32, against
+// float64 references on random data: attention over a cache (GQA groups, head sizes 16 to 256,
+// key blocks of which some are empty, sliding window, soft-cap, position 0), RoPE + KV append in
+// both pairings, dense products (fused targets with biases, rows with and without vector loads),
+// gate/up with both activations, the logits head with its soft-cap, and the norms. The engine
+// tests (tests/gpu/test_llm_cuda.cpp, LlmCudaDecodeStep*) check the whole step and the other
+// float types; these localise a failure. Label gpu; skips itself without a device.
+#include <gtest/gtest.h>
+
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "cuda/decode_kernels.hpp"
+#include "cuda_test_buffers.hpp"
+
+namespace {
+
+namespace k = ebsd::gpu::cuda;
+using ebsd::test::DeviceBuffer;
+using ebsd::test::download;
+using ebsd::test::upload;
+
+constexpr auto F32 = k::FloatType::F32;
+
+std::vector<float> random_vector(std::size_t n, std::mt19937& rng, float scale = 1.0f) {
+  std::normal_distribution<float> d(0.0f, scale);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(rng);
+  return v;
+}
+
+DeviceBuffer step_input(std::int64_t position) { return upload(std::vector<k::DecodeStepInput>{{0, position}}); }
+
+void sync() { ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess); }
+
+struct AttentionCase {
+  int heads, kv_heads, head_dim;
+  std::int64_t capacity;
+  int splits;
+  std::int64_t position, window;
+  float softcap;
+};
+
+TEST(CudaDecodeKernels, AttentionMatchesTheSoftmaxOverTheCache) {
+  if (!ebsd::test::have_cuda_device()) GTEST_SKIP() << "no CUDA device";
+  std::mt19937 rng(7);
+  for (const auto& c : {AttentionCase{4, 2, 16, 80, 2, 79, 0, 0}, AttentionCase{4, 2, 24, 80, 2, 40, 12, 50},
+                        AttentionCase{14, 2, 64, 640, 10, 500, 0, 0}, AttentionCase{8, 8, 128, 300, 5, 7, 0, 0},
+                        AttentionCase{2, 1, 256, 100, 32, 99, 0, 0}, AttentionCase{4, 2, 64, 64, 1, 0, 0, 0},
+                        AttentionCase{6, 3, 32, 50, 4, 49, 5, 20}}) {
+    SCOPED_TRACE("heads " + std::to_string(c.heads) + "/" + std::to_string(c.kv_heads) + " dim " + std::to_string(c.head_dim) +
+                 " position " + std::to_string(c.position) + " splits " + std::to_string(c.splits));
+    const auto hd = static_cast<std::size_t>(c.head_dim);
+    const auto q = random_vector(c.heads * hd, rng);
+    const auto kc = random_vector(c.kv_heads * c.capacity * hd, rng);
+    const auto vc = random_vector(c.kv_heads * c.capacity * hd, rng);
+    k::AttentionShape sh;
+    sh.heads = c.heads;
+    sh.kv_heads = c.kv_heads;
+    sh.head_dim = c.head_dim;
+    sh.capacity = c.capacity;
+    sh.splits = c.splits;
+    sh.scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim));
+    sh.softcap = c.softcap;
+    sh.window = c.window;
+    auto dq = upload(q), dk = upload(kc), dv = upload(vc), in = step_input(c.position);
+    DeviceBuffer scratch(k::attention_scratch_floats(sh) * 4), out(c.heads * hd * 4);
+    k::attention(F32, sh, static_cast<const k::DecodeStepInput*>(in.p), dq.p, dk.p, dv.p, static_cast<float*>(scratch.p), out.p,
+                 nullptr);
+    sync();
+    const auto got = download<float>(out, c.heads * hd);
+    const std::int64_t first = c.window > 0 ? std::max<std::int64_t>(0, c.position - c.window + 1) : 0;
+    double worst = 0;
+    for (int h = 0; h < c.heads; ++h) {
+      const auto g = static_cast<std::size_t>(h / (c.heads / c.kv_heads));
+      std::vector<double> s;
+      for (std::int64_t j = first; j <= c.position; ++j) {
+        double dot = 0;
+        for (std::size_t d = 0; d < hd; ++d) dot += static_cast<double>(q[h * hd + d]) * kc[(g * c.capacity + j) * hd + d];
+        dot *= sh.scale;
+        if (c.softcap > 0) dot = std::tanh(dot / c.softcap) * c.softcap;
+        s.push_back(dot);
+      }
+      const double top = *std::max_element(s.begin(), s.end());
+      double sum = 0;
+      for (auto& x : s) sum += (x = std::exp(x - top));
+      for (std::size_t d = 0; d < hd; ++d) {
+        double ref = 0;
+        for (std::int64_t j = first; j <= c.position; ++j)
+          ref += s[static_cast<std::size_t>(j - first)] / sum * vc[(g * c.capacity + j) * hd + d];
+        worst = std::max(worst, std::abs(got[h * hd + d] - ref));
+      }
+    }
+    EXPECT_LE(worst, 2e-5);  // values ~N(0, 1): f32 rounding of sums over at most 500 keys
+  }
+}
+
+TEST(CudaDecodeKernels, RopeRotatesAndAppendsToTheCache) {
+  if (!ebsd::test::have_cuda_device()) GTEST_SKIP() << "no CUDA device";
+  std::mt19937 rng(3);
+  const int heads = 4, kv_heads = 2, hd = 16, half = hd / 2;
+  const std::int64_t cap = 8, pos = 5;
+  for (const bool rotate_half : {true, false}) {
+    SCOPED_TRACE(rotate_half ? "rotate half" : "interleaved");
+    const auto q = random_vector(heads * hd, rng), kk = random_vector(kv_heads * hd, rng), v = random_vector(kv_heads * hd, rng);
+    std::vector<float> inv(half);
+    for (int i = 0; i < half; ++i) inv[i] = std::pow(10000.0f, -2.0f * i / hd);
+    auto dq = upload(q), dk = upload(kk), dv = upload(v), dinv = upload(inv), in = step_input(pos);
+    auto kcache = upload(std::vector<float>(kv_heads * cap * hd, 0.0f)), vcache = upload(std::vector<float>(kv_heads * cap * hd, 0.0f));
+    k::rope_store(F32, static_cast<const k::DecodeStepInput*>(in.p), static_cast<const float*>(dinv.p), rotate_half, heads,
+                  kv_heads, hd, cap, dq.p, dk.p, dv.p, kcache.p, vcache.p, nullptr);
+    sync();
+    const auto gq = download<float>(dq, q.size());
+    const auto gk = download<float>(kcache, kv_heads * cap * hd), gv = download<float>(vcache, kv_heads * cap * hd);
+    auto rotate = [&](const float* x, int i, double& a, double& b) {
+      const float angle = static_cast<float>(pos) * inv[i];
+      const double c = std::cos(static_cast<double>(angle)), s = std::sin(static_cast<double>(angle));
+      const int ia = rotate_half ? i : 2 * i, ib = rotate_half ? i + half : 2 * i + 1;
+      a = x[ia] * c - x[ib] * s;
+      b = x[ib] * c + x[ia] * s;
+      return std::pair{ia, ib};
+    };
+    double worst = 0;
+    for (int h = 0; h < heads + kv_heads; ++h)
+      for (int i = 0; i < half; ++i) {
+        const bool is_q = h < heads;
+        const int head = is_q ? h : h - heads;
+        double a, b;
+        const auto [ia, ib] = rotate((is_q ? q.data() : kk.data()) + head * hd, i, a, b);
+        const float* got = is_q ? gq.data() + head * hd : gk.data() + (head * cap + pos) * hd;
+        worst = std::max({worst, std::abs(got[ia] - a), std::abs(got[ib] - b)});
+      }
+    EXPECT_LE(worst, 1e-5);
+    for (int g = 0; g < kv_heads; ++g)
+      for (std::int64_t j = 0; j < cap; ++j)
+        for (int d = 0; d < hd; ++d) {
+          const auto i = static_cast<std::size_t>((g * cap + j) * hd + d);
+          EXPECT_EQ(gv[i], j == pos ? v[g * hd + d] : 0.0f);
+          if (j != pos) {
+            EXPECT_EQ(gk[i], 0.0f);
+          }
+        }
+  }
+}
+
+double dot(const std::vector<float>& w, std::size_t row, std::size_t cols, const std::vector<float>& x) {
+  double s = 0;
+  for (std::size_t c = 0; c < cols; ++c) s += static_cast<double>(w[row * cols + c]) * x[c];
+  return s;
+}
+
+k::DecodeMatrix dense(const DeviceBuffer& b, std::int64_t rows, std::int64_t cols, const void* bias = nullptr) {
+  k::DecodeMatrix m;
+  m.format = k::WeightFormat::Dense;
+  m.data = b.p;
+  m.rows = rows;
+  m.cols = cols;
+  m.row_stride = cols * 4;
+  m.bias = bias;
+  return m;
+}
+
+TEST(CudaDecodeKernels, DenseProductsGatedActivationAndLogits) {
+  if (!ebsd::test::have_cuda_device()) GTEST_SKIP() << "no CUDA device";
+  std::mt19937 rng(5);
+  for (const std::int64_t cols : {64, 40, 896}) {  // 40: no 8-value loads
+    SCOPED_TRACE("cols " + std::to_string(cols));
+    const auto n = static_cast<std::size_t>(cols);
+    const std::int64_t rows[3] = {37, 5, 5};
+    const auto x = random_vector(n, rng);
+    std::vector<std::vector<float>> w, b;
+    std::vector<DeviceBuffer> dw, db, dy;
+    std::vector<k::DecodeMatrix> ms;
+    std::vector<void*> ys;
+    for (int m = 0; m < 3; ++m) {
+      w.push_back(random_vector(rows[m] * n, rng, 0.1f));
+      b.push_back(random_vector(rows[m], rng));
+      dw.push_back(upload(w.back()));
+      db.push_back(upload(b.back()));
+      dy.emplace_back(rows[m] * 4);
+    }
+    for (int m = 0; m < 3; ++m) {
+      ms.push_back(dense(dw[m], rows[m], cols, db[m].p));
+      ys.push_back(dy[m].p);
+    }
+    auto dx = upload(x);
+    k::decode_gemv(F32, ms.data(), ys.data(), 3, dx.p, nullptr);
+    // gate = w[0] rows 0..4, up = w[1]: both activations.
+    DeviceBuffer silu(5 * 4), gelu(5 * 4), logits(37 * 4);
+    const auto gate = dense(dw[0], 5, cols), up = dense(dw[1], 5, cols);
+    k::decode_gated_gemv(F32, gate, up, k::GateActivation::Silu, dx.p, silu.p, nullptr);
+    k::decode_gated_gemv(F32, gate, up, k::GateActivation::GeluTanh, dx.p, gelu.p, nullptr);
+    k::decode_logits(F32, dense(dw[0], 37, cols), dx.p, 3.0f, static_cast<float*>(logits.p), nullptr);
+    sync();
+    double worst = 0;
+    for (int m = 0; m < 3; ++m) {
+      const auto got = download<float>(dy[m], rows[m]);
+      for (std::int64_t r = 0; r < rows[m]; ++r)
+        worst = std::max(worst, std::abs(got[r] - (dot(w[m], r, n, x) + b[m][r])));
+    }
+    const auto gs = download<float>(silu, 5), gg = download<float>(gelu, 5), gl = download<float>(logits, 37);
+    for (std::size_t r = 0; r < 5; ++r) {
+      const double g = dot(w[0], r, n, x), u = dot(w[1], r, n, x);
+      worst = std::max(worst, std::abs(gs[r] - g / (1 + std::exp(-g)) * u));
+      const double gl_ref = 0.5 * g * (1 + std::tanh(std::sqrt(2 / M_PI) * (g + 0.044715 * g * g * g))) * u;
+      worst = std::max(worst, std::abs(gg[r] - gl_ref));
+    }
+    for (std::size_t r = 0; r < 37; ++r) worst = std::max(worst, std::abs(gl[r] - std::tanh(dot(w[0], r, n, x) / 3) * 3));
+    EXPECT_LE(worst, 1e-4);
+  }
+}
+
+TEST(CudaDecodeKernels, EmbeddingResidualAndNorms) {
+  if (!ebsd::test::have_cuda_device()) GTEST_SKIP() << "no CUDA device";
+  std::mt19937 rng(9);
+  const std::int64_t n = 600, vocab = 7, token = 4;
+  const float eps = 1e-6f, scale = 2.5f;
+  const auto table = random_vector(vocab * n, rng), norm = random_vector(n, rng), post = random_vector(n, rng),
+             next = random_vector(n, rng), o = random_vector(n, rng);
+  auto dtable = upload(table), dnorm = upload(norm), dpost = upload(post), dnext = upload(next), dout = upload(o);
+  auto in = upload(std::vector<k::DecodeStepInput>{{token, 0}});
+  DeviceBuffer h(n * 4), a(n * 4), h2(n * 4), a2(n * 4);
+  k::embed_norm(F32, dense(dtable, vocab, n), static_cast<const k::DecodeStepInput*>(in.p), scale, static_cast<const float*>(dnorm.p),
+                eps, h.p, a.p, nullptr);
+  sync();
+  auto rms = [&](const std::vector<double>& v) {
+    double ss = 0;
+    for (auto x : v) ss += x * x;
+    return 1 / std::sqrt(ss / static_cast<double>(v.size()) + eps);
+  };
+  std::vector<double> hv(n);
+  for (std::int64_t i = 0; i < n; ++i) hv[i] = table[token * n + i] * static_cast<double>(scale);
+  const double r = rms(hv);
+  const auto gh = download<float>(h, n), ga = download<float>(a, n);
+  double worst = 0;
+  for (std::int64_t i = 0; i < n; ++i)
+    worst = std::max({worst, std::abs(gh[i] - hv[i]), std::abs(ga[i] - hv[i] * r * norm[i])});
+  // Residual with and without the post-norm: h2 = h + RMSNorm(o) * post (or + o), a2 its norm.
+  for (const bool with_post : {true, false}) {
+    ASSERT_EQ(cudaMemcpy(h2.p, h.p, n * 4, cudaMemcpyDeviceToDevice), cudaSuccess);
+    k::residual_norm(F32, dout.p, with_post ? static_cast<const float*>(dpost.p) : nullptr, h2.p,
+                     static_cast<const float*>(dnext.p), n, eps, a2.p, nullptr);
+    sync();
+    std::vector<double> ov(o.begin(), o.end());
+    const double ro = rms(ov);
+    std::vector<double> want(n);
+    for (std::int64_t i = 0; i < n; ++i) want[i] = gh[i] + (with_post ? o[i] * ro * post[i] : o[i]);
+    const double rn = rms(want);
+    const auto gh2 = download<float>(h2, n), ga2 = download<float>(a2, n);
+    for (std::int64_t i = 0; i < n; ++i)
+      worst = std::max({worst, std::abs(gh2[i] - want[i]), std::abs(ga2[i] - want[i] * rn * next[i])});
+  }
+  EXPECT_LE(worst, 1e-5 * 10);  // values up to ~10 (scale 2.5 times N(0, 1) times weights)
+}
+
+}  // namespace
