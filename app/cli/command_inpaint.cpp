@@ -1,6 +1,6 @@
 // `ebsd inpaint IN -o OUT --side CHANNEL[,CHANNEL...] (--observed MASK_CHANNEL | --sample-fraction F)
 // [--pattern random|grid] [--sampler repaint|dps] [--samples N] [--steps S] [--resample R]
-// [--no-side] [--no-register] [--consistency C] [--snap DEG] [--slices LIST] [--seed S] [--device cpu|cuda]
+// [--no-side] [--no-register] [--consistency C] [--snap DEG] [--side-weight W] [--smoothness S] [--slices LIST] [--seed S] [--device cpu|cuda]
 // [--model PATH] [--json]`: steps read -> inpaint -> write (docs/inpainting.md).
 #include "cli_support.hpp"
 #include "commands.hpp"
@@ -11,7 +11,7 @@ namespace ebsd::cli {
 void register_inpaint(CLI::App& app, CommandList& out) {
   struct Args {
     std::string input, output, side, observed, pattern = "random", sampler = "repaint", device = "cpu", model, slices;
-    double fraction = 0.0, consistency = 0.6, dps_scale = 1.0, snap = 10.0;
+    double fraction = 0.0, consistency = 0.6, dps_scale = 1.0, snap = 10.0, side_weight = 1.0, smoothness = 1.0;
     std::int64_t samples = 4, steps = 50, resample = 2, seed = 1;
     bool no_side = false, no_register = false, json = false;
   };
@@ -35,8 +35,12 @@ void register_inpaint(CLI::App& app, CommandList& out) {
   sub->add_flag("--no-register", a->no_register, "Do not estimate and correct an offset of the side image");
   sub->add_option("--consistency", a->consistency, "3D: start each slice from the previous one at this noise fraction (1: independent)")
       ->capture_default_str();
-  sub->add_option("--snap", a->snap, "Evidence projection: each generated pixel takes the nearby measured orientation most samples are within this many degrees of (0: off, the raw output)")
+  sub->add_option("--snap", a->snap, "Evidence projection: the samples vote for the nearby measured grain they are within this many degrees of (0: off, the raw output)")
       ->capture_default_str();
+  sub->add_option("--side-weight", a->side_weight, "Evidence projection: weight of the side image's likelihood against the samples' votes (0: votes alone)")
+      ->capture_default_str()->check(CLI::Range(0.0, 100.0));
+  sub->add_option("--smoothness", a->smoothness, "Evidence projection: cost of a grain boundary per neighbour pair (0: each pixel on its own)")
+      ->capture_default_str()->check(CLI::Range(0.0, 100.0));
   sub->add_option("--slices", a->slices, "z slices, e.g. 0-9 (default: all)");
   sub->add_option("--seed", a->seed, "Seed of the scan pattern and the sampler")->capture_default_str();
   sub->add_option("--device", a->device, "cpu or cuda")->capture_default_str();
@@ -48,7 +52,8 @@ void register_inpaint(CLI::App& app, CommandList& out) {
                    nlohmann::json params{{"observed", a->observed}, {"fraction", a->fraction}, {"pattern", a->pattern},
                                          {"sampler", a->sampler},   {"samples", a->samples},   {"steps", a->steps},
                                          {"resample", a->resample}, {"dps_scale", a->dps_scale}, {"use_side", !a->no_side},
-                                         {"register", !a->no_register}, {"consistency", a->consistency}, {"snap_deg", a->snap}, {"seed", a->seed},
+                                         {"register", !a->no_register}, {"consistency", a->consistency}, {"snap_deg", a->snap},
+                                         {"side_weight", a->side_weight}, {"smoothness", a->smoothness}, {"seed", a->seed},
                                          {"device", a->device},     {"model", a->model}};
                    if (!a->side.empty()) params["side"] = {{"$text", a->side}};
                    if (!a->slices.empty()) params["slices"] = {{"$text", a->slices}};

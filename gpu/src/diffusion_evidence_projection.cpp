@@ -22,6 +22,8 @@ constexpr double kVotePseudocount = 0.5;
 // Lower bound of the estimated side noise (in side units, [0, 1]): a map whose grains show
 // exactly uniform side values must not make the likelihood infinitely sharp.
 constexpr double kMinSideSigma = 0.005;
+// Half the squared z-score per side channel below which a candidate grain matches the side image.
+constexpr double kSideMatch = 0.5 * 3.0 * 3.0;
 
 struct UnionFind {
   std::vector<std::int64_t> parent;
@@ -170,16 +172,11 @@ ProjectionResult project_to_evidence(const ProjectionInput& in, const Projection
             for (std::int64_t n = 0; n < N; ++n) vote(in.samples[us(n)][us(q)], 1.0);
         }
       const double total = std::accumulate(votes.begin(), votes.end(), 0.0);
-      if (total > 0.0) ++res.voted;
-      else if (in.spread_deg[us(p)] < o.snap_deg) {
-        ++res.kept;
-        fixed[us(p)] = 1;
-        continue;
-      } else ++res.fallback;
       const double denom = total + kVotePseudocount * static_cast<double>(local.size());
+      double best_side = std::numeric_limits<double>::infinity();  // the best candidate's side misfit
       for (std::size_t c = 0; c < local.size(); ++c) {
         auto& cd = local[c];
-        cd.cost = -std::log((votes[c] + kVotePseudocount) / denom) + kDistanceCost * std::sqrt(cd.d2) / spacing;
+        cd.cost = -o.vote_weight * std::log((votes[c] + kVotePseudocount) / denom) + kDistanceCost * std::sqrt(cd.d2) / spacing;
         if (use_side) {
           const double n = static_cast<double>(count[us(cd.grain)]);
           const double inflate = 1.0 + 1.0 / n;  // the grain's mean is itself an estimate
@@ -188,10 +185,20 @@ ProjectionResult project_to_evidence(const ProjectionInput& in, const Projection
             const double d = in.side[us(s * plane + p)] - mean[us(cd.grain * ns + s)];
             nll += 0.5 * d * d * inv_var[us(s)] / inflate;
           }
+          best_side = std::min(best_side, nll / static_cast<double>(ns));
           cd.cost += o.side_weight * (nll + 0.5 * static_cast<double>(ns) * std::log(inflate));
         }
-        cands.push_back(cd);
       }
+      // Without a vote, a pixel whose samples agree keeps the generated orientation (a grain no
+      // measurement saw), unless the side image matches a candidate grain (within 3 sigma per
+      // channel): then the evidence of the side image outweighs that of the samples.
+      if (total > 0.0 && o.vote_weight > 0.0) ++res.voted;
+      else if (in.spread_deg[us(p)] < o.snap_deg && !(use_side && best_side < kSideMatch)) {
+        ++res.kept;
+        fixed[us(p)] = 1;
+        continue;
+      } else ++res.fallback;
+      cands.insert(cands.end(), local.begin(), local.end());
     }
   first[us(plane)] = static_cast<std::int64_t>(cands.size());
 

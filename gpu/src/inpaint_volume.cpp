@@ -291,6 +291,7 @@ InpaintReport VolumeInpainter::run(Volume& v, const InpaintOptions& o, Progress&
     if (o.use_side) pin.side = sidev;
     diffusion::ProjectionOptions po;
     po.snap_deg = o.snap_deg, po.vote_radius = o.vote_radius, po.side_weight = o.side_weight, po.smoothness = o.smoothness;
+    po.vote_weight = o.vote_weight;
     auto projected = diffusion::project_to_evidence(pin, po);
     const std::int64_t snapped = projected.voted, kept = projected.kept, fallback = projected.fallback;
     const std::vector<std::int64_t>& snap_source = projected.source;

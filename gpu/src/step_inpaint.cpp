@@ -39,6 +39,10 @@ std::unique_ptr<Step> make_inpaint_step() {
                     "3D: start each slice at this fraction of the noise levels from the previous slice (1: independent)", {}},
       ParameterSpec{"snap_deg", ParamType::Float, 10.0, 0.0, 30.0, {}, "deg",
                     "Evidence projection: generated pixels take the nearby measured orientation most samples are this close to (0: off)", {}},
+      ParameterSpec{"side_weight", ParamType::Float, 1.0, 0.0, 100.0, {}, "",
+                    "Projection: weight of the side image's likelihood against the samples' votes (0: votes alone)", {}},
+      ParameterSpec{"smoothness", ParamType::Float, 1.0, 0.0, 100.0, {}, "",
+                    "Projection: cost of a grain boundary per neighbour pair (0: every pixel on its own)", {}},
       ParameterSpec{"slices", ParamType::IntList, nlohmann::json::array(), 0.0, 1e9, {}, "", "z slices (empty: all)", {}},
       ParameterSpec{"seed", ParamType::Int, 1, 0.0, 1e15, {}, "", "Seed of the scan pattern and the sampler", {}},
       ParameterSpec{"device", ParamType::Choice, "cpu", {}, {}, {"cpu", "cuda"}, "", "Where the model runs", {}},
@@ -82,6 +86,8 @@ std::unique_ptr<Step> make_inpaint_step() {
         o.register_side = p.get_bool("register");
         o.consistency = p.get_double("consistency");
         o.snap_deg = p.get_double("snap_deg");
+        o.side_weight = p.get_double("side_weight");
+        o.smoothness = p.get_double("smoothness");
         o.slices = p.get_int_list("slices");
         o.seed = static_cast<std::uint64_t>(p.get_int("seed"));
         const VolumeInpainter engine(model, parse_device(p.get_string("device")));

@@ -5,7 +5,7 @@
 //                    [--fractions 0.1,0.25] [--pattern random|grid] [--sampler repaint|dps|both]
 //                    [--samples 4] [--steps 50] [--resample 2] [--shift 2,-1] [--diameter 16]
 //                    [--seed-base 90000] [--variants all|side|projections]
-//                    [--projections R:SIDE:SMOOTH,...] [--json FILE]
+//                    [--projections R:SIDE:SMOOTH[:VOTES],...] [--json FILE]
 //
 // Held-out volumes (seeds --seed-base + i, 90000 by default; 80000 is the validation set the
 // projection was tuned on; training uses seed * 1000 + i for i <= its volume count) of
@@ -56,10 +56,12 @@ std::vector<double> numbers(const std::string& s) {
 }
 
 struct Score {
-  double mis = 0, within5 = 0, f1 = 0, seconds = 0, offset_x = 0, offset_y = 0;
+  double mis = 0, within5 = 0, f1 = 0, precision = 0, recall = 0, seconds = 0, offset_x = 0, offset_y = 0;
   double voted = 0, kept = 0, nearest = 0;  // evidence projection outcomes, summed over slices
   int n = 0, projected = 0;
-  void add(double m, double w, double f, double s) { mis += m, within5 += w, f1 += f, seconds += s, ++n; }
+  void add(double m, double w, const analysis::BoundaryScore& b, double s) {
+    mis += m, within5 += w, f1 += b.f1, precision += b.precision, recall += b.recall, seconds += s, ++n;
+  }
 };
 
 }  // namespace
@@ -98,8 +100,9 @@ int main(int argc, char** argv) {
         for (auto& ch : item)
           if (ch == ':') ch = ',';
         projections.push_back(numbers(item));
-        if (projections.back().size() != 3) {
-          std::fprintf(stderr, "--projections takes vote_radius:side_weight:smoothness items\n");
+        if (projections.back().size() == 3) projections.back().push_back(1.0);
+        if (projections.back().size() != 4) {
+          std::fprintf(stderr, "--projections takes vote_radius:side_weight:smoothness[:vote_weight] items\n");
           return 2;
         }
       }
@@ -161,7 +164,7 @@ int main(int argc, char** argv) {
           }
           const auto b = analysis::boundary_f1(analysis::slice_boundary_map(truth, z), analysis::slice_boundary_map(test, z), size, size, 1);
           row(f, name).add(analysis::mean_slice_disorientation_deg(truth, test, z, unobserved), n ? within / static_cast<double>(n) : 1.0,
-                           b.f1, secs);
+                           b, secs);
         };
         // Baselines.
         for (std::int64_t z = 0; z < slices; ++z) {
@@ -176,7 +179,7 @@ int main(int argc, char** argv) {
         // Diffusion variants, slice by slice (2D) unless said otherwise.
         auto diffusion = [&](const std::string& name, const std::string& smp, bool use_side, const std::vector<double>& offset,
                              bool reg, double consistency, double snap = 10.0, std::int64_t vote_radius = 1,
-                             double side_weight = 1.0, double smoothness = 1.0) {
+                             double side_weight = 1.0, double smoothness = 1.0, double vote_weight = 1.0) {
           Volume test = truth;
           if (!offset.empty()) {
             // side(x) shows the specimen at x - offset.
@@ -194,6 +197,7 @@ int main(int argc, char** argv) {
           o.sampler = smp, o.samples = samples, o.steps = steps, o.resample = resample;
           o.use_side = use_side, o.register_side = reg, o.consistency = consistency, o.snap_deg = snap;
           o.vote_radius = vote_radius, o.side_weight = side_weight, o.smoothness = smoothness;
+          o.vote_weight = vote_weight;
           const double t0 = now();
           const auto r = engine.run(test, o, Progress::none());
           const double secs = (now() - t0) / static_cast<double>(slices);
@@ -206,9 +210,9 @@ int main(int argc, char** argv) {
         };
         for (const auto& pr : projections) {
           char buf[160];
-          std::snprintf(buf, sizeof buf, "diffusion %s, side observed, projection votes %lldx%lld, side weight %g, smoothness %g",
-                        samplers[0].c_str(), static_cast<long long>(2 * pr[0] + 1), static_cast<long long>(2 * pr[0] + 1), pr[1], pr[2]);
-          diffusion(buf, samplers[0], true, {}, true, 1.0, 10.0, static_cast<std::int64_t>(pr[0]), pr[1], pr[2]);
+          std::snprintf(buf, sizeof buf, "diffusion %s, side observed, projection votes %lldx%lld (weight %g), side weight %g, smoothness %g",
+                        samplers[0].c_str(), static_cast<long long>(2 * pr[0] + 1), static_cast<long long>(2 * pr[0] + 1), pr[3], pr[1], pr[2]);
+          diffusion(buf, samplers[0], true, {}, true, 1.0, 10.0, static_cast<std::int64_t>(pr[0]), pr[1], pr[2], pr[3]);
         }
         if (variants == "projections") {
           std::fprintf(stderr, "volume %lld, fraction %.2f done\n", static_cast<long long>(vi), f);
@@ -235,7 +239,7 @@ int main(int argc, char** argv) {
       }
     }
     nlohmann::json out = nlohmann::json::array();
-    std::printf("\n| observed | method | misorientation, mean deg | within 5 deg | boundary F1 | s / slice |\n|---|---|---|---|---|---|\n");
+    std::printf("\n| observed | method | misorientation, mean deg | within 5 deg | boundary F1 (precision / recall) | s / slice |\n|---|---|---|---|---|---|\n");
     for (const auto& [f, rows] : table)
       for (const auto& [name, s] : rows) {
         const double n = s.n;
@@ -251,10 +255,11 @@ int main(int argc, char** argv) {
           std::snprintf(b, sizeof b, " [voted %.2f, kept %.2f, nearest %.2f]", s.voted / k, s.kept / k, s.nearest / k);
           extra += b;
         }
-        std::printf("| %.0f %% | %s%s | %.2f | %.3f | %.3f | %.2f |\n", f * 100, name.c_str(), extra.c_str(), s.mis / n, s.within5 / n,
-                    s.f1 / n, s.seconds / n);
+        std::printf("| %.0f %% | %s%s | %.2f | %.3f | %.3f (%.3f / %.3f) | %.2f |\n", f * 100, name.c_str(), extra.c_str(), s.mis / n,
+                    s.within5 / n, s.f1 / n, s.precision / n, s.recall / n, s.seconds / n);
         out.push_back({{"fraction", f}, {"method", name}, {"misorientation_mean_deg", s.mis / n}, {"within_5deg", s.within5 / n},
-                       {"boundary_f1", s.f1 / n}, {"seconds_per_slice", s.seconds / n}, {"slices", s.n},
+                       {"boundary_f1", s.f1 / n}, {"boundary_precision", s.precision / n},
+                       {"boundary_recall", s.recall / n}, {"seconds_per_slice", s.seconds / n}, {"slices", s.n},
                        {"mean_offset", {s.offset_x / n, s.offset_y / n}},
                        {"projection", s.projected ? nlohmann::json{{"voted", s.voted / s.projected}, {"kept", s.kept / s.projected},
                                                                    {"nearest", s.nearest / s.projected}}

@@ -31,6 +31,7 @@ namespace ebsd::gpu::diffusion {
 struct ProjectionOptions {
   double snap_deg = 10.0;
   std::int64_t vote_radius = 1;
+  double vote_weight = 1.0;   // 0: the samples play no part (an ablation: the side image and distance alone)
   double side_weight = 1.0;   // 0: the side image plays no part in the projection
   double smoothness = 1.0;    // Potts weight; 0: every pixel on its own
   int sweeps = 4;             // iterated-conditional-modes sweeps

@@ -56,6 +56,7 @@ struct InpaintOptions {
   double snap_deg = 10.0;              // vote tolerance of the evidence projection; 0: none (raw medoid)
   std::int64_t vote_radius = 1;        // votes pooled over the (2r+1)^2 pixels around each pixel (0: its own samples)
   double side_weight = 1.0;            // weight of the side image's likelihood in the projection (0: votes alone)
+  double vote_weight = 1.0;            // weight of the samples' votes (0: an ablation without the diffusion model's evidence)
   double smoothness = 1.0;             // Potts weight of the projection (0: each pixel on its own)
   std::vector<std::int64_t> slices;    // empty: all
 };
