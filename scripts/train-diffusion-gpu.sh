@@ -110,7 +110,8 @@ elif [ "$mode" = eval ]; then
     else model="resources/models/diffusion/inpaint-$name.safetensors"; fi
   fi
   echo "model: $model" | tee "$out/eval-model-$name.txt"
-  ./build-gpu/tests/bench_inpainting --model "$model" --device cuda --size 128 --volumes 4 --slices 2 --fractions 0.1,0.25 \
+  # The rows that differ only in the projection share their samples (drawn once, replayed).
+  EBSD_INPAINT_SAMPLE_CACHE="$(mktemp -d)" ./build-gpu/tests/bench_inpainting --model "$model" --device cuda --size 128 --volumes 4 --slices 2 --fractions 0.1,0.25 \
     --sampler both --samples 4 --steps 50 --resample 2 --shift 2,-1 --json "$out/bench-$name.json" 2>&1 | tee "$out/bench-$name.md"
   ./build-gpu/tests/bench_inpainting_timing --model "$model" --device cuda --size 256 --repeat 1 2>&1 | tee "$out/timing-$name.md"
   [ "${EBSD_EVAL_CPU:-1}" = 1 ] || { echo "total: $(( $(date +%s) - t0 )) s"; exit 0; }

@@ -223,10 +223,14 @@ int main(int argc, char** argv) {
           diffusion("diffusion " + smp + ", side observed", smp, true, {}, true, 1.0);
           if (all) diffusion("diffusion " + smp + ", side masked", smp, false, {}, false, 1.0);
         }
+        // Ablations of the evidence projection on the same samples: none (the raw medoid); the
+        // samples' votes without the side image's likelihood; the side image's likelihood without
+        // the votes (no use of the model at all: a side-guided fill, the baseline the model must beat).
         diffusion("diffusion " + samplers[0] + ", side observed, no snapping", samplers[0], true, {}, true, 1.0, 0.0);
-        diffusion("diffusion " + samplers[0] + ", side observed, votes of the pixel's own samples", samplers[0], true, {}, true, 1.0, 10.0, 0);
-        diffusion("diffusion " + samplers[0] + ", side observed, votes pooled over 5x5", samplers[0], true, {}, true, 1.0, 10.0, 2);
-        if (all) diffusion("diffusion " + samplers[0] + ", side masked, votes pooled over 5x5", samplers[0], false, {}, false, 1.0, 10.0, 2);
+        diffusion("diffusion " + samplers[0] + ", side observed, projection by the votes alone", samplers[0], true, {}, true, 1.0, 10.0, 1,
+                  0.0);
+        diffusion("side-guided fill: projection by the side image alone (no model votes)", samplers[0], true, {}, true, 1.0, 10.0, 1, 1.0,
+                  1.0, 0.0);
         if (all && shift.size() == 2 && (shift[0] != 0 || shift[1] != 0)) {
           char buf[160];
           std::snprintf(buf, sizeof buf, "diffusion %s, side offset (%.1f, %.1f) px, registered", samplers[0].c_str(), shift[0], shift[1]);
