@@ -1,9 +1,10 @@
 // Our fused CUDA ScaledGD kernels alone (gpu/src/cuda/rpca_kernels.hpp, no LibTorch): time per
 // iteration on the paper's problem (default 100^3, rank 10, kappa 5, 20 % corruption) split into
-// the row pass and the update, with plain launches and in the CUDA graph, for several numbers of
-// blocks per y row; against the memory floor of the iteration (its bytes over the device-to-device
-// copy bandwidth measured here). Timed with CUDA events over back-to-back launches.
-//   bench_cuda_rpca_kernels [--size N] [--rank R] [--repetitions K]
+// the row pass (and its row blocks and side blocks launched alone) and the update, with plain
+// launches and in the CUDA graph, for both kernel variants and several numbers of blocks per y
+// row; against the memory floor of the iteration (its bytes over the device-to-device copy
+// bandwidth measured here). Timed with CUDA events over back-to-back launches.
+//   bench_cuda_rpca_kernels [--size N] [--rank R] [--repetitions K] [--variant 1|2]
 // Skips (exit 0) without a CUDA device.
 #include <cuda_runtime.h>
 
@@ -68,11 +69,13 @@ std::vector<double> row_major(const ebsd::tensor::Matrix<double>& m) {
 int main(int argc, char** argv) {
   ebsd::rpca::SyntheticProblemSpec spec;
   int repetitions = 200;
+  std::vector<int> variants{1, 2};
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--size") spec.size = std::atoll(argv[i + 1]);
     else if (a == "--rank") spec.rank = std::atoll(argv[i + 1]);
     else if (a == "--repetitions") repetitions = std::atoi(argv[i + 1]);
+    else if (a == "--variant") variants = {std::atoi(argv[i + 1])};
     else {
       std::fprintf(stderr, "unknown argument %s\n", a.c_str());
       return 2;
@@ -101,14 +104,17 @@ int main(int argc, char** argv) {
   const k::RpcaSizes sizes{spec.size, spec.size, spec.size, r, r, r};
   std::printf("# fused CUDA ScaledGD kernels, %lld^3, rank %d, %s (%d SMs), copy bandwidth %.0f GB/s, %d launches each\n",
               static_cast<long long>(spec.size), r, prop.name, prop.multiProcessorCount, bw / 1e9, repetitions);
-  std::printf("%-8s %12s %14s %14s %12s %10s %10s\n", "splits", "row pass us", "iteration us", "graph iter us",
-              "floor us", "ratio", "MB/iter");
+  std::printf("# row blocks / side blocks: the two kinds of blocks of the row pass launched alone; update = iteration - row pass\n");
+  std::printf("%-8s %-8s %10s %10s %10s %10s %12s %12s %10s %8s %8s\n", "variant", "splits", "row pass", "row blks",
+              "side blks", "update", "iteration", "graph iter", "floor", "ratio", "MB/iter");
   k::RpcaStepParams params;
   params.zeta1 = h.zeta1;
   params.eta = h.eta;
   params.rho = h.decay;
-  for (const int splits : {1, 2, 3, 4, 6, 0}) {
+  for (const int variant : variants)
+  for (const int splits : {1, 2, 3, 4, 6, 8, 0}) {
     k::RpcaTuning t;
+    t.variant = variant;
     t.z_splits = splits;
     k::FusedScaledGd solver(sizes, 1, nullptr, t);
     solver.set_observed(y, nullptr);
@@ -116,10 +122,13 @@ int main(int argc, char** argv) {
     const auto times = solver.profile(repetitions, params);
     const double bytes = solver.iteration_bytes(false);
     const double floor_us = 1e6 * bytes / bw;
-    std::printf("%-8s %12.2f %14.2f %14.2f %12.2f %10.2f %10.2f\n",
+    const std::string v = std::to_string(solver.variant()) + (solver.side_blocks_staged() ? " staged" : "");
+    std::printf("%-8s %-8s %10.2f %10.2f %10.2f %10.2f %12.2f %12.2f %10.2f %8.2f %8.2f\n", v.c_str(),
                 (splits == 0 ? "auto=" + std::to_string(solver.z_splits()) : std::to_string(splits)).c_str(),
-                times.row_pass_us, times.iteration_plain_us, times.iteration_graph_us, floor_us,
+                times.row_pass_us, times.row_blocks_us, times.side_blocks_us,
+                times.iteration_plain_us - times.row_pass_us, times.iteration_plain_us, times.iteration_graph_us, floor_us,
                 times.iteration_graph_us / floor_us, bytes / 1e6);
+    std::fflush(stdout);
   }
   cudaFree(y);
   return 0;
