@@ -980,8 +980,13 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
       }
     }
     im->kernel = row_kernel(im->R);
-    check(cudaFuncSetAttribute(im->kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(im->smem)),
-          "shared memory size");
+    // The limit is per kernel, shared by all solvers: raise it, never lower it under another
+    // solver that is still alive (variant 2's staged side blocks need more than the row blocks).
+    cudaFuncAttributes fa{};
+    check(cudaFuncGetAttributes(&fa, im->kernel), "kernel attributes");
+    if (static_cast<std::size_t>(fa.maxDynamicSharedSizeBytes) < im->smem)
+      check(cudaFuncSetAttribute(im->kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(im->smem)),
+            "shared memory size");
     im->blocks_a = im->d.nb + 3;
     const int rows_u = im->variant == 1 ? kRowsU : 1, rows_v = im->variant == 1 ? kRowsV : 1;
     const int bu = (n1 + rows_u - 1) / rows_u, bv = (n2 + rows_v - 1) / rows_v, bw = (n3 + rows_u - 1) / rows_u;
