@@ -819,12 +819,21 @@ __global__ void __launch_bounds__(kThreads) update_kernel_v2(UpdateArgs a) {
               a.binv + 2 * kRankSlot, eta, sm);
 }
 
-int padded_rank(const RpcaSizes& s) { return (std::max(s.r1, s.r3) + 3) / 4 * 4; }
+// The rank the row kernel is instantiated for (zero columns pad the factors up to it). Variant 1
+// pads to a multiple of 4; variant 2 to an even number up to 16 (rank 10 runs the R = 10 kernel,
+// not R = 12: a sixth fewer multiply-adds in the pass over Y), multiples of 4 above.
+// RpcaTuning::rank_padding 4 forces multiples of 4 in variant 2 too (to measure the difference:
+// at the 128-register cap the R = 10 kernel spills 16 bytes, R = 12 none).
+int padded_rank(const RpcaSizes& s, int variant = 1, int padding = 0) {
+  const int m = std::max(s.r1, s.r3);
+  if (variant == 2 && padding != 4 && m <= 16) return std::max(4, (m + 1) / 2 * 2);
+  return (m + 3) / 4 * 4;
+}
 int threads_along_x(const RpcaSizes& s) { return static_cast<int>(std::min<std::int64_t>((s.n1 + 31) / 32 * 32, kThreads)); }
 
-std::size_t row_shared_bytes(const RpcaSizes& s, int splits) {
+std::size_t row_shared_bytes(const RpcaSizes& s, int splits, int variant = 1, int padding = 0) {
   const int nz_max = static_cast<int>((s.n3 + splits - 1) / splits);
-  const RowLayout l = row_layout(static_cast<int>(s.n1), nz_max, threads_along_x(s), padded_rank(s));
+  const RowLayout l = row_layout(static_cast<int>(s.n1), nz_max, threads_along_x(s), padded_rank(s, variant, padding));
   return sizeof(double) * static_cast<std::size_t>(std::max(l.total, kSideShared));
 }
 
@@ -836,8 +845,11 @@ const void* row_kernel_for() {
 const void* row_kernel(int R) {
   switch (R) {
     case 4: return row_kernel_for<4>();
+    case 6: return row_kernel_for<6>();
     case 8: return row_kernel_for<8>();
+    case 10: return row_kernel_for<10>();
     case 12: return row_kernel_for<12>();
+    case 14: return row_kernel_for<14>();
     case 16: return row_kernel_for<16>();
     case 20: return row_kernel_for<20>();
     case 24: return row_kernel_for<24>();
@@ -961,11 +973,11 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
     splits = std::min(splits, n3);
     z_splits_ = splits;
     im->d = {n1, n2, n3, sizes.r1, sizes.r2, sizes.r3, splits, n2 * splits};
-    im->R = padded_rank(sizes);
+    im->variant = tuning.variant == 1 ? 1 : 2;
+    im->R = padded_rank(sizes, im->variant, tuning.rank_padding);
     im->tx = threads_along_x(sizes);
     im->nz_max = (n3 + splits - 1) / splits;
-    im->smem = row_shared_bytes(sizes, splits);
-    im->variant = tuning.variant == 1 ? 1 : 2;
+    im->smem = row_shared_bytes(sizes, splits, im->variant, tuning.rank_padding);
     if (im->variant == 2) {
       // Stage the side blocks' inputs when they fit in the budget or in what the row blocks take.
       const std::int64_t f = sizes.n1 * sizes.r1 + sizes.n2 * sizes.r2 + sizes.n3 * sizes.r3;
@@ -1228,6 +1240,7 @@ FusedScaledGd::KernelTimes FusedScaledGd::profile(int repetitions, const RpcaSte
 
 int FusedScaledGd::variant() const { return impl_->variant; }
 bool FusedScaledGd::side_blocks_staged() const { return impl_->side_staged; }
+int FusedScaledGd::row_kernel_rank() const { return impl_->R; }
 
 double FusedScaledGd::iteration_bytes(bool include_partials) const {
   const Impl* im = impl_;

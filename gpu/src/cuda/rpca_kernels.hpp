@@ -39,6 +39,9 @@ struct RpcaTuning {
   // dependent chains (core blocks first, one factor row per block). Same algebra, sums in another
   // fixed order: both follow the CPU reference to round-off.
   int variant = 2;
+  // Zero columns pad the ranks in the row kernel: 0, the variant's choice (1: a multiple of 4;
+  // 2: even up to 16, multiples of 4 above); 4 forces multiples of 4 (for measurements).
+  int rank_padding = 0;
   int z_splits = 0;        // thread blocks per y row (0: chosen from the number of SMs)
   bool use_graph = true;   // capture the iterations into a CUDA graph (else plain launches)
   int graph_iterations = 16;  // iterations per captured graph (rounded up to even)
@@ -111,6 +114,7 @@ public:
   int z_splits() const { return z_splits_; }
   int variant() const;
   bool side_blocks_staged() const;  // variant 2 with the side blocks' inputs in shared memory
+  int row_kernel_rank() const;      // the padded rank the row kernel runs with (RpcaTuning::rank_padding)
 
 private:
   struct Impl;
