@@ -71,9 +71,12 @@ if [ "${1:-}" != "--tests" ]; then
   stamp "bench_rpca (limit $(left) s)"
   timeout $(( $(left) / 3 )) "$bdir/tests/bench_rpca" --device cuda --python none --skip-cpu --iterations 100 2>&1 \
     | tee "$out/bench_rpca.log"
-  # The first kernel design, and the plain-launch variant (no CUDA graph) of the current one.
+  # The first kernel design, the current one with programmatic dependent launch, and the current
+  # one with plain launches (no CUDA graph).
   EBSD_RPCA_CUDA_VARIANT=1 timeout 60 "$bdir/tests/bench_rpca" --device cuda --python none --skip-cpu --iterations 100 2>&1 \
     | grep -E "fused" | sed 's/^/[variant 1] /' | tee -a "$out/bench_rpca.log"
+  EBSD_RPCA_CUDA_PDL=1 timeout 60 "$bdir/tests/bench_rpca" --device cuda --python none --skip-cpu --iterations 100 2>&1 \
+    | grep -E "fused" | sed 's/^/[variant 2, pdl] /' | tee -a "$out/bench_rpca.log"
   EBSD_RPCA_CUDA_GRAPH=0 timeout 60 "$bdir/tests/bench_rpca" --device cuda --python none --skip-cpu --iterations 100 2>&1 \
     | grep -E "fused|LibTorch" | sed 's/^/[no graph] /' | tee -a "$out/bench_rpca.log"
   stamp "fidelity (limit $(left) s)"

@@ -237,6 +237,27 @@ TEST(CudaRpcaKernels, GraphSplitsAndPlainLaunchesGiveIdenticalIterates) {
   }
 }
 
+TEST(CudaRpcaKernels, ProgrammaticLaunchGivesIdenticalIterates) {
+  if (!have_device()) GTEST_SKIP() << "no CUDA device";
+  // The same kernels launched so that each may start while the previous one finishes (its blocks
+  // wait for it): a missing wait would show as a different iterate.
+  const auto p = ebsd::rpca::make_synthetic_problem({48, 5, 5.0, 0.2, 4});
+  ebsd::rpca::ScaledGdSettings s;
+  s.ranks = {5, 5, 5};
+  s.iterations = 21;
+  const FusedRun a = run_fused(p.observed, &p.low_rank, s, variant(2));
+  for (const bool graph : {true, false}) {
+    SCOPED_TRACE(graph ? "graph" : "plain launches");
+    k::RpcaTuning t = variant(2);
+    t.programmatic_launch = true;
+    t.use_graph = graph;
+    const FusedRun b = run_fused(p.observed, &p.low_rank, s, t);
+    EXPECT_EQ(b.status.iterations, 21);
+    EXPECT_EQ(a.relative_errors, b.relative_errors);
+    EXPECT_EQ(a.iterate.core, b.iterate.core);
+  }
+}
+
 TEST(CudaRpcaKernels, ExactRecoveryOnThePapersProblem) {
   if (!have_device()) GTEST_SKIP() << "no CUDA device";
   const auto p = ebsd::rpca::make_synthetic_problem({100, 10, 5.0, 0.2, 1});

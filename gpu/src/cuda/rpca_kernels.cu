@@ -69,6 +69,7 @@ struct RowArgs {
   int side_first;    // variant 2: the side blocks are blocks 0-2 (scheduled first), else the last three
   int side_staged;   // variant 2: the side blocks work on copies in shared memory (side_layout)
   int block_offset;  // added to blockIdx.x (profiling launches only the row or only the side blocks)
+  int pdl;           // launched with programmatic dependent launch: wait for the previous kernel first
   int tx;      // threads along x in the residual pass (multiple of 32); kThreads / tx z groups
   int nz_max;  // largest z range of a block
   const double* y;
@@ -120,6 +121,15 @@ __host__ __device__ inline RowLayout row_layout(int n1, int nz_max, int tx, int 
   l.red = l.p3 + tx * R;
   l.total = l.red + 32;
   return l;
+}
+
+// With programmatic dependent launch (RpcaTuning::programmatic_launch) a kernel may start while
+// the previous one in the stream is still finishing; this waits until that one has completed and
+// its writes are visible. Without such a launch it returns at once.
+__device__ inline void wait_for_previous_kernel() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
 }
 
 __device__ inline double warp_sum(double v) {
@@ -482,6 +492,7 @@ __global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) row_pass_kernel(R
   extern __shared__ double sm[];
   __shared__ bool last;
   Control* ctl = a.ctl;
+  if (a.pdl) wait_for_previous_kernel();
   if (ctl->stopped || ctl->iter >= ctl->max_iter) {
     if (blockIdx.x == 0 && threadIdx.x == 0) ctl->apply = 0;
     return;
@@ -795,6 +806,7 @@ __device__ void core_slice_v2(const UpdateArgs& a, int c, double* sm) {
 
 __global__ void __launch_bounds__(kThreads) update_kernel_v2(UpdateArgs a) {
   __shared__ double sm[kUpdateShared2];
+  wait_for_previous_kernel();
   if (!a.ctl->apply) return;
   const Dims d = a.d;
   const double eta = a.ctl->eta;
@@ -899,7 +911,7 @@ struct FusedScaledGd::Impl {
   double* errors = nullptr;
   Dims d{};
   int R = 4, tx = 32, nz_max = 1, blocks_a = 0, blocks_b = 0, variant = 2;
-  bool side_staged = false;
+  bool side_staged = false, pdl = false;
   std::size_t smem = 0;
   const void* kernel = nullptr;
   RowArgs row[2]{};
@@ -915,14 +927,36 @@ struct FusedScaledGd::Impl {
     RowArgs args = row[p];
     args.block_offset = first;
     void* args_a[] = {&args};
-    check(cudaLaunchKernel(kernel, dim3(blocks > 0 ? blocks : blocks_a), dim3(kThreads), args_a, smem, stream),
-          "row pass launch");
+    const dim3 grid(blocks > 0 ? blocks : blocks_a);
+    if (pdl) check(launch_programmatic(kernel, grid, smem, args_a), "row pass launch");
+    else check(cudaLaunchKernel(kernel, grid, dim3(kThreads), args_a, smem, stream), "row pass launch");
   }
   void launch(int p) {
     launch_row(p);
-    if (variant == 1) update_kernel<<<blocks_b, kThreads, 0, stream>>>(upd[p]);
-    else update_kernel_v2<<<blocks_b, kThreads, 0, stream>>>(upd[p]);
+    if (variant == 1) {
+      update_kernel<<<blocks_b, kThreads, 0, stream>>>(upd[p]);
+    } else if (pdl) {
+      void* args_b[] = {&upd[p]};
+      check(launch_programmatic(reinterpret_cast<const void*>(&update_kernel_v2), dim3(blocks_b), 0, args_b), "update launch");
+    } else {
+      update_kernel_v2<<<blocks_b, kThreads, 0, stream>>>(upd[p]);
+    }
     check(cudaGetLastError(), "update launch");
+  }
+  // A launch that may begin while the previous kernel in the stream finishes (its blocks wait in
+  // wait_for_previous_kernel): hides the gap between the two kernels of an iteration.
+  cudaError_t launch_programmatic(const void* fn, dim3 grid, std::size_t shared, void** args) {
+    cudaLaunchAttribute attr[1];
+    attr[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+    attr[0].val.programmaticStreamSerializationAllowed = 1;
+    cudaLaunchConfig_t cfg{};
+    cfg.gridDim = grid;
+    cfg.blockDim = dim3(kThreads);
+    cfg.dynamicSmemBytes = shared;
+    cfg.stream = stream;
+    cfg.attrs = attr;
+    cfg.numAttrs = 1;
+    return cudaLaunchKernelExC(&cfg, fn, args);
   }
   // The graph of a run of `iterations`: min(graph_iterations, iterations) rounded up to even
   // (the buffers alternate), replayed; the device-side count makes surplus iterations no-ops.
@@ -974,6 +1008,7 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
     z_splits_ = splits;
     im->d = {n1, n2, n3, sizes.r1, sizes.r2, sizes.r3, splits, n2 * splits};
     im->variant = tuning.variant == 1 ? 1 : 2;
+    im->pdl = im->variant == 2 && tuning.programmatic_launch;
     im->R = padded_rank(sizes, im->variant, tuning.rank_padding);
     im->tx = threads_along_x(sizes);
     im->nz_max = (n3 + splits - 1) / splits;
@@ -1042,6 +1077,7 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
       r.side_first = im->variant == 2 ? 1 : 0;
       r.side_staged = im->side_staged ? 1 : 0;
       r.block_offset = 0;
+      r.pdl = im->pdl ? 1 : 0;
       r.tx = im->tx;
       r.nz_max = im->nz_max;
       r.u = im->fac[b][0], r.v = im->fac[b][1], r.w = im->fac[b][2], r.g = im->core[b];

@@ -42,6 +42,9 @@ struct RpcaTuning {
   // Zero columns pad the ranks in the row kernel: 0, the variant's choice (1: a multiple of 4;
   // 2: even up to 16, multiples of 4 above); 4 forces multiples of 4 (for measurements).
   int rank_padding = 0;
+  // Variant 2 only: launch both kernels with programmatic dependent launch (sm_90), so that each
+  // may start while the previous one finishes. Off by default until measured.
+  bool programmatic_launch = false;
   int z_splits = 0;        // thread blocks per y row (0: chosen from the number of SMs)
   bool use_graph = true;   // capture the iterations into a CUDA graph (else plain launches)
   int graph_iterations = 16;  // iterations per captured graph (rounded up to even)

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -69,15 +70,16 @@ std::vector<double> row_major(const ebsd::tensor::Matrix<double>& m) {
 int main(int argc, char** argv) {
   ebsd::rpca::SyntheticProblemSpec spec;
   int repetitions = 200;
-  // Variant 2 twice: with its own rank padding and with variant 1's (multiples of 4), to separate
-  // the effect of the padding from the rest (code 3 below: variant 2, rank_padding 4).
-  std::vector<int> variants{1, 2, 3};
+  // Variant 2 three times: with its own rank padding, with variant 1's (multiples of 4) to separate
+  // the effect of the padding from the rest (code 3: rank_padding 4), and with programmatic
+  // dependent launch (code 4: "2 ... pdl").
+  std::vector<int> variants{1, 2, 3, 4};
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--size") spec.size = std::atoll(argv[i + 1]);
     else if (a == "--rank") spec.rank = std::atoll(argv[i + 1]);
     else if (a == "--repetitions") repetitions = std::atoi(argv[i + 1]);
-    else if (a == "--variant") variants = {std::atoi(argv[i + 1])};  // 1, 2, or 3 (2 with padding 4)
+    else if (a == "--variant") variants = {std::atoi(argv[i + 1])};  // 1, 2, 3 (padding 4) or 4 (pdl)
     else {
       std::fprintf(stderr, "unknown argument %s\n", a.c_str());
       return 2;
@@ -108,32 +110,38 @@ int main(int argc, char** argv) {
               static_cast<long long>(spec.size), r, prop.name, prop.multiProcessorCount, bw / 1e9, repetitions);
   std::printf("# row blocks / side blocks: the two kinds of blocks of the row pass launched alone; update = iteration - row pass\n");
   std::printf("# variant: 1 or 2, R: the rank the row kernel runs with, st: variant 2's side blocks staged in shared memory\n");
-  std::printf("%-10s %-8s %10s %10s %10s %10s %12s %12s %10s %8s %8s\n", "variant", "splits", "row pass", "row blks",
+  std::printf("%-14s %-8s %10s %10s %10s %10s %12s %12s %10s %8s %8s\n", "variant", "splits", "row pass", "row blks",
               "side blks", "update", "iteration", "graph iter", "floor", "ratio", "MB/iter");
   k::RpcaStepParams params;
   params.zeta1 = h.zeta1;
   params.eta = h.eta;
   params.rho = h.decay;
-  for (const int variant : variants)
-  for (const int splits : {1, 2, 3, 4, 6, 8, 0}) {
-    k::RpcaTuning t;
-    t.variant = variant == 1 ? 1 : 2;
-    t.rank_padding = variant == 3 ? 4 : 0;
-    t.z_splits = splits;
-    k::FusedScaledGd solver(sizes, 1, nullptr, t);
-    solver.set_observed(y, nullptr);
-    solver.set_iterate(u.data(), v.data(), w.data(), init.core.data());
-    const auto times = solver.profile(repetitions, params);
-    const double bytes = solver.iteration_bytes(false);
-    const double floor_us = 1e6 * bytes / bw;
-    const std::string v = std::to_string(solver.variant()) + " R" + std::to_string(solver.row_kernel_rank()) +
-                          (solver.side_blocks_staged() ? " st" : "");
-    std::printf("%-10s %-8s %10.2f %10.2f %10.2f %10.2f %12.2f %12.2f %10.2f %8.2f %8.2f\n", v.c_str(),
-                (splits == 0 ? "auto=" + std::to_string(solver.z_splits()) : std::to_string(splits)).c_str(),
-                times.row_pass_us, times.row_blocks_us, times.side_blocks_us,
-                times.iteration_plain_us - times.row_pass_us, times.iteration_plain_us, times.iteration_graph_us, floor_us,
-                times.iteration_graph_us / floor_us, bytes / 1e6);
-    std::fflush(stdout);
+  for (const int variant : variants) {
+    for (const int splits : {1, 2, 3, 4, 6, 8, 0}) {
+      k::RpcaTuning t;
+      t.variant = variant == 1 ? 1 : 2;
+      t.rank_padding = variant == 3 ? 4 : 0;
+      t.programmatic_launch = variant == 4;
+      t.z_splits = splits;
+      try {  // a configuration that fails (say, a launch mode the driver lacks) leaves the others
+        k::FusedScaledGd solver(sizes, 1, nullptr, t);
+        solver.set_observed(y, nullptr);
+        solver.set_iterate(u.data(), v.data(), w.data(), init.core.data());
+        const auto times = solver.profile(repetitions, params);
+        const double bytes = solver.iteration_bytes(false);
+        const double floor_us = 1e6 * bytes / bw;
+        const std::string v = std::to_string(solver.variant()) + " R" + std::to_string(solver.row_kernel_rank()) +
+                              (solver.side_blocks_staged() ? " st" : "") + (variant == 4 ? " pdl" : "");
+        std::printf("%-14s %-8s %10.2f %10.2f %10.2f %10.2f %12.2f %12.2f %10.2f %8.2f %8.2f\n", v.c_str(),
+                    (splits == 0 ? "auto=" + std::to_string(solver.z_splits()) : std::to_string(splits)).c_str(),
+                    times.row_pass_us, times.row_blocks_us, times.side_blocks_us,
+                    times.iteration_plain_us - times.row_pass_us, times.iteration_plain_us, times.iteration_graph_us,
+                    floor_us, times.iteration_graph_us / floor_us, bytes / 1e6);
+      } catch (const std::exception& e) {
+        std::printf("variant code %d, splits %d: failed: %s\n", variant, splits, e.what());
+      }
+      std::fflush(stdout);
+    }
   }
   cudaFree(y);
   return 0;
