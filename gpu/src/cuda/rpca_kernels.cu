@@ -250,8 +250,9 @@ __device__ void side_block(const RowArgs& a, int k, double* sm) {
 // Variant 2 of the side block: the factors, the core and the two mode products live in shared
 // memory (side_layout), and the long dot products (Gram matrices over n_k rows, the unfolding
 // product over r^2 terms) run with four accumulators instead of one dependent chain of global
-// loads. The first variant spent most of the row pass here: three blocks doing about r^2 n serial
-// loads each while the row blocks had long finished.
+// loads. Why: in variant 1 these three blocks run chains of about n dependent global loads per
+// Gram entry and per unfolding-product entry, which we estimate (not yet measured: see the side
+// blocks column of bench_cuda_rpca_kernels) to outlast the row blocks.
 struct SideLayout {
   int f[3], g, t1, t2, gram, aug, row, col, total;
 };
@@ -684,8 +685,8 @@ __global__ void __launch_bounds__(kThreads) update_kernel(UpdateArgs a) {
 }
 
 // ---- the update, variant 2 ---------------------------------------------------------------------
-// The same algebra with shorter dependent chains: the core blocks (the critical path: partial
-// sums, two small products, then the last block's mode-3 product) come first in the grid, keep
+// The same algebra with shorter dependent chains: the core blocks (by our estimate the longest
+// path: partial sums, two small products, then the last block's mode-3 product) come first, keep
 // the Gram inverses and their slice of the step in shared memory and sum with four accumulators;
 // the V gradient is a warp per entry instead of a thread running over r1 r3 global loads; U and W
 // take one row per block.
