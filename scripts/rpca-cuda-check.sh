@@ -10,7 +10,7 @@
 #   scripts/rpca-cuda-check.sh --tests    build and tests only
 #   RPCA_CHECK_SKIP_BUILD=1 scripts/rpca-cuda-check.sh   no configure or build: the targets
 #       test_cuda_kernels bench_cuda_rpca_kernels test_gpu bench_rpca must already be built in
-#       ${RPCA_CHECK_BUILD_DIR:-build-gpu} (about 3 minutes then)
+#       ${RPCA_CHECK_BUILD_DIR:-build-gpu} (a few minutes then, by estimate)
 # Each stage has its own time limit so the logs come back even if one hangs (about 9 min in all).
 set -uo pipefail
 source "$(dirname "$0")/device-debs.sh"
