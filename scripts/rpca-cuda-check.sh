@@ -4,9 +4,13 @@
 # kernel tests and the RPCA tests of label gpu, the kernel benchmark (row pass / update / graph,
 # several blocks per row) and `bench_rpca --device cuda` (LibTorch path and fused path in one run,
 # each against the memory floor of its own iteration), then the fidelity table on CUDA.
-# Logs go to ${OUT:-out}/.
+# Both kernel variants (RpcaTuning::variant; EBSD_RPCA_CUDA_VARIANT=1 selects the first design)
+# are tested and timed side by side. Logs go to ${OUT:-out}/.
 #   scripts/rpca-cuda-check.sh            build, tests, benchmarks
 #   scripts/rpca-cuda-check.sh --tests    build and tests only
+#   RPCA_CHECK_SKIP_BUILD=1 scripts/rpca-cuda-check.sh   no configure or build: the targets
+#       test_cuda_kernels bench_cuda_rpca_kernels test_gpu bench_rpca must already be built in
+#       ${RPCA_CHECK_BUILD_DIR:-build-gpu} (a few minutes then, by estimate)
 # Each stage has its own time limit so the logs come back even if one hangs (about 9 min in all).
 set -uo pipefail
 source "$(dirname "$0")/device-debs.sh"
@@ -17,49 +21,68 @@ start=$(date +%s)
 stamp() { echo "[$(($(date +%s) - start)) s] $*" | tee -a "$out/stages.log"; }
 # Seconds left of about 9 minutes (the device tool stops a command at 10), at least 10.
 left() { local l=$((540 - ($(date +%s) - start))); [ "$l" -lt 10 ] && l=10; echo "$l"; }
-prefix=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
+bdir="${RPCA_CHECK_BUILD_DIR:-build-gpu}"
+skip_build="${RPCA_CHECK_SKIP_BUILD:-0}"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader | tee "$out/device.txt" || true
+if [ "$skip_build" != 1 ]; then
+prefix=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
 stamp configure
-cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DEBSD_WITH_GUI=OFF -DEBSD_WITH_CUDA=ON \
+cmake -S . -B "$bdir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DEBSD_WITH_GUI=OFF -DEBSD_WITH_CUDA=ON \
   -DEBSD_BUILD_PLUGINS=OFF -DCMAKE_PREFIX_PATH="$prefix" -DTORCH_CUDA_ARCH_LIST=9.0 -DCMAKE_CUDA_ARCHITECTURES=90 \
   ${EBSD_CMAKE_ARGS:-} > "$out/configure.log" 2>&1 || { tail -n 30 "$out/configure.log"; exit 1; }
 grep "EBSD Studio" "$out/configure.log"
 stamp build
 # The kernels' own test and benchmark first (no LibTorch: core and the .cu only), then the gpu
 # test binary (RpcaGpu.*) and bench_rpca (LibTorch, the CLI).
-timeout 240 cmake --build build-gpu -j "$(nproc)" --target test_cuda_kernels bench_cuda_rpca_kernels \
+timeout 240 cmake --build "$bdir" -j "$(nproc)" --target test_cuda_kernels bench_cuda_rpca_kernels \
   > "$out/build-kernels.log" 2>&1
 rc=$?
 tail -n 20 "$out/build-kernels.log"
 [ $rc -eq 0 ] || { stamp "kernel build failed ($rc)"; exit 1; }
+else
+  stamp "RPCA_CHECK_SKIP_BUILD=1: using the built targets in $bdir"
+  for t in test_cuda_kernels bench_cuda_rpca_kernels test_gpu bench_rpca; do
+    [ -x "$bdir/tests/$t" ] || { stamp "missing $bdir/tests/$t: build it first"; exit 1; }
+  done
+fi
 stamp "kernel tests"
-timeout 90 ctest --test-dir build-gpu -L gpu -R 'CudaRpcaKernels' --output-on-failure -V > "$out/ctest-rpca-kernels.log" 2>&1
+timeout 120 ctest --test-dir "$bdir" -L gpu -R 'CudaRpcaKernels' --output-on-failure -V > "$out/ctest-rpca-kernels.log" 2>&1
 rc=$?
 grep -E "Passed|Failed|SKIPPED|Expected|Which is|iteration|tests passed|tests failed|error" "$out/ctest-rpca-kernels.log" | tail -n 60
 stamp "kernel tests done ($rc)"
 if [ "${1:-}" != "--tests" ]; then
   stamp kernel-bench
-  timeout 60 ./build-gpu/tests/bench_cuda_rpca_kernels --repetitions 400 2>&1 | tee "$out/bench_cuda_rpca_kernels.log"
+  timeout 120 "$bdir/tests/bench_cuda_rpca_kernels" --repetitions 400 2>&1 | tee "$out/bench_cuda_rpca_kernels.log"
 fi
+if [ "$skip_build" != 1 ]; then
 budget=$(( $(left) - 150 )); [ "$budget" -lt 30 ] && budget=30
-stamp "build (gpu tests, bench_rpca; limit $budget s; build-gpu is kept: run again if it stops here)"
-timeout "$budget" cmake --build build-gpu -j "$(nproc)" --target test_gpu bench_rpca > "$out/build.log" 2>&1
+stamp "build (gpu tests, bench_rpca; limit $budget s; $bdir is kept: run again if it stops here)"
+timeout "$budget" cmake --build "$bdir" -j "$(nproc)" --target test_gpu bench_rpca > "$out/build.log" 2>&1
 rc=$?
 tail -n 20 "$out/build.log"
 [ $rc -eq 0 ] || { stamp "build failed ($rc)"; exit 1; }
+fi
 stamp tests
-timeout 100 ctest --test-dir build-gpu -L gpu -R 'RpcaGpu' --output-on-failure -V > "$out/ctest-rpca-gpu.log" 2>&1
+timeout 100 ctest --test-dir "$bdir" -L gpu -R 'RpcaGpu' --output-on-failure -V > "$out/ctest-rpca-gpu.log" 2>&1
 rc=$?
 grep -E "Passed|Failed|SKIPPED|Expected|Which is|iteration|tests passed|tests failed" "$out/ctest-rpca-gpu.log" | tail -n 40
 stamp "tests done ($rc)"
 if [ "${1:-}" != "--tests" ]; then
   stamp "bench_rpca (limit $(left) s)"
-  timeout $(( $(left) / 2 )) ./build-gpu/tests/bench_rpca --device cuda --python none --skip-cpu --iterations 100 2>&1 \
+  timeout $(( $(left) / 3 )) "$bdir/tests/bench_rpca" --device cuda --python none --skip-cpu --iterations 100 2>&1 \
     | tee "$out/bench_rpca.log"
-  # The plain-launch variant (no CUDA graph) of the fused path, for comparison.
-  EBSD_RPCA_CUDA_GRAPH=0 timeout 60 ./build-gpu/tests/bench_rpca --device cuda --python none --skip-cpu --iterations 100 2>&1 \
+  # The first kernel design, the current one with programmatic dependent launch, and the current
+  # one with plain launches (no CUDA graph).
+  EBSD_RPCA_CUDA_VARIANT=1 timeout 60 "$bdir/tests/bench_rpca" --device cuda --python none --skip-cpu --iterations 100 2>&1 \
+    | grep -E "fused" | sed 's/^/[variant 1] /' | tee -a "$out/bench_rpca.log"
+  EBSD_RPCA_CUDA_PDL=1 timeout 60 "$bdir/tests/bench_rpca" --device cuda --python none --skip-cpu --iterations 100 2>&1 \
+    | grep -E "fused" | sed 's/^/[variant 2, pdl] /' | tee -a "$out/bench_rpca.log"
+  EBSD_RPCA_CUDA_GRAPH=0 timeout 60 "$bdir/tests/bench_rpca" --device cuda --python none --skip-cpu --iterations 100 2>&1 \
     | grep -E "fused|LibTorch" | sed 's/^/[no graph] /' | tee -a "$out/bench_rpca.log"
   stamp "fidelity (limit $(left) s)"
-  timeout "$(left)" ./build-gpu/tests/bench_rpca --fidelity --device cuda --python none 2>&1 | tee "$out/bench_rpca_fidelity.log"
+  timeout "$(left)" "$bdir/tests/bench_rpca" --fidelity --device cuda --python none 2>&1 | tee "$out/bench_rpca_fidelity.log"
   stamp "bench done"
+  echo "== summary: kernel variants (bench_cuda_rpca_kernels, us per iteration) =="
+  grep -E "^(variant|1|2) " "$out/bench_cuda_rpca_kernels.log"
+  grep -E "fused" "$out/bench_rpca.log"
 fi

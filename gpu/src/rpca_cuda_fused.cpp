@@ -27,9 +27,13 @@ cuda::RpcaSizes sizes_of(const tensor::Shape& shape, const std::vector<std::int6
 }
 
 // Tuning knobs for measurements (docs/rpca.md): EBSD_RPCA_CUDA_ZSPLITS (blocks per y row),
-// EBSD_RPCA_CUDA_GRAPH=0 (plain launches instead of a CUDA graph).
+// EBSD_RPCA_CUDA_GRAPH=0 (plain launches instead of a CUDA graph), EBSD_RPCA_CUDA_VARIANT=1 (the
+// first kernel design; 2, the default, is the current one), EBSD_RPCA_CUDA_PDL=1 (variant 2 with
+// programmatic dependent launch).
 cuda::RpcaTuning tuning_from_env() {
   cuda::RpcaTuning t;
+  if (const char* e = std::getenv("EBSD_RPCA_CUDA_VARIANT")) t.variant = std::string(e) == "1" ? 1 : 2;
+  if (const char* e = std::getenv("EBSD_RPCA_CUDA_PDL")) t.programmatic_launch = std::string(e) == "1";
   if (const char* e = std::getenv("EBSD_RPCA_CUDA_ZSPLITS")) t.z_splits = std::max(0, std::atoi(e));
   if (const char* e = std::getenv("EBSD_RPCA_CUDA_GRAPH")) t.use_graph = std::string(e) != "0";
   return t;
@@ -114,6 +118,8 @@ FusedIterations FusedCudaSolve::run(Progress& progress) {
     out.x.core = torch::empty_like(st.shape_of.core);
     st.solver->get_iterate(out.x.factors[0].data_ptr<double>(), out.x.factors[1].data_ptr<double>(),
                            out.x.factors[2].data_ptr<double>(), out.x.core.data_ptr<double>());
+  } catch (const Cancelled&) {
+    throw;  // a cancellation from progress.check(), not a CUDA failure: it leaves as itself
   } catch (const std::runtime_error& e) {
     rethrow_as_error(e);
   }

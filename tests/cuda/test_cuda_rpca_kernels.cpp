@@ -2,8 +2,9 @@
 // (ebsd::rpca::scaled_gd) from the same spectral initialisation: the same iterates (per-iteration
 // errors and the final iterate to 1e-5 relative, before convergence), on cubic and non-cubic
 // tensors, with x rows longer than one thread block, several blocks per row, with and without the
-// CUDA graph; exact recovery on the paper's 100^3 problem; the early stop. No LibTorch. Skips
-// itself where there is no CUDA device; label gpu.
+// CUDA graph; exact recovery on the paper's 100^3 problem; the early stop; both kernel variants
+// (RpcaTuning::variant), the second with and without its shared-memory staging (ranks up to 32).
+// No LibTorch. Skips itself where there is no CUDA device; label gpu.
 #include <gtest/gtest.h>
 
 #include <cuda_runtime.h>
@@ -150,13 +151,41 @@ void expect_same_iterates(const ebsd::rpca::SyntheticProblem& p, const ebsd::rpc
   EXPECT_NEAR(gpu.status.zeta, s.hyper.zeta1 * std::pow(s.hyper.decay, s.iterations), 1e-12 * s.hyper.zeta1);
 }
 
+k::RpcaTuning variant(int v) {
+  k::RpcaTuning t;
+  t.variant = v;
+  return t;
+}
+
 TEST(CudaRpcaKernels, FollowTheCpuReference) {
   if (!have_device()) GTEST_SKIP() << "no CUDA device";
   const auto p = ebsd::rpca::make_synthetic_problem({40, 3, 5.0, 0.2, 11});
   ebsd::rpca::ScaledGdSettings s;
   s.ranks = {3, 3, 3};
   s.iterations = 20;
-  expect_same_iterates(p, s);
+  for (const int v : {1, 2}) {
+    SCOPED_TRACE("variant " + std::to_string(v));
+    expect_same_iterates(p, s, variant(v));
+  }
+}
+
+TEST(CudaRpcaKernels, FollowTheCpuReferenceAtHighRanks) {
+  if (!have_device()) GTEST_SKIP() << "no CUDA device";
+  // Ranks 32/20/12: too large for variant 2's staging of the side blocks and of the update's last
+  // block (they read global memory there), and 70 rows of V take two chunks in its core blocks.
+  const auto p = random_problem({40, 70, 34}, {32, 20, 12}, 8);
+  ebsd::rpca::ScaledGdSettings s;
+  s.ranks = {32, 20, 12};
+  s.iterations = 8;
+  s.hyper = thresholds_for(p.low_rank);
+  for (const int v : {1, 2}) {
+    SCOPED_TRACE("variant " + std::to_string(v));
+    expect_same_iterates(p, s, variant(v));
+  }
+  const k::FusedScaledGd large({40, 70, 34, 32, 20, 12}, 1, nullptr, variant(2));
+  EXPECT_FALSE(large.side_blocks_staged());
+  const k::FusedScaledGd small({100, 100, 100, 10, 10, 10}, 1, nullptr, variant(2));
+  EXPECT_TRUE(small.side_blocks_staged());
 }
 
 TEST(CudaRpcaKernels, FollowTheCpuReferenceOnNonCubicTensorsAndUnequalRanks) {
@@ -167,13 +196,18 @@ TEST(CudaRpcaKernels, FollowTheCpuReferenceOnNonCubicTensorsAndUnequalRanks) {
   s.ranks = {3, 4, 2};
   s.iterations = 12;
   s.hyper = thresholds_for(p.low_rank);
-  k::RpcaTuning tuning;
-  tuning.z_splits = 3;
-  expect_same_iterates(p, s, tuning);
-  const auto q = random_problem({17, 23, 9}, {5, 2, 6}, 6);
-  s.ranks = {5, 2, 6};
-  s.hyper = thresholds_for(q.low_rank);
-  expect_same_iterates(q, s);
+  for (const int v : {1, 2}) {
+    SCOPED_TRACE("variant " + std::to_string(v));
+    k::RpcaTuning tuning = variant(v);
+    tuning.z_splits = 3;
+    s.ranks = {3, 4, 2};
+    s.hyper = thresholds_for(p.low_rank);
+    expect_same_iterates(p, s, tuning);
+    const auto q = random_problem({17, 23, 9}, {5, 2, 6}, 6);
+    s.ranks = {5, 2, 6};
+    s.hyper = thresholds_for(q.low_rank);
+    expect_same_iterates(q, s, variant(v));
+  }
 }
 
 TEST(CudaRpcaKernels, GraphSplitsAndPlainLaunchesGiveIdenticalIterates) {
@@ -182,22 +216,46 @@ TEST(CudaRpcaKernels, GraphSplitsAndPlainLaunchesGiveIdenticalIterates) {
   ebsd::rpca::ScaledGdSettings s;
   s.ranks = {4, 4, 4};
   s.iterations = 15;  // odd, and not a multiple of the graph's length
-  k::RpcaTuning graph;
-  graph.graph_iterations = 4;
-  k::RpcaTuning plain;
-  plain.use_graph = false;
-  const FusedRun a = run_fused(p.observed, &p.low_rank, s, graph);
-  const FusedRun b = run_fused(p.observed, &p.low_rank, s, plain);
-  EXPECT_EQ(a.status.iterations, 15);
-  EXPECT_EQ(a.relative_errors, b.relative_errors);  // the sums run in a fixed order
-  EXPECT_EQ(a.iterate.core, b.iterate.core);
-  // Another split of the z ranges changes the order of the sums, not the iterates.
-  k::RpcaTuning split;
-  split.z_splits = a.z_splits == 2 ? 3 : 2;
-  const FusedRun c = run_fused(p.observed, &p.low_rank, s, split);
-  EXPECT_NE(c.z_splits, a.z_splits);
-  EXPECT_LT(ebsd::tensor::relative_distance(ebsd::tensor::reconstruct(c.iterate), ebsd::tensor::reconstruct(a.iterate)),
-            1e-12);
+  for (const int v : {1, 2}) {
+    SCOPED_TRACE("variant " + std::to_string(v));
+    k::RpcaTuning graph = variant(v);
+    graph.graph_iterations = 4;
+    k::RpcaTuning plain = variant(v);
+    plain.use_graph = false;
+    const FusedRun a = run_fused(p.observed, &p.low_rank, s, graph);
+    const FusedRun b = run_fused(p.observed, &p.low_rank, s, plain);
+    EXPECT_EQ(a.status.iterations, 15);
+    EXPECT_EQ(a.relative_errors, b.relative_errors);  // the sums run in a fixed order
+    EXPECT_EQ(a.iterate.core, b.iterate.core);
+    // Another split of the z ranges changes the order of the sums, not the iterates.
+    k::RpcaTuning split = variant(v);
+    split.z_splits = a.z_splits == 2 ? 3 : 2;
+    const FusedRun c = run_fused(p.observed, &p.low_rank, s, split);
+    EXPECT_NE(c.z_splits, a.z_splits);
+    EXPECT_LT(ebsd::tensor::relative_distance(ebsd::tensor::reconstruct(c.iterate), ebsd::tensor::reconstruct(a.iterate)),
+              1e-12);
+  }
+}
+
+TEST(CudaRpcaKernels, ProgrammaticLaunchGivesIdenticalIterates) {
+  if (!have_device()) GTEST_SKIP() << "no CUDA device";
+  // The same kernels launched so that each may start while the previous one finishes (its blocks
+  // wait for it): a missing wait would show as a different iterate.
+  const auto p = ebsd::rpca::make_synthetic_problem({48, 5, 5.0, 0.2, 4});
+  ebsd::rpca::ScaledGdSettings s;
+  s.ranks = {5, 5, 5};
+  s.iterations = 21;
+  const FusedRun a = run_fused(p.observed, &p.low_rank, s, variant(2));
+  for (const bool graph : {true, false}) {
+    SCOPED_TRACE(graph ? "graph" : "plain launches");
+    k::RpcaTuning t = variant(2);
+    t.programmatic_launch = true;
+    t.use_graph = graph;
+    const FusedRun b = run_fused(p.observed, &p.low_rank, s, t);
+    EXPECT_EQ(b.status.iterations, 21);
+    EXPECT_EQ(a.relative_errors, b.relative_errors);
+    EXPECT_EQ(a.iterate.core, b.iterate.core);
+  }
 }
 
 TEST(CudaRpcaKernels, ExactRecoveryOnThePapersProblem) {
@@ -206,12 +264,15 @@ TEST(CudaRpcaKernels, ExactRecoveryOnThePapersProblem) {
   ebsd::rpca::ScaledGdSettings s;
   s.ranks = {10, 10, 10};
   s.iterations = 150;
-  const FusedRun r = run_fused(p.observed, &p.low_rank, s);
-  ASSERT_EQ(r.status.iterations, 150);
-  EXPECT_LT(ebsd::tensor::relative_distance(ebsd::tensor::reconstruct(r.iterate), p.low_rank), 1e-10);
-  EXPECT_LT(r.relative_errors.back(), 1e-10);
-  EXPECT_GT(ebsd::rpca::iterations_to_reach(r.relative_errors, 1e-8), 90);  // the CPU needs 111
-  EXPECT_LT(ebsd::rpca::iterations_to_reach(r.relative_errors, 1e-8), 130);
+  for (const int v : {1, 2}) {
+    SCOPED_TRACE("variant " + std::to_string(v));
+    const FusedRun r = run_fused(p.observed, &p.low_rank, s, variant(v));
+    ASSERT_EQ(r.status.iterations, 150);
+    EXPECT_LT(ebsd::tensor::relative_distance(ebsd::tensor::reconstruct(r.iterate), p.low_rank), 1e-10);
+    EXPECT_LT(r.relative_errors.back(), 1e-10);
+    EXPECT_GT(ebsd::rpca::iterations_to_reach(r.relative_errors, 1e-8), 90);  // the CPU needs 111
+    EXPECT_LT(ebsd::rpca::iterations_to_reach(r.relative_errors, 1e-8), 130);
+  }
 }
 
 TEST(CudaRpcaKernels, StopsWhereTheCpuStops) {
@@ -223,11 +284,14 @@ TEST(CudaRpcaKernels, StopsWhereTheCpuStops) {
   s.stop_below_error = 1e-6;
   const auto cpu = ebsd::rpca::scaled_gd(p.observed, s, ebsd::Progress::none(), &p.low_rank);
   ASSERT_LT(cpu.iterations, 200);
-  const FusedRun gpu = run_fused(p.observed, &p.low_rank, s);
-  EXPECT_TRUE(gpu.status.stopped);
-  EXPECT_EQ(gpu.status.iterations, cpu.iterations);
-  EXPECT_EQ(gpu.relative_errors.size(), static_cast<std::size_t>(cpu.iterations) + 1);
-  EXPECT_LT(gpu.relative_errors.back(), 1e-6);
+  for (const int v : {1, 2}) {
+    SCOPED_TRACE("variant " + std::to_string(v));
+    const FusedRun gpu = run_fused(p.observed, &p.low_rank, s, variant(v));
+    EXPECT_TRUE(gpu.status.stopped);
+    EXPECT_EQ(gpu.status.iterations, cpu.iterations);
+    EXPECT_EQ(gpu.relative_errors.size(), static_cast<std::size_t>(cpu.iterations) + 1);
+    EXPECT_LT(gpu.relative_errors.back(), 1e-6);
+  }
 }
 
 TEST(CudaRpcaKernels, RejectsRanksAbove32) {

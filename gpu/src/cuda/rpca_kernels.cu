@@ -37,6 +37,10 @@ constexpr int kRowsV = 2;                       // V rows per update block
 constexpr int kChunkJ = 32;                     // rows of V staged at once for the core gradient
 constexpr int kUpdateShared = 4096;             // doubles of static shared memory in the update kernel
 constexpr int kSideShared = 3 * kRankSlot + 2 * kMaxRank * kMaxRank + 3 * kMaxRank + 8;
+// Variant 2 stages the side blocks' inputs in shared memory when they fit in this many doubles
+// (or in what the row blocks take anyway): 100^3 at rank 10 needs about 11 200.
+constexpr int kSideStageBudget = 12288;
+constexpr int kUpdateShared2 = 5632;  // doubles of static shared memory in the variant-2 update kernel
 
 void check(cudaError_t e, const char* what) {
   if (e != cudaSuccess) throw std::runtime_error(std::string("CUDA tensor RPCA, ") + what + ": " + cudaGetErrorString(e));
@@ -62,6 +66,10 @@ struct Dims {
 
 struct RowArgs {
   Dims d;
+  int side_first;    // variant 2: the side blocks are blocks 0-2 (scheduled first), else the last three
+  int side_staged;   // variant 2: the side blocks work on copies in shared memory (side_layout)
+  int block_offset;  // added to blockIdx.x (profiling launches only the row or only the side blocks)
+  int pdl;           // launched with programmatic dependent launch: wait for the previous kernel first
   int tx;      // threads along x in the residual pass (multiple of 32); kThreads / tx z groups
   int nz_max;  // largest z range of a block
   const double* y;
@@ -89,7 +97,8 @@ struct UpdateArgs {
   const double* binv;
   double* tc;  // [r3][r1 r2]: slices of the core step before the mode-3 product
   Control* ctl;
-  int blocks_u, blocks_v, blocks_w;  // then r3 core blocks
+  int blocks_u, blocks_v, blocks_w;  // then r3 core blocks (variant 2: the core blocks first)
+  int rows_u, rows_v;                // factor rows per block (U and W; V)
 };
 
 __host__ __device__ inline int z_begin(int n3, int s, int splits) {
@@ -112,6 +121,15 @@ __host__ __device__ inline RowLayout row_layout(int n1, int nz_max, int tx, int 
   l.red = l.p3 + tx * R;
   l.total = l.red + 32;
   return l;
+}
+
+// With programmatic dependent launch (RpcaTuning::programmatic_launch) a kernel may start while
+// the previous one in the stream is still finishing; this waits until that one has completed and
+// its writes are visible. Without such a launch it returns at once.
+__device__ inline void wait_for_previous_kernel() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
 }
 
 __device__ inline double warp_sum(double v) {
@@ -229,15 +247,111 @@ __device__ void side_block(const RowArgs& a, int k, double* sm) {
   spd_inverse(gram + k * kRankSlot, r[k], a.binv + k * kRankSlot, aug, row, col, a.ctl);
 }
 
+// Variant 2 of the side block: the factors, the core and the two mode products live in shared
+// memory (side_layout), and the long dot products (Gram matrices over n_k rows, the unfolding
+// product over r^2 terms) run with four accumulators instead of one dependent chain of global
+// loads. Why: in variant 1 these three blocks run chains of about n dependent global loads per
+// Gram entry and per unfolding-product entry, which we estimate (not yet measured: see the side
+// blocks column of bench_cuda_rpca_kernels) to outlast the row blocks.
+struct SideLayout {
+  int f[3], g, t1, t2, gram, aug, row, col, total;
+};
+__host__ __device__ inline SideLayout side_layout(int n1, int n2, int n3, int r1, int r2, int r3) {
+  SideLayout l{};
+  int at = 0;
+  l.f[0] = at, at += n1 * r1;
+  l.f[1] = at, at += n2 * r2;
+  l.f[2] = at, at += n3 * r3;
+  const int core = r1 * r2 * r3;
+  l.g = at, at += core;
+  l.t1 = at, at += core;
+  l.t2 = at, at += core;
+  l.gram = at, at += 3 * kRankSlot;
+  l.aug = at, at += 2 * kRankSlot;
+  l.row = at, at += 2 * kMaxRank;
+  l.col = at, at += kMaxRank;
+  l.total = at;
+  return l;
+}
+
+// Dot product of n terms a[i * sa] b[i * sb] with four accumulators (a fixed order of the sums).
+__device__ inline double dot4(const double* a, int sa, const double* b, int sb, int n) {
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  int i = 0;
+  for (; i + 3 < n; i += 4) {
+    s0 = fma(a[i * sa], b[i * sb], s0);
+    s1 = fma(a[(i + 1) * sa], b[(i + 1) * sb], s1);
+    s2 = fma(a[(i + 2) * sa], b[(i + 2) * sb], s2);
+    s3 = fma(a[(i + 3) * sa], b[(i + 3) * sb], s3);
+  }
+  for (; i < n; ++i) s0 = fma(a[i * sa], b[i * sb], s0);
+  return (s0 + s1) + (s2 + s3);
+}
+
+__device__ void side_block_staged(const RowArgs& a, int k, double* sm) {
+  const int r1 = a.d.r1, r2 = a.d.r2, r3 = a.d.r3, n1 = a.d.n1, n2 = a.d.n2, n3 = a.d.n3;
+  const int r[3] = {r1, r2, r3};
+  const SideLayout l = side_layout(n1, n2, n3, r1, r2, r3);
+  const int core = r1 * r2 * r3;
+  // U, V, W and the core lie back to back from sm[0] (side_layout): one copy loop, its loads
+  // independent of each other.
+  const int e1 = n1 * r1, e2 = e1 + n2 * r2;
+#pragma unroll 4
+  for (int i = threadIdx.x; i < l.g + core; i += kThreads)
+    sm[i] = i < e1 ? a.u[i] : i < e2 ? a.v[i - e1] : i < l.g ? a.w[i - e2] : a.g[i - l.g];
+  __syncthreads();
+  double* gram = sm + l.gram;
+  const int s1 = r1 * r1, s2 = s1 + r2 * r2, items = s2 + r3 * r3;
+  for (int it = threadIdx.x; it < items; it += kThreads) {
+    const int m = it < s1 ? 0 : it < s2 ? 1 : 2;
+    const int i = it - (m == 0 ? 0 : m == 1 ? s1 : s2);
+    const int rm = m == 0 ? r1 : m == 1 ? r2 : r3, nm = m == 0 ? n1 : m == 1 ? n2 : n3;
+    const double* fm = sm + (m == 0 ? 0 : m == 1 ? n1 * r1 : n1 * r1 + n2 * r2);
+    gram[m * kRankSlot + i] = dot4(fm + i / rm, rm, fm + i % rm, rm, nm);
+  }
+  __syncthreads();
+  double* aug = sm + l.aug;
+  double* row = sm + l.row;
+  double* col = sm + l.col;
+  spd_inverse(gram + k * kRankSlot, r[k], a.pinv + k * kRankSlot, aug, row, col, a.ctl);
+  const int o1 = (k + 1) % 3, o2 = (k + 2) % 3;
+  mode_product(sm + l.g, sm + l.t1, gram + o1 * kRankSlot, o1, r);
+  __syncthreads();
+  mode_product(sm + l.t1, sm + l.t2, gram + o2 * kRankSlot, o2, r);
+  __syncthreads();
+  {  // gram_k = M_k(t2) M_k(G)^T (unfolding_product with four accumulators per entry)
+    const int stride = k == 0 ? 1 : k == 1 ? r[0] : r[0] * r[1];
+    const int rk = r[k];
+    const int outer = core / (stride * rk);  // the indices after k; those before k run inside
+    const double* t = sm + l.t2;
+    const double* g = sm + l.g;
+    for (int p = threadIdx.x; p < rk * rk; p += kThreads) {
+      const int i = p / rk, ii = p % rk;
+      double acc = 0.0;
+      if (stride == 1) {
+        acc = dot4(t + i, rk, g + ii, rk, outer);
+      } else {
+        for (int o = 0; o < outer; ++o) {
+          const int base = o * stride * rk;
+          acc += dot4(t + base + i * stride, 1, g + base + ii * stride, 1, stride);
+        }
+      }
+      gram[k * kRankSlot + p] = acc;
+    }
+  }
+  __syncthreads();
+  spd_inverse(gram + k * kRankSlot, r[k], a.binv + k * kRankSlot, aug, row, col, a.ctl);
+}
+
 // ---- the row pass ------------------------------------------------------------------------------
 
 // Block (j, s): row y = j, z in [zb, ze). R >= max(r1, r3), multiple of 4: buffers are padded
 // with zeros to R columns so the register loops have a fixed length (zero terms add nothing).
 template <int R>
-__device__ void row_block(const RowArgs& a, double* sm) {
+__device__ void row_block(const RowArgs& a, int blk, double* sm) {
   const Dims d = a.d;
   const int tid = threadIdx.x;
-  const int blk = blockIdx.x, j = blk / d.splits, s = blk % d.splits;
+  const int j = blk / d.splits, s = blk % d.splits;
   const int zb = z_begin(d.n3, s, d.splits), ze = z_begin(d.n3, s + 1, d.splits), nz = ze - zb;
   const int n1 = d.n1, r1 = d.r1, r2 = d.r2, r3 = d.r3;
   constexpr int kT = kTileZ + 1;
@@ -379,12 +493,19 @@ __global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) row_pass_kernel(R
   extern __shared__ double sm[];
   __shared__ bool last;
   Control* ctl = a.ctl;
+  if (a.pdl) wait_for_previous_kernel();
   if (ctl->stopped || ctl->iter >= ctl->max_iter) {
     if (blockIdx.x == 0 && threadIdx.x == 0) ctl->apply = 0;
     return;
   }
-  if (static_cast<int>(blockIdx.x) >= a.d.nb) side_block(a, blockIdx.x - a.d.nb, sm);
-  else row_block<R>(a, sm);
+  const int vb = static_cast<int>(blockIdx.x) + a.block_offset;  // 0 .. nb + 2
+  const int side = a.side_first ? (vb < 3 ? vb : -1) : (vb >= a.d.nb ? vb - a.d.nb : -1);
+  if (side >= 0) {
+    if (a.side_staged) side_block_staged(a, side, sm);
+    else side_block(a, side, sm);
+  } else {
+    row_block<R>(a, a.side_first ? vb - 3 : vb, sm);
+  }
   // The last block to finish adds up the error and decides whether the step applies.
   __threadfence();
   __syncthreads();
@@ -409,11 +530,12 @@ __global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) row_pass_kernel(R
 
 // ---- the update --------------------------------------------------------------------------------
 
-// Rows [row0, row0 + kRowsU) of a factor: grad = sum over `count` partials (stride `pstride`),
-// next = cur - eta grad binv.
-__device__ void factor_rows(const double* part, int count, long long pstride, int n, int r, int row0, const double* cur,
-                            double* next, const double* binv, double eta, double* sm) {
-  const int rows = min(kRowsU, n - row0), cnt = rows * r, groups = kThreads / cnt;
+// Rows [row0, row0 + per_block) of a factor: grad = sum over `count` partials (stride `pstride`),
+// next = cur - eta grad binv. Variant 1 takes kRowsU rows per block, variant 2 one row, so that
+// more threads share the sum over the partials and each issues only a few loads.
+__device__ void factor_rows(const double* part, int count, long long pstride, int n, int r, int row0, int per_block,
+                            const double* cur, double* next, const double* binv, double eta, double* sm) {
+  const int rows = min(per_block, n - row0), cnt = rows * r, groups = kThreads / cnt;
   const int o = threadIdx.x % cnt, grp = threadIdx.x / cnt;
   double* red = sm;               // [groups][cnt]
   double* grad = sm + kThreads;   // [cnt]
@@ -543,7 +665,8 @@ __global__ void __launch_bounds__(kThreads) update_kernel(UpdateArgs a) {
   const double eta = a.ctl->eta;
   int b = blockIdx.x;
   if (b < a.blocks_u) {
-    factor_rows(a.fu_part, d.nb, static_cast<long long>(d.n1) * d.r1, d.n1, d.r1, b * kRowsU, a.u, a.u_next, a.binv, eta, sm);
+    factor_rows(a.fu_part, d.nb, static_cast<long long>(d.n1) * d.r1, d.n1, d.r1, b * kRowsU, kRowsU, a.u, a.u_next, a.binv,
+                eta, sm);
     return;
   }
   b -= a.blocks_u;
@@ -553,7 +676,7 @@ __global__ void __launch_bounds__(kThreads) update_kernel(UpdateArgs a) {
   }
   b -= a.blocks_v;
   if (b < a.blocks_w) {
-    factor_rows(a.fw_part, d.n2, static_cast<long long>(d.n3) * d.r3, d.n3, d.r3, b * kRowsU, a.w, a.w_next,
+    factor_rows(a.fw_part, d.n2, static_cast<long long>(d.n3) * d.r3, d.n3, d.r3, b * kRowsU, kRowsU, a.w, a.w_next,
                 a.binv + 2 * kRankSlot, eta, sm);
     return;
   }
@@ -561,12 +684,169 @@ __global__ void __launch_bounds__(kThreads) update_kernel(UpdateArgs a) {
   core_slice(a, b, sm);
 }
 
-int padded_rank(const RpcaSizes& s) { return (std::max(s.r1, s.r3) + 3) / 4 * 4; }
+// ---- the update, variant 2 ---------------------------------------------------------------------
+// The same algebra with shorter dependent chains: the core blocks (by our estimate the longest
+// path: partial sums, two small products, then the last block's mode-3 product) come first, keep
+// the Gram inverses and their slice of the step in shared memory and sum with four accumulators;
+// the V gradient is a warp per entry instead of a thread running over r1 r3 global loads; U and W
+// take one row per block.
+
+// V rows [j0, j0 + rows_v): grad V (j, b) = sum_{a, c} Q13_j(a, c) G(a, b, c), a warp per entry.
+__device__ void v_rows_v2(const UpdateArgs& a, int j0, double* sm) {
+  const Dims d = a.d;
+  const int rows = min(a.rows_v, d.n2 - j0), rr = d.r1 * d.r3;
+  double* q = sm;                            // [rows][r1 r3]
+  double* grad = sm + a.rows_v * kRankSlot;  // [rows][r2]
+#pragma unroll 4
+  for (int i = threadIdx.x; i < rows * rr; i += kThreads) {
+    const int jl = i / rr, e = i % rr;
+    const double* src = a.q13_part + static_cast<long long>(j0 + jl) * d.splits * rr + e;
+    double s0 = __ldcg(src);
+    for (int sp = 1; sp < d.splits; ++sp) s0 += __ldcg(src + static_cast<long long>(sp) * rr);
+    q[i] = s0;
+  }
+  __syncthreads();
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+  for (int item = warp; item < rows * d.r2; item += kThreads / 32) {
+    const int jl = item / d.r2, b = item % d.r2;
+    double acc = 0.0;
+    for (int e = lane; e < rr; e += 32) {
+      const int aa = e / d.r3, c = e % d.r3;
+      acc = fma(q[jl * rr + e], __ldg(a.g + aa + d.r1 * (b + d.r2 * c)), acc);
+    }
+    acc = warp_sum(acc);
+    if (lane == 0) grad[item] = acc;
+  }
+  __syncthreads();
+  const double* binv = a.binv + kRankSlot;
+  for (int i = threadIdx.x; i < rows * d.r2; i += kThreads) {
+    const int jl = i / d.r2, b = i % d.r2;
+    double acc = 0.0;
+    for (int bb = 0; bb < d.r2; ++bb) acc = fma(grad[jl * d.r2 + bb], __ldg(binv + bb * d.r2 + b), acc);
+    const long long at = static_cast<long long>(j0 + jl) * d.r2 + b;
+    a.v_next[at] = a.v[at] - a.ctl->eta * acc;
+  }
+}
+
+__device__ void core_slice_v2(const UpdateArgs& a, int c, double* sm) {
+  const Dims d = a.d;
+  const int r1 = d.r1, r2 = d.r2, r3 = d.r3, rr = r1 * r2;
+  double* gc = sm;            // [r1 r2], (a, b) at a + r1 b
+  double* tmp = gc + rr;      // [r1 r2]
+  double* pu = tmp + rr;      // (U^T U)^-1
+  double* pv = pu + r1 * r1;  // (V^T V)^-1
+  double* vs = pv + r2 * r2;  // [jmax][r2]
+  const int jmax = max(1, static_cast<int>((kUpdateShared2 - (vs - sm)) / (r1 + r2)));
+  double* qs = vs + jmax * r2;  // [jmax][r1]
+  __shared__ bool last;
+  for (int i = threadIdx.x; i < r1 * r1; i += kThreads) pu[i] = __ldg(a.pinv + i);
+  for (int i = threadIdx.x; i < r2 * r2; i += kThreads) pv[i] = __ldg(a.pinv + kRankSlot + i);
+  for (int o = threadIdx.x; o < rr; o += kThreads) gc[o] = 0.0;
+  for (int j0 = 0; j0 < d.n2; j0 += jmax) {
+    const int jc = min(jmax, d.n2 - j0);
+    __syncthreads();
+    for (int i = threadIdx.x; i < jc * r2; i += kThreads) vs[i] = __ldg(a.v + static_cast<long long>(j0) * r2 + i);
+#pragma unroll 4
+    for (int i = threadIdx.x; i < jc * r1; i += kThreads) {
+      const int jl = i / r1, aa = i % r1;
+      const double* src = a.q13_part + static_cast<long long>(j0 + jl) * d.splits * r1 * r3 + aa * r3 + c;
+      double s0 = __ldcg(src);
+      for (int sp = 1; sp < d.splits; ++sp) s0 += __ldcg(src + static_cast<long long>(sp) * r1 * r3);
+      qs[i] = s0;
+    }
+    __syncthreads();
+    for (int o = threadIdx.x; o < rr; o += kThreads) gc[o] += dot4(qs + o % r1, r1, vs + o / r1, r2, jc);
+  }
+  __syncthreads();
+  for (int o = threadIdx.x; o < rr; o += kThreads) {
+    const int A = o % r1, b = o / r1;
+    tmp[o] = dot4(pu + A * r1, 1, gc + r1 * b, 1, r1);
+  }
+  __syncthreads();
+  for (int o = threadIdx.x; o < rr; o += kThreads) {
+    const int A = o % r1, B = o / r1;
+    a.tc[static_cast<long long>(c) * rr + o] = dot4(tmp + A, r1, pv + B, r2, r2);
+  }
+  __threadfence();
+  __syncthreads();
+  if (threadIdx.x == 0) last = atomicAdd(&a.ctl->counter_b, 1u) == static_cast<unsigned>(r3 - 1);
+  __syncthreads();
+  if (!last) return;
+  __threadfence();
+  const double eta = a.ctl->eta;
+  // The last block: G_next(:, :, C) = G(:, :, C) - eta sum_c (W^T W)^-1 (C, c) tc(c), from shared
+  // copies where they fit (rank 10: 1 100 doubles).
+  const bool staged = r3 * r3 + r3 * rr <= kUpdateShared2;
+  const double* pw = a.pinv + 2 * kRankSlot;
+  const double* tcs = a.tc;
+  if (staged) {
+    double* pws = sm;
+    double* t = sm + r3 * r3;
+    for (int i = threadIdx.x; i < r3 * r3; i += kThreads) pws[i] = __ldcg(pw + i);
+    for (int i = threadIdx.x; i < r3 * rr; i += kThreads) t[i] = __ldcg(a.tc + i);
+    __syncthreads();
+    pw = pws;
+    tcs = t;
+  }
+  for (int e = threadIdx.x; e < rr * r3; e += kThreads) {
+    const int ab = e % rr, C = e / rr;
+    double acc = 0.0;
+    if (staged) {
+      acc = dot4(pw + C * r3, 1, tcs + ab, rr, r3);
+    } else {
+      for (int cc = 0; cc < r3; ++cc) acc = fma(__ldcg(pw + C * r3 + cc), __ldcg(tcs + static_cast<long long>(cc) * rr + ab), acc);
+    }
+    a.g_next[e] = a.g[e] - eta * acc;
+  }
+  if (threadIdx.x == 0) {
+    a.ctl->iter += 1;
+    a.ctl->zeta *= a.ctl->rho;
+    a.ctl->counter_b = 0;
+  }
+}
+
+__global__ void __launch_bounds__(kThreads) update_kernel_v2(UpdateArgs a) {
+  __shared__ double sm[kUpdateShared2];
+  wait_for_previous_kernel();
+  if (!a.ctl->apply) return;
+  const Dims d = a.d;
+  const double eta = a.ctl->eta;
+  int b = blockIdx.x;
+  if (b < d.r3) {
+    core_slice_v2(a, b, sm);
+    return;
+  }
+  b -= d.r3;
+  if (b < a.blocks_u) {
+    factor_rows(a.fu_part, d.nb, static_cast<long long>(d.n1) * d.r1, d.n1, d.r1, b * a.rows_u, a.rows_u, a.u, a.u_next,
+                a.binv, eta, sm);
+    return;
+  }
+  b -= a.blocks_u;
+  if (b < a.blocks_v) {
+    v_rows_v2(a, b * a.rows_v, sm);
+    return;
+  }
+  b -= a.blocks_v;
+  factor_rows(a.fw_part, d.n2, static_cast<long long>(d.n3) * d.r3, d.n3, d.r3, b * a.rows_u, a.rows_u, a.w, a.w_next,
+              a.binv + 2 * kRankSlot, eta, sm);
+}
+
+// The rank the row kernel is instantiated for (zero columns pad the factors up to it). Variant 1
+// pads to a multiple of 4; variant 2 to an even number up to 16 (rank 10 runs the R = 10 kernel,
+// not R = 12: a sixth fewer multiply-adds in the pass over Y), multiples of 4 above.
+// RpcaTuning::rank_padding 4 forces multiples of 4 in variant 2 too (to measure the difference:
+// at the 128-register cap the R = 10 kernel spills 16 bytes, R = 12 none).
+int padded_rank(const RpcaSizes& s, int variant = 1, int padding = 0) {
+  const int m = std::max(s.r1, s.r3);
+  if (variant == 2 && padding != 4 && m <= 16) return std::max(4, (m + 1) / 2 * 2);
+  return (m + 3) / 4 * 4;
+}
 int threads_along_x(const RpcaSizes& s) { return static_cast<int>(std::min<std::int64_t>((s.n1 + 31) / 32 * 32, kThreads)); }
 
-std::size_t row_shared_bytes(const RpcaSizes& s, int splits) {
+std::size_t row_shared_bytes(const RpcaSizes& s, int splits, int variant = 1, int padding = 0) {
   const int nz_max = static_cast<int>((s.n3 + splits - 1) / splits);
-  const RowLayout l = row_layout(static_cast<int>(s.n1), nz_max, threads_along_x(s), padded_rank(s));
+  const RowLayout l = row_layout(static_cast<int>(s.n1), nz_max, threads_along_x(s), padded_rank(s, variant, padding));
   return sizeof(double) * static_cast<std::size_t>(std::max(l.total, kSideShared));
 }
 
@@ -578,8 +858,11 @@ const void* row_kernel_for() {
 const void* row_kernel(int R) {
   switch (R) {
     case 4: return row_kernel_for<4>();
+    case 6: return row_kernel_for<6>();
     case 8: return row_kernel_for<8>();
+    case 10: return row_kernel_for<10>();
     case 12: return row_kernel_for<12>();
+    case 14: return row_kernel_for<14>();
     case 16: return row_kernel_for<16>();
     case 20: return row_kernel_for<20>();
     case 24: return row_kernel_for<24>();
@@ -628,7 +911,8 @@ struct FusedScaledGd::Impl {
   double* core[2] = {};
   double* errors = nullptr;
   Dims d{};
-  int R = 4, tx = 32, nz_max = 1, blocks_a = 0, blocks_b = 0;
+  int R = 4, tx = 32, nz_max = 1, blocks_a = 0, blocks_b = 0, variant = 2;
+  bool side_staged = false, pdl = false;
   std::size_t smem = 0;
   const void* kernel = nullptr;
   RowArgs row[2]{};
@@ -639,14 +923,41 @@ struct FusedScaledGd::Impl {
   const double* truth_ptr = nullptr;
   double partial_doubles = 0;
 
-  void launch_row(int p) {
-    void* args_a[] = {&row[p]};
-    check(cudaLaunchKernel(kernel, dim3(blocks_a), dim3(kThreads), args_a, smem, stream), "row pass launch");
+  // The row pass; `blocks` and `first` (profiling) launch only blocks [first, first + blocks).
+  void launch_row(int p, int blocks = 0, int first = 0) {
+    RowArgs args = row[p];
+    args.block_offset = first;
+    void* args_a[] = {&args};
+    const dim3 grid(blocks > 0 ? blocks : blocks_a);
+    if (pdl) check(launch_programmatic(kernel, grid, smem, args_a), "row pass launch");
+    else check(cudaLaunchKernel(kernel, grid, dim3(kThreads), args_a, smem, stream), "row pass launch");
   }
   void launch(int p) {
     launch_row(p);
-    update_kernel<<<blocks_b, kThreads, 0, stream>>>(upd[p]);
+    if (variant == 1) {
+      update_kernel<<<blocks_b, kThreads, 0, stream>>>(upd[p]);
+    } else if (pdl) {
+      void* args_b[] = {&upd[p]};
+      check(launch_programmatic(reinterpret_cast<const void*>(&update_kernel_v2), dim3(blocks_b), 0, args_b), "update launch");
+    } else {
+      update_kernel_v2<<<blocks_b, kThreads, 0, stream>>>(upd[p]);
+    }
     check(cudaGetLastError(), "update launch");
+  }
+  // A launch that may begin while the previous kernel in the stream finishes (its blocks wait in
+  // wait_for_previous_kernel): hides the gap between the two kernels of an iteration.
+  cudaError_t launch_programmatic(const void* fn, dim3 grid, std::size_t shared, void** args) {
+    cudaLaunchAttribute attr[1];
+    attr[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+    attr[0].val.programmaticStreamSerializationAllowed = 1;
+    cudaLaunchConfig_t cfg{};
+    cfg.gridDim = grid;
+    cfg.blockDim = dim3(kThreads);
+    cfg.dynamicSmemBytes = shared;
+    cfg.stream = stream;
+    cfg.attrs = attr;
+    cfg.numAttrs = 1;
+    return cudaLaunchKernelExC(&cfg, fn, args);
   }
   // The graph of a run of `iterations`: min(graph_iterations, iterations) rounded up to even
   // (the buffers alternate), replayed; the device-side count makes surplus iterations no-ops.
@@ -697,15 +1008,36 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
     splits = std::min(splits, n3);
     z_splits_ = splits;
     im->d = {n1, n2, n3, sizes.r1, sizes.r2, sizes.r3, splits, n2 * splits};
-    im->R = padded_rank(sizes);
+    im->variant = tuning.variant == 1 ? 1 : 2;
+    im->pdl = im->variant == 2 && tuning.programmatic_launch;
+    im->R = padded_rank(sizes, im->variant, tuning.rank_padding);
     im->tx = threads_along_x(sizes);
     im->nz_max = (n3 + splits - 1) / splits;
-    im->smem = row_shared_bytes(sizes, splits);
+    im->smem = row_shared_bytes(sizes, splits, im->variant, tuning.rank_padding);
+    if (im->variant == 2) {
+      // Stage the side blocks' inputs when they fit in the budget or in what the row blocks take.
+      const std::int64_t f = sizes.n1 * sizes.r1 + sizes.n2 * sizes.r2 + sizes.n3 * sizes.r3;
+      const std::int64_t limit = std::max<std::int64_t>(kSideStageBudget, static_cast<std::int64_t>(im->smem / sizeof(double)));
+      if (f <= limit) {
+        const SideLayout sl = side_layout(n1, n2, n3, sizes.r1, sizes.r2, sizes.r3);
+        const std::size_t bytes = sizeof(double) * static_cast<std::size_t>(sl.total);
+        if (sl.total <= limit && bytes <= static_cast<std::size_t>(max_shared_optin())) {
+          im->side_staged = true;
+          im->smem = std::max(im->smem, bytes);
+        }
+      }
+    }
     im->kernel = row_kernel(im->R);
-    check(cudaFuncSetAttribute(im->kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(im->smem)),
-          "shared memory size");
+    // The limit is per kernel, shared by all solvers: raise it, never lower it under another
+    // solver that is still alive (variant 2's staged side blocks need more than the row blocks).
+    cudaFuncAttributes fa{};
+    check(cudaFuncGetAttributes(&fa, im->kernel), "kernel attributes");
+    if (static_cast<std::size_t>(fa.maxDynamicSharedSizeBytes) < im->smem)
+      check(cudaFuncSetAttribute(im->kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(im->smem)),
+            "shared memory size");
     im->blocks_a = im->d.nb + 3;
-    const int bu = (n1 + kRowsU - 1) / kRowsU, bv = (n2 + kRowsV - 1) / kRowsV, bw = (n3 + kRowsU - 1) / kRowsU;
+    const int rows_u = im->variant == 1 ? kRowsU : 1, rows_v = im->variant == 1 ? kRowsV : 1;
+    const int bu = (n1 + rows_u - 1) / rows_u, bv = (n2 + rows_v - 1) / rows_v, bw = (n3 + rows_u - 1) / rows_u;
     im->blocks_b = bu + bv + bw + sizes.r3;
 
     const std::size_t nb = static_cast<std::size_t>(im->d.nb);
@@ -743,6 +1075,10 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
     for (int b = 0; b < 2; ++b) {
       RowArgs& r = im->row[b];
       r.d = im->d;
+      r.side_first = im->variant == 2 ? 1 : 0;
+      r.side_staged = im->side_staged ? 1 : 0;
+      r.block_offset = 0;
+      r.pdl = im->pdl ? 1 : 0;
       r.tx = im->tx;
       r.nz_max = im->nz_max;
       r.u = im->fac[b][0], r.v = im->fac[b][1], r.w = im->fac[b][2], r.g = im->core[b];
@@ -755,6 +1091,7 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
       u.fu_part = fu_part, u.fw_part = fw_part, u.q13_part = q13_part, u.pinv = pinv, u.binv = binv, u.tc = tc;
       u.ctl = im->ctl;
       u.blocks_u = bu, u.blocks_v = bv, u.blocks_w = bw;
+      u.rows_u = rows_u, u.rows_v = rows_v;
     }
   } catch (...) {
     release(im);
@@ -911,6 +1248,13 @@ FusedScaledGd::KernelTimes FusedScaledGd::profile(int repetitions, const RpcaSte
     k.row_pass_us = timed([&] {
       for (int t = 0; t < repetitions; ++t) im->launch_row(0);
     });
+    const int side_first_block = im->variant == 2 ? 0 : im->d.nb;
+    k.row_blocks_us = timed([&] {
+      for (int t = 0; t < repetitions; ++t) im->launch_row(0, im->d.nb, im->variant == 2 ? 3 : 0);
+    });
+    k.side_blocks_us = timed([&] {
+      for (int t = 0; t < repetitions; ++t) im->launch_row(0, 3, side_first_block);
+    });
     k.iteration_plain_us = timed([&] {
       for (int t = 0; t < repetitions; ++t) im->launch(t % 2);
     });
@@ -930,6 +1274,10 @@ FusedScaledGd::KernelTimes FusedScaledGd::profile(int repetitions, const RpcaSte
   if (truth) set_observed(im->row[0].y, im->truth_ptr);
   return k;
 }
+
+int FusedScaledGd::variant() const { return impl_->variant; }
+bool FusedScaledGd::side_blocks_staged() const { return impl_->side_staged; }
+int FusedScaledGd::row_kernel_rank() const { return impl_->R; }
 
 double FusedScaledGd::iteration_bytes(bool include_partials) const {
   const Impl* im = impl_;

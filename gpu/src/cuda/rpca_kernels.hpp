@@ -33,6 +33,18 @@ struct RpcaSizes {
 };
 
 struct RpcaTuning {
+  // Kernel design (docs/rpca.md "CUDA kernels"): 1, the first one (measured on an H100 on
+  // 2026-11-28: side blocks and update kernel bound by chains of dependent global loads);
+  // 2, side blocks staged in shared memory and scheduled first, an update kernel with short
+  // dependent chains (core blocks first, one factor row per block). Same algebra, sums in another
+  // fixed order: both follow the CPU reference to round-off.
+  int variant = 2;
+  // Zero columns pad the ranks in the row kernel: 0, the variant's choice (1: a multiple of 4;
+  // 2: even up to 16, multiples of 4 above); 4 forces multiples of 4 (for measurements).
+  int rank_padding = 0;
+  // Variant 2 only: launch both kernels with programmatic dependent launch (sm_90), so that each
+  // may start while the previous one finishes. Off by default until measured.
+  bool programmatic_launch = false;
   int z_splits = 0;        // thread blocks per y row (0: chosen from the number of SMs)
   bool use_graph = true;   // capture the iterations into a CUDA graph (else plain launches)
   int graph_iterations = 16;  // iterations per captured graph (rounded up to even)
@@ -90,8 +102,11 @@ public:
   // iteration (row pass + update) with plain launches, and an iteration in the CUDA graph, each
   // averaged over `repetitions` back-to-back launches from the set iterate (no truth is read).
   // Consumes the iterate: call set_iterate again before a run.
+  // Also the row pass's two kinds of blocks launched alone: the row blocks (the pass over Y) and
+  // the three side blocks (Gram matrices and their inverses), which otherwise run side by side.
   struct KernelTimes {
     double row_pass_us = 0, iteration_plain_us = 0, iteration_graph_us = 0;
+    double row_blocks_us = 0, side_blocks_us = 0;
   };
   KernelTimes profile(int repetitions, const RpcaStepParams& params);
 
@@ -100,6 +115,9 @@ public:
   // L2 on an H100; `include_partials` false leaves them out).
   double iteration_bytes(bool include_partials) const;
   int z_splits() const { return z_splits_; }
+  int variant() const;
+  bool side_blocks_staged() const;  // variant 2 with the side blocks' inputs in shared memory
+  int row_kernel_rank() const;      // the padded rank the row kernel runs with (RpcaTuning::rank_padding)
 
 private:
   struct Impl;

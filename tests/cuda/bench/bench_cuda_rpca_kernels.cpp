@@ -1,15 +1,17 @@
 // Our fused CUDA ScaledGD kernels alone (gpu/src/cuda/rpca_kernels.hpp, no LibTorch): time per
 // iteration on the paper's problem (default 100^3, rank 10, kappa 5, 20 % corruption) split into
-// the row pass and the update, with plain launches and in the CUDA graph, for several numbers of
-// blocks per y row; against the memory floor of the iteration (its bytes over the device-to-device
-// copy bandwidth measured here). Timed with CUDA events over back-to-back launches.
-//   bench_cuda_rpca_kernels [--size N] [--rank R] [--repetitions K]
+// the row pass (and its row blocks and side blocks launched alone) and the update, with plain
+// launches and in the CUDA graph, for both kernel variants and several numbers of blocks per y
+// row; against the memory floor of the iteration (its bytes over the device-to-device copy
+// bandwidth measured here). Timed with CUDA events over back-to-back launches.
+//   bench_cuda_rpca_kernels [--size N] [--rank R] [--repetitions K] [--variant 1|2]
 // Skips (exit 0) without a CUDA device.
 #include <cuda_runtime.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -68,11 +70,16 @@ std::vector<double> row_major(const ebsd::tensor::Matrix<double>& m) {
 int main(int argc, char** argv) {
   ebsd::rpca::SyntheticProblemSpec spec;
   int repetitions = 200;
+  // Variant 2 three times: with its own rank padding, with variant 1's (multiples of 4) to separate
+  // the effect of the padding from the rest (code 3: rank_padding 4), and with programmatic
+  // dependent launch (code 4: "2 ... pdl").
+  std::vector<int> variants{1, 2, 3, 4};
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--size") spec.size = std::atoll(argv[i + 1]);
     else if (a == "--rank") spec.rank = std::atoll(argv[i + 1]);
     else if (a == "--repetitions") repetitions = std::atoi(argv[i + 1]);
+    else if (a == "--variant") variants = {std::atoi(argv[i + 1])};  // 1, 2, 3 (padding 4) or 4 (pdl)
     else {
       std::fprintf(stderr, "unknown argument %s\n", a.c_str());
       return 2;
@@ -101,25 +108,40 @@ int main(int argc, char** argv) {
   const k::RpcaSizes sizes{spec.size, spec.size, spec.size, r, r, r};
   std::printf("# fused CUDA ScaledGD kernels, %lld^3, rank %d, %s (%d SMs), copy bandwidth %.0f GB/s, %d launches each\n",
               static_cast<long long>(spec.size), r, prop.name, prop.multiProcessorCount, bw / 1e9, repetitions);
-  std::printf("%-8s %12s %14s %14s %12s %10s %10s\n", "splits", "row pass us", "iteration us", "graph iter us",
-              "floor us", "ratio", "MB/iter");
+  std::printf("# row blocks / side blocks: the two kinds of blocks of the row pass launched alone; update = iteration - row pass\n");
+  std::printf("# variant: 1 or 2, R: the rank the row kernel runs with, st: variant 2's side blocks staged in shared memory\n");
+  std::printf("%-14s %-8s %10s %10s %10s %10s %12s %12s %10s %8s %8s\n", "variant", "splits", "row pass", "row blks",
+              "side blks", "update", "iteration", "graph iter", "floor", "ratio", "MB/iter");
   k::RpcaStepParams params;
   params.zeta1 = h.zeta1;
   params.eta = h.eta;
   params.rho = h.decay;
-  for (const int splits : {1, 2, 3, 4, 6, 0}) {
-    k::RpcaTuning t;
-    t.z_splits = splits;
-    k::FusedScaledGd solver(sizes, 1, nullptr, t);
-    solver.set_observed(y, nullptr);
-    solver.set_iterate(u.data(), v.data(), w.data(), init.core.data());
-    const auto times = solver.profile(repetitions, params);
-    const double bytes = solver.iteration_bytes(false);
-    const double floor_us = 1e6 * bytes / bw;
-    std::printf("%-8s %12.2f %14.2f %14.2f %12.2f %10.2f %10.2f\n",
-                (splits == 0 ? "auto=" + std::to_string(solver.z_splits()) : std::to_string(splits)).c_str(),
-                times.row_pass_us, times.iteration_plain_us, times.iteration_graph_us, floor_us,
-                times.iteration_graph_us / floor_us, bytes / 1e6);
+  for (const int variant : variants) {
+    for (const int splits : {1, 2, 3, 4, 6, 8, 0}) {
+      k::RpcaTuning t;
+      t.variant = variant == 1 ? 1 : 2;
+      t.rank_padding = variant == 3 ? 4 : 0;
+      t.programmatic_launch = variant == 4;
+      t.z_splits = splits;
+      try {  // a configuration that fails (say, a launch mode the driver lacks) leaves the others
+        k::FusedScaledGd solver(sizes, 1, nullptr, t);
+        solver.set_observed(y, nullptr);
+        solver.set_iterate(u.data(), v.data(), w.data(), init.core.data());
+        const auto times = solver.profile(repetitions, params);
+        const double bytes = solver.iteration_bytes(false);
+        const double floor_us = 1e6 * bytes / bw;
+        const std::string v = std::to_string(solver.variant()) + " R" + std::to_string(solver.row_kernel_rank()) +
+                              (solver.side_blocks_staged() ? " st" : "") + (variant == 4 ? " pdl" : "");
+        std::printf("%-14s %-8s %10.2f %10.2f %10.2f %10.2f %12.2f %12.2f %10.2f %8.2f %8.2f\n", v.c_str(),
+                    (splits == 0 ? "auto=" + std::to_string(solver.z_splits()) : std::to_string(splits)).c_str(),
+                    times.row_pass_us, times.row_blocks_us, times.side_blocks_us,
+                    times.iteration_plain_us - times.row_pass_us, times.iteration_plain_us, times.iteration_graph_us,
+                    floor_us, times.iteration_graph_us / floor_us, bytes / 1e6);
+      } catch (const std::exception& e) {
+        std::printf("variant code %d, splits %d: failed: %s\n", variant, splits, e.what());
+      }
+      std::fflush(stdout);
+    }
   }
   cudaFree(y);
   return 0;
