@@ -13,6 +13,8 @@
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "cuda/decode_kernels.hpp"
@@ -256,6 +258,61 @@ TEST(CudaDecodeKernels, EmbeddingResidualAndNorms) {
       worst = std::max({worst, std::abs(gh2[i] - want[i]), std::abs(ga2[i] - want[i] * rn * next[i])});
   }
   EXPECT_LE(worst, 1e-5 * 10);  // values up to ~10 (scale 2.5 times N(0, 1) times weights)
+}
+
+// The greedy pick against the host sampler's rule (llm_sampler.cpp): penalty on the distinct ids
+// (divided when > 0, multiplied otherwise, in double), then the first maximum. Cases: no
+// penalty, a penalty that moves the maximum, ties (the smaller index wins, also across the
+// block's threads and warps), ids out of range ignored, a vocabulary smaller than the block, and
+// all logits -inf (index 0, as std::max_element).
+TEST(CudaDecodeKernels, GreedyPickIsTheHostSamplersChoice) {
+  if (!ebsd::test::have_cuda_device()) GTEST_SKIP() << "no CUDA device";
+  std::mt19937 rng(23);
+  auto host_pick = [](std::vector<float> v, const std::vector<std::int64_t>& ids, double penalty) {
+    for (auto id : ids) {
+      if (id < 0 || id >= static_cast<std::int64_t>(v.size())) continue;
+      auto& x = v[static_cast<std::size_t>(id)];
+      x = x > 0 ? static_cast<float>(x / penalty) : static_cast<float>(x * penalty);
+    }
+    return std::pair{static_cast<std::int64_t>(std::max_element(v.begin(), v.end()) - v.begin()), v};
+  };
+  struct Case {
+    std::int64_t vocab;
+    std::vector<std::int64_t> ids;
+    double penalty;
+    int ties;  // copies of the maximum placed at random indices
+    bool all_inf;
+  };
+  for (const auto& c : {Case{151936, {}, 1.0, 0, false}, Case{151936, {5, 77, 151935}, 1.3, 0, false},
+                        Case{151936, {}, 1.0, 5, false}, Case{100000, {-3, 4, 100000, 99999}, 2.0, 3, false},
+                        Case{300, {1, 2, 3}, 0.5, 2, false}, Case{5000, {}, 1.0, 0, true}}) {
+    SCOPED_TRACE("vocab " + std::to_string(c.vocab) + " ids " + std::to_string(c.ids.size()) + " ties " +
+                 std::to_string(c.ties));
+    auto logits = random_vector(static_cast<std::size_t>(c.vocab), rng, 3.0f);
+    std::uniform_int_distribution<std::int64_t> at(0, c.vocab - 1);
+    if (c.ties > 0) {
+      const float top = *std::max_element(logits.begin(), logits.end()) + 1.0f;
+      for (int t = 0; t < c.ties; ++t) logits[static_cast<std::size_t>(at(rng))] = top;
+    }
+    if (c.all_inf) std::fill(logits.begin(), logits.end(), -INFINITY);
+    // Let the penalty decide: a penalized id holds the largest logit, its neighbour (not
+    // penalized) the second largest, between the first and the first divided by the penalty.
+    if (!c.ids.empty()) {
+      logits[static_cast<std::size_t>(c.ids[1])] = 50.0f;
+      logits[static_cast<std::size_t>(c.ids[1] + 1)] = 45.0f;
+    }
+    const auto [want, penalized] = host_pick(logits, c.ids, c.penalty);
+    auto d_logits = upload(logits);
+    auto d_ids = upload(c.ids.empty() ? std::vector<std::int64_t>{0} : c.ids);
+    DeviceBuffer d_token(8);
+    k::pick_greedy(static_cast<float*>(d_logits.p), c.vocab, static_cast<const std::int64_t*>(d_ids.p),
+                   static_cast<int>(c.ids.size()), c.penalty, static_cast<std::int64_t*>(d_token.p), nullptr);
+    sync();
+    EXPECT_EQ(download<std::int64_t>(d_token, 1)[0], want);
+    const auto back = download<float>(d_logits, static_cast<std::size_t>(c.vocab));
+    EXPECT_TRUE(std::equal(back.begin(), back.end(), penalized.begin()))
+        << "the penalized logits left in place differ from the host's";
+  }
 }
 
 }  // namespace

@@ -410,6 +410,82 @@ __global__ void attention_combine_kernel(AttentionShape sh, const float* __restr
   }
 }
 
+constexpr int kPickThreads = 1024;
+
+__global__ void __launch_bounds__(kPickThreads)
+    pick_greedy_kernel(float* __restrict__ logits, std::int64_t vocab, const std::int64_t* __restrict__ penalized, int count,
+                       double penalty, std::int64_t* __restrict__ token) {
+  // The penalty first (distinct ids: no two threads write one logit), visible to the block after
+  // the barrier.
+  for (int i = threadIdx.x; i < count; i += kPickThreads) {
+    const std::int64_t id = penalized[i];
+    if (id < 0 || id >= vocab) continue;
+    const float x = logits[id];
+    logits[id] = x > 0 ? static_cast<float>(static_cast<double>(x) / penalty) : static_cast<float>(static_cast<double>(x) * penalty);
+  }
+  __syncthreads();
+  // Each thread the first largest of its indices (visited in increasing order), then the block's
+  // largest, ties to the smaller index: the first maximum overall.
+  float best = -INFINITY;
+  std::int64_t at = vocab;  // none yet
+  std::int64_t i = threadIdx.x;
+  for (; i + 3 * kPickThreads < vocab; i += 4 * kPickThreads) {  // four loads in flight
+    float v[4];
+#pragma unroll
+    for (int u = 0; u < 4; ++u) v[u] = logits[i + u * kPickThreads];
+#pragma unroll
+    for (int u = 0; u < 4; ++u)
+      if (at == vocab || v[u] > best) {
+        best = v[u];
+        at = i + u * kPickThreads;
+      }
+  }
+  for (; i < vocab; i += kPickThreads) {
+    const float v = logits[i];
+    if (at == vocab || v > best) {
+      best = v;
+      at = i;
+    }
+  }
+  __shared__ float sv[kPickThreads / 32];
+  __shared__ std::int64_t si[kPickThreads / 32];
+  // Whether candidate (v, i) beats the current (best, at); index vocab: no candidate.
+  const auto better = [vocab](float v, std::int64_t i, float b, std::int64_t bi) {
+    return i < vocab && (bi >= vocab || v > b || (v == b && i < bi));
+  };
+#pragma unroll
+  for (int o = 16; o > 0; o >>= 1) {
+    const float ov = __shfl_xor_sync(0xffffffffu, best, o);
+    const auto oi = static_cast<std::int64_t>(__shfl_xor_sync(0xffffffffu, static_cast<long long>(at), o));
+    if (better(ov, oi, best, at)) {
+      best = ov;
+      at = oi;
+    }
+  }
+  if ((threadIdx.x & 31) == 0) {
+    sv[threadIdx.x >> 5] = best;
+    si[threadIdx.x >> 5] = at;
+  }
+  __syncthreads();
+  if (threadIdx.x == 0) {
+    for (int w = 1; w < kPickThreads / 32; ++w)
+      if (better(sv[w], si[w], best, at)) {
+        best = sv[w];
+        at = si[w];
+      }
+    *token = at < vocab ? at : 0;
+  }
+}
+
+__global__ void spin_kernel(std::int64_t nanoseconds) {
+  unsigned long long start, now;
+  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(start));
+  do {
+    __nanosleep(1000);
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(now));
+  } while (static_cast<std::int64_t>(now - start) < nanoseconds);
+}
+
 __global__ void set_input_kernel(DecodeStepInput* input, std::int64_t token, std::int64_t position) {
   input->token = token;
   input->position = position;
@@ -600,18 +676,38 @@ void rope_store(FloatType type, const DecodeStepInput* input, const float* inv_f
   check_launch("RoPE + KV store kernel");
 }
 
+void pick_greedy(float* logits, std::int64_t vocab, const std::int64_t* penalized, int count, double penalty,
+                 std::int64_t* token, void* stream) {
+  if (vocab < 1) throw std::runtime_error("pick_greedy: no logits");
+  if (count < 0 || (count > 0 && !penalized)) throw std::runtime_error("pick_greedy: bad penalized ids");
+  if (!(penalty > 0)) throw std::runtime_error("pick_greedy: the penalty must be > 0");
+  pick_greedy_kernel<<<1, kPickThreads, 0, static_cast<cudaStream_t>(stream)>>>(logits, vocab, penalized, count, penalty, token);
+  check_launch("greedy pick kernel");
+}
+
+void spin_device(std::int64_t nanoseconds, void* stream) {
+  spin_kernel<<<1, 1, 0, static_cast<cudaStream_t>(stream)>>>(nanoseconds);
+  check_launch("spin kernel");
+}
+
 std::int64_t attention_scratch_floats(const AttentionShape& shape) {
   return static_cast<std::int64_t>(shape.heads) * shape.splits * (shape.head_dim + 2);
 }
 
-void attention(FloatType type, const AttentionShape& shape, const DecodeStepInput* input, const void* q, const void* k_cache,
-               const void* v_cache, float* scratch, void* out, void* stream) {
+namespace {
+void check_attention_shape(const AttentionShape& shape) {
   if (shape.heads < 1 || shape.kv_heads < 1 || shape.heads % shape.kv_heads != 0)
     throw std::runtime_error("attention: query heads must be a positive multiple of the KV heads");
   if (shape.head_dim < 2 || shape.head_dim > kMaxHeadDim)
     throw std::runtime_error("attention: head size must be 2 to " + std::to_string(kMaxHeadDim));
   if (shape.splits < 1 || shape.splits > 65535 || shape.capacity < 1)
     throw std::runtime_error("attention: 1 to 65535 key blocks and a non-empty cache");
+}
+}  // namespace
+
+void attention_partial(FloatType type, const AttentionShape& shape, const DecodeStepInput* input, const void* q,
+                       const void* k_cache, const void* v_cache, float* scratch, void* stream) {
+  check_attention_shape(shape);
   const auto s = static_cast<cudaStream_t>(stream);
   const dim3 grid(static_cast<unsigned>(shape.heads), static_cast<unsigned>(shape.splits));
   by_type(type, [&](auto t) {
@@ -628,10 +724,24 @@ void attention(FloatType type, const AttentionShape& shape, const DecodeStepInpu
       attention_partial_kernel<T, 4><<<grid, threads, 0, s>>>(shape, input, qt, kt, vt, scratch);
     else
       attention_partial_kernel<T, 8><<<grid, threads, 0, s>>>(shape, input, qt, kt, vt, scratch);
-    check_launch("attention kernel");
+  });
+  check_launch("attention kernel");
+}
+
+void attention_combine(FloatType type, const AttentionShape& shape, const float* scratch, void* out, void* stream) {
+  check_attention_shape(shape);
+  const auto s = static_cast<cudaStream_t>(stream);
+  by_type(type, [&](auto t) {
+    using T = typename decltype(t)::type;
     attention_combine_kernel<T><<<shape.heads, 128, 0, s>>>(shape, scratch, static_cast<T*>(out));
   });
   check_launch("attention combine kernel");
+}
+
+void attention(FloatType type, const AttentionShape& shape, const DecodeStepInput* input, const void* q, const void* k_cache,
+               const void* v_cache, float* scratch, void* out, void* stream) {
+  attention_partial(type, shape, input, q, k_cache, v_cache, scratch, stream);
+  attention_combine(type, shape, scratch, out, stream);
 }
 
 }  // namespace ebsd::gpu::cuda

@@ -83,9 +83,26 @@ constexpr int kMaxHeadDim = 256;
 // Floats of the partial results `attention` needs as scratch.
 std::int64_t attention_scratch_floats(const AttentionShape& shape);
 // out [heads, head_dim] = softmax over keys 0 .. position (the last `window` of them) of the
-// scores, times the values; two launches: per head and key block a partial softmax, then their
-// combination.
+// scores, times the values; two launches: per head and key block a partial softmax
+// (attention_partial, into scratch), then their combination (attention_combine).
 void attention(FloatType type, const AttentionShape& shape, const DecodeStepInput* input, const void* q, const void* k_cache,
                const void* v_cache, float* scratch, void* out, void* stream);
+void attention_partial(FloatType type, const AttentionShape& shape, const DecodeStepInput* input, const void* q,
+                       const void* k_cache, const void* v_cache, float* scratch, void* stream);
+void attention_combine(FloatType type, const AttentionShape& shape, const float* scratch, void* out, void* stream);
+
+// Greedy choice on the device, so a decode step copies one token id to the host instead of the
+// whole logits row (600 KB for a 152k vocabulary, plus the host's scan of it). First the
+// repetition penalty of the host sampler (llm/sampler.hpp) on the `count` distinct ids in
+// `penalized`: logits[id] becomes logit / penalty when it is > 0, else logit * penalty (in
+// double, rounded to f32, as the host does), written into `logits` in place; then *token = the
+// first index of the largest logit (std::max_element's choice). One block.
+void pick_greedy(float* logits, std::int64_t vocab, const std::int64_t* penalized, int count, double penalty,
+                 std::int64_t* token, void* stream);
+
+// A kernel that spins for `nanoseconds` on the device clock: the decode step's profiler queues
+// it first, so the host has queued the whole step before the GPU reaches it and the timings
+// between its events are the GPU's, not the host's launch rate.
+void spin_device(std::int64_t nanoseconds, void* stream);
 
 }  // namespace ebsd::gpu::cuda

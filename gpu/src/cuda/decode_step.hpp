@@ -62,6 +62,28 @@ public:
   // captured graph (capturing it on first use); else launch the kernels one by one.
   void run(std::int64_t token, std::int64_t position, bool use_graph, void* caller_stream);
 
+  // run(), then the greedy choice on the device (decode_kernels.hpp pick_greedy) with the host
+  // sampler's repetition penalty on `penalized` (distinct ids; penalty 1: none). Waits for it
+  // and returns the token: one id crosses to the host instead of the logits. logits() then hold
+  // the penalized values.
+  std::int64_t run_greedy(std::int64_t token, std::int64_t position, bool use_graph, void* caller_stream,
+                          const std::vector<std::int64_t>& penalized, double penalty);
+
+  // Profiling (bench_llm_cuda --profile, EBSD_CUDA_PROFILE=1). While on, eager runs put an event
+  // after every launch, behind a short device-side spin so the host has queued the whole step
+  // before the GPU starts it (the intervals are then GPU time, not the host's launch rate), and
+  // each run waits for its events; graph runs time the whole graph. Costs time: for the
+  // breakdown, never for tokens per second.
+  struct ProfileEntry {
+    const char* kernel = "";
+    double gpu_ms = 0;           // summed over the profiled runs
+    std::int64_t launches = 0;   // summed over the profiled runs
+  };
+  void set_profiling(bool on);
+  std::vector<ProfileEntry> profile() const;  // the kernel classes that ran, in step order
+  std::int64_t profiled_runs() const;         // eager runs timed kernel by kernel
+  std::int64_t profiled_graph_runs() const;   // graph runs timed as a whole ("graph" entry)
+
   const float* logits() const;  // device, f32 [vocab], overwritten by the next run()
   bool graph_ready() const;     // captured and instantiated
   bool graph_failed() const;    // capture was tried and failed: runs are eager
