@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <string>
 #include <utility>
@@ -258,6 +259,99 @@ TEST(CudaDecodeKernels, EmbeddingResidualAndNorms) {
       worst = std::max({worst, std::abs(gh2[i] - want[i]), std::abs(ga2[i] - want[i] * rn * next[i])});
   }
   EXPECT_LE(worst, 1e-5 * 10);  // values up to ~10 (scale 2.5 times N(0, 1) times weights)
+}
+
+// The fused launches of the decode step (attention with its combination; o / down product with
+// the residual + norm after it, finished by the launch's last block) give exactly the separate
+// launches' results, and leave their counters at 0: each is run twice in a row on fresh
+// inputs, as a graph replays it.
+TEST(CudaDecodeKernels, FusedLaunchesGiveTheSeparateLaunchesResults) {
+  if (!ebsd::test::have_cuda_device()) GTEST_SKIP() << "no CUDA device";
+  std::mt19937 rng(31);
+  for (const auto& c : {AttentionCase{14, 2, 64, 640, 10, 500, 0, 0}, AttentionCase{4, 2, 24, 80, 2, 40, 12, 50},
+                        AttentionCase{2, 1, 256, 100, 32, 99, 0, 0}, AttentionCase{4, 2, 64, 64, 1, 0, 0, 0},
+                        AttentionCase{14, 2, 64, 2048, 32, 3, 0, 0}}) {
+    SCOPED_TRACE("attention heads " + std::to_string(c.heads) + " splits " + std::to_string(c.splits) + " position " +
+                 std::to_string(c.position));
+    const auto hd = static_cast<std::size_t>(c.head_dim);
+    k::AttentionShape sh;
+    sh.heads = c.heads;
+    sh.kv_heads = c.kv_heads;
+    sh.head_dim = c.head_dim;
+    sh.capacity = c.capacity;
+    sh.splits = c.splits;
+    sh.scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim));
+    sh.softcap = c.softcap;
+    sh.window = c.window;
+    auto counters = upload(std::vector<unsigned>(static_cast<std::size_t>(c.heads), 0u));
+    for (int round = 0; round < 2; ++round) {
+      auto dq = upload(random_vector(c.heads * hd, rng)), dk = upload(random_vector(c.kv_heads * c.capacity * hd, rng)),
+           dv = upload(random_vector(c.kv_heads * c.capacity * hd, rng)), in = step_input(c.position);
+      DeviceBuffer scratch(k::attention_scratch_floats(sh) * 4), apart(c.heads * hd * 4), fused(c.heads * hd * 4);
+      const auto* input = static_cast<const k::DecodeStepInput*>(in.p);
+      k::attention(F32, sh, input, dq.p, dk.p, dv.p, static_cast<float*>(scratch.p), apart.p, nullptr);
+      k::attention_fused(F32, sh, input, dq.p, dk.p, dv.p, static_cast<float*>(scratch.p), static_cast<unsigned*>(counters.p),
+                         fused.p, nullptr);
+      sync();
+      EXPECT_EQ(download<float>(apart, c.heads * hd), download<float>(fused, c.heads * hd));
+      const auto left = download<unsigned>(counters, static_cast<std::size_t>(c.heads));
+      EXPECT_TRUE(std::all_of(left.begin(), left.end(), [](unsigned v) { return v == 0; })) << "counters not reset";
+    }
+  }
+  // o = W x then the residual + norm: dense rows (with and without 8-value loads) and Q8_0 blocks
+  // (scale 0.01, random int8), with and without the post-norm; n = 896 rows (112 blocks of 8).
+  const std::int64_t n = 896;
+  const float eps = 1e-6f;
+  auto counter = upload(std::vector<unsigned>{0u});
+  for (const std::int64_t cols : {896, 40, 4864})
+    for (const bool quantized : {false, true})
+      for (const bool with_post : {false, true}) {
+        if (quantized && cols % 32 != 0) continue;
+        SCOPED_TRACE("cols " + std::to_string(cols) + (quantized ? " Q8_0" : " dense") + (with_post ? " post-norm" : ""));
+        std::vector<std::uint8_t> bytes;
+        std::int64_t stride = cols * 4;
+        if (quantized) {
+          std::uniform_int_distribution<int> q(-127, 127);
+          stride = cols / 32 * 34;
+          bytes.resize(static_cast<std::size_t>(n * stride));
+          for (std::size_t b = 0; b < bytes.size() / 34; ++b) {
+            bytes[b * 34] = 0x1f;  // f16 0x211f: about 0.01
+            bytes[b * 34 + 1] = 0x21;
+            for (int i = 0; i < 32; ++i) bytes[b * 34 + 2 + i] = static_cast<std::uint8_t>(static_cast<signed char>(q(rng)));
+          }
+        } else {
+          const auto v = random_vector(static_cast<std::size_t>(n * cols), rng, 0.05f);
+          bytes.resize(v.size() * 4);
+          std::memcpy(bytes.data(), v.data(), bytes.size());
+        }
+        auto dw = upload(bytes);
+        k::DecodeMatrix w = dense(dw, n, cols);
+        if (quantized) {
+          w.format = k::WeightFormat::Q8_0;
+          w.row_stride = stride;
+        }
+        auto dx = upload(random_vector(static_cast<std::size_t>(cols), rng));
+        const auto h0 = random_vector(static_cast<std::size_t>(n), rng);
+        auto post = upload(random_vector(static_cast<std::size_t>(n), rng)), next = upload(random_vector(static_cast<std::size_t>(n), rng));
+        const float* post_p = with_post ? static_cast<const float*>(post.p) : nullptr;
+        auto h1 = upload(h0), h2 = upload(h0);
+        DeviceBuffer o1(n * 4), o2(n * 4), a1(n * 4), a2(n * 4);
+        void* o1_out[1] = {o1.p};
+        k::decode_gemv(F32, &w, o1_out, 1, dx.p, nullptr);
+        k::residual_norm(F32, o1.p, post_p, h1.p, static_cast<const float*>(next.p), n, eps, a1.p, nullptr);
+        for (int round = 0; round < 2; ++round) {
+          if (round == 1) {
+            ASSERT_EQ(cudaMemcpy(h2.p, h0.data(), n * 4, cudaMemcpyHostToDevice), cudaSuccess);
+          }
+          k::decode_gemv_residual_norm(F32, w, dx.p, o2.p, post_p, h2.p, static_cast<const float*>(next.p), eps, a2.p,
+                                       static_cast<unsigned*>(counter.p), nullptr);
+          sync();
+          EXPECT_EQ(download<float>(o1, n), download<float>(o2, n));
+          EXPECT_EQ(download<float>(h1, n), download<float>(h2, n));
+          EXPECT_EQ(download<float>(a1, n), download<float>(a2, n));
+          EXPECT_EQ(download<unsigned>(counter, 1)[0], 0u) << "counter not reset";
+        }
+      }
 }
 
 // The greedy pick against the host sampler's rule (llm_sampler.cpp): penalty on the distinct ids

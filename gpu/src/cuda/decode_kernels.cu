@@ -159,23 +159,25 @@ __global__ void __launch_bounds__(kNormThreads)
   for (std::int64_t i = threadIdx.x; i < n; i += kNormThreads) a[i] = from_f<T>((to_f<T>(h[i]) * r) * norm[i]);
 }
 
+// h += (post_norm ? RMSNorm(o) * post_norm : o), a = RMSNorm(h) * next_norm, by a block of
+// kNormThreads threads. o is read through L2 (__ldcg): in the fused launches other blocks of the
+// same kernel wrote it.
 template <class T>
-__global__ void __launch_bounds__(kNormThreads)
-    residual_norm_kernel(const T* __restrict__ o, const float* __restrict__ post_norm, T* __restrict__ h,
-                         const float* __restrict__ next_norm, std::int64_t n, float eps, T* __restrict__ a) {
-  __shared__ float partial[kNormThreads / 32];
+__device__ __forceinline__ void residual_norm_block(const T* o, const float* __restrict__ post_norm, T* __restrict__ h,
+                                                    const float* __restrict__ next_norm, std::int64_t n, float eps,
+                                                    T* __restrict__ a, float* partial) {
   float r_post = 0.f;
   if (post_norm) {  // the same for every thread: the reductions inside stay block-wide
     float sum = 0.f;
     for (std::int64_t i = threadIdx.x; i < n; i += kNormThreads) {
-      const float v = to_f<T>(o[i]);
+      const float v = to_f<T>(__ldcg(o + i));
       sum = fmaf(v, v, sum);
     }
     r_post = rsqrtf(block_sum(sum, partial) / static_cast<float>(n) + eps);
   }
   float sum = 0.f;
   for (std::int64_t i = threadIdx.x; i < n; i += kNormThreads) {
-    float v = to_f<T>(o[i]);
+    float v = to_f<T>(__ldcg(o + i));
     if (post_norm) v = rounded<T>((v * r_post) * post_norm[i]);
     const float hv = rounded<T>(to_f<T>(h[i]) + v);
     h[i] = from_f<T>(hv);
@@ -183,6 +185,30 @@ __global__ void __launch_bounds__(kNormThreads)
   }
   const float r = rsqrtf(block_sum(sum, partial) / static_cast<float>(n) + eps);
   for (std::int64_t i = threadIdx.x; i < n; i += kNormThreads) a[i] = from_f<T>((to_f<T>(h[i]) * r) * next_norm[i]);
+}
+
+template <class T>
+__global__ void __launch_bounds__(kNormThreads)
+    residual_norm_kernel(const T* __restrict__ o, const float* __restrict__ post_norm, T* __restrict__ h,
+                         const float* __restrict__ next_norm, std::int64_t n, float eps, T* __restrict__ a) {
+  __shared__ float partial[kNormThreads / 32];
+  residual_norm_block<T>(o, post_norm, h, next_norm, n, eps, a, partial);
+}
+
+// Whether this block is the last of the launch's `total` blocks to get here (counted in
+// *counter): each block's stores are fenced before it counts itself, so the last one sees them
+// all; the last one puts the counter back to 0 for the next launch. Block-wide (barriers).
+__device__ __forceinline__ bool last_block(unsigned* counter, unsigned total) {
+  __shared__ bool last;
+  __threadfence();
+  __syncthreads();
+  if (threadIdx.x == 0) {
+    last = atomicAdd(counter, 1u) == total - 1;
+    if (last) *counter = 0;  // nobody else counts any more in this launch
+  }
+  __syncthreads();
+  if (last) __threadfence();
+  return last;
 }
 
 struct GemvArgs {
@@ -220,6 +246,28 @@ __global__ void __launch_bounds__(kRowsPerBlock * 32)
     if (bias) acc += to_f<T>(static_cast<const T*>(bias)[row]);
     static_cast<T*>(y)[row] = from_f<T>(acc);
   }
+}
+
+// o = W x (+ bias), rows == n, one warp per row, then the launch's last block runs the residual
+// + norm over o (the same arithmetic as residual_norm_kernel): one launch instead of two.
+template <int F, class T>
+__global__ void __launch_bounds__(kNormThreads)
+    gemv_residual_norm_kernel(const std::uint8_t* __restrict__ w, std::int64_t rows, std::int64_t stride, const void* bias,
+                              std::int64_t cols, const T* __restrict__ x, int vec, T* o, const float* __restrict__ post_norm,
+                              T* __restrict__ h, const float* __restrict__ next_norm, float eps, T* __restrict__ a,
+                              unsigned* counter) {
+  __shared__ float partial[kNormThreads / 32];
+  const int lane = threadIdx.x & 31;
+  const std::int64_t row = static_cast<std::int64_t>(blockIdx.x) * (kNormThreads / 32) + (threadIdx.x >> 5);
+  if (row < rows) {  // no early return: every thread reaches the block's barriers below
+    float acc = row_dot<F, T>(w + row * stride, cols, x, lane, vec != 0);
+    if (lane == 0) {
+      if (bias) acc += to_f<T>(static_cast<const T*>(bias)[row]);
+      o[row] = from_f<T>(acc);
+    }
+  }
+  if (!last_block(counter, gridDim.x)) return;
+  residual_norm_block<T>(o, post_norm, h, next_norm, rows, eps, a, partial);
 }
 
 template <int F, class T>
@@ -295,13 +343,38 @@ __global__ void rope_store_kernel(const DecodeStepInput* __restrict__ input, con
   }
 }
 
+// out[head] from the head's key blocks' partial results (max, sum, weighted values) in scratch,
+// by the threads of one block; read through L2 (__ldcg): in the fused attention other blocks of
+// the same launch wrote them.
+template <class T>
+__device__ __forceinline__ void combine_head(const AttentionShape& sh, const float* scratch, int head, T* __restrict__ out) {
+  const int hd = sh.head_dim, stride = hd + 2;
+  const float* base = scratch + static_cast<std::int64_t>(head) * sh.splits * stride;
+  float top = -INFINITY;
+  for (int s = 0; s < sh.splits; ++s) top = fmaxf(top, __ldcg(base + s * stride));
+  float sum = 0.f;
+  for (int s = 0; s < sh.splits; ++s) {
+    const float ms = __ldcg(base + s * stride);
+    if (ms != -INFINITY) sum += __ldcg(base + s * stride + 1) * expf(ms - top);
+  }
+  for (int d = threadIdx.x; d < hd; d += blockDim.x) {
+    float a = 0.f;
+    for (int s = 0; s < sh.splits; ++s) {
+      const float ms = __ldcg(base + s * stride);
+      if (ms != -INFINITY) a += __ldcg(base + s * stride + 2 + d) * expf(ms - top);
+    }
+    out[static_cast<std::int64_t>(head) * hd + d] = from_f<T>(a / sum);
+  }
+}
+
 // One block per (query head, key block): each warp runs an online softmax over every
 // kAttentionWarps-th key of the block, lanes holding head dimensions lane, lane + 32, ...; the
 // warps' results are merged and stored as (max, sum, weighted values [head_dim]).
 template <class T, int PerLane>
 __global__ void __launch_bounds__(kAttentionWarps * 32)
     attention_partial_kernel(AttentionShape sh, const DecodeStepInput* __restrict__ input, const T* __restrict__ q,
-                             const T* __restrict__ k_cache, const T* __restrict__ v_cache, float* __restrict__ scratch) {
+                             const T* __restrict__ k_cache, const T* __restrict__ v_cache, float* scratch,
+                             unsigned* counters, T* out) {
   const int head = blockIdx.x, split = blockIdx.y;
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
   const int hd = sh.head_dim;
@@ -362,52 +435,39 @@ __global__ void __launch_bounds__(kAttentionWarps * 32)
   float top = -INFINITY;
 #pragma unroll
   for (int w = 0; w < kAttentionWarps; ++w) top = fmaxf(top, sm[w]);
-  float* out = scratch + (static_cast<std::int64_t>(head) * sh.splits + split) * (hd + 2);
+  float* part = scratch + (static_cast<std::int64_t>(head) * sh.splits + split) * (hd + 2);
   if (top == -INFINITY) {  // no key in this block
     if (threadIdx.x == 0) {
-      out[0] = -INFINITY;
-      out[1] = 0.f;
+      part[0] = -INFINITY;
+      part[1] = 0.f;
     }
-    for (int d = threadIdx.x; d < hd; d += kAttentionWarps * 32) out[2 + d] = 0.f;
-    return;
-  }
-  float weight[kAttentionWarps], sum = 0.f;
+    for (int d = threadIdx.x; d < hd; d += kAttentionWarps * 32) part[2 + d] = 0.f;
+  } else {
+    float weight[kAttentionWarps], sum = 0.f;
 #pragma unroll
-  for (int w = 0; w < kAttentionWarps; ++w) {
-    weight[w] = sm[w] == -INFINITY ? 0.f : expf(sm[w] - top);
-    sum += sl[w] * weight[w];
-  }
-  if (threadIdx.x == 0) {
-    out[0] = top;
-    out[1] = sum;
-  }
-  for (int d = threadIdx.x; d < hd; d += kAttentionWarps * 32) {
-    float a = 0.f;
+    for (int w = 0; w < kAttentionWarps; ++w) {
+      weight[w] = sm[w] == -INFINITY ? 0.f : expf(sm[w] - top);
+      sum += sl[w] * weight[w];
+    }
+    if (threadIdx.x == 0) {
+      part[0] = top;
+      part[1] = sum;
+    }
+    for (int d = threadIdx.x; d < hd; d += kAttentionWarps * 32) {
+      float a = 0.f;
 #pragma unroll
-    for (int w = 0; w < kAttentionWarps; ++w) a += sacc[w][d] * weight[w];
-    out[2 + d] = a;
+      for (int w = 0; w < kAttentionWarps; ++w) a += sacc[w][d] * weight[w];
+      part[2 + d] = a;
+    }
   }
+  // Fused: the head's last key block to finish combines the head's partial results.
+  if (!counters || !last_block(counters + head, static_cast<unsigned>(sh.splits))) return;
+  combine_head<T>(sh, scratch, head, out);
 }
 
 template <class T>
 __global__ void attention_combine_kernel(AttentionShape sh, const float* __restrict__ scratch, T* __restrict__ out) {
-  const int head = blockIdx.x, hd = sh.head_dim, stride = hd + 2;
-  const float* base = scratch + static_cast<std::int64_t>(head) * sh.splits * stride;
-  float top = -INFINITY;
-  for (int s = 0; s < sh.splits; ++s) top = fmaxf(top, base[s * stride]);
-  float sum = 0.f;
-  for (int s = 0; s < sh.splits; ++s) {
-    const float ms = base[s * stride];
-    if (ms != -INFINITY) sum += base[s * stride + 1] * expf(ms - top);
-  }
-  for (int d = threadIdx.x; d < hd; d += blockDim.x) {
-    float a = 0.f;
-    for (int s = 0; s < sh.splits; ++s) {
-      const float ms = base[s * stride];
-      if (ms != -INFINITY) a += base[s * stride + 2 + d] * expf(ms - top);
-    }
-    out[static_cast<std::int64_t>(head) * hd + d] = from_f<T>(a / sum);
-  }
+  combine_head<T>(sh, scratch, blockIdx.x, out);
 }
 
 constexpr int kPickThreads = 1024;
@@ -612,6 +672,26 @@ void decode_gemv(FloatType type, const DecodeMatrix* ws, void* const* ys, int co
   check_launch("decode matrix-vector kernel");
 }
 
+void decode_gemv_residual_norm(FloatType type, const DecodeMatrix& w, const void* x, void* o, const float* post_norm, void* h,
+                               const float* next_norm, float eps, void* a, unsigned* counter, void* stream) {
+  check_matrix(w, type, x, "decode_gemv_residual_norm");
+  if (!counter) throw std::runtime_error("decode_gemv_residual_norm: no counter");
+  const bool vec = dense_vector_loads(w, x);
+  const auto s = static_cast<cudaStream_t>(stream);
+  constexpr int rows_per_block = kNormThreads / 32;
+  const auto blocks = static_cast<unsigned>((w.rows + rows_per_block - 1) / rows_per_block);
+  by_format(w.format, [&](auto f) {
+    constexpr int F = decltype(f)::value;
+    by_type(type, [&](auto t) {
+      using T = typename decltype(t)::type;
+      gemv_residual_norm_kernel<F, T><<<blocks, kNormThreads, 0, s>>>(
+          static_cast<const std::uint8_t*>(w.data), w.rows, w.row_stride, w.bias, w.cols, static_cast<const T*>(x), vec ? 1 : 0,
+          static_cast<T*>(o), post_norm, static_cast<T*>(h), next_norm, eps, static_cast<T*>(a), counter);
+    });
+  });
+  check_launch("decode matrix-vector + residual + RMSNorm kernel");
+}
+
 void decode_gated_gemv(FloatType type, const DecodeMatrix& gate, const DecodeMatrix& up, GateActivation activation,
                        const void* x, void* y, void* stream) {
   check_matrix(gate, type, x, "decode_gated_gemv");
@@ -705,8 +785,9 @@ void check_attention_shape(const AttentionShape& shape) {
 }
 }  // namespace
 
-void attention_partial(FloatType type, const AttentionShape& shape, const DecodeStepInput* input, const void* q,
-                       const void* k_cache, const void* v_cache, float* scratch, void* stream) {
+namespace {
+void launch_attention(FloatType type, const AttentionShape& shape, const DecodeStepInput* input, const void* q,
+                      const void* k_cache, const void* v_cache, float* scratch, unsigned* counters, void* out, void* stream) {
   check_attention_shape(shape);
   const auto s = static_cast<cudaStream_t>(stream);
   const dim3 grid(static_cast<unsigned>(shape.heads), static_cast<unsigned>(shape.splits));
@@ -715,17 +796,30 @@ void attention_partial(FloatType type, const AttentionShape& shape, const Decode
     const auto* qt = static_cast<const T*>(q);
     const auto* kt = static_cast<const T*>(k_cache);
     const auto* vt = static_cast<const T*>(v_cache);
+    auto* ot = static_cast<T*>(out);
     const int threads = kAttentionWarps * 32;
     if (shape.head_dim <= 32)
-      attention_partial_kernel<T, 1><<<grid, threads, 0, s>>>(shape, input, qt, kt, vt, scratch);
+      attention_partial_kernel<T, 1><<<grid, threads, 0, s>>>(shape, input, qt, kt, vt, scratch, counters, ot);
     else if (shape.head_dim <= 64)
-      attention_partial_kernel<T, 2><<<grid, threads, 0, s>>>(shape, input, qt, kt, vt, scratch);
+      attention_partial_kernel<T, 2><<<grid, threads, 0, s>>>(shape, input, qt, kt, vt, scratch, counters, ot);
     else if (shape.head_dim <= 128)
-      attention_partial_kernel<T, 4><<<grid, threads, 0, s>>>(shape, input, qt, kt, vt, scratch);
+      attention_partial_kernel<T, 4><<<grid, threads, 0, s>>>(shape, input, qt, kt, vt, scratch, counters, ot);
     else
-      attention_partial_kernel<T, 8><<<grid, threads, 0, s>>>(shape, input, qt, kt, vt, scratch);
+      attention_partial_kernel<T, 8><<<grid, threads, 0, s>>>(shape, input, qt, kt, vt, scratch, counters, ot);
   });
-  check_launch("attention kernel");
+  check_launch(counters ? "attention kernel (fused combine)" : "attention kernel");
+}
+}  // namespace
+
+void attention_partial(FloatType type, const AttentionShape& shape, const DecodeStepInput* input, const void* q,
+                       const void* k_cache, const void* v_cache, float* scratch, void* stream) {
+  launch_attention(type, shape, input, q, k_cache, v_cache, scratch, nullptr, nullptr, stream);
+}
+
+void attention_fused(FloatType type, const AttentionShape& shape, const DecodeStepInput* input, const void* q,
+                     const void* k_cache, const void* v_cache, float* scratch, unsigned* counters, void* out, void* stream) {
+  if (!counters) throw std::runtime_error("attention_fused: no counters");
+  launch_attention(type, shape, input, q, k_cache, v_cache, scratch, counters, out, stream);
 }
 
 void attention_combine(FloatType type, const AttentionShape& shape, const float* scratch, void* out, void* stream) {

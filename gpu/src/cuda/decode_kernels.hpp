@@ -54,6 +54,12 @@ void residual_norm(FloatType type, const void* o, const float* post_norm, void* 
 constexpr int kMaxDecodeTargets = 3;
 void decode_gemv(FloatType type, const DecodeMatrix* ws, void* const* ys, int count, const void* x, void* stream);
 
+// o [n] = W x (+ bias) for W [n, cols], then residual_norm(o, post_norm, h, next_norm) in the
+// same launch (its last block to finish runs it): one launch instead of two, the same results.
+// `counter`: one unsigned of device memory, 0 before the launch and left 0 after it.
+void decode_gemv_residual_norm(FloatType type, const DecodeMatrix& w, const void* x, void* o, const float* post_norm, void* h,
+                               const float* next_norm, float eps, void* a, unsigned* counter, void* stream);
+
 // y [rows] = act(gate x) * up x, gate and up of one format and shape.
 void decode_gated_gemv(FloatType type, const DecodeMatrix& gate, const DecodeMatrix& up, GateActivation activation,
                        const void* x, void* y, void* stream);
@@ -90,6 +96,10 @@ void attention(FloatType type, const AttentionShape& shape, const DecodeStepInpu
 void attention_partial(FloatType type, const AttentionShape& shape, const DecodeStepInput* input, const void* q,
                        const void* k_cache, const void* v_cache, float* scratch, void* stream);
 void attention_combine(FloatType type, const AttentionShape& shape, const float* scratch, void* out, void* stream);
+// attention() in one launch: each head's last key block to finish combines the head's results.
+// `counters`: [heads] unsigned of device memory, 0 before the launch and left 0 after it.
+void attention_fused(FloatType type, const AttentionShape& shape, const DecodeStepInput* input, const void* q,
+                     const void* k_cache, const void* v_cache, float* scratch, unsigned* counters, void* out, void* stream);
 
 // Greedy choice on the device, so a decode step copies one token id to the host instead of the
 // whole logits row (600 KB for a 152k vocabulary, plus the host's scan of it). First the

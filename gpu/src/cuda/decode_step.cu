@@ -37,10 +37,25 @@ void check_matrix(const DecodeMatrix& m, std::int64_t rows, std::int64_t cols, F
 int attention_splits(std::int64_t capacity) { return static_cast<int>(std::clamp<std::int64_t>((capacity + 63) / 64, 1, 32)); }
 
 // Kernel classes of the profile, in step order.
-enum Kind : int { kInput, kEmbed, kQkv, kRope, kAttention, kCombine, kOProj, kNorm, kGateUp, kDown, kHead, kPick, kGraph, kKinds };
-constexpr const char* kKindNames[kKinds] = {"step input",    "embedding + norm", "q/k/v (+bias)", "RoPE + KV store",
-                                            "attention",     "attention combine", "o projection", "residual + norm",
-                                            "gate/up + act", "down",              "output head",  "greedy pick",
+enum Kind : int {
+  kInput, kEmbed, kQkv, kRope, kAttention, kCombine, kAttentionFused, kOProj, kNorm, kOProjNorm, kGateUp, kDown, kDownNorm,
+  kHead, kPick, kGraph, kKinds
+};
+constexpr const char* kKindNames[kKinds] = {"step input",
+                                            "embedding + norm",
+                                            "q/k/v (+bias)",
+                                            "RoPE + KV store",
+                                            "attention",
+                                            "attention combine",
+                                            "attention + combine",
+                                            "o projection",
+                                            "residual + norm",
+                                            "o proj + res + norm",
+                                            "gate/up + act",
+                                            "down",
+                                            "down + res + norm",
+                                            "output head",
+                                            "greedy pick",
                                             "graph (whole step)"};
 // The spin ahead of a profiled eager run: longer than the host needs to queue a step's ~220
 // launches and their events.
@@ -57,6 +72,7 @@ struct DecodeStep::Impl {
   void *h = nullptr, *a = nullptr, *q = nullptr, *k = nullptr, *v = nullptr, *att = nullptr, *o = nullptr;
   void *act = nullptr, *gate = nullptr, *up = nullptr;
   float* partial = nullptr;
+  unsigned* counters = nullptr;  // the fused launches' block counters: [heads] for attention, then one
   float* logits = nullptr;
   cudaStream_t stream = nullptr;
   cudaEvent_t ready = nullptr, done = nullptr;
@@ -151,15 +167,23 @@ struct DecodeStep::Impl {
       mark(kRope);
       AttentionShape sh = shape;
       sh.window = y.window;
-      attention_partial(t, sh, input, q, y.k_cache, y.v_cache, partial, s);
-      mark(kAttention);
-      attention_combine(t, sh, partial, att, s);
-      mark(kCombine);
       void* o_out[1] = {o};
-      decode_gemv(t, &y.o, o_out, 1, att, s);
-      mark(kOProj);
-      residual_norm(t, o, y.post_attn_norm, h, y.ffn_norm, m.hidden, m.eps, a, s);
-      mark(kNorm);
+      unsigned* norm_counter = counters + m.heads;
+      if (m.fused_tails) {
+        attention_fused(t, sh, input, q, y.k_cache, y.v_cache, partial, counters, att, s);
+        mark(kAttentionFused);
+        decode_gemv_residual_norm(t, y.o, att, o, y.post_attn_norm, h, y.ffn_norm, m.eps, a, norm_counter, s);
+        mark(kOProjNorm);
+      } else {
+        attention_partial(t, sh, input, q, y.k_cache, y.v_cache, partial, s);
+        mark(kAttention);
+        attention_combine(t, sh, partial, att, s);
+        mark(kCombine);
+        decode_gemv(t, &y.o, o_out, 1, att, s);
+        mark(kOProj);
+        residual_norm(t, o, y.post_attn_norm, h, y.ffn_norm, m.hidden, m.eps, a, s);
+        mark(kNorm);
+      }
       if (y.gate.format == y.up.format) {
         decode_gated_gemv(t, y.gate, y.up, m.activation, a, act, s);
       } else {
@@ -170,11 +194,16 @@ struct DecodeStep::Impl {
         decode_gated_activation(t, gate, up, m.intermediate, m.activation, act, s);
       }
       mark(kGateUp);
-      decode_gemv(t, &y.down, o_out, 1, act, s);
-      mark(kDown);
       const float* next = l + 1 < L.size() ? L[l + 1].attn_norm : m.output_norm;
-      residual_norm(t, o, y.post_ffn_norm, h, next, m.hidden, m.eps, a, s);
-      mark(kNorm);
+      if (m.fused_tails) {
+        decode_gemv_residual_norm(t, y.down, act, o, y.post_ffn_norm, h, next, m.eps, a, norm_counter, s);
+        mark(kDownNorm);
+      } else {
+        decode_gemv(t, &y.down, o_out, 1, act, s);
+        mark(kDown);
+        residual_norm(t, o, y.post_ffn_norm, h, next, m.hidden, m.eps, a, s);
+        mark(kNorm);
+      }
     }
     decode_logits(t, m.head, a, m.final_softcap, logits, s);
     mark(kHead);
@@ -291,6 +320,7 @@ DecodeStep::DecodeStep(DecodeModel model) : impl_(std::make_unique<Impl>()) {
   piece(&d.gate, m.intermediate * e);
   piece(&d.up, m.intermediate * e);
   piece(reinterpret_cast<void**>(&d.partial), attention_scratch_floats(d.shape) * 4);
+  piece(reinterpret_cast<void**>(&d.counters), (m.heads + 1) * sizeof(unsigned));  // zeroed below, left 0 by each launch
   piece(reinterpret_cast<void**>(&d.logits), m.vocab * 4);
   piece(reinterpret_cast<void**>(&d.token_out), sizeof(std::int64_t));
   d.bytes = offset;

@@ -40,6 +40,10 @@ struct DecodeModel {
   float embedding_scale = 0;  // 0: none (Gemma: sqrt(hidden))
   bool rotate_half = true;
   GateActivation activation = GateActivation::Silu;
+  // One launch for attention + its combination, and for the o / down products + the residual
+  // and norm after them (their last block finishes the job): six launches a layer instead of
+  // nine, the same results (EBSD_CUDA_FUSED_TAILS=0 for the nine).
+  bool fused_tails = true;
   const float* inv_freq = nullptr;  // [head_dim / 2] f32
   DecodeMatrix embedding;           // [vocab, hidden]
   DecodeMatrix head;                // [vocab, hidden]
