@@ -269,7 +269,9 @@ auto expect_fused_steps(DecoderModel& model, CudaDecodeMode mode, std::int64_t s
   const auto st = model.cuda_decode_stats();
   EXPECT_TRUE(st.declined.empty()) << "the fused step declined the model: " << st.declined;
   EXPECT_EQ(st.steps - before, steps);
-  if (mode == CudaDecodeMode::Graph) EXPECT_TRUE(st.graph) << (st.graph_failed ? "graph capture failed" : "no graph");
+  if (mode == CudaDecodeMode::Graph) {
+    EXPECT_TRUE(st.graph) << (st.graph_failed ? "graph capture failed" : "no graph");
+  }
   return r;
 }
 
@@ -487,14 +489,18 @@ TEST(LlmCudaDecodeStepQuantized, ProfilingKeepsTheLogitsAndTimesEveryKernelClass
     std::set<std::string> kinds;
     for (const auto& e : st.profile) {
       kinds.insert(e.kernel);
-      EXPECT_GT(e.gpu_us_per_step, 0.0) << e.kernel;
+      EXPECT_GE(e.gpu_us_per_step, 0.0) << e.kernel;
+      if (e.kernel == "output head" || e.kernel == "graph (whole step)") {
+        EXPECT_GT(e.gpu_us_per_step, 0.0) << e.kernel;
+      }
       std::printf("  profile (%s): %-20s %8.2f us %5.1f launches per step\n", mode == CudaDecodeMode::Graph ? "graph" : "eager",
                   e.kernel.c_str(), e.gpu_us_per_step, e.launches_per_step);
     }
     if (mode == CudaDecodeMode::Eager) {
       EXPECT_EQ(st.profiled_steps, 8);
-      for (const char* k : {"embedding + norm", "q/k/v (+bias)", "RoPE + KV store", "attention", "attention combine", "o projection",
-                            "residual + norm", "gate/up + act", "down", "output head"})
+      // The default six launches a layer (attention + combine, o and down with the residual + norm).
+      for (const char* k : {"embedding + norm", "q/k/v (+bias)", "RoPE + KV store", "attention + combine", "o proj + res + norm",
+                            "gate/up + act", "down + res + norm", "output head"})
         EXPECT_TRUE(kinds.count(k)) << "no time for " << k;
     } else {
       EXPECT_EQ(st.profiled_graph_steps, 8);
