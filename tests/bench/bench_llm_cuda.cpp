@@ -17,7 +17,7 @@
 // (the whole graph's GPU time per token against the wall time per token: the rest is the host's
 // work between steps), and once with the greedy choice on the host (EBSD_CUDA_DEVICE_PICK=0: the
 // logits copied back and scanned there, as before the device pick) and once with attention's
-// combination and the residual + norms in launches of their own (EBSD_CUDA_FUSED_TAILS=0).
+// combination, RoPE and the residual + norms in launches of their own (EBSD_CUDA_FUSED_TAILS=0).
 // Speed barely depends on weight values, so these compare with llama.cpp's published H100
 // figures (LLM-CORE.md section 5.3). Skips (exit 0) where there is no CUDA device.
 //   bench_llm_cuda [--rounds N] [--model-dir DIR] [--crossover] [--profile] [--json FILE]
@@ -188,7 +188,7 @@ int main(int argc, char** argv) {
                 static_cast<long long>(row["cuda_decode_step"].value("device_picks", std::int64_t{0})));
     row["profile_eager"] = eager["cuda_decode_step"];
     row["profile_graph"] = graph["cuda_decode_step"];
-    std::printf("  nine launches a layer (EBSD_CUDA_FUSED_TAILS=0: attention combine, residual + norm launched apart): "
+    std::printf("  nine launches a layer (EBSD_CUDA_FUSED_TAILS=0: RoPE, attention combine, residual + norm launched apart): "
                 "%.1f tok/s\n",
                 unfused["decode_tokens_per_second"].get<double>());
     row["host_pick"] = host_pick;

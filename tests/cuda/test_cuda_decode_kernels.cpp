@@ -261,8 +261,8 @@ TEST(CudaDecodeKernels, EmbeddingResidualAndNorms) {
   EXPECT_LE(worst, 1e-5 * 10);  // values up to ~10 (scale 2.5 times N(0, 1) times weights)
 }
 
-// The fused launches of the decode step (attention with its combination; o / down product with
-// the residual + norm after it, finished by the launch's last block) give exactly the separate
+// The fused launches of the decode step (attention with its combination; q/k/v with RoPE + KV
+// store; o / down product with the residual + norm after it, finished by the launch's last block) give exactly the separate
 // launches' results, and leave their counters at 0: each is run twice in a row on fresh
 // inputs, as a graph replays it.
 TEST(CudaDecodeKernels, FusedLaunchesGiveTheSeparateLaunchesResults) {
@@ -296,6 +296,45 @@ TEST(CudaDecodeKernels, FusedLaunchesGiveTheSeparateLaunchesResults) {
       EXPECT_EQ(download<float>(apart, c.heads * hd), download<float>(fused, c.heads * hd));
       const auto left = download<unsigned>(counters, static_cast<std::size_t>(c.heads));
       EXPECT_TRUE(std::all_of(left.begin(), left.end(), [](unsigned v) { return v == 0; })) << "counters not reset";
+    }
+  }
+  // q/k/v products with biases then RoPE + KV store (both pairings, GQA 14 / 2, head size 64, the
+  // Qwen2.5-0.5B shape, position 37 of 64).
+  for (const bool rotate_half : {true, false}) {
+    SCOPED_TRACE(rotate_half ? "q/k/v + RoPE, rotate-half pairs" : "q/k/v + RoPE, interleaved pairs");
+    const int heads = 14, kv_heads = 2, head_dim = 64;
+    const std::int64_t cols = 896, capacity = 64, position = 37;
+    const std::int64_t rows[3] = {heads * head_dim, kv_heads * head_dim, kv_heads * head_dim};
+    std::vector<DeviceBuffer> dw, db;
+    std::vector<k::DecodeMatrix> ms;
+    for (int m = 0; m < 3; ++m) {
+      dw.push_back(upload(random_vector(static_cast<std::size_t>(rows[m] * cols), rng, 0.05f)));
+      db.push_back(upload(random_vector(static_cast<std::size_t>(rows[m]), rng)));
+    }
+    for (int m = 0; m < 3; ++m) ms.push_back(dense(dw[m], rows[m], cols, db[m].p));
+    std::vector<float> inv_freq(head_dim / 2);
+    for (int i = 0; i < head_dim / 2; ++i) inv_freq[i] = static_cast<float>(std::pow(1e6, -2.0 * i / head_dim));
+    auto dfreq = upload(inv_freq), in = step_input(position), counter1 = upload(std::vector<unsigned>{0u});
+    const auto* input = static_cast<const k::DecodeStepInput*>(in.p);
+    const auto* freq = static_cast<const float*>(dfreq.p);
+    const auto cache_floats = static_cast<std::size_t>(kv_heads * capacity * head_dim);
+    for (int round = 0; round < 2; ++round) {
+      auto dx = upload(random_vector(static_cast<std::size_t>(cols), rng));
+      const auto cache0 = random_vector(cache_floats, rng);
+      auto kc1 = upload(cache0), vc1 = upload(cache0), kc2 = upload(cache0), vc2 = upload(cache0);
+      DeviceBuffer q1(rows[0] * 4), k1(rows[1] * 4), v1(rows[2] * 4), q2(rows[0] * 4), k2(rows[1] * 4), v2(rows[2] * 4);
+      void* ys[3] = {q1.p, k1.p, v1.p};
+      k::decode_gemv(F32, ms.data(), ys, 3, dx.p, nullptr);
+      k::rope_store(F32, input, freq, rotate_half, heads, kv_heads, head_dim, capacity, q1.p, k1.p, v1.p, kc1.p, vc1.p, nullptr);
+      k::decode_qkv_rope(F32, ms.data(), q2.p, k2.p, v2.p, dx.p, input, freq, rotate_half, heads, kv_heads, head_dim, capacity, kc2.p,
+                         vc2.p, static_cast<unsigned*>(counter1.p), nullptr);
+      sync();
+      EXPECT_EQ(download<float>(q1, rows[0]), download<float>(q2, rows[0]));
+      EXPECT_EQ(download<float>(k1, rows[1]), download<float>(k2, rows[1]));
+      EXPECT_EQ(download<float>(v1, rows[2]), download<float>(v2, rows[2]));
+      EXPECT_EQ(download<float>(kc1, cache_floats), download<float>(kc2, cache_floats));
+      EXPECT_EQ(download<float>(vc1, cache_floats), download<float>(vc2, cache_floats));
+      EXPECT_EQ(download<unsigned>(counter1, 1)[0], 0u) << "counter not reset";
     }
   }
   // o = W x then the residual + norm: dense rows (with and without 8-value loads) and Q8_0 blocks

@@ -498,9 +498,10 @@ TEST(LlmCudaDecodeStepQuantized, ProfilingKeepsTheLogitsAndTimesEveryKernelClass
     }
     if (mode == CudaDecodeMode::Eager) {
       EXPECT_EQ(st.profiled_steps, 8);
-      // The default six launches a layer (attention + combine, o and down with the residual + norm).
-      for (const char* k : {"embedding + norm", "q/k/v (+bias)", "RoPE + KV store", "attention + combine", "o proj + res + norm",
-                            "gate/up + act", "down + res + norm", "output head"})
+      // The default five launches a layer (q/k/v with RoPE + KV store, attention + combine, o and
+      // down with the residual + norm, gate/up).
+      for (const char* k : {"embedding + norm", "q/k/v + RoPE + KV", "attention + combine", "o proj + res + norm", "gate/up + act",
+                            "down + res + norm", "output head"})
         EXPECT_TRUE(kinds.count(k)) << "no time for " << k;
     } else {
       EXPECT_EQ(st.profiled_graph_steps, 8);

@@ -219,9 +219,9 @@ struct GemvArgs {
   void* y[kMaxDecodeTargets];
 };
 
+// The rows of up to kMaxDecodeTargets weights, one warp per row, kRowsPerBlock warps a block.
 template <int F, class T>
-__global__ void __launch_bounds__(kRowsPerBlock * 32)
-    gemv_kernel(GemvArgs g, int count, const T* __restrict__ x, std::int64_t cols, int vec) {
+__device__ __forceinline__ void gemv_rows(const GemvArgs& g, int count, const T* __restrict__ x, std::int64_t cols, int vec) {
   const int lane = threadIdx.x & 31;
   std::int64_t row = static_cast<std::int64_t>(blockIdx.x) * kRowsPerBlock + (threadIdx.x >> 5);
   // Which weight the row belongs to (constant indices: a dynamic index into the kernel
@@ -240,12 +240,77 @@ __global__ void __launch_bounds__(kRowsPerBlock * 32)
       bias = g.bias[i];
       y = g.y[i];
     }
-  if (row >= rows) return;  // whole warps leave together; nothing below synchronises the block
+  if (row >= rows) return;  // whole warps leave together; nothing here synchronises the block
   float acc = row_dot<F, T>(data + row * stride, cols, x, lane, vec != 0);
   if (lane == 0) {
     if (bias) acc += to_f<T>(static_cast<const T*>(bias)[row]);
     static_cast<T*>(y)[row] = from_f<T>(acc);
   }
+}
+
+template <int F, class T>
+__global__ void __launch_bounds__(kRowsPerBlock * 32)
+    gemv_kernel(GemvArgs g, int count, const T* __restrict__ x, std::int64_t cols, int vec) {
+  gemv_rows<F, T>(g, count, x, cols, vec);
+}
+
+struct RopeArgs {
+  const DecodeStepInput* input;
+  const float* inv_freq;
+  int rotate_half, heads, kv_heads, head_dim;
+  std::int64_t capacity;
+  void* q;
+  const void* k;
+  const void* v;
+  void* k_cache;
+  void* v_cache;
+};
+
+// RoPE on q [heads, head_dim] in place and on k, then k and v stored at the position in the
+// caches, by the threads of one block (any count: the items are independent). q, k, v are read
+// through L2 (__ldcg): in the fused q/k/v launch other blocks wrote them.
+template <class T>
+__device__ __forceinline__ void rope_store_block(const RopeArgs& r) {
+  const std::int64_t pos = r.input->position;
+  const int head_dim = r.head_dim, half = head_dim / 2;
+  const int nq = r.heads * half, nk = r.kv_heads * half, nv = r.kv_heads * head_dim;
+  T* q = static_cast<T*>(r.q);
+  const T* k = static_cast<const T*>(r.k);
+  const T* v = static_cast<const T*>(r.v);
+  T* k_cache = static_cast<T*>(r.k_cache);
+  T* v_cache = static_cast<T*>(r.v_cache);
+  for (int item = threadIdx.x; item < nq + nk + nv; item += blockDim.x) {
+    if (item < nq + nk) {
+      const bool is_q = item < nq;
+      const int it = is_q ? item : item - nq;
+      const int head = it / half, i = it % half;
+      // The tensor path's tables: angle in f32, cos and sin stored in T; each product and the
+      // sum stored in T.
+      const float angle = static_cast<float>(pos) * r.inv_freq[i];
+      const float c = rounded<T>(cosf(angle)), s = rounded<T>(sinf(angle));
+      const int ia = r.rotate_half ? i : 2 * i, ib = r.rotate_half ? i + half : 2 * i + 1;
+      const T* src = (is_q ? q : k) + static_cast<std::int64_t>(head) * head_dim;
+      const float x1 = to_f<T>(__ldcg(src + ia)), x2 = to_f<T>(__ldcg(src + ib));
+      const float ra = rounded<T>(rounded<T>(x1 * c) - rounded<T>(x2 * s));
+      const float rb = rounded<T>(rounded<T>(x2 * c) + rounded<T>(x1 * s));
+      T* dst = is_q ? q + static_cast<std::int64_t>(head) * head_dim : k_cache + (head * r.capacity + pos) * head_dim;
+      dst[ia] = from_f<T>(ra);
+      dst[ib] = from_f<T>(rb);
+    } else {
+      const int it = item - nq - nk;
+      const int head = it / head_dim, e = it % head_dim;
+      v_cache[(head * r.capacity + pos) * head_dim + e] = __ldcg(v + static_cast<std::int64_t>(head) * head_dim + e);
+    }
+  }
+}
+
+// q, k, v (+ biases) in one launch, then its last block runs RoPE + the KV store on them.
+template <int F, class T>
+__global__ void __launch_bounds__(kRowsPerBlock * 32)
+    qkv_rope_kernel(GemvArgs g, const T* __restrict__ x, std::int64_t cols, int vec, RopeArgs r, unsigned* counter) {
+  gemv_rows<F, T>(g, 3, x, cols, vec);
+  if (!last_block(counter, gridDim.x)) return;
+  rope_store_block<T>(r);
 }
 
 // o = W x (+ bias), rows == n, one warp per row, then the launch's last block runs the residual
@@ -311,36 +376,8 @@ __global__ void __launch_bounds__(kRowsPerBlock * 32)
 }
 
 template <class T>
-__global__ void rope_store_kernel(const DecodeStepInput* __restrict__ input, const float* __restrict__ inv_freq, int rotate_half,
-                                  int heads, int kv_heads, int head_dim, std::int64_t capacity, T* __restrict__ q,
-                                  const T* __restrict__ k, const T* __restrict__ v, T* __restrict__ k_cache,
-                                  T* __restrict__ v_cache) {
-  const std::int64_t pos = input->position;
-  const int half = head_dim / 2;
-  const int nq = heads * half, nk = kv_heads * half, nv = kv_heads * head_dim;
-  for (int item = threadIdx.x; item < nq + nk + nv; item += blockDim.x) {
-    if (item < nq + nk) {
-      const bool is_q = item < nq;
-      const int it = is_q ? item : item - nq;
-      const int head = it / half, i = it % half;
-      // The tensor path's tables: angle in f32, cos and sin stored in T; each product and the
-      // sum stored in T.
-      const float angle = static_cast<float>(pos) * inv_freq[i];
-      const float c = rounded<T>(cosf(angle)), s = rounded<T>(sinf(angle));
-      const int ia = rotate_half ? i : 2 * i, ib = rotate_half ? i + half : 2 * i + 1;
-      const T* src = (is_q ? q : k) + static_cast<std::int64_t>(head) * head_dim;
-      const float x1 = to_f<T>(src[ia]), x2 = to_f<T>(src[ib]);
-      const float ra = rounded<T>(rounded<T>(x1 * c) - rounded<T>(x2 * s));
-      const float rb = rounded<T>(rounded<T>(x2 * c) + rounded<T>(x1 * s));
-      T* dst = is_q ? q + static_cast<std::int64_t>(head) * head_dim : k_cache + (head * capacity + pos) * head_dim;
-      dst[ia] = from_f<T>(ra);
-      dst[ib] = from_f<T>(rb);
-    } else {
-      const int it = item - nq - nk;
-      const int head = it / head_dim, e = it % head_dim;
-      v_cache[(head * capacity + pos) * head_dim + e] = v[static_cast<std::int64_t>(head) * head_dim + e];
-    }
-  }
+__global__ void rope_store_kernel(RopeArgs r) {
+  rope_store_block<T>(r);
 }
 
 // out[head] from the head's key blocks' partial results (max, sum, weighted values) in scratch,
@@ -672,6 +709,44 @@ void decode_gemv(FloatType type, const DecodeMatrix* ws, void* const* ys, int co
   check_launch("decode matrix-vector kernel");
 }
 
+void decode_qkv_rope(FloatType type, const DecodeMatrix* qkv, void* q, void* k, void* v, const void* x,
+                     const DecodeStepInput* input, const float* inv_freq, bool rotate_half, int heads, int kv_heads, int head_dim,
+                     std::int64_t capacity, void* k_cache, void* v_cache, unsigned* counter, void* stream) {
+  if (!counter) throw std::runtime_error("decode_qkv_rope: no counter");
+  if (head_dim < 2 || head_dim % 2 != 0) throw std::runtime_error("decode_qkv_rope: head size must be even");
+  if (heads < 1 || kv_heads < 1 || capacity < 1) throw std::runtime_error("decode_qkv_rope: empty shape");
+  if (qkv[0].rows != static_cast<std::int64_t>(heads) * head_dim || qkv[1].rows != static_cast<std::int64_t>(kv_heads) * head_dim ||
+      qkv[2].rows != qkv[1].rows)
+    throw std::runtime_error("decode_qkv_rope: q / k / v rows do not match the heads");
+  GemvArgs g{};
+  void* ys[3] = {q, k, v};
+  std::int64_t rows = 0;
+  bool vec = true;
+  for (int i = 0; i < 3; ++i) {
+    check_matrix(qkv[i], type, x, "decode_qkv_rope");
+    if (qkv[i].format != qkv[0].format || qkv[i].cols != qkv[0].cols)
+      throw std::runtime_error("decode_qkv_rope: q, k, v need one format and one input size");
+    g.data[i] = static_cast<const std::uint8_t*>(qkv[i].data);
+    g.rows[i] = qkv[i].rows;
+    g.row_stride[i] = qkv[i].row_stride;
+    g.bias[i] = qkv[i].bias;
+    g.y[i] = ys[i];
+    rows += qkv[i].rows;
+    vec = vec && dense_vector_loads(qkv[i], x);
+  }
+  const auto s = static_cast<cudaStream_t>(stream);
+  const RopeArgs r{input, inv_freq, rotate_half ? 1 : 0, heads, kv_heads, head_dim, capacity, q, k, v, k_cache, v_cache};
+  by_format(qkv[0].format, [&](auto f) {
+    constexpr int F = decltype(f)::value;
+    by_type(type, [&](auto t) {
+      using T = typename decltype(t)::type;
+      qkv_rope_kernel<F, T><<<row_blocks(rows), kRowsPerBlock * 32, 0, s>>>(g, static_cast<const T*>(x), qkv[0].cols, vec ? 1 : 0,
+                                                                           r, counter);
+    });
+  });
+  check_launch("decode q/k/v + RoPE + KV store kernel");
+}
+
 void decode_gemv_residual_norm(FloatType type, const DecodeMatrix& w, const void* x, void* o, const float* post_norm, void* h,
                                const float* next_norm, float eps, void* a, unsigned* counter, void* stream) {
   check_matrix(w, type, x, "decode_gemv_residual_norm");
@@ -749,9 +824,8 @@ void rope_store(FloatType type, const DecodeStepInput* input, const float* inv_f
   const auto s = static_cast<cudaStream_t>(stream);
   by_type(type, [&](auto t) {
     using T = typename decltype(t)::type;
-    rope_store_kernel<T><<<1, 256, 0, s>>>(input, inv_freq, rotate_half ? 1 : 0, heads, kv_heads, head_dim, capacity,
-                                           static_cast<T*>(q), static_cast<const T*>(k), static_cast<const T*>(v),
-                                           static_cast<T*>(k_cache), static_cast<T*>(v_cache));
+    rope_store_kernel<T><<<1, 256, 0, s>>>(RopeArgs{input, inv_freq, rotate_half ? 1 : 0, heads, kv_heads, head_dim, capacity, q,
+                                                    k, v, k_cache, v_cache});
   });
   check_launch("RoPE + KV store kernel");
 }

@@ -54,6 +54,13 @@ void residual_norm(FloatType type, const void* o, const float* post_norm, void* 
 constexpr int kMaxDecodeTargets = 3;
 void decode_gemv(FloatType type, const DecodeMatrix* ws, void* const* ys, int count, const void* x, void* stream);
 
+// q, k, v = W x (+ biases) for the three weights qkv[0..2] (one format and input size), then
+// rope_store on them in the same launch (its last block): one launch instead of two, the same
+// results. `counter`: one unsigned of device memory, 0 before the launch and left 0 after it.
+void decode_qkv_rope(FloatType type, const DecodeMatrix* qkv, void* q, void* k, void* v, const void* x,
+                     const DecodeStepInput* input, const float* inv_freq, bool rotate_half, int heads, int kv_heads, int head_dim,
+                     std::int64_t capacity, void* k_cache, void* v_cache, unsigned* counter, void* stream);
+
 // o [n] = W x (+ bias) for W [n, cols], then residual_norm(o, post_norm, h, next_norm) in the
 // same launch (its last block to finish runs it): one launch instead of two, the same results.
 // `counter`: one unsigned of device memory, 0 before the launch and left 0 after it.

@@ -38,13 +38,14 @@ int attention_splits(std::int64_t capacity) { return static_cast<int>(std::clamp
 
 // Kernel classes of the profile, in step order.
 enum Kind : int {
-  kInput, kEmbed, kQkv, kRope, kAttention, kCombine, kAttentionFused, kOProj, kNorm, kOProjNorm, kGateUp, kDown, kDownNorm,
+  kInput, kEmbed, kQkv, kRope, kQkvRope, kAttention, kCombine, kAttentionFused, kOProj, kNorm, kOProjNorm, kGateUp, kDown, kDownNorm,
   kHead, kPick, kGraph, kKinds
 };
 constexpr const char* kKindNames[kKinds] = {"step input",
                                             "embedding + norm",
                                             "q/k/v (+bias)",
                                             "RoPE + KV store",
+                                            "q/k/v + RoPE + KV",
                                             "attention",
                                             "attention combine",
                                             "attention + combine",
@@ -155,20 +156,27 @@ struct DecodeStep::Impl {
       // q, k, v: one launch per run of weights of one format (normally all three together).
       const DecodeMatrix qkv[3] = {y.q, y.k, y.v};
       void* outs[3] = {q, k, v};
-      for (int i = 0; i < 3;) {
-        int n = 1;
-        while (i + n < 3 && qkv[i + n].format == qkv[i].format) ++n;
-        decode_gemv(t, qkv + i, outs + i, n, a, s);
-        mark(kQkv);
-        i += n;
+      unsigned* launch_counter = counters + m.heads;  // the fused launches after attention's, one at a time
+      if (m.fused_tails && y.q.format == y.k.format && y.q.format == y.v.format) {
+        decode_qkv_rope(t, qkv, q, k, v, a, input, m.inv_freq, m.rotate_half, static_cast<int>(m.heads), static_cast<int>(m.kv_heads),
+                        static_cast<int>(m.head_dim), m.capacity, y.k_cache, y.v_cache, launch_counter, s);
+        mark(kQkvRope);
+      } else {
+        for (int i = 0; i < 3;) {
+          int n = 1;
+          while (i + n < 3 && qkv[i + n].format == qkv[i].format) ++n;
+          decode_gemv(t, qkv + i, outs + i, n, a, s);
+          mark(kQkv);
+          i += n;
+        }
+        rope_store(t, input, m.inv_freq, m.rotate_half, static_cast<int>(m.heads), static_cast<int>(m.kv_heads),
+                   static_cast<int>(m.head_dim), m.capacity, q, k, v, y.k_cache, y.v_cache, s);
+        mark(kRope);
       }
-      rope_store(t, input, m.inv_freq, m.rotate_half, static_cast<int>(m.heads), static_cast<int>(m.kv_heads),
-                 static_cast<int>(m.head_dim), m.capacity, q, k, v, y.k_cache, y.v_cache, s);
-      mark(kRope);
       AttentionShape sh = shape;
       sh.window = y.window;
       void* o_out[1] = {o};
-      unsigned* norm_counter = counters + m.heads;
+      unsigned* norm_counter = launch_counter;
       if (m.fused_tails) {
         attention_fused(t, sh, input, q, y.k_cache, y.v_cache, partial, counters, att, s);
         mark(kAttentionFused);

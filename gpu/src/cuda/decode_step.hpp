@@ -4,7 +4,8 @@
 // launches for 0.15 ms of weight reads; docs/llm.md "CUDA"). Per layer: q/k/v products (+ bias)
 // in one launch, RoPE + KV append, attention over the cache (two launches), the output
 // projection, residual + (post-)norms, gate/up with the gated activation, down projection,
-// residual + the next norm; then the output head with the soft-cap. Nine launches a layer.
+// residual + the next norm; then the output head with the soft-cap. Nine launches a layer, five
+// with the fused tails (DecodeModel::fused_tails).
 //
 // The launches go to the step's own stream, captured once into a CUDA graph and replayed for
 // every token: the token and the position are copied to device memory before each replay, and
@@ -40,9 +41,10 @@ struct DecodeModel {
   float embedding_scale = 0;  // 0: none (Gemma: sqrt(hidden))
   bool rotate_half = true;
   GateActivation activation = GateActivation::Silu;
-  // One launch for attention + its combination, and for the o / down products + the residual
-  // and norm after them (their last block finishes the job): six launches a layer instead of
-  // nine, the same results (EBSD_CUDA_FUSED_TAILS=0 for the nine).
+  // q/k/v products + RoPE + KV store, attention + its combination, and the o / down products +
+  // the residual and norm after them each in one launch (the launch's last block finishes the
+  // job): five launches a layer instead of nine, the same results (EBSD_CUDA_FUSED_TAILS=0 for
+  // the nine).
   bool fused_tails = true;
   const float* inv_freq = nullptr;  // [head_dim / 2] f32
   DecodeMatrix embedding;           // [vocab, hidden]
