@@ -65,6 +65,7 @@ __device__ __forceinline__ float row_dot(const std::uint8_t* __restrict__ w, std
   if constexpr (F == kDense) {
     const T* wr = reinterpret_cast<const T*>(w);
     if (vec) {
+#pragma unroll 4
       for (std::int64_t e = static_cast<std::int64_t>(lane) * 8; e < cols; e += 256) {
         float a[8], b[8];
         Io<T>::load4(wr + e, a);
@@ -81,6 +82,9 @@ __device__ __forceinline__ float row_dot(const std::uint8_t* __restrict__ w, std
     constexpr QuantFormat Q = F == kQ8 ? QuantFormat::Q8_0 : QuantFormat::Q4_0;
     const int part = lane & 3;
     const std::int64_t blocks = cols / 32;
+    // Unrolled so that several blocks' loads are in flight per lane (nvcc unrolls by 2 alone);
+    // the sums keep their order.
+#pragma unroll 4
     for (std::int64_t b = lane >> 2; b < blocks; b += 8) {
       const std::uint8_t* block = w + b * Format<Q>::kBytes;
       float q[8], v[8];
