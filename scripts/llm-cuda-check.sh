@@ -6,8 +6,14 @@
 #   scripts/llm-cuda-check.sh --tests    tests only
 #   scripts/llm-cuda-check.sh --bench    benchmark only (a second call on a warm machine: the
 #                                        build is kept, so the benchmark gets the whole time)
+#   LLM_CHECK_SKIP_BUILD=1 scripts/llm-cuda-check.sh
+#                                        on a tree already built in build-gpu (say by a first
+#                                        call, or `cmake --build build-gpu` of all targets): no
+#                                        configure or build, straight to tests + benchmark
 # The benchmark times decode with the fused CUDA step as a graph (the default), eagerly
-# (EBSD_CUDA_GRAPH=0) and on the LibTorch tensor path (EBSD_CUDA_DECODE_STEP=0).
+# (EBSD_CUDA_GRAPH=0) and on the LibTorch tensor path (EBSD_CUDA_DECODE_STEP=0); --profile
+# adds the per-kernel GPU time table of a step, the graph's GPU time against the wall time,
+# and decode with the greedy choice on the host (EBSD_CUDA_DEVICE_PICK=0).
 # Each stage has its own time limit so the logs come back even if one hangs (about 9 min in all).
 set -uo pipefail
 source "$(dirname "$0")/device-debs.sh"
@@ -18,6 +24,12 @@ start=$(date +%s)
 stamp() { echo "[$(($(date +%s) - start)) s] $*" | tee -a "$out/stages.log"; }
 prefix=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/device.txt" || true
+if [ "${LLM_CHECK_SKIP_BUILD:-0}" = 1 ]; then
+  stamp "configure + build skipped (LLM_CHECK_SKIP_BUILD=1)"
+  for t in tests/test_cuda_kernels tests/test_gpu app/cli/ebsd tests/bench_cuda_quant_kernels tests/bench_llm_cuda; do
+    [ -x "build-gpu/$t" ] || { stamp "build-gpu/$t is missing: build first (without LLM_CHECK_SKIP_BUILD)"; exit 1; }
+  done
+else
 stamp configure
 cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DEBSD_WITH_GUI=OFF -DEBSD_WITH_CUDA=ON \
   -DEBSD_BUILD_PLUGINS=OFF -DCMAKE_PREFIX_PATH="$prefix" -DTORCH_CUDA_ARCH_LIST=9.0 -DCMAKE_CUDA_ARCHITECTURES=90 \
@@ -31,12 +43,13 @@ timeout 300 cmake --build build-gpu -j "$(nproc)" --target test_cuda_kernels tes
 rc=$?
 tail -n 30 "$out/build.log"
 [ $rc -eq 0 ] || { stamp "build failed ($rc)"; exit 1; }
+fi
 if [ "${1:-}" != "--bench" ]; then
   stamp tests
   # LlmCuda* includes the fused decode step's tests (LlmCudaDecodeStep*).
   timeout 240 ctest --test-dir build-gpu -L gpu -R 'CudaQuantKernels|CudaDecodeKernels|CudaRmsNorm|LlmCuda' --output-on-failure -V > "$out/ctest-llm-cuda.log" 2>&1
   rc=$?
-  grep -E "error / bound|relative logit|greedy:|relative error|fused|declined|graph|bf16 vs f32|Passed|Failed|SKIPPED|tests passed|tests failed" \
+  grep -E "error / bound|relative logit|greedy:|relative error|fused|declined|graph|bf16 vs f32|device pick|profile|Passed|Failed|SKIPPED|tests passed|tests failed" \
     "$out/ctest-llm-cuda.log" | tail -n 80
   stamp "tests done ($rc)"
 fi
@@ -50,7 +63,7 @@ if [ "${1:-}" != "--tests" ]; then
     exit 0
   fi
   stamp "bench (limit ${left} s)"
-  timeout "$left" ./build-gpu/tests/bench_llm_cuda --rounds 3 --crossover --model-dir /tmp/ebsd-llm-bench \
+  timeout "$left" ./build-gpu/tests/bench_llm_cuda --rounds 3 --profile --crossover --model-dir /tmp/ebsd-llm-bench \
     --json "$out/bench_llm_cuda.json" 2>&1 | tee "$out/bench.log"
   stamp "bench done"
 fi

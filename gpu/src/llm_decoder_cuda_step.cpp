@@ -34,6 +34,16 @@ CudaDecodeMode default_cuda_decode_mode() {
   return CudaDecodeMode::Graph;
 }
 
+bool default_cuda_device_pick() {
+  const char* e = std::getenv("EBSD_CUDA_DEVICE_PICK");
+  return !(e && std::string(e) == "0");
+}
+
+bool default_cuda_profiling() {
+  const char* e = std::getenv("EBSD_CUDA_PROFILE");
+  return e && std::string(e) == "1";
+}
+
 struct DecoderModel::CudaStepState {
 #ifdef EBSD_HAVE_CUDA_KERNELS
   std::unique_ptr<cuda::DecodeStep> step;
@@ -47,10 +57,25 @@ CudaDecodeStats DecoderModel::cuda_decode_stats() const {
   if (!cuda_step_) return {};
   auto s = cuda_step_->stats;
 #ifdef EBSD_HAVE_CUDA_KERNELS
-  s.graph = cuda_step_->step && cuda_step_->step->graph_ready();
-  s.graph_failed = cuda_step_->step && cuda_step_->step->graph_failed();
+  if (const auto& step = cuda_step_->step) {
+    s.graph = step->graph_ready();
+    s.graph_failed = step->graph_failed();
+    s.profiled_steps = step->profiled_runs();
+    s.profiled_graph_steps = step->profiled_graph_runs();
+    const auto runs = static_cast<double>(s.profiled_steps + s.profiled_graph_steps);
+    if (runs > 0)
+      for (const auto& e : step->profile())
+        s.profile.push_back({e.kernel, 1e3 * e.gpu_ms / runs, static_cast<double>(e.launches) / runs});
+  }
 #endif
   return s;
+}
+
+void DecoderModel::set_cuda_profiling(bool on) {
+  cuda_profiling_ = on;
+#ifdef EBSD_HAVE_CUDA_KERNELS
+  if (cuda_step_ && cuda_step_->step) cuda_step_->step->set_profiling(on);
+#endif
 }
 
 #ifndef EBSD_HAVE_CUDA_KERNELS
@@ -58,6 +83,13 @@ CudaDecodeStats DecoderModel::cuda_decode_stats() const {
 torch::Tensor DecoderModel::forward_cuda_step(const torch::Tensor&, std::int64_t, KvCachePolicy&, FeedForwardPolicy&,
                                               Communicator&) {
   return {};
+}
+
+bool DecoderModel::prepare_cuda_step(KvCachePolicy&, FeedForwardPolicy&, Communicator&) { return false; }
+
+std::optional<std::int64_t> DecoderModel::decode_greedy_cuda(std::int64_t, std::int64_t, KvCachePolicy&, FeedForwardPolicy&,
+                                                             Communicator&, const std::vector<std::int64_t>&, double) {
+  return std::nullopt;
 }
 
 #else
@@ -134,15 +166,13 @@ cuda::DecodeMatrix layer_matrix(const nn::Linear& l, torch::ScalarType type, std
 
 }  // namespace
 
-torch::Tensor DecoderModel::forward_cuda_step(const torch::Tensor& tokens, std::int64_t start, KvCachePolicy& kv_policy,
-                                              FeedForwardPolicy& ff, Communicator& comm) {
-  if (cuda_decode_mode_ == CudaDecodeMode::Off || !options_.device().is_cuda() || tokens.dim() != 1 || tokens.size(0) != 1)
-    return {};
+bool DecoderModel::prepare_cuda_step(KvCachePolicy& kv_policy, FeedForwardPolicy& ff, Communicator& comm) {
+  if (cuda_decode_mode_ == CudaDecodeMode::Off || !options_.device().is_cuda()) return false;
   auto* kv = dynamic_cast<FullKvCache*>(&kv_policy);
-  if (!kv || !dynamic_cast<DenseFeedForward*>(&ff) || !dynamic_cast<SingleProcess*>(&comm)) return {};
+  if (!kv || !dynamic_cast<DenseFeedForward*>(&ff) || !dynamic_cast<SingleProcess*>(&comm)) return false;
   if (!cuda_step_) cuda_step_ = std::make_shared<CudaStepState>();
   auto& st = *cuda_step_;
-  if (st.checked && !st.stats.declined.empty()) return {};
+  if (st.checked && !st.stats.declined.empty()) return false;
   const auto& s = spec();
   const auto type = options_.dtype().toScalarType();
   const auto layers = static_cast<int>(layers_.size());
@@ -153,7 +183,7 @@ torch::Tensor DecoderModel::forward_cuda_step(const torch::Tensor& tokens, std::
     for (const auto* b : {&kv->key_buffer(l), &kv->value_buffer(l)}) {
       if (!b->is_cuda() || b->scalar_type() != type || !b->is_contiguous() ||
           b->sizes().vec() != std::vector<std::int64_t>{1, s.kv_heads, cap, s.head_dim})
-        return {};
+        return false;
       kv_buffers.push_back(b->data_ptr());
     }
   if (!st.step || kv_buffers != st.kv) {
@@ -176,6 +206,8 @@ torch::Tensor DecoderModel::forward_cuda_step(const torch::Tensor& tokens, std::
     m.embedding_scale = s.scale_embeddings ? static_cast<float>(std::sqrt(static_cast<double>(s.hidden_size))) : 0.f;
     m.rotate_half = s.rope_pairing == io::model::RopePairing::RotateHalf;
     m.activation = s.activation == io::model::Activation::Silu ? cuda::GateActivation::Silu : cuda::GateActivation::GeluTanh;
+    const char* fused = std::getenv("EBSD_CUDA_FUSED_TAILS");  // 0: attention / norms in separate launches (comparisons)
+    m.fused_tails = !(fused && std::string(fused) == "0");
     m.inv_freq = f32_vector(inv_freq_, s.head_dim / 2, "RoPE frequencies", why);
     if (token_embd_packed_)
       m.embedding = packed_matrix(*token_embd_packed_, why);
@@ -219,19 +251,54 @@ torch::Tensor DecoderModel::forward_cuda_step(const torch::Tensor& tokens, std::
     st.checked = true;
     if (!why.empty()) {
       st.stats.declined = why;
-      return {};
+      return false;
     }
     st.kv = kv_buffers;
     ++st.stats.rebuilds;
   }
-  const auto token = tokens.to(torch::kCPU, torch::kInt64)[0].item<std::int64_t>();
+  st.step->set_profiling(cuda_profiling_);
+  return true;
+}
+
+namespace {
+
+// The checks forward() makes of a token and its position (the step checks them again).
+void check_step(std::int64_t token, std::int64_t start, const io::model::ModelSpec& s, std::int64_t capacity) {
   if (token < 0 || token >= s.vocab_size)
     throw Error("token ids must be in [0, " + std::to_string(s.vocab_size) + ")", "tokens");
-  if (start < 0 || start >= cap)
-    throw Error("KV cache: position " + std::to_string(start) + " exceeds the capacity of " + std::to_string(cap) + " tokens",
+  if (start < 0 || start >= capacity)
+    throw Error("KV cache: position " + std::to_string(start) + " exceeds the capacity of " + std::to_string(capacity) + " tokens",
                 "tokens");
+}
+
+}  // namespace
+
+std::optional<std::int64_t> DecoderModel::decode_greedy_cuda(std::int64_t token, std::int64_t start, KvCachePolicy& kv_policy,
+                                                             FeedForwardPolicy& ff, Communicator& comm,
+                                                             const std::vector<std::int64_t>& penalized, double penalty) {
+  if (!cuda_device_pick_ || !prepare_cuda_step(kv_policy, ff, comm)) return std::nullopt;
+  auto& st = *cuda_step_;
+  auto& kv = static_cast<FullKvCache&>(kv_policy);  // prepare_cuda_step checked it
+  check_step(token, start, spec(), kv.capacity());
+  const auto next = st.step->run_greedy(token, start, cuda_decode_mode_ == CudaDecodeMode::Graph,
+                                        c10::cuda::getCurrentCUDAStream().stream(), penalized, penalty);
+  for (int l = 0; l < static_cast<int>(layers_.size()); ++l) kv.mark_stored(l, start);
+  ++st.stats.steps;
+  ++st.stats.device_picks;
+  note_activations(st.step->device_bytes());
+  return next;
+}
+
+torch::Tensor DecoderModel::forward_cuda_step(const torch::Tensor& tokens, std::int64_t start, KvCachePolicy& kv_policy,
+                                              FeedForwardPolicy& ff, Communicator& comm) {
+  if (tokens.dim() != 1 || tokens.size(0) != 1 || !prepare_cuda_step(kv_policy, ff, comm)) return {};
+  auto& st = *cuda_step_;
+  auto& kv = static_cast<FullKvCache&>(kv_policy);
+  const auto& s = spec();
+  const auto token = tokens.to(torch::kCPU, torch::kInt64)[0].item<std::int64_t>();
+  check_step(token, start, s, kv.capacity());
   st.step->run(token, start, cuda_decode_mode_ == CudaDecodeMode::Graph, c10::cuda::getCurrentCUDAStream().stream());
-  for (int l = 0; l < layers; ++l) kv->mark_stored(l, start);
+  for (int l = 0; l < static_cast<int>(layers_.size()); ++l) kv.mark_stored(l, start);
   ++st.stats.steps;
   note_activations(st.step->device_bytes());
   // The step's logits buffer is overwritten by the next token: a copy, queued on the current

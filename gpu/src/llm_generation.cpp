@@ -1,7 +1,9 @@
 // Sessions and the generation loop (llm/generation.hpp).
 #include "llm/generation.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "ebsd/core/error.hpp"
 
@@ -37,6 +39,15 @@ torch::Tensor Session::prefill(const std::vector<std::int64_t>& tokens, bool all
 
 torch::Tensor Session::decode(std::int64_t token) { return run({token}, Phase::Decode, false)[0]; }
 
+std::optional<std::int64_t> Session::decode_greedy(std::int64_t token, const std::vector<std::int64_t>& penalized,
+                                                   double penalty) {
+  if (position_ + 1 > kv_->capacity())
+    throw Error(std::to_string(position_ + 1) + " tokens exceed the context of " + std::to_string(kv_->capacity()), "tokens");
+  const auto next = model_.decode_greedy_cuda(token, position_, *kv_, *ff_, *comm_, penalized, penalty);
+  if (next) ++position_;
+  return next;
+}
+
 void Session::reset() {
   kv_->clear();
   position_ = 0;
@@ -66,6 +77,17 @@ std::vector<float> to_host(const torch::Tensor& logits) {
   return {c.data_ptr<float>(), c.data_ptr<float>() + c.numel()};
 }
 
+// The distinct ids the sampler's repetition penalty touches (its last penalty_window tokens of
+// the history); none when the penalty is 1.
+std::vector<std::int64_t> penalized_ids(const std::vector<std::int64_t>& history, const SamplerSettings& s) {
+  if (s.repetition_penalty == 1.0) return {};
+  const auto window = std::min(history.size(), static_cast<std::size_t>(s.penalty_window));
+  std::vector<std::int64_t> ids(history.end() - static_cast<std::ptrdiff_t>(window), history.end());
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
 }  // namespace
 
 GenerationResult generate(Session& session, const std::vector<std::int64_t>& prompt, const GenerationSettings& settings,
@@ -85,8 +107,13 @@ GenerationResult generate(Session& session, const std::vector<std::int64_t>& pro
     auto logits = to_host(session.prefill(prompt));
     r.prefill_seconds = std::chrono::duration<double>(clock::now() - t0).count();
     t0 = clock::now();
+    // Greedy decode steps on CUDA pick the next token on the device (the same choice as the
+    // sampler's, penalty included), so the logits never reach the host.
+    const bool greedy = settings.sampler.temperature == 0.0;
+    std::optional<std::int64_t> picked;
     for (std::int64_t i = 0; i < settings.max_new_tokens; ++i) {
-      const auto token = sampler.sample(logits, history);
+      const auto token = picked ? *picked : sampler.sample(logits, history);
+      picked.reset();
       r.tokens.push_back(token);
       history.push_back(token);
       progress.report(static_cast<double>(i + 1) / static_cast<double>(settings.max_new_tokens),
@@ -105,7 +132,8 @@ GenerationResult generate(Session& session, const std::vector<std::int64_t>& pro
         break;
       }
       progress.check();
-      logits = to_host(session.decode(token));
+      if (greedy) picked = session.decode_greedy(token, penalized_ids(history, settings.sampler), settings.sampler.repetition_penalty);
+      if (!picked) logits = to_host(session.decode(token));
     }
     r.decode_seconds = std::chrono::duration<double>(clock::now() - t0).count();
   } catch (const Cancelled&) {

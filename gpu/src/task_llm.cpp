@@ -118,10 +118,20 @@ nlohmann::json llm_bench(const nlohmann::json& args, Progress& progress) {
   // Which decode path ran on CUDA (llm_decoder_cuda_step.cpp): step count, graph or eager, or
   // why the model is not covered.
   const auto step = model->cuda_decode_stats();
-  const nlohmann::json cuda_step{{"steps", step.steps},
-                                 {"graph", step.graph},
-                                 {"graph_failed", step.graph_failed},
-                                 {"declined", step.declined}};
+  nlohmann::json cuda_step{{"steps", step.steps},
+                           {"device_picks", step.device_picks},
+                           {"graph", step.graph},
+                           {"graph_failed", step.graph_failed},
+                           {"declined", step.declined}};
+  // EBSD_CUDA_PROFILE=1: GPU time per step and kernel class (cuda/decode_step.hpp).
+  if (step.profiled_steps + step.profiled_graph_steps > 0) {
+    nlohmann::json p = nlohmann::json::array();
+    for (const auto& e : step.profile)
+      p.push_back({{"kernel", e.kernel}, {"gpu_us_per_step", e.gpu_us_per_step}, {"launches_per_step", e.launches_per_step}});
+    cuda_step["profile"] = p;
+    cuda_step["profiled_steps"] = step.profiled_steps;
+    cuda_step["profiled_graph_steps"] = step.profiled_graph_steps;
+  }
   return {{"model", model_json(*model)},
           {"cuda_decode_step", cuda_step},
           {"device", args.value("device", std::string("cpu"))},

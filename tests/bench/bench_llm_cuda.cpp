@@ -12,9 +12,15 @@
 // (EBSD_CUDA_DECODE_STEP=0), and on the tensor path with the blocks dequantized to bf16 at load
 // (EBSD_CUDA_QUANT_KERNELS=0, the engine before our kernels) and with the RMSNorm as LibTorch
 // operations instead of the fused kernel (EBSD_CUDA_FUSED_NORM=0).
+// With --profile (after the main table) it runs each model once more with EBSD_CUDA_PROFILE=1,
+// eagerly (a GPU-time table per kernel class of the step, cuda/decode_step.hpp) and as a graph
+// (the whole graph's GPU time per token against the wall time per token: the rest is the host's
+// work between steps), and once with the greedy choice on the host (EBSD_CUDA_DEVICE_PICK=0: the
+// logits copied back and scanned there, as before the device pick) and once with attention's
+// combination, RoPE and the residual + norms in launches of their own (EBSD_CUDA_FUSED_TAILS=0).
 // Speed barely depends on weight values, so these compare with llama.cpp's published H100
 // figures (LLM-CORE.md section 5.3). Skips (exit 0) where there is no CUDA device.
-//   bench_llm_cuda [--rounds N] [--model-dir DIR] [--crossover] [--json FILE]
+//   bench_llm_cuda [--rounds N] [--model-dir DIR] [--crossover] [--profile] [--json FILE]
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -62,7 +68,7 @@ struct Model {
 
 int main(int argc, char** argv) {
   int rounds = 3;
-  bool crossover = false;
+  bool crossover = false, profile = false;
   fs::path dir = fs::temp_directory_path() / "ebsd-bench-llm-cuda", json_out;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -70,8 +76,9 @@ int main(int argc, char** argv) {
     else if (a == "--model-dir" && i + 1 < argc) dir = argv[++i];
     else if (a == "--json" && i + 1 < argc) json_out = argv[++i];
     else if (a == "--crossover") crossover = true;
+    else if (a == "--profile") profile = true;
     else {
-      std::fprintf(stderr, "usage: bench_llm_cuda [--rounds N] [--model-dir DIR] [--crossover] [--json FILE]\n");
+      std::fprintf(stderr, "usage: bench_llm_cuda [--rounds N] [--model-dir DIR] [--crossover] [--profile] [--json FILE]\n");
       return 2;
     }
   }
@@ -96,6 +103,12 @@ int main(int argc, char** argv) {
     return last_json(run(env + " '" + cli + "' llm bench --model '" + file.string() + "' --device cuda --dtype " + dtype +
                          " --prompt-tokens " + std::to_string(prompt) + " --gen-tokens " + std::to_string(gen) + " --json"));
   };
+  const auto file_of = [&](const Model& m) {
+    std::string stem = m.name;
+    std::replace(stem.begin(), stem.end(), ' ', '_');
+    std::replace(stem.begin(), stem.end(), '+', 'p');
+    return dir / (stem + ".gguf");
+  };
   std::printf("bench_llm_cuda on %s, Qwen2.5-0.5B shape (random weights), %d rounds\n", device.c_str(), rounds);
   std::printf("%-18s %12s %12s %12s %14s %14s\n", "model", "file MiB", "prefill 512", "prefill 2048", "decode tok/s",
               "peak MiB");
@@ -103,10 +116,7 @@ int main(int argc, char** argv) {
     auto o = im::qwen25_05b_shape();
     o.matrix_type = m.matrices;
     o.embedding_type = m.embedding;
-    std::string stem = m.name;
-    std::replace(stem.begin(), stem.end(), ' ', '_');
-    std::replace(stem.begin(), stem.end(), '+', 'p');
-    const auto file = dir / (stem + ".gguf");
+    const auto file = file_of(m);
     if (!fs::exists(file)) im::write_random_gguf(o, file);
     std::vector<double> prefill, decode, peak;
     nlohmann::json runs = nlohmann::json::array();
@@ -132,21 +142,65 @@ int main(int argc, char** argv) {
                        {"cuda_decode_step", runs.back().value("cuda_decode_step", nlohmann::json::object())}};
     // Which decode path the table's runs took (the fused step as a graph, eagerly, or declined).
     const auto step = row["cuda_decode_step"];
-    std::printf("%-18s decode path: fused step %s, %lld steps%s%s\n", "", step.value("graph", false) ? "as a CUDA graph" : "eager",
-                static_cast<long long>(step.value("steps", std::int64_t{0})),
+    std::printf("%-18s decode path: fused step %s, %lld steps (%lld greedy picks on the device)%s%s\n", "",
+                step.value("graph", false) ? "as a CUDA graph" : "eager", static_cast<long long>(step.value("steps", std::int64_t{0})),
+                static_cast<long long>(step.value("device_picks", std::int64_t{0})),
                 step.value("declined", std::string()).empty() ? "" : ", declined: ",
                 step.value("declined", std::string()).c_str());
     results.push_back(row);
     std::fflush(stdout);
   }
+  const auto write_json = [&] {
+    if (!json_out.empty()) std::ofstream(json_out) << nlohmann::json{{"device", device}, {"results", results}}.dump(2) << "\n";
+  };
+  write_json();
+  // Where a decode step's time goes (after the main table, before the longer crossover runs).
+  for (std::size_t i = 0; profile && i < models.size(); ++i) {
+    const auto& m = models[i];
+    auto& row = results[i];
+    const auto file = file_of(m);
+    const auto eager = bench(file, m.dtype, 512, 129, "EBSD_CUDA_PROFILE=1 EBSD_CUDA_GRAPH=0");
+    const auto graph = bench(file, m.dtype, 512, 129, "EBSD_CUDA_PROFILE=1");
+    const auto host_pick = bench(file, m.dtype, 512, 129, "EBSD_CUDA_DEVICE_PICK=0");
+    const auto unfused = bench(file, m.dtype, 512, 129, "EBSD_CUDA_FUSED_TAILS=0");
+    const auto table = eager["cuda_decode_step"].value("profile", nlohmann::json::array());
+    double sum = 0;
+    for (const auto& e : table) sum += e["gpu_us_per_step"].get<double>();
+    std::printf("%s decode profile: GPU time per token by kernel class (eager launches queued behind a spin, "
+                "EBSD_CUDA_PROFILE=1 EBSD_CUDA_GRAPH=0; %lld steps)\n",
+                m.name.c_str(), static_cast<long long>(eager["cuda_decode_step"].value("profiled_steps", std::int64_t{0})));
+    std::printf("  %-22s %10s %10s %7s\n", "kernel class", "us/token", "launches", "share");
+    for (const auto& e : table)
+      std::printf("  %-22s %10.1f %10.1f %6.1f%%\n", e["kernel"].get<std::string>().c_str(), e["gpu_us_per_step"].get<double>(),
+                  e["launches_per_step"].get<double>(), sum > 0 ? 100 * e["gpu_us_per_step"].get<double>() / sum : 0.0);
+    std::printf("  %-22s %10.1f            (%.0f tok/s if nothing else took time)\n", "sum", sum, sum > 0 ? 1e6 / sum : 0.0);
+    double graph_us = 0;
+    for (const auto& e : graph["cuda_decode_step"].value("profile", nlohmann::json::array()))
+      if (e["kernel"].get<std::string>().rfind("graph", 0) == 0) graph_us = e["gpu_us_per_step"].get<double>();
+    const double table_tps = row["decode_tokens_per_second"].get<double>();
+    const double wall_us = table_tps > 0 ? 1e6 / table_tps : 0.0;
+    std::printf("  graph replay: %.1f us GPU time per token; wall %.1f us per token at the table's %.1f tok/s: %.1f us "
+                "(%.0f%%) outside it (step input, pick, host work, gaps)\n",
+                graph_us, wall_us, table_tps, wall_us - graph_us, wall_us > 0 ? 100 * (wall_us - graph_us) / wall_us : 0.0);
+    std::printf("  greedy choice on the host (EBSD_CUDA_DEVICE_PICK=0, logits copied back): %.1f tok/s; device picks in the "
+                "table's runs: %lld\n",
+                host_pick["decode_tokens_per_second"].get<double>(),
+                static_cast<long long>(row["cuda_decode_step"].value("device_picks", std::int64_t{0})));
+    row["profile_eager"] = eager["cuda_decode_step"];
+    row["profile_graph"] = graph["cuda_decode_step"];
+    std::printf("  nine launches a layer (EBSD_CUDA_FUSED_TAILS=0: RoPE, attention combine, residual + norm launched apart): "
+                "%.1f tok/s\n",
+                unfused["decode_tokens_per_second"].get<double>());
+    row["host_pick"] = host_pick;
+    row["unfused_tails"] = unfused;
+    std::fflush(stdout);
+    write_json();
+  }
   // After the main table (so it is complete even if a time limit stops these extra runs).
   for (std::size_t i = 0; crossover && i < models.size(); ++i) {
     const auto& m = models[i];
     auto& row = results[i];
-    std::string stem = m.name;
-    std::replace(stem.begin(), stem.end(), ' ', '_');
-    std::replace(stem.begin(), stem.end(), '+', 'p');
-    const auto file = dir / (stem + ".gguf");
+    const auto file = file_of(m);
     std::printf("%s:\n", m.name.c_str());
     {
       // The decode step: our fused kernels replayed as a CUDA graph (the default, main table),
@@ -187,8 +241,8 @@ int main(int argc, char** argv) {
       }
     }
     std::fflush(stdout);
-    if (!json_out.empty()) std::ofstream(json_out) << nlohmann::json{{"device", device}, {"results", results}}.dump(2) << "\n";
+    write_json();
   }
-  if (!json_out.empty()) std::ofstream(json_out) << nlohmann::json{{"device", device}, {"results", results}}.dump(2) << "\n";
+  write_json();
   return 0;
 }

@@ -12,7 +12,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <random>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "cuda/decode_kernels.hpp"
@@ -256,6 +259,193 @@ TEST(CudaDecodeKernels, EmbeddingResidualAndNorms) {
       worst = std::max({worst, std::abs(gh2[i] - want[i]), std::abs(ga2[i] - want[i] * rn * next[i])});
   }
   EXPECT_LE(worst, 1e-5 * 10);  // values up to ~10 (scale 2.5 times N(0, 1) times weights)
+}
+
+// The fused launches of the decode step (attention with its combination; q/k/v with RoPE + KV
+// store; o / down product with the residual + norm after it, finished by the launch's last block) give exactly the separate
+// launches' results, and leave their counters at 0: each is run twice in a row on fresh
+// inputs, as a graph replays it.
+TEST(CudaDecodeKernels, FusedLaunchesGiveTheSeparateLaunchesResults) {
+  if (!ebsd::test::have_cuda_device()) GTEST_SKIP() << "no CUDA device";
+  std::mt19937 rng(31);
+  for (const auto& c : {AttentionCase{14, 2, 64, 640, 10, 500, 0, 0}, AttentionCase{4, 2, 24, 80, 2, 40, 12, 50},
+                        AttentionCase{2, 1, 256, 100, 32, 99, 0, 0}, AttentionCase{4, 2, 64, 64, 1, 0, 0, 0},
+                        AttentionCase{14, 2, 64, 2048, 32, 3, 0, 0}}) {
+    SCOPED_TRACE("attention heads " + std::to_string(c.heads) + " splits " + std::to_string(c.splits) + " position " +
+                 std::to_string(c.position));
+    const auto hd = static_cast<std::size_t>(c.head_dim);
+    k::AttentionShape sh;
+    sh.heads = c.heads;
+    sh.kv_heads = c.kv_heads;
+    sh.head_dim = c.head_dim;
+    sh.capacity = c.capacity;
+    sh.splits = c.splits;
+    sh.scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim));
+    sh.softcap = c.softcap;
+    sh.window = c.window;
+    auto counters = upload(std::vector<unsigned>(static_cast<std::size_t>(c.heads), 0u));
+    for (int round = 0; round < 2; ++round) {
+      auto dq = upload(random_vector(c.heads * hd, rng)), dk = upload(random_vector(c.kv_heads * c.capacity * hd, rng)),
+           dv = upload(random_vector(c.kv_heads * c.capacity * hd, rng)), in = step_input(c.position);
+      DeviceBuffer scratch(k::attention_scratch_floats(sh) * 4), apart(c.heads * hd * 4), fused(c.heads * hd * 4);
+      const auto* input = static_cast<const k::DecodeStepInput*>(in.p);
+      k::attention(F32, sh, input, dq.p, dk.p, dv.p, static_cast<float*>(scratch.p), apart.p, nullptr);
+      k::attention_fused(F32, sh, input, dq.p, dk.p, dv.p, static_cast<float*>(scratch.p), static_cast<unsigned*>(counters.p),
+                         fused.p, nullptr);
+      sync();
+      EXPECT_EQ(download<float>(apart, c.heads * hd), download<float>(fused, c.heads * hd));
+      const auto left = download<unsigned>(counters, static_cast<std::size_t>(c.heads));
+      EXPECT_TRUE(std::all_of(left.begin(), left.end(), [](unsigned v) { return v == 0; })) << "counters not reset";
+    }
+  }
+  // q/k/v products with biases then RoPE + KV store (both pairings, GQA 14 / 2, head size 64, the
+  // Qwen2.5-0.5B shape, position 37 of 64).
+  for (const bool rotate_half : {true, false}) {
+    SCOPED_TRACE(rotate_half ? "q/k/v + RoPE, rotate-half pairs" : "q/k/v + RoPE, interleaved pairs");
+    const int heads = 14, kv_heads = 2, head_dim = 64;
+    const std::int64_t cols = 896, capacity = 64, position = 37;
+    const std::int64_t rows[3] = {heads * head_dim, kv_heads * head_dim, kv_heads * head_dim};
+    std::vector<DeviceBuffer> dw, db;
+    std::vector<k::DecodeMatrix> ms;
+    for (int m = 0; m < 3; ++m) {
+      dw.push_back(upload(random_vector(static_cast<std::size_t>(rows[m] * cols), rng, 0.05f)));
+      db.push_back(upload(random_vector(static_cast<std::size_t>(rows[m]), rng)));
+    }
+    for (int m = 0; m < 3; ++m) ms.push_back(dense(dw[m], rows[m], cols, db[m].p));
+    std::vector<float> inv_freq(head_dim / 2);
+    for (int i = 0; i < head_dim / 2; ++i) inv_freq[i] = static_cast<float>(std::pow(1e6, -2.0 * i / head_dim));
+    auto dfreq = upload(inv_freq), in = step_input(position), counter1 = upload(std::vector<unsigned>{0u});
+    const auto* input = static_cast<const k::DecodeStepInput*>(in.p);
+    const auto* freq = static_cast<const float*>(dfreq.p);
+    const auto cache_floats = static_cast<std::size_t>(kv_heads * capacity * head_dim);
+    for (int round = 0; round < 2; ++round) {
+      auto dx = upload(random_vector(static_cast<std::size_t>(cols), rng));
+      const auto cache0 = random_vector(cache_floats, rng);
+      auto kc1 = upload(cache0), vc1 = upload(cache0), kc2 = upload(cache0), vc2 = upload(cache0);
+      DeviceBuffer q1(rows[0] * 4), k1(rows[1] * 4), v1(rows[2] * 4), q2(rows[0] * 4), k2(rows[1] * 4), v2(rows[2] * 4);
+      void* ys[3] = {q1.p, k1.p, v1.p};
+      k::decode_gemv(F32, ms.data(), ys, 3, dx.p, nullptr);
+      k::rope_store(F32, input, freq, rotate_half, heads, kv_heads, head_dim, capacity, q1.p, k1.p, v1.p, kc1.p, vc1.p, nullptr);
+      k::decode_qkv_rope(F32, ms.data(), q2.p, k2.p, v2.p, dx.p, input, freq, rotate_half, heads, kv_heads, head_dim, capacity, kc2.p,
+                         vc2.p, static_cast<unsigned*>(counter1.p), nullptr);
+      sync();
+      EXPECT_EQ(download<float>(q1, rows[0]), download<float>(q2, rows[0]));
+      EXPECT_EQ(download<float>(k1, rows[1]), download<float>(k2, rows[1]));
+      EXPECT_EQ(download<float>(v1, rows[2]), download<float>(v2, rows[2]));
+      EXPECT_EQ(download<float>(kc1, cache_floats), download<float>(kc2, cache_floats));
+      EXPECT_EQ(download<float>(vc1, cache_floats), download<float>(vc2, cache_floats));
+      EXPECT_EQ(download<unsigned>(counter1, 1)[0], 0u) << "counter not reset";
+    }
+  }
+  // o = W x then the residual + norm: dense rows (with and without 8-value loads) and Q8_0 blocks
+  // (scale 0.01, random int8), with and without the post-norm; n = 896 rows (112 blocks of 8).
+  const std::int64_t n = 896;
+  const float eps = 1e-6f;
+  auto counter = upload(std::vector<unsigned>{0u});
+  for (const std::int64_t cols : {896, 40, 4864})
+    for (const bool quantized : {false, true})
+      for (const bool with_post : {false, true}) {
+        if (quantized && cols % 32 != 0) continue;
+        SCOPED_TRACE("cols " + std::to_string(cols) + (quantized ? " Q8_0" : " dense") + (with_post ? " post-norm" : ""));
+        std::vector<std::uint8_t> bytes;
+        std::int64_t stride = cols * 4;
+        if (quantized) {
+          std::uniform_int_distribution<int> q(-127, 127);
+          stride = cols / 32 * 34;
+          bytes.resize(static_cast<std::size_t>(n * stride));
+          for (std::size_t b = 0; b < bytes.size() / 34; ++b) {
+            bytes[b * 34] = 0x1f;  // f16 0x211f: about 0.01
+            bytes[b * 34 + 1] = 0x21;
+            for (int i = 0; i < 32; ++i) bytes[b * 34 + 2 + i] = static_cast<std::uint8_t>(static_cast<signed char>(q(rng)));
+          }
+        } else {
+          const auto v = random_vector(static_cast<std::size_t>(n * cols), rng, 0.05f);
+          bytes.resize(v.size() * 4);
+          std::memcpy(bytes.data(), v.data(), bytes.size());
+        }
+        auto dw = upload(bytes);
+        k::DecodeMatrix w = dense(dw, n, cols);
+        if (quantized) {
+          w.format = k::WeightFormat::Q8_0;
+          w.row_stride = stride;
+        }
+        auto dx = upload(random_vector(static_cast<std::size_t>(cols), rng));
+        const auto h0 = random_vector(static_cast<std::size_t>(n), rng);
+        auto post = upload(random_vector(static_cast<std::size_t>(n), rng)), next = upload(random_vector(static_cast<std::size_t>(n), rng));
+        const float* post_p = with_post ? static_cast<const float*>(post.p) : nullptr;
+        auto h1 = upload(h0), h2 = upload(h0);
+        DeviceBuffer o1(n * 4), o2(n * 4), a1(n * 4), a2(n * 4);
+        void* o1_out[1] = {o1.p};
+        k::decode_gemv(F32, &w, o1_out, 1, dx.p, nullptr);
+        k::residual_norm(F32, o1.p, post_p, h1.p, static_cast<const float*>(next.p), n, eps, a1.p, nullptr);
+        for (int round = 0; round < 2; ++round) {
+          if (round == 1) {
+            ASSERT_EQ(cudaMemcpy(h2.p, h0.data(), n * 4, cudaMemcpyHostToDevice), cudaSuccess);
+          }
+          k::decode_gemv_residual_norm(F32, w, dx.p, o2.p, post_p, h2.p, static_cast<const float*>(next.p), eps, a2.p,
+                                       static_cast<unsigned*>(counter.p), nullptr);
+          sync();
+          EXPECT_EQ(download<float>(o1, n), download<float>(o2, n));
+          EXPECT_EQ(download<float>(h1, n), download<float>(h2, n));
+          EXPECT_EQ(download<float>(a1, n), download<float>(a2, n));
+          EXPECT_EQ(download<unsigned>(counter, 1)[0], 0u) << "counter not reset";
+        }
+      }
+}
+
+// The greedy pick against the host sampler's rule (llm_sampler.cpp): penalty on the distinct ids
+// (divided when > 0, multiplied otherwise, in double), then the first maximum. Cases: no
+// penalty, a penalty that moves the maximum, ties (the smaller index wins, also across the
+// block's threads and warps), ids out of range ignored, a vocabulary smaller than the block, and
+// all logits -inf (index 0, as std::max_element).
+TEST(CudaDecodeKernels, GreedyPickIsTheHostSamplersChoice) {
+  if (!ebsd::test::have_cuda_device()) GTEST_SKIP() << "no CUDA device";
+  std::mt19937 rng(23);
+  auto host_pick = [](std::vector<float> v, const std::vector<std::int64_t>& ids, double penalty) {
+    for (auto id : ids) {
+      if (id < 0 || id >= static_cast<std::int64_t>(v.size())) continue;
+      auto& x = v[static_cast<std::size_t>(id)];
+      x = x > 0 ? static_cast<float>(x / penalty) : static_cast<float>(x * penalty);
+    }
+    return std::pair{static_cast<std::int64_t>(std::max_element(v.begin(), v.end()) - v.begin()), v};
+  };
+  struct Case {
+    std::int64_t vocab;
+    std::vector<std::int64_t> ids;
+    double penalty;
+    int ties;  // copies of the maximum placed at random indices
+    bool all_inf;
+  };
+  for (const auto& c : {Case{151936, {}, 1.0, 0, false}, Case{151936, {5, 77, 151935}, 1.3, 0, false},
+                        Case{151936, {}, 1.0, 5, false}, Case{100000, {-3, 4, 100000, 99999}, 2.0, 3, false},
+                        Case{300, {1, 2, 3}, 0.5, 2, false}, Case{5000, {}, 1.0, 0, true}}) {
+    SCOPED_TRACE("vocab " + std::to_string(c.vocab) + " ids " + std::to_string(c.ids.size()) + " ties " +
+                 std::to_string(c.ties));
+    auto logits = random_vector(static_cast<std::size_t>(c.vocab), rng, 3.0f);
+    std::uniform_int_distribution<std::int64_t> at(0, c.vocab - 1);
+    if (c.ties > 0) {
+      const float top = *std::max_element(logits.begin(), logits.end()) + 1.0f;
+      for (int t = 0; t < c.ties; ++t) logits[static_cast<std::size_t>(at(rng))] = top;
+    }
+    if (c.all_inf) std::fill(logits.begin(), logits.end(), -INFINITY);
+    // Let the penalty decide: a penalized id holds the largest logit, its neighbour (not
+    // penalized) the second largest, between the first and the first divided by the penalty.
+    if (!c.ids.empty()) {
+      logits[static_cast<std::size_t>(c.ids[1])] = 50.0f;
+      logits[static_cast<std::size_t>(c.ids[1] + 1)] = 45.0f;
+    }
+    const auto [want, penalized] = host_pick(logits, c.ids, c.penalty);
+    auto d_logits = upload(logits);
+    auto d_ids = upload(c.ids.empty() ? std::vector<std::int64_t>{0} : c.ids);
+    DeviceBuffer d_token(8);
+    k::pick_greedy(static_cast<float*>(d_logits.p), c.vocab, static_cast<const std::int64_t*>(d_ids.p),
+                   static_cast<int>(c.ids.size()), c.penalty, static_cast<std::int64_t*>(d_token.p), nullptr);
+    sync();
+    EXPECT_EQ(download<std::int64_t>(d_token, 1)[0], want);
+    const auto back = download<float>(d_logits, static_cast<std::size_t>(c.vocab));
+    EXPECT_TRUE(std::equal(back.begin(), back.end(), penalized.begin()))
+        << "the penalized logits left in place differ from the host's";
+  }
 }
 
 }  // namespace

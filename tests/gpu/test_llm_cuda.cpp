@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <set>
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -268,7 +269,9 @@ auto expect_fused_steps(DecoderModel& model, CudaDecodeMode mode, std::int64_t s
   const auto st = model.cuda_decode_stats();
   EXPECT_TRUE(st.declined.empty()) << "the fused step declined the model: " << st.declined;
   EXPECT_EQ(st.steps - before, steps);
-  if (mode == CudaDecodeMode::Graph) EXPECT_TRUE(st.graph) << (st.graph_failed ? "graph capture failed" : "no graph");
+  if (mode == CudaDecodeMode::Graph) {
+    EXPECT_TRUE(st.graph) << (st.graph_failed ? "graph capture failed" : "no graph");
+  }
   return r;
 }
 
@@ -406,6 +409,105 @@ TEST(LlmCudaDecodeStepQuantized, StepsAndPromptChunksShareTheCache) {
               relative_error(first, expected), relative_error(second, expected));
   EXPECT_LE(relative_error(first, expected), 1e-5);
   EXPECT_TRUE(torch::equal(first, second));
+}
+
+// Greedy generation picks each next token on the device (only its id is copied back): the same
+// tokens as the host sampler on the step's logits, with and without the repetition penalty (a
+// strong one over a short window, so it changes the choices), eagerly and from the graph.
+TEST(LlmCudaDecodeStepQuantized, DevicePickGivesTheHostSamplersTokens) {
+  if (!have_cuda()) GTEST_SKIP() << "no CUDA device";
+  ASSERT_TRUE(ebsd::gpu::nn::cuda_quant_kernels_available()) << "built without the CUDA kernels";
+  ebsd::test::TempDir tmp;
+  im::RandomModelOptions o;
+  o.hidden = 256;
+  o.layers = 2;
+  o.heads = 4;
+  o.kv_heads = 2;
+  o.intermediate = 640;
+  o.vocab = 1000;
+  o.context = 128;
+  o.seed = 13;
+  im::write_random_gguf(o, tmp / "q.gguf");
+  DecoderModel model(im::ModelFile::open(tmp / "q.gguf"), on_cuda(ComputeType::F32));
+  const std::vector<std::int64_t> prompt{3, 141, 59, 265, 358, 979};
+  for (const double penalty : {1.0, 3.0})
+    for (const auto mode : {CudaDecodeMode::Graph, CudaDecodeMode::Eager}) {
+      SCOPED_TRACE("penalty " + std::to_string(penalty) + (mode == CudaDecodeMode::Graph ? " graph" : " eager"));
+      GenerationSettings settings;
+      settings.max_new_tokens = 40;
+      settings.stop_at_eos = false;
+      settings.sampler.repetition_penalty = penalty;
+      settings.sampler.penalty_window = 6;
+      auto tokens = [&](bool device_pick) {
+        model.set_cuda_decode_mode(mode);
+        model.set_cuda_device_pick(device_pick);
+        Session s(model, 64);
+        const auto before = model.cuda_decode_stats();
+        const auto r = generate(s, prompt, settings, {}, ebsd::Progress::none());
+        const auto after = model.cuda_decode_stats();
+        EXPECT_EQ(after.steps - before.steps, 39);
+        EXPECT_EQ(after.device_picks - before.device_picks, device_pick ? 39 : 0);
+        return r.tokens;
+      };
+      const auto on_device = tokens(true), on_host = tokens(false);
+      EXPECT_EQ(on_device, on_host);
+      std::set<std::int64_t> distinct(on_device.begin(), on_device.end());
+      std::printf("  device pick, penalty %.1f: %zu distinct of %zu tokens, same as the host sampler: %s\n", penalty,
+                  distinct.size(), on_device.size(), on_device == on_host ? "yes" : "no");
+    }
+  model.set_cuda_device_pick(true);
+}
+
+// The profiler (EBSD_CUDA_PROFILE=1, bench_llm_cuda --profile) times the step without changing
+// it: the same logits with and without it, a GPU time for every kernel class of the step
+// eagerly and one for the whole graph when replayed.
+TEST(LlmCudaDecodeStepQuantized, ProfilingKeepsTheLogitsAndTimesEveryKernelClass) {
+  if (!have_cuda()) GTEST_SKIP() << "no CUDA device";
+  ASSERT_TRUE(ebsd::gpu::nn::cuda_quant_kernels_available()) << "built without the CUDA kernels";
+  ebsd::test::TempDir tmp;
+  im::RandomModelOptions o;
+  o.hidden = 256;
+  o.layers = 2;
+  o.heads = 4;
+  o.kv_heads = 2;
+  o.intermediate = 640;
+  o.vocab = 1000;
+  o.context = 128;
+  o.seed = 17;
+  im::write_random_gguf(o, tmp / "q.gguf");
+  DecoderModel model(im::ModelFile::open(tmp / "q.gguf"), on_cuda(ComputeType::F32));
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 16; ++i) ids.push_back((i * 263 + 5) % o.vocab);
+  for (const auto mode : {CudaDecodeMode::Eager, CudaDecodeMode::Graph}) {
+    model.set_cuda_profiling(false);
+    const auto plain = stepped_logits(model, mode, ids, 8, 32);
+    model.set_cuda_profiling(true);
+    const auto profiled = stepped_logits(model, mode, ids, 8, 32);
+    EXPECT_TRUE(torch::equal(plain, profiled)) << "profiling changed the logits";
+    const auto st = model.cuda_decode_stats();
+    model.set_cuda_profiling(false);
+    std::set<std::string> kinds;
+    for (const auto& e : st.profile) {
+      kinds.insert(e.kernel);
+      EXPECT_GE(e.gpu_us_per_step, 0.0) << e.kernel;
+      if (e.kernel == "output head" || e.kernel == "graph (whole step)") {
+        EXPECT_GT(e.gpu_us_per_step, 0.0) << e.kernel;
+      }
+      std::printf("  profile (%s): %-20s %8.2f us %5.1f launches per step\n", mode == CudaDecodeMode::Graph ? "graph" : "eager",
+                  e.kernel.c_str(), e.gpu_us_per_step, e.launches_per_step);
+    }
+    if (mode == CudaDecodeMode::Eager) {
+      EXPECT_EQ(st.profiled_steps, 8);
+      // The default five launches a layer (q/k/v with RoPE + KV store, attention + combine, o and
+      // down with the residual + norm, gate/up).
+      for (const char* k : {"embedding + norm", "q/k/v + RoPE + KV", "attention + combine", "o proj + res + norm", "gate/up + act",
+                            "down + res + norm", "output head"})
+        EXPECT_TRUE(kinds.count(k)) << "no time for " << k;
+    } else {
+      EXPECT_EQ(st.profiled_graph_steps, 8);
+      EXPECT_TRUE(kinds.count("graph (whole step)"));
+    }
+  }
 }
 
 }  // namespace

@@ -65,6 +65,7 @@ __device__ __forceinline__ float row_dot(const std::uint8_t* __restrict__ w, std
   if constexpr (F == kDense) {
     const T* wr = reinterpret_cast<const T*>(w);
     if (vec) {
+#pragma unroll 4
       for (std::int64_t e = static_cast<std::int64_t>(lane) * 8; e < cols; e += 256) {
         float a[8], b[8];
         Io<T>::load4(wr + e, a);
@@ -81,6 +82,9 @@ __device__ __forceinline__ float row_dot(const std::uint8_t* __restrict__ w, std
     constexpr QuantFormat Q = F == kQ8 ? QuantFormat::Q8_0 : QuantFormat::Q4_0;
     const int part = lane & 3;
     const std::int64_t blocks = cols / 32;
+    // Unrolled so that several blocks' loads are in flight per lane (nvcc unrolls by 2 alone);
+    // the sums keep their order.
+#pragma unroll 4
     for (std::int64_t b = lane >> 2; b < blocks; b += 8) {
       const std::uint8_t* block = w + b * Format<Q>::kBytes;
       float q[8], v[8];
@@ -159,23 +163,25 @@ __global__ void __launch_bounds__(kNormThreads)
   for (std::int64_t i = threadIdx.x; i < n; i += kNormThreads) a[i] = from_f<T>((to_f<T>(h[i]) * r) * norm[i]);
 }
 
+// h += (post_norm ? RMSNorm(o) * post_norm : o), a = RMSNorm(h) * next_norm, by a block of
+// kNormThreads threads. o is read through L2 (__ldcg): in the fused launches other blocks of the
+// same kernel wrote it.
 template <class T>
-__global__ void __launch_bounds__(kNormThreads)
-    residual_norm_kernel(const T* __restrict__ o, const float* __restrict__ post_norm, T* __restrict__ h,
-                         const float* __restrict__ next_norm, std::int64_t n, float eps, T* __restrict__ a) {
-  __shared__ float partial[kNormThreads / 32];
+__device__ __forceinline__ void residual_norm_block(const T* o, const float* __restrict__ post_norm, T* __restrict__ h,
+                                                    const float* __restrict__ next_norm, std::int64_t n, float eps,
+                                                    T* __restrict__ a, float* partial) {
   float r_post = 0.f;
   if (post_norm) {  // the same for every thread: the reductions inside stay block-wide
     float sum = 0.f;
     for (std::int64_t i = threadIdx.x; i < n; i += kNormThreads) {
-      const float v = to_f<T>(o[i]);
+      const float v = to_f<T>(__ldcg(o + i));
       sum = fmaf(v, v, sum);
     }
     r_post = rsqrtf(block_sum(sum, partial) / static_cast<float>(n) + eps);
   }
   float sum = 0.f;
   for (std::int64_t i = threadIdx.x; i < n; i += kNormThreads) {
-    float v = to_f<T>(o[i]);
+    float v = to_f<T>(__ldcg(o + i));
     if (post_norm) v = rounded<T>((v * r_post) * post_norm[i]);
     const float hv = rounded<T>(to_f<T>(h[i]) + v);
     h[i] = from_f<T>(hv);
@@ -183,6 +189,30 @@ __global__ void __launch_bounds__(kNormThreads)
   }
   const float r = rsqrtf(block_sum(sum, partial) / static_cast<float>(n) + eps);
   for (std::int64_t i = threadIdx.x; i < n; i += kNormThreads) a[i] = from_f<T>((to_f<T>(h[i]) * r) * next_norm[i]);
+}
+
+template <class T>
+__global__ void __launch_bounds__(kNormThreads)
+    residual_norm_kernel(const T* __restrict__ o, const float* __restrict__ post_norm, T* __restrict__ h,
+                         const float* __restrict__ next_norm, std::int64_t n, float eps, T* __restrict__ a) {
+  __shared__ float partial[kNormThreads / 32];
+  residual_norm_block<T>(o, post_norm, h, next_norm, n, eps, a, partial);
+}
+
+// Whether this block is the last of the launch's `total` blocks to get here (counted in
+// *counter): each block's stores are fenced before it counts itself, so the last one sees them
+// all; the last one puts the counter back to 0 for the next launch. Block-wide (barriers).
+__device__ __forceinline__ bool last_block(unsigned* counter, unsigned total) {
+  __shared__ bool last;
+  __threadfence();
+  __syncthreads();
+  if (threadIdx.x == 0) {
+    last = atomicAdd(counter, 1u) == total - 1;
+    if (last) *counter = 0;  // nobody else counts any more in this launch
+  }
+  __syncthreads();
+  if (last) __threadfence();
+  return last;
 }
 
 struct GemvArgs {
@@ -193,9 +223,9 @@ struct GemvArgs {
   void* y[kMaxDecodeTargets];
 };
 
+// The rows of up to kMaxDecodeTargets weights, one warp per row, kRowsPerBlock warps a block.
 template <int F, class T>
-__global__ void __launch_bounds__(kRowsPerBlock * 32)
-    gemv_kernel(GemvArgs g, int count, const T* __restrict__ x, std::int64_t cols, int vec) {
+__device__ __forceinline__ void gemv_rows(const GemvArgs& g, int count, const T* __restrict__ x, std::int64_t cols, int vec) {
   const int lane = threadIdx.x & 31;
   std::int64_t row = static_cast<std::int64_t>(blockIdx.x) * kRowsPerBlock + (threadIdx.x >> 5);
   // Which weight the row belongs to (constant indices: a dynamic index into the kernel
@@ -214,12 +244,99 @@ __global__ void __launch_bounds__(kRowsPerBlock * 32)
       bias = g.bias[i];
       y = g.y[i];
     }
-  if (row >= rows) return;  // whole warps leave together; nothing below synchronises the block
+  if (row >= rows) return;  // whole warps leave together; nothing here synchronises the block
   float acc = row_dot<F, T>(data + row * stride, cols, x, lane, vec != 0);
   if (lane == 0) {
     if (bias) acc += to_f<T>(static_cast<const T*>(bias)[row]);
     static_cast<T*>(y)[row] = from_f<T>(acc);
   }
+}
+
+template <int F, class T>
+__global__ void __launch_bounds__(kRowsPerBlock * 32)
+    gemv_kernel(GemvArgs g, int count, const T* __restrict__ x, std::int64_t cols, int vec) {
+  gemv_rows<F, T>(g, count, x, cols, vec);
+}
+
+struct RopeArgs {
+  const DecodeStepInput* input;
+  const float* inv_freq;
+  int rotate_half, heads, kv_heads, head_dim;
+  std::int64_t capacity;
+  void* q;
+  const void* k;
+  const void* v;
+  void* k_cache;
+  void* v_cache;
+};
+
+// RoPE on q [heads, head_dim] in place and on k, then k and v stored at the position in the
+// caches, by the threads of one block (any count: the items are independent). q, k, v are read
+// through L2 (__ldcg): in the fused q/k/v launch other blocks wrote them.
+template <class T>
+__device__ __forceinline__ void rope_store_block(const RopeArgs& r) {
+  const std::int64_t pos = r.input->position;
+  const int head_dim = r.head_dim, half = head_dim / 2;
+  const int nq = r.heads * half, nk = r.kv_heads * half, nv = r.kv_heads * head_dim;
+  T* q = static_cast<T*>(r.q);
+  const T* k = static_cast<const T*>(r.k);
+  const T* v = static_cast<const T*>(r.v);
+  T* k_cache = static_cast<T*>(r.k_cache);
+  T* v_cache = static_cast<T*>(r.v_cache);
+  for (int item = threadIdx.x; item < nq + nk + nv; item += blockDim.x) {
+    if (item < nq + nk) {
+      const bool is_q = item < nq;
+      const int it = is_q ? item : item - nq;
+      const int head = it / half, i = it % half;
+      // The tensor path's tables: angle in f32, cos and sin stored in T; each product and the
+      // sum stored in T.
+      const float angle = static_cast<float>(pos) * r.inv_freq[i];
+      const float c = rounded<T>(cosf(angle)), s = rounded<T>(sinf(angle));
+      const int ia = r.rotate_half ? i : 2 * i, ib = r.rotate_half ? i + half : 2 * i + 1;
+      const T* src = (is_q ? q : k) + static_cast<std::int64_t>(head) * head_dim;
+      const float x1 = to_f<T>(__ldcg(src + ia)), x2 = to_f<T>(__ldcg(src + ib));
+      const float ra = rounded<T>(rounded<T>(x1 * c) - rounded<T>(x2 * s));
+      const float rb = rounded<T>(rounded<T>(x2 * c) + rounded<T>(x1 * s));
+      T* dst = is_q ? q + static_cast<std::int64_t>(head) * head_dim : k_cache + (head * r.capacity + pos) * head_dim;
+      dst[ia] = from_f<T>(ra);
+      dst[ib] = from_f<T>(rb);
+    } else {
+      const int it = item - nq - nk;
+      const int head = it / head_dim, e = it % head_dim;
+      v_cache[(head * r.capacity + pos) * head_dim + e] = __ldcg(v + static_cast<std::int64_t>(head) * head_dim + e);
+    }
+  }
+}
+
+// q, k, v (+ biases) in one launch, then its last block runs RoPE + the KV store on them.
+template <int F, class T>
+__global__ void __launch_bounds__(kRowsPerBlock * 32)
+    qkv_rope_kernel(GemvArgs g, const T* __restrict__ x, std::int64_t cols, int vec, RopeArgs r, unsigned* counter) {
+  gemv_rows<F, T>(g, 3, x, cols, vec);
+  if (!last_block(counter, gridDim.x)) return;
+  rope_store_block<T>(r);
+}
+
+// o = W x (+ bias), rows == n, one warp per row, then the launch's last block runs the residual
+// + norm over o (the same arithmetic as residual_norm_kernel): one launch instead of two.
+template <int F, class T>
+__global__ void __launch_bounds__(kNormThreads)
+    gemv_residual_norm_kernel(const std::uint8_t* __restrict__ w, std::int64_t rows, std::int64_t stride, const void* bias,
+                              std::int64_t cols, const T* __restrict__ x, int vec, T* o, const float* __restrict__ post_norm,
+                              T* __restrict__ h, const float* __restrict__ next_norm, float eps, T* __restrict__ a,
+                              unsigned* counter) {
+  __shared__ float partial[kNormThreads / 32];
+  const int lane = threadIdx.x & 31;
+  const std::int64_t row = static_cast<std::int64_t>(blockIdx.x) * (kNormThreads / 32) + (threadIdx.x >> 5);
+  if (row < rows) {  // no early return: every thread reaches the block's barriers below
+    float acc = row_dot<F, T>(w + row * stride, cols, x, lane, vec != 0);
+    if (lane == 0) {
+      if (bias) acc += to_f<T>(static_cast<const T*>(bias)[row]);
+      o[row] = from_f<T>(acc);
+    }
+  }
+  if (!last_block(counter, gridDim.x)) return;
+  residual_norm_block<T>(o, post_norm, h, next_norm, rows, eps, a, partial);
 }
 
 template <int F, class T>
@@ -263,35 +380,31 @@ __global__ void __launch_bounds__(kRowsPerBlock * 32)
 }
 
 template <class T>
-__global__ void rope_store_kernel(const DecodeStepInput* __restrict__ input, const float* __restrict__ inv_freq, int rotate_half,
-                                  int heads, int kv_heads, int head_dim, std::int64_t capacity, T* __restrict__ q,
-                                  const T* __restrict__ k, const T* __restrict__ v, T* __restrict__ k_cache,
-                                  T* __restrict__ v_cache) {
-  const std::int64_t pos = input->position;
-  const int half = head_dim / 2;
-  const int nq = heads * half, nk = kv_heads * half, nv = kv_heads * head_dim;
-  for (int item = threadIdx.x; item < nq + nk + nv; item += blockDim.x) {
-    if (item < nq + nk) {
-      const bool is_q = item < nq;
-      const int it = is_q ? item : item - nq;
-      const int head = it / half, i = it % half;
-      // The tensor path's tables: angle in f32, cos and sin stored in T; each product and the
-      // sum stored in T.
-      const float angle = static_cast<float>(pos) * inv_freq[i];
-      const float c = rounded<T>(cosf(angle)), s = rounded<T>(sinf(angle));
-      const int ia = rotate_half ? i : 2 * i, ib = rotate_half ? i + half : 2 * i + 1;
-      const T* src = (is_q ? q : k) + static_cast<std::int64_t>(head) * head_dim;
-      const float x1 = to_f<T>(src[ia]), x2 = to_f<T>(src[ib]);
-      const float ra = rounded<T>(rounded<T>(x1 * c) - rounded<T>(x2 * s));
-      const float rb = rounded<T>(rounded<T>(x2 * c) + rounded<T>(x1 * s));
-      T* dst = is_q ? q + static_cast<std::int64_t>(head) * head_dim : k_cache + (head * capacity + pos) * head_dim;
-      dst[ia] = from_f<T>(ra);
-      dst[ib] = from_f<T>(rb);
-    } else {
-      const int it = item - nq - nk;
-      const int head = it / head_dim, e = it % head_dim;
-      v_cache[(head * capacity + pos) * head_dim + e] = v[static_cast<std::int64_t>(head) * head_dim + e];
+__global__ void rope_store_kernel(RopeArgs r) {
+  rope_store_block<T>(r);
+}
+
+// out[head] from the head's key blocks' partial results (max, sum, weighted values) in scratch,
+// by the threads of one block; read through L2 (__ldcg): in the fused attention other blocks of
+// the same launch wrote them.
+template <class T>
+__device__ __forceinline__ void combine_head(const AttentionShape& sh, const float* scratch, int head, T* __restrict__ out) {
+  const int hd = sh.head_dim, stride = hd + 2;
+  const float* base = scratch + static_cast<std::int64_t>(head) * sh.splits * stride;
+  float top = -INFINITY;
+  for (int s = 0; s < sh.splits; ++s) top = fmaxf(top, __ldcg(base + s * stride));
+  float sum = 0.f;
+  for (int s = 0; s < sh.splits; ++s) {
+    const float ms = __ldcg(base + s * stride);
+    if (ms != -INFINITY) sum += __ldcg(base + s * stride + 1) * expf(ms - top);
+  }
+  for (int d = threadIdx.x; d < hd; d += blockDim.x) {
+    float a = 0.f;
+    for (int s = 0; s < sh.splits; ++s) {
+      const float ms = __ldcg(base + s * stride);
+      if (ms != -INFINITY) a += __ldcg(base + s * stride + 2 + d) * expf(ms - top);
     }
+    out[static_cast<std::int64_t>(head) * hd + d] = from_f<T>(a / sum);
   }
 }
 
@@ -301,7 +414,8 @@ __global__ void rope_store_kernel(const DecodeStepInput* __restrict__ input, con
 template <class T, int PerLane>
 __global__ void __launch_bounds__(kAttentionWarps * 32)
     attention_partial_kernel(AttentionShape sh, const DecodeStepInput* __restrict__ input, const T* __restrict__ q,
-                             const T* __restrict__ k_cache, const T* __restrict__ v_cache, float* __restrict__ scratch) {
+                             const T* __restrict__ k_cache, const T* __restrict__ v_cache, float* scratch,
+                             unsigned* counters, T* out) {
   const int head = blockIdx.x, split = blockIdx.y;
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
   const int hd = sh.head_dim;
@@ -362,52 +476,115 @@ __global__ void __launch_bounds__(kAttentionWarps * 32)
   float top = -INFINITY;
 #pragma unroll
   for (int w = 0; w < kAttentionWarps; ++w) top = fmaxf(top, sm[w]);
-  float* out = scratch + (static_cast<std::int64_t>(head) * sh.splits + split) * (hd + 2);
+  float* part = scratch + (static_cast<std::int64_t>(head) * sh.splits + split) * (hd + 2);
   if (top == -INFINITY) {  // no key in this block
     if (threadIdx.x == 0) {
-      out[0] = -INFINITY;
-      out[1] = 0.f;
+      part[0] = -INFINITY;
+      part[1] = 0.f;
     }
-    for (int d = threadIdx.x; d < hd; d += kAttentionWarps * 32) out[2 + d] = 0.f;
-    return;
-  }
-  float weight[kAttentionWarps], sum = 0.f;
+    for (int d = threadIdx.x; d < hd; d += kAttentionWarps * 32) part[2 + d] = 0.f;
+  } else {
+    float weight[kAttentionWarps], sum = 0.f;
 #pragma unroll
-  for (int w = 0; w < kAttentionWarps; ++w) {
-    weight[w] = sm[w] == -INFINITY ? 0.f : expf(sm[w] - top);
-    sum += sl[w] * weight[w];
-  }
-  if (threadIdx.x == 0) {
-    out[0] = top;
-    out[1] = sum;
-  }
-  for (int d = threadIdx.x; d < hd; d += kAttentionWarps * 32) {
-    float a = 0.f;
+    for (int w = 0; w < kAttentionWarps; ++w) {
+      weight[w] = sm[w] == -INFINITY ? 0.f : expf(sm[w] - top);
+      sum += sl[w] * weight[w];
+    }
+    if (threadIdx.x == 0) {
+      part[0] = top;
+      part[1] = sum;
+    }
+    for (int d = threadIdx.x; d < hd; d += kAttentionWarps * 32) {
+      float a = 0.f;
 #pragma unroll
-    for (int w = 0; w < kAttentionWarps; ++w) a += sacc[w][d] * weight[w];
-    out[2 + d] = a;
+      for (int w = 0; w < kAttentionWarps; ++w) a += sacc[w][d] * weight[w];
+      part[2 + d] = a;
+    }
   }
+  // Fused: the head's last key block to finish combines the head's partial results.
+  if (!counters || !last_block(counters + head, static_cast<unsigned>(sh.splits))) return;
+  combine_head<T>(sh, scratch, head, out);
 }
 
 template <class T>
 __global__ void attention_combine_kernel(AttentionShape sh, const float* __restrict__ scratch, T* __restrict__ out) {
-  const int head = blockIdx.x, hd = sh.head_dim, stride = hd + 2;
-  const float* base = scratch + static_cast<std::int64_t>(head) * sh.splits * stride;
-  float top = -INFINITY;
-  for (int s = 0; s < sh.splits; ++s) top = fmaxf(top, base[s * stride]);
-  float sum = 0.f;
-  for (int s = 0; s < sh.splits; ++s) {
-    const float ms = base[s * stride];
-    if (ms != -INFINITY) sum += base[s * stride + 1] * expf(ms - top);
+  combine_head<T>(sh, scratch, blockIdx.x, out);
+}
+
+constexpr int kPickThreads = 1024;
+
+__global__ void __launch_bounds__(kPickThreads)
+    pick_greedy_kernel(float* __restrict__ logits, std::int64_t vocab, const std::int64_t* __restrict__ penalized, int count,
+                       double penalty, std::int64_t* __restrict__ token) {
+  // The penalty first (distinct ids: no two threads write one logit), visible to the block after
+  // the barrier.
+  for (int i = threadIdx.x; i < count; i += kPickThreads) {
+    const std::int64_t id = penalized[i];
+    if (id < 0 || id >= vocab) continue;
+    const float x = logits[id];
+    logits[id] = x > 0 ? static_cast<float>(static_cast<double>(x) / penalty) : static_cast<float>(static_cast<double>(x) * penalty);
   }
-  for (int d = threadIdx.x; d < hd; d += blockDim.x) {
-    float a = 0.f;
-    for (int s = 0; s < sh.splits; ++s) {
-      const float ms = base[s * stride];
-      if (ms != -INFINITY) a += base[s * stride + 2 + d] * expf(ms - top);
+  __syncthreads();
+  // Each thread the first largest of its indices (visited in increasing order), then the block's
+  // largest, ties to the smaller index: the first maximum overall.
+  float best = -INFINITY;
+  std::int64_t at = vocab;  // none yet
+  std::int64_t i = threadIdx.x;
+  for (; i + 3 * kPickThreads < vocab; i += 4 * kPickThreads) {  // four loads in flight
+    float v[4];
+#pragma unroll
+    for (int u = 0; u < 4; ++u) v[u] = logits[i + u * kPickThreads];
+#pragma unroll
+    for (int u = 0; u < 4; ++u)
+      if (at == vocab || v[u] > best) {
+        best = v[u];
+        at = i + u * kPickThreads;
+      }
+  }
+  for (; i < vocab; i += kPickThreads) {
+    const float v = logits[i];
+    if (at == vocab || v > best) {
+      best = v;
+      at = i;
     }
-    out[static_cast<std::int64_t>(head) * hd + d] = from_f<T>(a / sum);
   }
+  __shared__ float sv[kPickThreads / 32];
+  __shared__ std::int64_t si[kPickThreads / 32];
+  // Whether candidate (v, i) beats the current (best, at); index vocab: no candidate.
+  const auto better = [vocab](float v, std::int64_t i, float b, std::int64_t bi) {
+    return i < vocab && (bi >= vocab || v > b || (v == b && i < bi));
+  };
+#pragma unroll
+  for (int o = 16; o > 0; o >>= 1) {
+    const float ov = __shfl_xor_sync(0xffffffffu, best, o);
+    const auto oi = static_cast<std::int64_t>(__shfl_xor_sync(0xffffffffu, static_cast<long long>(at), o));
+    if (better(ov, oi, best, at)) {
+      best = ov;
+      at = oi;
+    }
+  }
+  if ((threadIdx.x & 31) == 0) {
+    sv[threadIdx.x >> 5] = best;
+    si[threadIdx.x >> 5] = at;
+  }
+  __syncthreads();
+  if (threadIdx.x == 0) {
+    for (int w = 1; w < kPickThreads / 32; ++w)
+      if (better(sv[w], si[w], best, at)) {
+        best = sv[w];
+        at = si[w];
+      }
+    *token = at < vocab ? at : 0;
+  }
+}
+
+__global__ void spin_kernel(std::int64_t nanoseconds) {
+  unsigned long long start, now;
+  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(start));
+  do {
+    __nanosleep(1000);
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(now));
+  } while (static_cast<std::int64_t>(now - start) < nanoseconds);
 }
 
 __global__ void set_input_kernel(DecodeStepInput* input, std::int64_t token, std::int64_t position) {
@@ -536,6 +713,64 @@ void decode_gemv(FloatType type, const DecodeMatrix* ws, void* const* ys, int co
   check_launch("decode matrix-vector kernel");
 }
 
+void decode_qkv_rope(FloatType type, const DecodeMatrix* qkv, void* q, void* k, void* v, const void* x,
+                     const DecodeStepInput* input, const float* inv_freq, bool rotate_half, int heads, int kv_heads, int head_dim,
+                     std::int64_t capacity, void* k_cache, void* v_cache, unsigned* counter, void* stream) {
+  if (!counter) throw std::runtime_error("decode_qkv_rope: no counter");
+  if (head_dim < 2 || head_dim % 2 != 0) throw std::runtime_error("decode_qkv_rope: head size must be even");
+  if (heads < 1 || kv_heads < 1 || capacity < 1) throw std::runtime_error("decode_qkv_rope: empty shape");
+  if (qkv[0].rows != static_cast<std::int64_t>(heads) * head_dim || qkv[1].rows != static_cast<std::int64_t>(kv_heads) * head_dim ||
+      qkv[2].rows != qkv[1].rows)
+    throw std::runtime_error("decode_qkv_rope: q / k / v rows do not match the heads");
+  GemvArgs g{};
+  void* ys[3] = {q, k, v};
+  std::int64_t rows = 0;
+  bool vec = true;
+  for (int i = 0; i < 3; ++i) {
+    check_matrix(qkv[i], type, x, "decode_qkv_rope");
+    if (qkv[i].format != qkv[0].format || qkv[i].cols != qkv[0].cols)
+      throw std::runtime_error("decode_qkv_rope: q, k, v need one format and one input size");
+    g.data[i] = static_cast<const std::uint8_t*>(qkv[i].data);
+    g.rows[i] = qkv[i].rows;
+    g.row_stride[i] = qkv[i].row_stride;
+    g.bias[i] = qkv[i].bias;
+    g.y[i] = ys[i];
+    rows += qkv[i].rows;
+    vec = vec && dense_vector_loads(qkv[i], x);
+  }
+  const auto s = static_cast<cudaStream_t>(stream);
+  const RopeArgs r{input, inv_freq, rotate_half ? 1 : 0, heads, kv_heads, head_dim, capacity, q, k, v, k_cache, v_cache};
+  by_format(qkv[0].format, [&](auto f) {
+    constexpr int F = decltype(f)::value;
+    by_type(type, [&](auto t) {
+      using T = typename decltype(t)::type;
+      qkv_rope_kernel<F, T><<<row_blocks(rows), kRowsPerBlock * 32, 0, s>>>(g, static_cast<const T*>(x), qkv[0].cols, vec ? 1 : 0,
+                                                                           r, counter);
+    });
+  });
+  check_launch("decode q/k/v + RoPE + KV store kernel");
+}
+
+void decode_gemv_residual_norm(FloatType type, const DecodeMatrix& w, const void* x, void* o, const float* post_norm, void* h,
+                               const float* next_norm, float eps, void* a, unsigned* counter, void* stream) {
+  check_matrix(w, type, x, "decode_gemv_residual_norm");
+  if (!counter) throw std::runtime_error("decode_gemv_residual_norm: no counter");
+  const bool vec = dense_vector_loads(w, x);
+  const auto s = static_cast<cudaStream_t>(stream);
+  constexpr int rows_per_block = kNormThreads / 32;
+  const auto blocks = static_cast<unsigned>((w.rows + rows_per_block - 1) / rows_per_block);
+  by_format(w.format, [&](auto f) {
+    constexpr int F = decltype(f)::value;
+    by_type(type, [&](auto t) {
+      using T = typename decltype(t)::type;
+      gemv_residual_norm_kernel<F, T><<<blocks, kNormThreads, 0, s>>>(
+          static_cast<const std::uint8_t*>(w.data), w.rows, w.row_stride, w.bias, w.cols, static_cast<const T*>(x), vec ? 1 : 0,
+          static_cast<T*>(o), post_norm, static_cast<T*>(h), next_norm, eps, static_cast<T*>(a), counter);
+    });
+  });
+  check_launch("decode matrix-vector + residual + RMSNorm kernel");
+}
+
 void decode_gated_gemv(FloatType type, const DecodeMatrix& gate, const DecodeMatrix& up, GateActivation activation,
                        const void* x, void* y, void* stream) {
   check_matrix(gate, type, x, "decode_gated_gemv");
@@ -593,25 +828,45 @@ void rope_store(FloatType type, const DecodeStepInput* input, const float* inv_f
   const auto s = static_cast<cudaStream_t>(stream);
   by_type(type, [&](auto t) {
     using T = typename decltype(t)::type;
-    rope_store_kernel<T><<<1, 256, 0, s>>>(input, inv_freq, rotate_half ? 1 : 0, heads, kv_heads, head_dim, capacity,
-                                           static_cast<T*>(q), static_cast<const T*>(k), static_cast<const T*>(v),
-                                           static_cast<T*>(k_cache), static_cast<T*>(v_cache));
+    rope_store_kernel<T><<<1, 256, 0, s>>>(RopeArgs{input, inv_freq, rotate_half ? 1 : 0, heads, kv_heads, head_dim, capacity, q,
+                                                    k, v, k_cache, v_cache});
   });
   check_launch("RoPE + KV store kernel");
+}
+
+void pick_greedy(float* logits, std::int64_t vocab, const std::int64_t* penalized, int count, double penalty,
+                 std::int64_t* token, void* stream) {
+  if (vocab < 1) throw std::runtime_error("pick_greedy: no logits");
+  if (count < 0 || (count > 0 && !penalized)) throw std::runtime_error("pick_greedy: bad penalized ids");
+  if (!(penalty > 0)) throw std::runtime_error("pick_greedy: the penalty must be > 0");
+  pick_greedy_kernel<<<1, kPickThreads, 0, static_cast<cudaStream_t>(stream)>>>(logits, vocab, penalized, count, penalty, token);
+  check_launch("greedy pick kernel");
+}
+
+void spin_device(std::int64_t nanoseconds, void* stream) {
+  spin_kernel<<<1, 1, 0, static_cast<cudaStream_t>(stream)>>>(nanoseconds);
+  check_launch("spin kernel");
 }
 
 std::int64_t attention_scratch_floats(const AttentionShape& shape) {
   return static_cast<std::int64_t>(shape.heads) * shape.splits * (shape.head_dim + 2);
 }
 
-void attention(FloatType type, const AttentionShape& shape, const DecodeStepInput* input, const void* q, const void* k_cache,
-               const void* v_cache, float* scratch, void* out, void* stream) {
+namespace {
+void check_attention_shape(const AttentionShape& shape) {
   if (shape.heads < 1 || shape.kv_heads < 1 || shape.heads % shape.kv_heads != 0)
     throw std::runtime_error("attention: query heads must be a positive multiple of the KV heads");
   if (shape.head_dim < 2 || shape.head_dim > kMaxHeadDim)
     throw std::runtime_error("attention: head size must be 2 to " + std::to_string(kMaxHeadDim));
   if (shape.splits < 1 || shape.splits > 65535 || shape.capacity < 1)
     throw std::runtime_error("attention: 1 to 65535 key blocks and a non-empty cache");
+}
+}  // namespace
+
+namespace {
+void launch_attention(FloatType type, const AttentionShape& shape, const DecodeStepInput* input, const void* q,
+                      const void* k_cache, const void* v_cache, float* scratch, unsigned* counters, void* out, void* stream) {
+  check_attention_shape(shape);
   const auto s = static_cast<cudaStream_t>(stream);
   const dim3 grid(static_cast<unsigned>(shape.heads), static_cast<unsigned>(shape.splits));
   by_type(type, [&](auto t) {
@@ -619,19 +874,46 @@ void attention(FloatType type, const AttentionShape& shape, const DecodeStepInpu
     const auto* qt = static_cast<const T*>(q);
     const auto* kt = static_cast<const T*>(k_cache);
     const auto* vt = static_cast<const T*>(v_cache);
+    auto* ot = static_cast<T*>(out);
     const int threads = kAttentionWarps * 32;
     if (shape.head_dim <= 32)
-      attention_partial_kernel<T, 1><<<grid, threads, 0, s>>>(shape, input, qt, kt, vt, scratch);
+      attention_partial_kernel<T, 1><<<grid, threads, 0, s>>>(shape, input, qt, kt, vt, scratch, counters, ot);
     else if (shape.head_dim <= 64)
-      attention_partial_kernel<T, 2><<<grid, threads, 0, s>>>(shape, input, qt, kt, vt, scratch);
+      attention_partial_kernel<T, 2><<<grid, threads, 0, s>>>(shape, input, qt, kt, vt, scratch, counters, ot);
     else if (shape.head_dim <= 128)
-      attention_partial_kernel<T, 4><<<grid, threads, 0, s>>>(shape, input, qt, kt, vt, scratch);
+      attention_partial_kernel<T, 4><<<grid, threads, 0, s>>>(shape, input, qt, kt, vt, scratch, counters, ot);
     else
-      attention_partial_kernel<T, 8><<<grid, threads, 0, s>>>(shape, input, qt, kt, vt, scratch);
-    check_launch("attention kernel");
+      attention_partial_kernel<T, 8><<<grid, threads, 0, s>>>(shape, input, qt, kt, vt, scratch, counters, ot);
+  });
+  check_launch(counters ? "attention kernel (fused combine)" : "attention kernel");
+}
+}  // namespace
+
+void attention_partial(FloatType type, const AttentionShape& shape, const DecodeStepInput* input, const void* q,
+                       const void* k_cache, const void* v_cache, float* scratch, void* stream) {
+  launch_attention(type, shape, input, q, k_cache, v_cache, scratch, nullptr, nullptr, stream);
+}
+
+void attention_fused(FloatType type, const AttentionShape& shape, const DecodeStepInput* input, const void* q,
+                     const void* k_cache, const void* v_cache, float* scratch, unsigned* counters, void* out, void* stream) {
+  if (!counters) throw std::runtime_error("attention_fused: no counters");
+  launch_attention(type, shape, input, q, k_cache, v_cache, scratch, counters, out, stream);
+}
+
+void attention_combine(FloatType type, const AttentionShape& shape, const float* scratch, void* out, void* stream) {
+  check_attention_shape(shape);
+  const auto s = static_cast<cudaStream_t>(stream);
+  by_type(type, [&](auto t) {
+    using T = typename decltype(t)::type;
     attention_combine_kernel<T><<<shape.heads, 128, 0, s>>>(shape, scratch, static_cast<T*>(out));
   });
   check_launch("attention combine kernel");
+}
+
+void attention(FloatType type, const AttentionShape& shape, const DecodeStepInput* input, const void* q, const void* k_cache,
+               const void* v_cache, float* scratch, void* out, void* stream) {
+  attention_partial(type, shape, input, q, k_cache, v_cache, scratch, stream);
+  attention_combine(type, shape, scratch, out, stream);
 }
 
 }  // namespace ebsd::gpu::cuda

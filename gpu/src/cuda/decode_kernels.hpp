@@ -54,6 +54,19 @@ void residual_norm(FloatType type, const void* o, const float* post_norm, void* 
 constexpr int kMaxDecodeTargets = 3;
 void decode_gemv(FloatType type, const DecodeMatrix* ws, void* const* ys, int count, const void* x, void* stream);
 
+// q, k, v = W x (+ biases) for the three weights qkv[0..2] (one format and input size), then
+// rope_store on them in the same launch (its last block): one launch instead of two, the same
+// results. `counter`: one unsigned of device memory, 0 before the launch and left 0 after it.
+void decode_qkv_rope(FloatType type, const DecodeMatrix* qkv, void* q, void* k, void* v, const void* x,
+                     const DecodeStepInput* input, const float* inv_freq, bool rotate_half, int heads, int kv_heads, int head_dim,
+                     std::int64_t capacity, void* k_cache, void* v_cache, unsigned* counter, void* stream);
+
+// o [n] = W x (+ bias) for W [n, cols], then residual_norm(o, post_norm, h, next_norm) in the
+// same launch (its last block to finish runs it): one launch instead of two, the same results.
+// `counter`: one unsigned of device memory, 0 before the launch and left 0 after it.
+void decode_gemv_residual_norm(FloatType type, const DecodeMatrix& w, const void* x, void* o, const float* post_norm, void* h,
+                               const float* next_norm, float eps, void* a, unsigned* counter, void* stream);
+
 // y [rows] = act(gate x) * up x, gate and up of one format and shape.
 void decode_gated_gemv(FloatType type, const DecodeMatrix& gate, const DecodeMatrix& up, GateActivation activation,
                        const void* x, void* y, void* stream);
@@ -83,9 +96,30 @@ constexpr int kMaxHeadDim = 256;
 // Floats of the partial results `attention` needs as scratch.
 std::int64_t attention_scratch_floats(const AttentionShape& shape);
 // out [heads, head_dim] = softmax over keys 0 .. position (the last `window` of them) of the
-// scores, times the values; two launches: per head and key block a partial softmax, then their
-// combination.
+// scores, times the values; two launches: per head and key block a partial softmax
+// (attention_partial, into scratch), then their combination (attention_combine).
 void attention(FloatType type, const AttentionShape& shape, const DecodeStepInput* input, const void* q, const void* k_cache,
                const void* v_cache, float* scratch, void* out, void* stream);
+void attention_partial(FloatType type, const AttentionShape& shape, const DecodeStepInput* input, const void* q,
+                       const void* k_cache, const void* v_cache, float* scratch, void* stream);
+void attention_combine(FloatType type, const AttentionShape& shape, const float* scratch, void* out, void* stream);
+// attention() in one launch: each head's last key block to finish combines the head's results.
+// `counters`: [heads] unsigned of device memory, 0 before the launch and left 0 after it.
+void attention_fused(FloatType type, const AttentionShape& shape, const DecodeStepInput* input, const void* q,
+                     const void* k_cache, const void* v_cache, float* scratch, unsigned* counters, void* out, void* stream);
+
+// Greedy choice on the device, so a decode step copies one token id to the host instead of the
+// whole logits row (600 KB for a 152k vocabulary, plus the host's scan of it). First the
+// repetition penalty of the host sampler (llm/sampler.hpp) on the `count` distinct ids in
+// `penalized`: logits[id] becomes logit / penalty when it is > 0, else logit * penalty (in
+// double, rounded to f32, as the host does), written into `logits` in place; then *token = the
+// first index of the largest logit (std::max_element's choice). One block.
+void pick_greedy(float* logits, std::int64_t vocab, const std::int64_t* penalized, int count, double penalty,
+                 std::int64_t* token, void* stream);
+
+// A kernel that spins for `nanoseconds` on the device clock: the decode step's profiler queues
+// it first, so the host has queued the whole step before the GPU reaches it and the timings
+// between its events are the GPU's, not the host's launch rate.
+void spin_device(std::int64_t nanoseconds, void* stream);
 
 }  // namespace ebsd::gpu::cuda

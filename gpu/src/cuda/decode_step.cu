@@ -36,6 +36,32 @@ void check_matrix(const DecodeMatrix& m, std::int64_t rows, std::int64_t cols, F
 // so it follows the capacity, not the current length).
 int attention_splits(std::int64_t capacity) { return static_cast<int>(std::clamp<std::int64_t>((capacity + 63) / 64, 1, 32)); }
 
+// Kernel classes of the profile, in step order.
+enum Kind : int {
+  kInput, kEmbed, kQkv, kRope, kQkvRope, kAttention, kCombine, kAttentionFused, kOProj, kNorm, kOProjNorm, kGateUp, kDown, kDownNorm,
+  kHead, kPick, kGraph, kKinds
+};
+constexpr const char* kKindNames[kKinds] = {"step input",
+                                            "embedding + norm",
+                                            "q/k/v (+bias)",
+                                            "RoPE + KV store",
+                                            "q/k/v + RoPE + KV",
+                                            "attention",
+                                            "attention combine",
+                                            "attention + combine",
+                                            "o projection",
+                                            "residual + norm",
+                                            "o proj + res + norm",
+                                            "gate/up + act",
+                                            "down",
+                                            "down + res + norm",
+                                            "output head",
+                                            "greedy pick",
+                                            "graph (whole step)"};
+// The spin ahead of a profiled eager run: longer than the host needs to queue a step's ~220
+// launches and their events.
+constexpr std::int64_t kProfileSpinNs = 8'000'000;
+
 }  // namespace
 
 struct DecodeStep::Impl {
@@ -47,15 +73,36 @@ struct DecodeStep::Impl {
   void *h = nullptr, *a = nullptr, *q = nullptr, *k = nullptr, *v = nullptr, *att = nullptr, *o = nullptr;
   void *act = nullptr, *gate = nullptr, *up = nullptr;
   float* partial = nullptr;
+  unsigned* counters = nullptr;  // the fused launches' block counters: [heads] for attention, then one
   float* logits = nullptr;
   cudaStream_t stream = nullptr;
   cudaEvent_t ready = nullptr, done = nullptr;
   cudaGraphExec_t exec = nullptr;
   bool failed = false;
+  bool capturing = false;
+
+  // The greedy pick: its token on the device, the penalized ids there, and both in pinned host
+  // memory (reused every run: run_greedy waits for the copies).
+  std::int64_t* token_out = nullptr;
+  std::int64_t* ids = nullptr;
+  std::int64_t* host = nullptr;  // [0]: the token, then the ids
+  std::int64_t ids_capacity = 0;
+
+  // Profiling: the chain of events of the current run (each closes the interval of its kind).
+  bool profiling = false;
+  std::vector<cudaEvent_t> events;
+  std::vector<int> event_kind;
+  std::size_t chain = 0;  // events recorded in this run
+  double totals[kKinds] = {};
+  std::int64_t launches[kKinds] = {};
+  std::int64_t runs = 0, graph_runs = 0;
 
   ~Impl() {
     // No throwing here; at process exit the driver may already be gone, so errors are ignored.
     if (stream) cudaStreamSynchronize(stream);
+    for (auto e : events) cudaEventDestroy(e);
+    if (ids) cudaFree(ids);
+    if (host) cudaFreeHost(host);
     if (exec) cudaGraphExecDestroy(exec);
     if (ready) cudaEventDestroy(ready);
     if (done) cudaEventDestroy(done);
@@ -63,30 +110,88 @@ struct DecodeStep::Impl {
     if (memory) cudaFree(memory);
   }
 
+  // Profiling: opens this run's chain of events (after the spin, on eager runs).
+  void begin_chain(bool eager) {
+    if (!profiling) return;
+    chain = 0;
+    if (eager) spin_device(kProfileSpinNs, stream);
+    mark(kInput);  // the interval before it is empty: the chain's start
+  }
+  // Closes the interval since the previous mark as `kind` (nothing unless profiling, and never
+  // while capturing: a graph has no place for the events).
+  void mark(int kind) {
+    if (!profiling || capturing) return;
+    if (chain == events.size()) {
+      cudaEvent_t e = nullptr;
+      check(cudaEventCreate(&e), "creating a profiling event");
+      events.push_back(e);
+      event_kind.push_back(0);
+    }
+    check(cudaEventRecord(events[chain], stream), "recording a profiling event");
+    event_kind[chain] = kind;
+    ++chain;
+  }
+  // Waits for the chain and adds its intervals to the totals.
+  void end_chain(bool graph) {
+    if (!profiling || chain < 2) return;
+    check(cudaEventSynchronize(events[chain - 1]), "waiting for the profiled step");
+    for (std::size_t i = 1; i < chain; ++i) {
+      float ms = 0;
+      check(cudaEventElapsedTime(&ms, events[i - 1], events[i]), "reading a profiling event");
+      totals[event_kind[i]] += ms;
+      ++launches[event_kind[i]];
+    }
+    chain = 0;
+    ++(graph ? graph_runs : runs);
+  }
+
   void enqueue() {
     void* s = stream;
     const auto& L = m.layers;
     const auto t = m.type;
     embed_norm(t, m.embedding, input, m.embedding_scale, L.empty() ? m.output_norm : L[0].attn_norm, m.eps, h, a, s);
+    mark(kEmbed);
     for (std::size_t l = 0; l < L.size(); ++l) {
       const auto& y = L[l];
       // q, k, v: one launch per run of weights of one format (normally all three together).
       const DecodeMatrix qkv[3] = {y.q, y.k, y.v};
       void* outs[3] = {q, k, v};
-      for (int i = 0; i < 3;) {
-        int n = 1;
-        while (i + n < 3 && qkv[i + n].format == qkv[i].format) ++n;
-        decode_gemv(t, qkv + i, outs + i, n, a, s);
-        i += n;
+      unsigned* launch_counter = counters + m.heads;  // the fused launches after attention's, one at a time
+      if (m.fused_tails && y.q.format == y.k.format && y.q.format == y.v.format) {
+        decode_qkv_rope(t, qkv, q, k, v, a, input, m.inv_freq, m.rotate_half, static_cast<int>(m.heads), static_cast<int>(m.kv_heads),
+                        static_cast<int>(m.head_dim), m.capacity, y.k_cache, y.v_cache, launch_counter, s);
+        mark(kQkvRope);
+      } else {
+        for (int i = 0; i < 3;) {
+          int n = 1;
+          while (i + n < 3 && qkv[i + n].format == qkv[i].format) ++n;
+          decode_gemv(t, qkv + i, outs + i, n, a, s);
+          mark(kQkv);
+          i += n;
+        }
+        rope_store(t, input, m.inv_freq, m.rotate_half, static_cast<int>(m.heads), static_cast<int>(m.kv_heads),
+                   static_cast<int>(m.head_dim), m.capacity, q, k, v, y.k_cache, y.v_cache, s);
+        mark(kRope);
       }
-      rope_store(t, input, m.inv_freq, m.rotate_half, static_cast<int>(m.heads), static_cast<int>(m.kv_heads),
-                 static_cast<int>(m.head_dim), m.capacity, q, k, v, y.k_cache, y.v_cache, s);
       AttentionShape sh = shape;
       sh.window = y.window;
-      attention(t, sh, input, q, y.k_cache, y.v_cache, partial, att, s);
       void* o_out[1] = {o};
-      decode_gemv(t, &y.o, o_out, 1, att, s);
-      residual_norm(t, o, y.post_attn_norm, h, y.ffn_norm, m.hidden, m.eps, a, s);
+      unsigned* norm_counter = launch_counter;
+      if (m.fused_tails) {
+        attention_fused(t, sh, input, q, y.k_cache, y.v_cache, partial, counters, att, s);
+        mark(kAttentionFused);
+        decode_gemv_residual_norm(t, y.o, att, o, y.post_attn_norm, h, y.ffn_norm, m.eps, a, norm_counter, s);
+        mark(kOProjNorm);
+      } else {
+        attention_partial(t, sh, input, q, y.k_cache, y.v_cache, partial, s);
+        mark(kAttention);
+        attention_combine(t, sh, partial, att, s);
+        mark(kCombine);
+        decode_gemv(t, &y.o, o_out, 1, att, s);
+        mark(kOProj);
+        residual_norm(t, o, y.post_attn_norm, h, y.ffn_norm, m.hidden, m.eps, a, s);
+        mark(kNorm);
+      }
       if (y.gate.format == y.up.format) {
         decode_gated_gemv(t, y.gate, y.up, m.activation, a, act, s);
       } else {
@@ -96,11 +201,39 @@ struct DecodeStep::Impl {
         decode_gemv(t, &y.up, u_out, 1, a, s);
         decode_gated_activation(t, gate, up, m.intermediate, m.activation, act, s);
       }
-      decode_gemv(t, &y.down, o_out, 1, act, s);
+      mark(kGateUp);
       const float* next = l + 1 < L.size() ? L[l + 1].attn_norm : m.output_norm;
-      residual_norm(t, o, y.post_ffn_norm, h, next, m.hidden, m.eps, a, s);
+      if (m.fused_tails) {
+        decode_gemv_residual_norm(t, y.down, act, o, y.post_ffn_norm, h, next, m.eps, a, norm_counter, s);
+        mark(kDownNorm);
+      } else {
+        decode_gemv(t, &y.down, o_out, 1, act, s);
+        mark(kDown);
+        residual_norm(t, o, y.post_ffn_norm, h, next, m.hidden, m.eps, a, s);
+        mark(kNorm);
+      }
     }
     decode_logits(t, m.head, a, m.final_softcap, logits, s);
+    mark(kHead);
+  }
+
+  // Queues the step (input, graph or launches, the caller's ordering); profiling marks included.
+  void launch(std::int64_t token, std::int64_t position, bool use_graph, cudaStream_t caller, bool& graph) {
+    check(cudaEventRecord(ready, caller), "ordering after the caller's stream");
+    check(cudaStreamWaitEvent(stream, ready, 0), "ordering after the caller's stream");
+    if (use_graph && !failed && !exec) capture();
+    graph = use_graph && exec;
+    begin_chain(!graph);
+    set_step_input(input, token, position, stream);
+    mark(kInput);
+    if (graph) {
+      check(cudaGraphLaunch(exec, stream), "launching the graph");
+      mark(kGraph);
+    } else {
+      enqueue();
+    }
+    check(cudaEventRecord(done, stream), "signalling the caller's stream");
+    check(cudaStreamWaitEvent(caller, done, 0), "signalling the caller's stream");
   }
 
   // Records enqueue() into a graph on the step's stream. Any failure leaves `failed` set (runs
@@ -112,11 +245,13 @@ struct DecodeStep::Impl {
       return;
     }
     bool ok = true;
+    capturing = true;
     try {
       enqueue();
     } catch (const std::exception&) {
       ok = false;
     }
+    capturing = false;
     cudaGraph_t graph = nullptr;
     const cudaError_t end = cudaStreamEndCapture(stream, &graph);
     if (ok && end == cudaSuccess && graph) {
@@ -193,7 +328,9 @@ DecodeStep::DecodeStep(DecodeModel model) : impl_(std::make_unique<Impl>()) {
   piece(&d.gate, m.intermediate * e);
   piece(&d.up, m.intermediate * e);
   piece(reinterpret_cast<void**>(&d.partial), attention_scratch_floats(d.shape) * 4);
+  piece(reinterpret_cast<void**>(&d.counters), (m.heads + 1) * sizeof(unsigned));  // zeroed below, left 0 by each launch
   piece(reinterpret_cast<void**>(&d.logits), m.vocab * 4);
+  piece(reinterpret_cast<void**>(&d.token_out), sizeof(std::int64_t));
   d.bytes = offset;
   check(cudaMalloc(&d.memory, d.bytes), "allocating scratch");
   for (auto& [p, off] : pieces) *p = static_cast<char*>(d.memory) + off;
@@ -209,18 +346,59 @@ void DecodeStep::run(std::int64_t token, std::int64_t position, bool use_graph, 
   auto& d = *impl_;
   if (token < 0 || token >= d.m.vocab || position < 0 || position >= d.m.capacity)
     throw std::out_of_range("decode step: token or position out of range");
-  const auto caller = static_cast<cudaStream_t>(caller_stream);
-  check(cudaEventRecord(d.ready, caller), "ordering after the caller's stream");
-  check(cudaStreamWaitEvent(d.stream, d.ready, 0), "ordering after the caller's stream");
-  set_step_input(d.input, token, position, d.stream);
-  if (use_graph && !d.failed && !d.exec) d.capture();
-  if (use_graph && d.exec)
-    check(cudaGraphLaunch(d.exec, d.stream), "launching the graph");
-  else
-    d.enqueue();
-  check(cudaEventRecord(d.done, d.stream), "signalling the caller's stream");
-  check(cudaStreamWaitEvent(caller, d.done, 0), "signalling the caller's stream");
+  bool graph = false;
+  d.launch(token, position, use_graph, static_cast<cudaStream_t>(caller_stream), graph);
+  d.end_chain(graph);
 }
+
+std::int64_t DecodeStep::run_greedy(std::int64_t token, std::int64_t position, bool use_graph, void* caller_stream,
+                                    const std::vector<std::int64_t>& penalized, double penalty) {
+  auto& d = *impl_;
+  if (token < 0 || token >= d.m.vocab || position < 0 || position >= d.m.capacity)
+    throw std::out_of_range("decode step: token or position out of range");
+  if (!(penalty > 0)) throw std::invalid_argument("decode step: the repetition penalty must be > 0");
+  const auto count = penalty == 1.0 ? std::int64_t{0} : static_cast<std::int64_t>(penalized.size());
+  if (count + 1 > d.ids_capacity || !d.host) {  // grow the id buffers (before queueing: frees wait for the stream)
+    const auto want = std::max<std::int64_t>(count + 1, 256);
+    check(cudaStreamSynchronize(d.stream), "waiting before growing the pick buffers");
+    if (d.ids) cudaFree(d.ids);
+    if (d.host) cudaFreeHost(d.host);
+    d.ids = nullptr;
+    d.host = nullptr;
+    d.ids_capacity = 0;
+    check(cudaMalloc(reinterpret_cast<void**>(&d.ids), static_cast<std::size_t>(want) * sizeof(std::int64_t)),
+          "allocating the penalized ids");
+    check(cudaHostAlloc(reinterpret_cast<void**>(&d.host), static_cast<std::size_t>(want + 1) * sizeof(std::int64_t),
+                        cudaHostAllocDefault),
+          "allocating pinned memory for the pick");
+    d.ids_capacity = want;
+  }
+  bool graph = false;
+  d.launch(token, position, use_graph, static_cast<cudaStream_t>(caller_stream), graph);
+  if (count > 0) {
+    std::copy(penalized.begin(), penalized.end(), d.host + 1);
+    check(cudaMemcpyAsync(d.ids, d.host + 1, static_cast<std::size_t>(count) * sizeof(std::int64_t), cudaMemcpyHostToDevice,
+                          d.stream),
+          "copying the penalized ids");
+  }
+  pick_greedy(d.logits, d.m.vocab, d.ids, static_cast<int>(count), penalty, d.token_out, d.stream);
+  d.mark(kPick);
+  check(cudaMemcpyAsync(d.host, d.token_out, sizeof(std::int64_t), cudaMemcpyDeviceToHost, d.stream), "copying the token");
+  check(cudaStreamSynchronize(d.stream), "waiting for the picked token");
+  d.end_chain(graph);
+  return d.host[0];
+}
+
+void DecodeStep::set_profiling(bool on) { impl_->profiling = on; }
+
+std::vector<DecodeStep::ProfileEntry> DecodeStep::profile() const {
+  std::vector<ProfileEntry> r;
+  for (int k = 0; k < kKinds; ++k)
+    if (impl_->launches[k] > 0) r.push_back({kKindNames[k], impl_->totals[k], impl_->launches[k]});
+  return r;
+}
+std::int64_t DecodeStep::profiled_runs() const { return impl_->runs; }
+std::int64_t DecodeStep::profiled_graph_runs() const { return impl_->graph_runs; }
 
 const float* DecodeStep::logits() const { return impl_->logits; }
 bool DecodeStep::graph_ready() const { return impl_->exec != nullptr; }

@@ -4,7 +4,8 @@
 // launches for 0.15 ms of weight reads; docs/llm.md "CUDA"). Per layer: q/k/v products (+ bias)
 // in one launch, RoPE + KV append, attention over the cache (two launches), the output
 // projection, residual + (post-)norms, gate/up with the gated activation, down projection,
-// residual + the next norm; then the output head with the soft-cap. Nine launches a layer.
+// residual + the next norm; then the output head with the soft-cap. Nine launches a layer, five
+// with the fused tails (DecodeModel::fused_tails).
 //
 // The launches go to the step's own stream, captured once into a CUDA graph and replayed for
 // every token: the token and the position are copied to device memory before each replay, and
@@ -40,6 +41,11 @@ struct DecodeModel {
   float embedding_scale = 0;  // 0: none (Gemma: sqrt(hidden))
   bool rotate_half = true;
   GateActivation activation = GateActivation::Silu;
+  // q/k/v products + RoPE + KV store, attention + its combination, and the o / down products +
+  // the residual and norm after them each in one launch (the launch's last block finishes the
+  // job): five launches a layer instead of nine, the same results (EBSD_CUDA_FUSED_TAILS=0 for
+  // the nine).
+  bool fused_tails = true;
   const float* inv_freq = nullptr;  // [head_dim / 2] f32
   DecodeMatrix embedding;           // [vocab, hidden]
   DecodeMatrix head;                // [vocab, hidden]
@@ -61,6 +67,28 @@ public:
   // for the step, so logits() may be read on caller_stream afterwards. use_graph: replay the
   // captured graph (capturing it on first use); else launch the kernels one by one.
   void run(std::int64_t token, std::int64_t position, bool use_graph, void* caller_stream);
+
+  // run(), then the greedy choice on the device (decode_kernels.hpp pick_greedy) with the host
+  // sampler's repetition penalty on `penalized` (distinct ids; penalty 1: none). Waits for it
+  // and returns the token: one id crosses to the host instead of the logits. logits() then hold
+  // the penalized values.
+  std::int64_t run_greedy(std::int64_t token, std::int64_t position, bool use_graph, void* caller_stream,
+                          const std::vector<std::int64_t>& penalized, double penalty);
+
+  // Profiling (bench_llm_cuda --profile, EBSD_CUDA_PROFILE=1). While on, eager runs put an event
+  // after every launch, behind a short device-side spin so the host has queued the whole step
+  // before the GPU starts it (the intervals are then GPU time, not the host's launch rate), and
+  // each run waits for its events; graph runs time the whole graph. Costs time: for the
+  // breakdown, never for tokens per second.
+  struct ProfileEntry {
+    const char* kernel = "";
+    double gpu_ms = 0;           // summed over the profiled runs
+    std::int64_t launches = 0;   // summed over the profiled runs
+  };
+  void set_profiling(bool on);
+  std::vector<ProfileEntry> profile() const;  // the kernel classes that ran, in step order
+  std::int64_t profiled_runs() const;         // eager runs timed kernel by kernel
+  std::int64_t profiled_graph_runs() const;   // graph runs timed as a whole ("graph" entry)
 
   const float* logits() const;  // device, f32 [vocab], overwritten by the next run()
   bool graph_ready() const;     // captured and instantiated

@@ -30,14 +30,28 @@ ComputeType parse_compute_type(const std::string& name);  // "f32", "f16", "bf16
 // EBSD_CUDA_DECODE_STEP=0 -> Off, EBSD_CUDA_GRAPH=0 -> Eager (for comparisons).
 enum class CudaDecodeMode { Off, Eager, Graph };
 CudaDecodeMode default_cuda_decode_mode();
+bool default_cuda_device_pick();  // false with EBSD_CUDA_DEVICE_PICK=0 (greedy choice on the host)
+bool default_cuda_profiling();    // true with EBSD_CUDA_PROFILE=1
+
+// One kernel class of the decode step's profile (EBSD_CUDA_PROFILE=1, cuda/decode_step.hpp):
+// GPU time and launches per profiled step.
+struct CudaDecodeProfileEntry {
+  std::string kernel;
+  double gpu_us_per_step = 0;
+  double launches_per_step = 0;
+};
 
 // What the CUDA decode step did so far (tests and benchmarks check it ran).
 struct CudaDecodeStats {
-  std::int64_t steps = 0;      // tokens it computed
-  std::int64_t rebuilds = 0;   // step set-ups (one per KV cache it met)
-  bool graph = false;          // its current step replays a captured graph
-  bool graph_failed = false;   // capture failed, so it launches eagerly
-  std::string declined;        // why the model is not covered (then the tensor path runs); empty if covered
+  std::int64_t steps = 0;         // tokens it computed
+  std::int64_t device_picks = 0;  // of them, greedy choices made on the device (only the id copied back)
+  std::int64_t rebuilds = 0;      // step set-ups (one per KV cache it met)
+  bool graph = false;             // its current step replays a captured graph
+  bool graph_failed = false;      // capture failed, so it launches eagerly
+  std::string declined;           // why the model is not covered (then the tensor path runs); empty if covered
+  // With EBSD_CUDA_PROFILE=1 (or set_cuda_profiling): the current step's profile.
+  std::int64_t profiled_steps = 0, profiled_graph_steps = 0;
+  std::vector<CudaDecodeProfileEntry> profile;
 };
 
 struct LoadOptions {
@@ -63,7 +77,17 @@ public:
   std::uint64_t weights_owned_bytes() const { return owned_bytes_; }
   std::uint64_t activations_peak_bytes() const { return activations_peak_; }
 
+  // Greedy decoding of one token on CUDA through the fused step, the choice made on the device
+  // with the host sampler's repetition penalty on `penalized` (distinct ids; penalty 1: none):
+  // the next token, or nothing when the fused step does not cover the model or the device pick
+  // is off (EBSD_CUDA_DEVICE_PICK=0); then forward() and the host sampler do it.
+  std::optional<std::int64_t> decode_greedy_cuda(std::int64_t token, std::int64_t start, KvCachePolicy& kv, FeedForwardPolicy& ff,
+                                                 Communicator& comm, const std::vector<std::int64_t>& penalized, double penalty);
+
   void set_cuda_decode_mode(CudaDecodeMode m) { cuda_decode_mode_ = m; }
+  void set_cuda_device_pick(bool on) { cuda_device_pick_ = on; }
+  // Per-kernel GPU timing of the fused step (slows it down; for the breakdown only).
+  void set_cuda_profiling(bool on);
   CudaDecodeMode cuda_decode_mode() const { return cuda_decode_mode_; }
   CudaDecodeStats cuda_decode_stats() const;
 
@@ -94,6 +118,8 @@ private:
   // undefined when the mode is Off or the model, cache or policies are not ones it covers.
   torch::Tensor forward_cuda_step(const torch::Tensor& tokens, std::int64_t start, KvCachePolicy& kv, FeedForwardPolicy& ff,
                                   Communicator& comm);
+  // Builds (or keeps) the fused step for this cache and policies; false when it does not cover them.
+  bool prepare_cuda_step(KvCachePolicy& kv, FeedForwardPolicy& ff, Communicator& comm);
   struct CudaStepState;  // defined there; shared_ptr so this header needs no CUDA types
 
   io::model::ModelFile file_;
@@ -107,6 +133,8 @@ private:
   std::uint64_t mapped_bytes_ = 0, owned_bytes_ = 0, activations_peak_ = 0;
   std::vector<float> token_scratch_, inv_freq_host_;  // the CPU token path's buffers
   CudaDecodeMode cuda_decode_mode_ = default_cuda_decode_mode();
+  bool cuda_device_pick_ = default_cuda_device_pick();
+  bool cuda_profiling_ = default_cuda_profiling();
   std::shared_ptr<CudaStepState> cuda_step_;
 };
 

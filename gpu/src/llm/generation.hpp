@@ -5,6 +5,7 @@
 // reports timings and memory.
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,10 @@ public:
   // Appends tokens; returns f32 logits of the last one [vocab] (all of them [T, vocab] if asked).
   torch::Tensor prefill(const std::vector<std::int64_t>& tokens, bool all_logits = false);
   torch::Tensor decode(std::int64_t token);
+  // decode() with the greedy choice made on the device (DecoderModel::decode_greedy_cuda): the
+  // next token (only its id leaves the GPU), or nothing, and no step taken, where that path
+  // does not cover the model; then decode() and the host sampler.
+  std::optional<std::int64_t> decode_greedy(std::int64_t token, const std::vector<std::int64_t>& penalized, double penalty);
   void reset();
   std::int64_t position() const { return position_; }
   std::int64_t capacity() const { return kv_->capacity(); }
