@@ -204,6 +204,7 @@ TileConfig make_interleaved_config() {
 // the next token's `pb` floats on.
 inline void scale_interleaved(const std::int32_t* c, const __m512 dw, const float* xd, const float* xs, std::int64_t pb,
                               __m512* acc) {
+#pragma GCC unroll 16
   for (int m = 0; m < 16; ++m) {
     const __m512 v = _mm512_fmsub_ps(_mm512_cvtepi32_ps(_mm512_load_si512(c + 16 * m)), _mm512_set1_ps(xd[m * pb]),
                                      _mm512_set1_ps(xs[m * pb]));
@@ -241,7 +242,8 @@ void groups_amx(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::
       const float* xd = x.scales(t0);
       const float* xs = x.sums(t0);
       __m512 acc[16];
-      for (auto& a : acc) a = _mm512_setzero_ps();
+#pragma GCC unroll 16
+      for (int m = 0; m < 16; ++m) acc[m] = _mm512_setzero_ps();
       std::int64_t b = 0;
       for (; b + 2 <= nb; b += 2) {
         _tile_loadd(0, xa + 32 * b, xstride);
@@ -265,8 +267,12 @@ void groups_amx(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::
         _tile_stored(2, c0, 64);
         scale_interleaved(c0, dw(b), xd + b, xs + b, pb, acc);
       }
+      // Constant indices only (unrolled), so acc stays in registers: a loop to the run-time
+      // token count kept it on the stack, a load and a store around every multiply-add.
       const std::int64_t m_end = std::min<std::int64_t>(16, tokens - t0);
-      for (std::int64_t m = 0; m < m_end; ++m) _mm512_storeu_ps(y + (t0 + m) * ldy + g * 16, acc[m]);
+#pragma GCC unroll 16
+      for (int m = 0; m < 16; ++m)
+        if (m < m_end) _mm512_storeu_ps(y + (t0 + m) * ldy + g * 16, acc[m]);
     }
   }
 }
