@@ -39,7 +39,8 @@ void ActivationBlocks::quantize(BlockFormat weight_format, const float* x, std::
   quantize_tokens(x, ldx, 0, tokens);
 }
 
-void ActivationBlocks::prepare(BlockFormat weight_format, std::int64_t tokens, std::int64_t cols, Isa isa) {
+void ActivationBlocks::prepare(BlockFormat weight_format, std::int64_t tokens, std::int64_t cols, Isa isa,
+                               bool file_layout_tiles) {
   if (weight_format != BlockFormat::Q8_0 && weight_format != BlockFormat::Q4_0)
     throw Error(std::string("quantized products take Q8_0 or Q4_0 weights, not ") + block_traits(weight_format).name);
   if (cols <= 0 || cols % 32 != 0 || tokens < 0)
@@ -76,7 +77,7 @@ void ActivationBlocks::prepare(BlockFormat weight_format, std::int64_t tokens, s
     std::memset(plain_.get() + real, 0, pbytes - real);
   }
   tile_groups_ = 0;
-  if (isa == Isa::Avx512Amx && tokens >= kTileMinTokens) {
+  if (isa == Isa::Avx512Amx && tokens >= kTileMinTokens && file_layout_tiles) {
     tile_groups_ = (tokens + 15) / 16;
     const auto blocks_total = static_cast<std::size_t>(tile_groups_ * blocks());
     if (blocks_total > tile_capacity_) {

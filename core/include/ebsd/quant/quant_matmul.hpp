@@ -74,8 +74,10 @@ public:
   // The same in two steps, so threads can share the work: prepare() sizes the buffers, then
   // quantize_tokens() fills tokens [t0, t1) (disjoint ranges may run concurrently).
   // With `isa` Avx512Amx and at least kTileMinTokens tokens it also keeps the activations in
-  // AMX's tile layout, which the AMX kernel needs.
-  void prepare(BlockFormat weight_format, std::int64_t tokens, std::int64_t cols, Isa isa = best_isa());
+  // AMX's tile layout, which the AMX kernel needs for the file's layout; `file_layout_tiles`
+  // false leaves it out when every matrix it will meet has an interleaved copy of all its rows.
+  void prepare(BlockFormat weight_format, std::int64_t tokens, std::int64_t cols, Isa isa = best_isa(),
+               bool file_layout_tiles = true);
   void quantize_tokens(const float* x, std::int64_t ldx, std::int64_t t0, std::int64_t t1, Isa isa = best_isa());
 
   BlockFormat weight_format() const { return format_; }
