@@ -3,6 +3,8 @@
 // Gemma2) and pre-norm gated FFN (+ post-norm), final norm, output head (+ soft-cap).
 #include "llm/decoder_model.hpp"
 
+#include <ATen/Parallel.h>
+
 #include <cmath>
 #include <cstring>
 
@@ -71,6 +73,20 @@ std::optional<quant::QuantMatrix> DecoderModel::in_place_quantized(const std::st
   return m;
 }
 
+quant::QuantMatrix DecoderModel::with_interleaved(quant::QuantMatrix m) {
+  if (!options_.device().is_cpu() || !quant::reads_interleaved() || m.rows < 16) return m;
+  const auto bytes = quant::interleaved_bytes(m.format, m.rows, m.cols);
+  auto buffer = torch::empty({static_cast<std::int64_t>(bytes) + 64}, torch::kUInt8);
+  auto* out = reinterpret_cast<std::uint8_t*>((reinterpret_cast<std::uintptr_t>(buffer.data_ptr<std::uint8_t>()) + 63) &
+                                              ~std::uintptr_t{63});
+  const std::int64_t groups = m.rows / 16;
+  at::parallel_for(0, groups, 64, [&](std::int64_t g0, std::int64_t g1) { quant::interleave_rows(m, out, g0, g1); });
+  owned_bytes_ += buffer.nbytes();
+  interleaved_.push_back(std::move(buffer));
+  m.interleaved = out;
+  return m;
+}
+
 nn::Linear DecoderModel::linear(const std::string& name, std::int64_t out, std::int64_t in, const std::string& bias_name) {
   torch::Tensor bias;
   if (!bias_name.empty()) {
@@ -81,7 +97,7 @@ nn::Linear DecoderModel::linear(const std::string& name, std::int64_t out, std::
   const auto& w = file_.get(name);
   if (w.shape != std::vector<std::int64_t>{out, in})
     throw Error("expected shape " + shape_text({out, in}) + ", found " + shape_text(w.shape), file_.source(), name);
-  if (const auto packed = in_place_quantized(name)) return nn::Linear(*packed, bias);
+  if (const auto packed = in_place_quantized(name)) return nn::Linear(with_interleaved(*packed), bias);
   return nn::Linear(weight(name), bias);
 }
 
@@ -151,7 +167,7 @@ DecoderModel::DecoderModel(im::ModelFile file, const LoadOptions& o) : file_(std
   output_norm_ = weight("output_norm.weight", true);
   expect_shape(output_norm_, {s.hidden_size}, "output_norm.weight");
   if (s.tied_embeddings)
-    output_ = token_embd_packed_ ? nn::Linear(*token_embd_packed_) : nn::Linear(token_embd_);
+    output_ = token_embd_packed_ ? nn::Linear(with_interleaved(*token_embd_packed_)) : nn::Linear(token_embd_);
   else
     output_ = linear("output.weight", s.vocab_size, s.hidden_size);
   const auto q_out = s.heads * s.head_dim, kv_out = s.kv_heads * s.head_dim;

@@ -35,8 +35,8 @@ void on_threads(std::int64_t n, const F& f) {
 // Quantizes x [tokens, cols] (f32, contiguous) for `format`, tokens split among the threads
 // when there are enough of them (prefill).
 void quantize_activations(quant::ActivationBlocks& blocks, quant::BlockFormat format, const float* x,
-                          std::int64_t tokens, std::int64_t cols) {
-  blocks.prepare(format, tokens, cols);
+                          std::int64_t tokens, std::int64_t cols, bool file_layout_tiles) {
+  blocks.prepare(format, tokens, cols, quant::best_isa(), file_layout_tiles);
   if (tokens < 8) {
     blocks.quantize_tokens(x, cols, 0, tokens);
     return;
@@ -61,7 +61,12 @@ void quantized_linears_into(const float* x, std::int64_t tokens, const std::vect
   // per calling thread keeps decode free of allocations.
   thread_local quant::ActivationBlocks mine;
   quant::ActivationBlocks& blocks = mine;  // the caller's: a thread_local named in the lambda would be each worker's own
-  quantize_activations(blocks, ws[0]->format, x, tokens, cols);
+  // AMX's copy of the activations for the file's layout only where some rows lack an
+  // interleaved copy (the AMX kernel for interleaved rows reads the plain levels).
+  const bool file_layout_tiles = std::any_of(ws.begin(), ws.end(), [](const quant::QuantMatrix* w) {
+    return !w->interleaved || w->rows % 16 != 0;
+  });
+  quantize_activations(blocks, ws[0]->format, x, tokens, cols, file_layout_tiles);
   std::int64_t total_rows = 0;
   for (const auto* w : ws) total_rows += w->rows;
   // The matrices' rows, one after another, cut into equal shares (multiples of 16 rows, so no

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <random>
@@ -71,8 +72,8 @@ int main(int argc, char** argv) {
   const Shape shapes[] = {{"q/o 896x896", 896, 896}, {"gate/up 4864x896", 4864, 896}, {"down 896x4864", 896, 4864},
                           {"head 151936x896", 151936, 896}};
   std::printf("best ISA here: %s; prefill tile: %lld tokens\n", isa_name(best_isa()), static_cast<long long>(prefill_tokens));
-  std::printf("%-18s %-5s %-12s %3s %14s %16s %16s\n", "matrix", "fmt", "isa", "thr", "decode GB/s", "decode GB/cpu-s",
-              "prefill GMAC/s");
+  std::printf("%-18s %-5s %-18s %3s %14s %16s %16s %18s\n", "matrix", "fmt", "isa (il: interleaved)", "thr", "decode GB/s", "decode GB/cpu-s",
+              "prefill GMAC/s", "prefill GMAC/cpu-s");
   std::mt19937 rng(1);
   std::normal_distribution<float> g(0.0f, 1.0f);
   for (const auto& s : shapes)
@@ -80,8 +81,9 @@ int main(int argc, char** argv) {
       bool wanted = only.empty();
       for (Isa isa : {Isa::Portable, Isa::Avx2, Isa::Avx512Vnni, Isa::Avx512Amx})
         for (int threads : {1, 2})
-          wanted = wanted || (std::string(s.name) + " " + block_traits(f).name + " " + isa_name(isa) + " " +
-                              std::to_string(threads)).find(only) != std::string::npos;
+          for (const char* il : {"", " il"})
+            wanted = wanted || (std::string(s.name) + " " + block_traits(f).name + " " + isa_name(isa) + il + " " +
+                                std::to_string(threads)).find(only) != std::string::npos;
       if (!wanted) continue;
       const auto rb = row_bytes(f, s.cols);
       std::vector<std::uint8_t> wq(rb * static_cast<std::size_t>(s.rows));
@@ -90,7 +92,12 @@ int main(int argc, char** argv) {
         for (auto& v : row) v = g(rng);
         quantize_row(f, row.data(), wq.data() + r * rb, s.cols);
       }
-      const QuantMatrix w{f, wq.data(), s.rows, s.cols, rb};
+      const QuantMatrix file_layout{f, wq.data(), s.rows, s.cols, rb};
+      // The engine's layout on AVX-512 machines: the interleaved copy made at load.
+      std::vector<std::uint8_t> il_bytes(interleaved_bytes(f, s.rows, s.cols) + 64);
+      QuantMatrix interleaved = file_layout;
+      interleaved.interleaved = reinterpret_cast<std::uint8_t*>((reinterpret_cast<std::uintptr_t>(il_bytes.data()) + 63) & ~std::uintptr_t{63});
+      interleave_rows(file_layout, const_cast<std::uint8_t*>(interleaved.interleaved), 0, s.rows / 16);
       std::vector<float> xs(static_cast<std::size_t>(prefill_tokens * s.cols));
       for (auto& v : xs) v = g(rng);
       ActivationBlocks one, many;
@@ -100,19 +107,24 @@ int main(int argc, char** argv) {
       std::vector<float> y(static_cast<std::size_t>(prefill_tokens * s.rows));
       for (Isa isa : {Isa::Portable, Isa::Avx2, Isa::Avx512Vnni, Isa::Avx512Amx}) {
         if (!isa_supported(isa)) continue;
+        for (bool il : {false, true})
         for (int threads : {1, 2}) {
-          const std::string key = std::string(s.name) + " " + block_traits(f).name + " " + isa_name(isa) + " " + std::to_string(threads);
+          if (il && !reads_interleaved(isa)) continue;
+          const QuantMatrix& w = il ? interleaved : file_layout;
+          const std::string isa_label = std::string(isa_name(isa)) + (il ? " il" : "");
+          const std::string key = std::string(s.name) + " " + block_traits(f).name + " " + isa_label + " " + std::to_string(threads);
           if (!only.empty() && key.find(only) == std::string::npos) continue;
           double cpu = 0, cpu_prefill = 0;
           const double td = run(w, one, y, threads, isa, seconds, cpu);
           const double gbs = static_cast<double>(wq.size()) / td / 1e9;
-          double gmacs = 0;
+          double gmacs = 0, gmacs_cpu = 0;
           if (!head && isa != Isa::Portable) {
             const double tp = run(w, many, y, threads, isa, seconds, cpu_prefill);
             gmacs = static_cast<double>(s.rows * s.cols * prefill_tokens) / tp / 1e9;
+            gmacs_cpu = static_cast<double>(s.rows * s.cols * prefill_tokens) / cpu_prefill / 1e9;
           }
-          std::printf("%-18s %-5s %-12s %3d %14.2f %16.2f %16.2f\n", s.name, block_traits(f).name, isa_name(isa), threads, gbs,
-                      static_cast<double>(wq.size()) / cpu / 1e9, gmacs);
+          std::printf("%-18s %-5s %-18s %3d %14.2f %16.2f %16.2f %18.2f\n", s.name, block_traits(f).name, isa_label.c_str(), threads, gbs,
+                      static_cast<double>(wq.size()) / cpu / 1e9, gmacs, gmacs_cpu);
           std::fflush(stdout);
         }
       }

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ebsd/io/model/tokenizer.hpp"
+#include "ebsd/quant/quant_matmul.hpp"
 #include "run_command.hpp"
 #include "tokenizer_test_support.hpp"
 
@@ -65,8 +66,16 @@ TEST(LlmCli, QuantizedConversionRunsInPlace) {
     ASSERT_EQ(r.exit_code, 0) << types << ": " << r.err;
     const auto j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j["tokens"].size(), 8u) << types;
-    // Every weight used where it lies in the file: quantized matrices, f32 norms.
-    EXPECT_EQ(j["memory"]["weights_owned_bytes"].get<std::uint64_t>(), 0u) << types;
+    // Every weight used where it lies in the file: quantized matrices, f32 norms. On CPUs whose
+    // kernels read interleaved copies (AVX-512) those are owned, at most the blocks they copy
+    // plus 64 bytes each (a tied head copies the embedding too).
+    const auto owned = j["memory"]["weights_owned_bytes"].get<std::uint64_t>();
+    if (ebsd::quant::reads_interleaved()) {
+      EXPECT_GT(owned, 0u) << types;
+      EXPECT_LE(owned, 2 * j["model"]["weight_file_bytes"].get<std::uint64_t>()) << types;
+    } else {
+      EXPECT_EQ(owned, 0u) << types;
+    }
     EXPECT_EQ(j["memory"]["weights_mapped_bytes"].get<std::uint64_t>(), j["model"]["weight_file_bytes"].get<std::uint64_t>());
     // The same prompt through bench: its generated tokens are reported too.
     r = run(kEbsd + " llm bench --model " + gguf + " --prompt-ids " + prompt_ids() + " --gen-tokens 4 --json", t);

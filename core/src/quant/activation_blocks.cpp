@@ -39,7 +39,8 @@ void ActivationBlocks::quantize(BlockFormat weight_format, const float* x, std::
   quantize_tokens(x, ldx, 0, tokens);
 }
 
-void ActivationBlocks::prepare(BlockFormat weight_format, std::int64_t tokens, std::int64_t cols, Isa isa) {
+void ActivationBlocks::prepare(BlockFormat weight_format, std::int64_t tokens, std::int64_t cols, Isa isa,
+                               bool file_layout_tiles) {
   if (weight_format != BlockFormat::Q8_0 && weight_format != BlockFormat::Q4_0)
     throw Error(std::string("quantized products take Q8_0 or Q4_0 weights, not ") + block_traits(weight_format).name);
   if (cols <= 0 || cols % 32 != 0 || tokens < 0)
@@ -49,7 +50,11 @@ void ActivationBlocks::prepare(BlockFormat weight_format, std::int64_t tokens, s
   cols_ = cols;
   padded_blocks_ = (cols / 32 + 15) / 16 * 16;
   const auto qbytes = static_cast<std::size_t>(std::max<std::int64_t>(1, tokens * pairs() * 64));
-  const auto sbytes = static_cast<std::size_t>(std::max<std::int64_t>(1, tokens * padded_blocks_));
+  // Interleaved kernels read plain levels, tokens padded to 16 (an AMX tile's rows) with zeros,
+  // and the padding tokens' scales and sums (zeros too).
+  plain_tokens_ = reads_interleaved(isa) && tokens > 0 ? (tokens + 15) / 16 * 16 : 0;
+  const std::int64_t scale_tokens = std::max(tokens, plain_tokens_);
+  const auto sbytes = static_cast<std::size_t>(std::max<std::int64_t>(1, scale_tokens * padded_blocks_));
   if (qbytes > quant_capacity_) {
     quants_.reset(aligned_array<std::uint8_t>(qbytes));
     quant_capacity_ = qbytes;
@@ -59,8 +64,20 @@ void ActivationBlocks::prepare(BlockFormat weight_format, std::int64_t tokens, s
     sums_.reset(aligned_array<float>(sbytes));
     scale_capacity_ = sbytes;
   }
+  if (plain_tokens_ > 0) {
+    const auto pad = static_cast<std::size_t>((plain_tokens_ - tokens) * padded_blocks_);
+    std::fill(scales_.get() + tokens * padded_blocks_, scales_.get() + tokens * padded_blocks_ + pad, 0.0f);
+    std::fill(sums_.get() + tokens * padded_blocks_, sums_.get() + tokens * padded_blocks_ + pad, 0.0f);
+    const auto pbytes = static_cast<std::size_t>(plain_tokens_ * plain_stride());
+    if (pbytes > plain_capacity_) {
+      plain_.reset(aligned_array<std::int8_t>(pbytes));
+      plain_capacity_ = pbytes;
+    }
+    const auto real = static_cast<std::size_t>(tokens * plain_stride());
+    std::memset(plain_.get() + real, 0, pbytes - real);
+  }
   tile_groups_ = 0;
-  if (isa == Isa::Avx512Amx && tokens >= kTileMinTokens) {
+  if (isa == Isa::Avx512Amx && tokens >= kTileMinTokens && file_layout_tiles) {
     tile_groups_ = (tokens + 15) / 16;
     const auto blocks_total = static_cast<std::size_t>(tile_groups_ * blocks());
     if (blocks_total > tile_capacity_) {
@@ -106,11 +123,13 @@ void ActivationBlocks::quantize_tokens(const float* x, std::int64_t ldx, std::in
     std::fill(d + nb, d + padded_blocks_, 0.0f);
     std::fill(s + nb, s + padded_blocks_, 0.0f);
     if (nb % 2) std::memset(q + (pairs() - 1) * 64, offset ? 128 : 0, 64);
+    std::int8_t* plain = has_plain() ? plain_.get() + t * plain_stride() : nullptr;
+    if (plain) std::memset(plain + cols_, 0, static_cast<std::size_t>(plain_stride() - cols_));
     std::int64_t bad = -1;
     if (isa >= Isa::Avx512Vnni && isa_supported(Isa::Avx512Vnni))
-      bad = detail::quantize_row_avx512(format_, row, nb, q, d, s);
+      bad = detail::quantize_row_avx512(format_, row, nb, q, d, s, plain);
     else
-      bad = detail::quantize_row_portable(format_, row, nb, q, d, s);
+      bad = detail::quantize_row_portable(format_, row, nb, q, d, s, plain);
     if (bad >= 0) throw Error("activation block " + std::to_string(bad) + " of token " + std::to_string(t) + " is not finite");
     if (has_tiles()) fill_tiles(t);
   }
@@ -118,8 +137,10 @@ void ActivationBlocks::quantize_tokens(const float* x, std::int64_t ldx, std::in
 
 namespace detail {
 
-std::int64_t quantize_row_portable(BlockFormat format, const float* row, std::int64_t nb, std::uint8_t* q, float* d, float* s) {
+std::int64_t quantize_row_portable(BlockFormat format, const float* row, std::int64_t nb, std::uint8_t* q, float* d, float* s,
+                                   std::int8_t* plain) {
   const bool offset = format == BlockFormat::Q8_0;
+  const float weight_offset = offset ? 128.0f : 8.0f;
   for (std::int64_t b = 0; b < nb; ++b) {
     const float* v = row + b * 32;
     float amax = 0;
@@ -135,9 +156,10 @@ std::int64_t quantize_row_portable(BlockFormat format, const float* row, std::in
       const int level = std::clamp(static_cast<int>(std::nearbyint(v[k] * id)), -127, 127);
       sum += level;
       q[quant_offset(format, b, k)] = static_cast<std::uint8_t>(offset ? level + 128 : level);
+      if (plain) plain[b * 32 + k] = static_cast<std::int8_t>(level);
     }
     d[b] = db;
-    s[b] = 8.0f * db * static_cast<float>(sum);
+    s[b] = weight_offset * db * static_cast<float>(sum);
   }
   return -1;
 }

@@ -19,8 +19,24 @@ bool amx_usable();
 
 // Quantizes one token's row of nb blocks into the layout of ActivationBlocks (quants q, scales
 // d, sums s). Returns the first block with a value that is not finite, or -1.
-std::int64_t quantize_row_portable(BlockFormat format, const float* row, std::int64_t nb, std::uint8_t* q, float* d, float* s);
-std::int64_t quantize_row_avx512(BlockFormat format, const float* row, std::int64_t nb, std::uint8_t* q, float* d, float* s);
+// `plain`, when not null, gets the levels as int8 in column order too (ActivationBlocks::plain).
+std::int64_t quantize_row_portable(BlockFormat format, const float* row, std::int64_t nb, std::uint8_t* q, float* d, float* s,
+                                   std::int8_t* plain);
+std::int64_t quantize_row_avx512(BlockFormat format, const float* row, std::int64_t nb, std::uint8_t* q, float* d, float* s,
+                                 std::int8_t* plain);
+
+// The interleaved kernels (QuantMatrix::interleaved): whole groups of 16 rows, r0 and r1
+// multiples of 16; activations with plain levels. The AMX one takes any token count.
+void matmul_avx512_interleaved(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::int64_t ldy, std::int64_t r0,
+                               std::int64_t r1);
+void matmul_amx_interleaved(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::int64_t ldy, std::int64_t r0,
+                            std::int64_t r1);
+// Bytes of one group of 16 interleaved rows, and where its quants start (after the scales).
+inline std::int64_t interleaved_scale_bytes(std::int64_t nb) { return (nb * 32 + 63) / 64 * 64; }
+inline std::int64_t interleaved_block_bytes(BlockFormat f) { return f == BlockFormat::Q4_0 ? 256 : 512; }
+inline std::int64_t interleaved_group_bytes(BlockFormat f, std::int64_t nb) {
+  return interleaved_scale_bytes(nb) + nb * interleaved_block_bytes(f);
+}
 
 // Rows are processed in chunks of this many so a chunk of weights stays in cache while every
 // tile of tokens passes over it.

@@ -176,7 +176,119 @@ void rows_amx(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::in
   }
 }
 
+// Interleaved weights (QuantMatrix::interleaved): the roles turn round. The activations' plain
+// levels are the A tile (16 tokens x 32 values, straight from ActivationBlocks::plain), a block
+// of 16 interleaved rows is the B tile as it is stored (Q8_0, w + 128) or after one and / shift
+// per 64 values (Q4_0, once per group of rows for all tokens), and tdpbsud (signed x unsigned)
+// gives C[token][row]: row m of C is 16 consecutive outputs of token m, scaled with one
+// broadcast d_x, one broadcast offset term and the rows' 16 scales (one load), and stored
+// without the transpose the other layout needs. No activation tile copy is read.
+TileConfig make_interleaved_config() {
+  TileConfig c;
+  for (int t : {0, 3}) {  // activations: 16 tokens x 32 bytes
+    c.rows[t] = 16;
+    c.colsb[t] = 32;
+  }
+  for (int t : {1, 4}) {  // weights: 8 rows x 64 bytes (16 rows x 4 values)
+    c.rows[t] = 8;
+    c.colsb[t] = 64;
+  }
+  for (int t : {2, 5}) {  // results: 16 tokens x 16 int32
+    c.rows[t] = 16;
+    c.colsb[t] = 64;
+  }
+  return c;
+}
+
+// acc[m] += d_w (d_x[m] C[m] - s[m]): xd and xs point at token 0's scale and sum of the block,
+// the next token's `pb` floats on.
+inline void scale_interleaved(const std::int32_t* c, const __m512 dw, const float* xd, const float* xs, std::int64_t pb,
+                              __m512* acc) {
+#pragma GCC unroll 16
+  for (int m = 0; m < 16; ++m) {
+    const __m512 v = _mm512_fmsub_ps(_mm512_cvtepi32_ps(_mm512_load_si512(c + 16 * m)), _mm512_set1_ps(xd[m * pb]),
+                                     _mm512_set1_ps(xs[m * pb]));
+    acc[m] = _mm512_fmadd_ps(v, dw, acc[m]);
+  }
+}
+
+template <bool Q4>
+void groups_amx(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::int64_t ldy, std::int64_t g0, std::int64_t g1) {
+  const std::int64_t nb = x.blocks(), tokens = x.tokens(), pb = x.padded_blocks();
+  const std::int64_t group_bytes = interleaved_group_bytes(w.format, nb), scale_bytes = interleaved_scale_bytes(nb);
+  const std::int64_t xstride = x.plain_stride();
+  alignas(64) std::int32_t c0[256], c1[256];
+  thread_local std::vector<std::uint8_t, AlignedAllocator<std::uint8_t>> unpacked_buf;
+  if constexpr (Q4) unpacked_buf.resize(static_cast<std::size_t>(nb * 512));
+  const __m512i low4 = _mm512_set1_epi8(0x0F);
+  for (std::int64_t g = g0; g < g1; ++g) {
+    const std::uint8_t* base = w.interleaved + g * group_bytes;
+    const std::uint8_t* wt = base + scale_bytes;  // B tiles, 512 bytes a block
+    if constexpr (Q4) {
+      for (std::int64_t b = 0; b < nb; ++b)
+        for (int v = 0; v < 4; ++v) {
+          const __m512i raw = _mm512_load_si512(base + scale_bytes + b * 256 + 64 * v);
+          std::uint8_t* dst = unpacked_buf.data() + 512 * b;
+          _mm512_store_si512(dst + 64 * v, _mm512_and_si512(raw, low4));
+          _mm512_store_si512(dst + 64 * (4 + v), _mm512_and_si512(_mm512_srli_epi16(raw, 4), low4));
+        }
+      wt = unpacked_buf.data();
+    }
+    const auto dw = [&](std::int64_t b) {
+      return _mm512_cvtph_ps(_mm256_load_si256(reinterpret_cast<const __m256i*>(base + b * 32)));
+    };
+    for (std::int64_t t0 = 0; t0 < tokens; t0 += 16) {
+      const std::int8_t* xa = x.plain(t0);
+      const float* xd = x.scales(t0);
+      const float* xs = x.sums(t0);
+      __m512 acc[16];
+#pragma GCC unroll 16
+      for (int m = 0; m < 16; ++m) acc[m] = _mm512_setzero_ps();
+      std::int64_t b = 0;
+      for (; b + 2 <= nb; b += 2) {
+        _tile_loadd(0, xa + 32 * b, xstride);
+        _tile_loadd(3, xa + 32 * (b + 1), xstride);
+        _tile_loadd(1, wt + 512 * b, 64);
+        _tile_loadd(4, wt + 512 * (b + 1), 64);
+        _tile_zero(2);
+        _tile_zero(5);
+        _tile_dpbsud(2, 0, 1);
+        _tile_dpbsud(5, 3, 4);
+        _tile_stored(2, c0, 64);
+        scale_interleaved(c0, dw(b), xd + b, xs + b, pb, acc);
+        _tile_stored(5, c1, 64);
+        scale_interleaved(c1, dw(b + 1), xd + b + 1, xs + b + 1, pb, acc);
+      }
+      if (b < nb) {
+        _tile_loadd(0, xa + 32 * b, xstride);
+        _tile_loadd(1, wt + 512 * b, 64);
+        _tile_zero(2);
+        _tile_dpbsud(2, 0, 1);
+        _tile_stored(2, c0, 64);
+        scale_interleaved(c0, dw(b), xd + b, xs + b, pb, acc);
+      }
+      // Constant indices only (unrolled), so acc stays in registers: a loop to the run-time
+      // token count kept it on the stack, a load and a store around every multiply-add.
+      const std::int64_t m_end = std::min<std::int64_t>(16, tokens - t0);
+#pragma GCC unroll 16
+      for (int m = 0; m < 16; ++m)
+        if (m < m_end) _mm512_storeu_ps(y + (t0 + m) * ldy + g * 16, acc[m]);
+    }
+  }
+}
+
 }  // namespace
+
+void matmul_amx_interleaved(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::int64_t ldy, std::int64_t r0,
+                            std::int64_t r1) {
+  static const TileConfig config = make_interleaved_config();
+  _tile_loadconfig(&config);
+  if (w.format == BlockFormat::Q4_0)
+    groups_amx<true>(w, x, y, ldy, r0 / 16, r1 / 16);
+  else
+    groups_amx<false>(w, x, y, ldy, r0 / 16, r1 / 16);
+  _tile_release();
+}
 
 void matmul_amx(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::int64_t ldy, std::int64_t r0,
                 std::int64_t r1) {

@@ -207,8 +207,10 @@ void rows(const QuantMatrix& w, const ActivationBlocks& x, std::int64_t t0, floa
 
 }  // namespace
 
-std::int64_t quantize_row_avx512(BlockFormat format, const float* row, std::int64_t nb, std::uint8_t* q, float* d, float* s) {
+std::int64_t quantize_row_avx512(BlockFormat format, const float* row, std::int64_t nb, std::uint8_t* q, float* d, float* s,
+                                 std::int8_t* plain) {
   const bool q8 = format == BlockFormat::Q8_0;
+  const float weight_offset = q8 ? 128.0f : 8.0f;
   const __m512 sign = _mm512_set1_ps(-0.0f);
   const __m128i offset = _mm_set1_epi8(static_cast<char>(q8 ? 0x80 : 0));
   for (std::int64_t b = 0; b < nb; ++b) {
@@ -223,7 +225,12 @@ std::int64_t quantize_row_avx512(BlockFormat format, const float* row, std::int6
     // Round to nearest even (the default rounding mode), as the portable path's nearbyint.
     const __m512i i0 = _mm512_cvtps_epi32(_mm512_mul_ps(v0, vid)), i1 = _mm512_cvtps_epi32(_mm512_mul_ps(v1, vid));
     const int sum = _mm512_reduce_add_epi32(_mm512_add_epi32(i0, i1));
-    const __m128i lo = _mm_xor_si128(_mm512_cvtsepi32_epi8(i0), offset), hi = _mm_xor_si128(_mm512_cvtsepi32_epi8(i1), offset);
+    const __m128i l0 = _mm512_cvtsepi32_epi8(i0), l1 = _mm512_cvtsepi32_epi8(i1);
+    if (plain) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(plain + b * 32), l0);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(plain + b * 32 + 16), l1);
+    }
+    const __m128i lo = _mm_xor_si128(l0, offset), hi = _mm_xor_si128(l1, offset);
     std::uint8_t* pair = q + (b / 2) * 64;
     if (q8) {  // A0..31, B0..31
       _mm_storeu_si128(reinterpret_cast<__m128i*>(pair + (b % 2) * 32), lo);
@@ -233,7 +240,7 @@ std::int64_t quantize_row_avx512(BlockFormat format, const float* row, std::int6
       _mm_storeu_si128(reinterpret_cast<__m128i*>(pair + 32 + (b % 2) * 16), hi);
     }
     d[b] = db;
-    s[b] = 8.0f * db * static_cast<float>(sum);
+    s[b] = weight_offset * db * static_cast<float>(sum);
   }
   return -1;
 }

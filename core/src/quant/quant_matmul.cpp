@@ -1,6 +1,7 @@
 // Instruction-set detection and dispatch of the quantized products (quant/quant_matmul.hpp).
 #include <cpuid.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -57,6 +58,8 @@ const char* isa_name(Isa isa) {
   return "?";
 }
 
+bool reads_interleaved(Isa isa) { return isa >= Isa::Avx512Vnni && isa_supported(isa); }
+
 bool isa_supported(Isa isa) {
   switch (isa) {
     case Isa::Portable: return true;
@@ -94,6 +97,20 @@ void quant_matmul(const QuantMatrix& w, const ActivationBlocks& x, float* y, std
     throw Error("row range [" + std::to_string(row_begin) + ", " + std::to_string(row_end) + ") outside the " +
                 std::to_string(w.rows) + " rows of the weights");
   if (!isa_supported(isa)) throw Error(std::string("this CPU lacks ") + isa_name(isa));
+  if (w.interleaved && reads_interleaved(isa) && x.has_plain()) {
+    // Whole groups of 16 rows from the interleaved copy; rows before the first and after the
+    // last whole group (a range cut elsewhere, or a matrix's last partial group) as below.
+    const std::int64_t g0 = std::min(row_end, (row_begin + 15) / 16 * 16), g1 = std::max(g0, row_end / 16 * 16);
+    if (g0 < g1) {
+      if (row_begin < g0) quant_matmul(QuantMatrix{w.format, w.data, w.rows, w.cols, w.row_stride}, x, y, ldy, row_begin, g0, isa);
+      if (isa == Isa::Avx512Amx && x.tokens() >= ActivationBlocks::kTileMinTokens)
+        detail::matmul_amx_interleaved(w, x, y, ldy, g0, g1);
+      else
+        detail::matmul_avx512_interleaved(w, x, y, ldy, g0, g1);
+      if (g1 < row_end) quant_matmul(QuantMatrix{w.format, w.data, w.rows, w.cols, w.row_stride}, x, y, ldy, g1, row_end, isa);
+      return;
+    }
+  }
   if (isa == Isa::Avx512Amx && x.has_tiles()) {
     // Whole groups of 16 rows through the tiles, the rest (fewer than 16) through AVX-512.
     const std::int64_t split = row_begin + (row_end - row_begin) / 16 * 16;

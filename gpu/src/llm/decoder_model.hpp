@@ -105,6 +105,9 @@ private:
   // CUDA kernels, after its checks; nothing when the weight is not quantized, is another format,
   // or the device is CUDA in a build without the kernels.
   std::optional<quant::QuantMatrix> in_place_quantized(const std::string& name);
+  // m with an interleaved copy (quant::interleave_rows) when m is in host memory and the CPU's
+  // kernels read one; the copy is owned by the model.
+  quant::QuantMatrix with_interleaved(quant::QuantMatrix m);
   // The layer of weight `name` ([out, in], shape checked), with an optional bias.
   nn::Linear linear(const std::string& name, std::int64_t out, std::int64_t in, const std::string& bias_name = {});
   void note_activations(std::uint64_t bytes) { activations_peak_ = std::max(activations_peak_, bytes); }
@@ -129,6 +132,7 @@ private:
   nn::Linear output_{nullptr};
   std::vector<Layer> layers_;
   std::vector<bool> fused_qkv_;
+  std::vector<torch::Tensor> interleaved_;  // CPU: the packed layers' interleaved copies
   std::vector<torch::Tensor> device_blocks_;  // CUDA: the Q8_0 / Q4_0 blocks the packed layers point into  // per layer: q, k, v quantized in place in one format
   std::uint64_t mapped_bytes_ = 0, owned_bytes_ = 0, activations_peak_ = 0;
   std::vector<float> token_scratch_, inv_freq_host_;  // the CPU token path's buffers

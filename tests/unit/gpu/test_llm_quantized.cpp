@@ -75,8 +75,15 @@ TEST(QuantizedGguf, Q8_0AndQ4_0RunInPlaceAndCountTheirBytes) {
     DecoderModel quantized(im::ModelFile::open(tmp / "q.gguf"), {});
     DecoderModel reference(im::ModelFile::open(tmp / "ref.gguf"), {});
     DecoderModel original(im::ModelFile::open(tmp / "f32.gguf"), {});
-    // Every weight is used in place: the quantized matrices and the F32 norms and biases.
-    EXPECT_EQ(quantized.weights_owned_bytes(), 0u);
+    // Every weight is used in place: the quantized matrices and the F32 norms and biases. Where
+    // the CPU's kernels read interleaved copies (AVX-512, AMX) those are owned: never more than
+    // the blocks they copy, plus 64 bytes of alignment each (the tied head copies the embedding).
+    if (ebsd::quant::reads_interleaved()) {
+      EXPECT_GT(quantized.weights_owned_bytes(), 0u);
+      EXPECT_LE(quantized.weights_owned_bytes(), 2 * quantized.file().weight_bytes());
+    } else {
+      EXPECT_EQ(quantized.weights_owned_bytes(), 0u);
+    }
     EXPECT_EQ(quantized.weights_mapped_bytes(), quantized.file().weight_bytes());
     EXPECT_LT(quantized.weights_mapped_bytes(), reference.weights_mapped_bytes() / 3);
     Session a(quantized, 32), b(reference, 32), c0(original, 32);

@@ -8,7 +8,9 @@
 //    sum_b d_x,b / 2 * sum_k |w_k| per output.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <thread>
@@ -39,9 +41,18 @@ std::vector<float> random_matrix(std::int64_t rows, std::int64_t cols, unsigned 
   return v;
 }
 
-void check(const Case& c, Isa isa) {
+// A 64-byte aligned buffer for interleaved copies.
+struct AlignedBytes {
+  explicit AlignedBytes(std::size_t n) : p(static_cast<std::uint8_t*>(std::aligned_alloc(64, std::max<std::size_t>(64, (n + 63) / 64 * 64)))) {}
+  ~AlignedBytes() { std::free(p); }
+  AlignedBytes(const AlignedBytes&) = delete;
+  AlignedBytes& operator=(const AlignedBytes&) = delete;
+  std::uint8_t* p;
+};
+
+void check(const Case& c, Isa isa, bool interleave) {
   SCOPED_TRACE(std::string(block_traits(c.format).name) + " " + std::to_string(c.rows) + "x" + std::to_string(c.cols) +
-               ", " + std::to_string(c.tokens) + " tokens, " + isa_name(isa));
+               ", " + std::to_string(c.tokens) + " tokens, " + isa_name(isa) + (interleave ? ", interleaved" : ""));
   const auto wf = random_matrix(c.rows, c.cols, 11, true);
   const auto xf = random_matrix(c.tokens, c.cols, 12, true);
   const std::size_t rb = row_bytes(c.format, c.cols);
@@ -51,7 +62,12 @@ void check(const Case& c, Isa isa) {
     quantize_row(c.format, wf.data() + r * c.cols, wq.data() + r * rb, c.cols);
     dequantize_row(c.format, wq.data() + r * rb, wd.data() + r * c.cols, c.cols);
   }
-  const QuantMatrix w{c.format, wq.data(), c.rows, c.cols, rb};
+  QuantMatrix w{c.format, wq.data(), c.rows, c.cols, rb};
+  AlignedBytes copy(interleaved_bytes(c.format, c.rows, c.cols));
+  if (interleave) {
+    interleave_rows(w, copy.p, 0, c.rows / 16);
+    w.interleaved = copy.p;
+  }
   ActivationBlocks x;
   x.prepare(c.format, c.tokens, c.cols, isa);  // with AMX tiles when isa is AMX and there are enough tokens
   x.quantize_tokens(xf.data(), c.cols, 0, c.tokens);
@@ -94,8 +110,8 @@ void check(const Case& c, Isa isa) {
   // Bounds that nothing could exceed would test nothing: the activation rounding bound is
   // within a small factor of the error really seen.
   EXPECT_GT(worst_input, 0.02);
-  std::printf("  %s %s %lldx%lld t=%lld: error/bound %.3g (exact), %.3g (float input)\n", block_traits(c.format).name,
-              isa_name(isa), static_cast<long long>(c.rows), static_cast<long long>(c.cols),
+  std::printf("  %s %s%s %lldx%lld t=%lld: error/bound %.3g (exact), %.3g (float input)\n", block_traits(c.format).name,
+              isa_name(isa), interleave ? " interleaved" : "", static_cast<long long>(c.rows), static_cast<long long>(c.cols),
               static_cast<long long>(c.tokens), worst_exact, worst_input);
   // Padding columns of y are untouched.
   for (std::int64_t t = 0; t < c.tokens; ++t)
@@ -120,9 +136,42 @@ TEST(QuantMatmul, MatchesFloat64Reference) {
       {BlockFormat::Q8_0, 70, 928, 20},  {BlockFormat::Q4_0, 70, 928, 20},
       {BlockFormat::Q8_0, 48, 4864, 33}, {BlockFormat::Q4_0, 48, 4864, 33},
       {BlockFormat::Q8_0, 32, 64, 8},    {BlockFormat::Q4_0, 16, 32, 9},
+      // interleaved groups: 16-token tiles and a partial one, odd block counts
+      {BlockFormat::Q8_0, 64, 896, 17},  {BlockFormat::Q4_0, 64, 896, 17},
+      {BlockFormat::Q8_0, 32, 96, 16},   {BlockFormat::Q4_0, 32, 96, 3},
   };
   for (Isa isa : isas())
-    for (const auto& c : cases) check(c, isa);
+    for (const auto& c : cases) {
+      check(c, isa, false);
+      if (reads_interleaved(isa)) check(c, isa, true);
+    }
+}
+
+TEST(QuantMatmul, InterleavedLayoutHoldsTheFileBytes) {
+  for (BlockFormat f : {BlockFormat::Q8_0, BlockFormat::Q4_0}) {
+    const std::int64_t rows = 35, cols = 96, nb = cols / 32;  // two whole groups, three rows left out
+    const auto wf = random_matrix(rows, cols, 3, true);
+    const std::size_t rb = row_bytes(f, cols);
+    std::vector<std::uint8_t> wq(rb * rows);
+    for (std::int64_t r = 0; r < rows; ++r) quantize_row(f, wf.data() + r * cols, wq.data() + r * rb, cols);
+    const bool q4 = f == BlockFormat::Q4_0;
+    const std::size_t qbytes = q4 ? 16 : 32;  // per block and row
+    const std::size_t bytes = interleaved_bytes(f, rows, cols), group = 128 + nb * qbytes * 16;
+    EXPECT_EQ(bytes, 2 * group) << "per group the scales padded to 64 bytes, then the quants";
+    AlignedBytes copy(bytes);
+    interleave_rows({f, wq.data(), rows, cols, rb}, copy.p, 0, rows / 16);
+    for (std::int64_t r = 0; r < 32; ++r)
+      for (std::int64_t b = 0; b < nb; ++b) {
+        const std::uint8_t* blk = wq.data() + r * rb + b * (qbytes + 2);
+        const std::uint8_t* g = copy.p + (r / 16) * group;
+        EXPECT_EQ(0, std::memcmp(g + b * 32 + (r % 16) * 2, blk, 2));
+        for (std::size_t k = 0; k < qbytes; ++k) {
+          const std::uint8_t got = g[128 + b * qbytes * 16 + (k / 4) * 64 + (r % 16) * 4 + k % 4];
+          EXPECT_EQ(got, q4 ? blk[2 + k] : static_cast<std::uint8_t>(blk[2 + k] ^ 0x80)) << r << " " << b << " " << k;
+        }
+      }
+  }
+  EXPECT_THROW(interleaved_bytes(BlockFormat::Q4_K, 16, 256), ebsd::Error);
 }
 
 TEST(QuantMatmul, RowRangesSplitAcrossThreadsGiveTheSameBits) {
@@ -133,7 +182,7 @@ TEST(QuantMatmul, RowRangesSplitAcrossThreadsGiveTheSameBits) {
     const std::size_t rb = row_bytes(f, cols);
     std::vector<std::uint8_t> wq(rb * rows);
     for (std::int64_t r = 0; r < rows; ++r) quantize_row(f, wf.data() + r * cols, wq.data() + r * rb, cols);
-    const QuantMatrix w{f, wq.data(), rows, cols, rb};
+    QuantMatrix w{f, wq.data(), rows, cols, rb};
     ActivationBlocks x;
     x.quantize(f, xf.data(), tokens, cols, cols);
     std::vector<float> whole(static_cast<std::size_t>(tokens * rows)), split(whole.size());
@@ -142,6 +191,16 @@ TEST(QuantMatmul, RowRangesSplitAcrossThreadsGiveTheSameBits) {
     std::thread b([&] { quant_matmul(w, x, split.data(), rows, 47, rows); });
     a.join();
     b.join();
+    EXPECT_EQ(whole, split);
+    // Interleaved: the engine cuts ranges at multiples of 16 rows (whole groups).
+    AlignedBytes copy(interleaved_bytes(f, rows, cols));
+    interleave_rows(w, copy.p, 0, rows / 16);
+    w.interleaved = copy.p;
+    quant_matmul(w, x, whole.data(), rows, 0, rows);
+    std::thread c([&] { quant_matmul(w, x, split.data(), rows, 0, 48); });
+    std::thread d([&] { quant_matmul(w, x, split.data(), rows, 48, rows); });
+    c.join();
+    d.join();
     EXPECT_EQ(whole, split);
   }
 }

@@ -28,12 +28,32 @@ bool isa_supported(Isa isa);  // by this CPU (and operating system)
 Isa best_isa();               // the best supported one, capped by EBSD_QUANT_ISA
 
 // A row-major [rows, cols] matrix of Q8_0 or Q4_0 blocks, e.g. a view into a mapped GGUF file.
+// `interleaved`, when set, is a copy of its whole groups of 16 rows in the layout below (made
+// once, at load, by interleave_rows); the AVX-512 and AMX kernels then read that instead.
 struct QuantMatrix {
   BlockFormat format = BlockFormat::Q8_0;
   const std::uint8_t* data = nullptr;
   std::int64_t rows = 0, cols = 0;
   std::size_t row_stride = 0;  // bytes from one row to the next
+  const std::uint8_t* interleaved = nullptr;  // 64-byte aligned, interleaved_bytes() long
 };
+
+// The interleaved layout: rows in groups of 16 (rows / 16 groups; a last partial group is not
+// copied and stays with the file's layout). Per group, first the f16 scales of every block, 16
+// per block (row order, 32 bytes a block, the section padded to 64 bytes), then per block the
+// quants as 64-byte vectors whose 4-byte lane j belongs to row j:
+//   - Q8_0: 8 vectors, vector v lane j = values 4v..4v+3 of row j, stored as w + 128 (unsigned),
+//   - Q4_0: 4 vectors, vector v lane j = the file's bytes 4v..4v+3 of row j (low nibbles: values
+//     4v..4v+3, high nibbles: values 16 + 4v..16 + 4v + 3).
+// So one vpdpbusd of a vector with 4 broadcast activation bytes adds 4 products to each of 16
+// rows (no horizontal sums, no scale gathers), and a Q8_0 block (8 vectors) is exactly AMX's
+// weight tile for 16 rows x 32 values. Same size as the file's blocks.
+std::size_t interleaved_bytes(BlockFormat format, std::int64_t rows, std::int64_t cols);
+// Writes w's interleaved copy to out (64-byte aligned, interleaved_bytes() long); rows of groups
+// [group_begin, group_end) only, so threads can share the work.
+void interleave_rows(const QuantMatrix& w, std::uint8_t* out, std::int64_t group_begin, std::int64_t group_end);
+// Whether the kernels `isa` selects read interleaved copies (AVX-512 VNNI and AMX do).
+bool reads_interleaved(Isa isa = best_isa());
 
 // Activations x [tokens, cols] quantized to 8-bit blocks of 32 (d = max |x| / 127 per block,
 // q = round(x / d)), laid out for one weight format:
@@ -42,7 +62,11 @@ struct QuantMatrix {
 //     Q4_0 blocks' nibbles; for Q8_0 weights it is A0..31, B0..31 stored as q + 128 (unsigned,
 //     the operand vpdpbusd wants). A missing last block of an odd count is stored as zeros.
 //   - scales: d per block, padded with zeros to a multiple of 16 blocks.
-//   - sums (Q4_0 only): 8 d sum(q) per block, the term that the weights' offset of 8 subtracts.
+//   - sums: o d sum(q) per block with o the weights' offset (8 for Q4_0 levels 0..15, 128 for
+//     interleaved Q8_0 weights stored as w + 128): the term that offset adds, subtracted once.
+//   - plain (AVX-512 and AMX only): per token the levels q as int8 in column order, rows of
+//     plain_stride() bytes, tokens padded with zeros to a multiple of 16; the interleaved
+//     kernels' operand (AMX reads 16 tokens x 32 values of it as one tile).
 class ActivationBlocks {
 public:
   // cols must be a multiple of 32; row t of x starts at x + t * ldx.
@@ -50,8 +74,10 @@ public:
   // The same in two steps, so threads can share the work: prepare() sizes the buffers, then
   // quantize_tokens() fills tokens [t0, t1) (disjoint ranges may run concurrently).
   // With `isa` Avx512Amx and at least kTileMinTokens tokens it also keeps the activations in
-  // AMX's tile layout, which the AMX kernel needs.
-  void prepare(BlockFormat weight_format, std::int64_t tokens, std::int64_t cols, Isa isa = best_isa());
+  // AMX's tile layout, which the AMX kernel needs for the file's layout; `file_layout_tiles`
+  // false leaves it out when every matrix it will meet has an interleaved copy of all its rows.
+  void prepare(BlockFormat weight_format, std::int64_t tokens, std::int64_t cols, Isa isa = best_isa(),
+               bool file_layout_tiles = true);
   void quantize_tokens(const float* x, std::int64_t ldx, std::int64_t t0, std::int64_t t1, Isa isa = best_isa());
 
   BlockFormat weight_format() const { return format_; }
@@ -64,6 +90,9 @@ public:
   const std::uint8_t* quants(std::int64_t t) const { return quants_.get() + t * pairs() * 64; }
   const float* scales(std::int64_t t) const { return scales_.get() + t * padded_blocks_; }
   const float* sums(std::int64_t t) const { return sums_.get() + t * padded_blocks_; }
+  bool has_plain() const { return plain_ != nullptr && plain_tokens_ > 0; }
+  std::int64_t plain_stride() const { return (cols_ + 63) / 64 * 64; }
+  const std::int8_t* plain(std::int64_t t) const { return plain_.get() + t * plain_stride(); }
   // AMX tile layout, per group of 16 tokens and block: 8 rows of 64 bytes, row j holding values
   // 4j..4j+3 of each of the 16 tokens (signed, in block order; missing tokens zero), then the 16
   // tokens' scales and sums.
@@ -89,6 +118,9 @@ private:
   std::size_t tile_capacity_ = 0;
   std::unique_ptr<std::uint8_t[], FreeDeleter> tiles_;
   std::unique_ptr<float[], FreeDeleter> tile_scales_, tile_sums_;
+  std::int64_t plain_tokens_ = 0;
+  std::size_t plain_capacity_ = 0;
+  std::unique_ptr<std::int8_t[], FreeDeleter> plain_;
   void fill_tiles(std::int64_t t);
 };
 

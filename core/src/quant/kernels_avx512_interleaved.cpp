@@ -1,0 +1,129 @@
+// AVX-512 VNNI products on interleaved weights (QuantMatrix::interleaved), for decode and short
+// prompts. A 64-byte weight vector holds 4 values of each of 16 rows, so one vpdpbusd with 4
+// activation levels broadcast adds 4 products to each row's lane: 8 of them make a block's 16
+// row dot products with no horizontal sums, and the 16 rows' scales are one 32-byte load (the
+// file's layout needed a gather, a permute and a float multiply-add per two blocks and a
+// horizontal sum per row). Weights are the unsigned operand (Q4_0 levels 0..15, Q8_0 stored as
+// w + 128), activations the signed one; the offset (8 or 128) is taken off once per block
+// through the activations' sums: d_w (d_x dot - o d_x sum(q)).
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "kernels.hpp"
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,fma,f16c,avx2")
+#ifdef __clang__
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,fma,f16c,avx2"))), apply_to = function)
+#endif
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+namespace ebsd::quant::detail {
+namespace {
+
+constexpr int kTile = 4;  // tokens per pass over a group of rows
+
+// Decode streams every weight once per token; the groups are contiguous, and asking for the
+// lines 8 KB ahead into L2 kept more misses in flight than the file layout's 4 KB into L1
+// (bench_quant_kernels, 151936x896 head out of cache, one thread: Q4_0 12.0 against 10.5 GB per
+// CPU-second with 2 KB into L1, Q8_0 10.8 against 9.2; the shared box was at load 2-4).
+constexpr std::int64_t kPrefetchDistance = 8192;
+
+inline __m512i broadcast4(const std::int8_t* p) {
+  std::int32_t v;
+  std::memcpy(&v, p, 4);
+  return _mm512_set1_epi32(v);
+}
+
+template <int T, bool Q4>
+void groups(const QuantMatrix& w, const ActivationBlocks& x, std::int64_t t0, float* y, std::int64_t ldy, std::int64_t g0,
+            std::int64_t g1) {
+  const std::int64_t nb = x.blocks(), group_bytes = interleaved_group_bytes(w.format, nb);
+  const std::int64_t scale_bytes = interleaved_scale_bytes(nb), block_bytes = interleaved_block_bytes(w.format);
+  const std::int8_t* xq[T];
+  const float *xd[T], *xs[T];
+  for (int t = 0; t < T; ++t) {
+    xq[t] = x.plain(t0 + t);
+    xd[t] = x.scales(t0 + t);
+    xs[t] = x.sums(t0 + t);
+  }
+  const __m512i low4 = _mm512_set1_epi8(0x0F);
+  for (std::int64_t g = g0; g < g1; ++g) {
+    const std::uint8_t* base = w.interleaved + g * group_bytes;
+    const std::uint8_t* quants = base + scale_bytes;
+    __m512 acc[T];
+    for (int t = 0; t < T; ++t) acc[t] = _mm512_setzero_ps();
+    for (std::int64_t b = 0; b < nb; ++b) {
+      const std::uint8_t* qb = quants + b * block_bytes;
+      if constexpr (T <= 2)
+        for (std::int64_t o = 0; o < block_bytes; o += 64)
+          _mm_prefetch(reinterpret_cast<const char*>(qb + kPrefetchDistance + o), _MM_HINT_T1);
+      __m512i wv[8];
+      if constexpr (Q4) {
+        for (int v = 0; v < 4; ++v) {
+          const __m512i raw = _mm512_load_si512(qb + 64 * v);
+          wv[v] = _mm512_and_si512(raw, low4);                          // values 4v..4v+3
+          wv[4 + v] = _mm512_and_si512(_mm512_srli_epi16(raw, 4), low4);  // values 16+4v..16+4v+3
+        }
+      } else {
+        for (int v = 0; v < 8; ++v) wv[v] = _mm512_load_si512(qb + 64 * v);
+      }
+      const __m512 dw = _mm512_cvtph_ps(_mm256_load_si256(reinterpret_cast<const __m256i*>(base + b * 32)));
+      for (int t = 0; t < T; ++t) {
+        const std::int8_t* xb = xq[t] + b * 32;
+        // Two chains of four, so consecutive multiply-adds do not wait on each other.
+        __m512i i0 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), wv[0], broadcast4(xb));
+        __m512i i1 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), wv[1], broadcast4(xb + 4));
+        i0 = _mm512_dpbusd_epi32(i0, wv[2], broadcast4(xb + 8));
+        i1 = _mm512_dpbusd_epi32(i1, wv[3], broadcast4(xb + 12));
+        i0 = _mm512_dpbusd_epi32(i0, wv[4], broadcast4(xb + 16));
+        i1 = _mm512_dpbusd_epi32(i1, wv[5], broadcast4(xb + 20));
+        i0 = _mm512_dpbusd_epi32(i0, wv[6], broadcast4(xb + 24));
+        i1 = _mm512_dpbusd_epi32(i1, wv[7], broadcast4(xb + 28));
+        const __m512 f = _mm512_fmsub_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(i0, i1)), _mm512_set1_ps(xd[t][b]),
+                                         _mm512_set1_ps(xs[t][b]));
+        acc[t] = _mm512_fmadd_ps(f, dw, acc[t]);
+      }
+    }
+    for (int t = 0; t < T; ++t) _mm512_storeu_ps(y + (t0 + t) * ldy + g * 16, acc[t]);
+  }
+}
+
+template <bool Q4>
+void all_tokens(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::int64_t ldy, std::int64_t g0, std::int64_t g1) {
+  const std::int64_t tokens = x.tokens();
+  // Groups in chunks, so a chunk of weights stays in cache while every tile of tokens passes.
+  constexpr std::int64_t kGroupChunk = 2;
+  for (std::int64_t c = g0; c < g1; c += kGroupChunk) {
+    const std::int64_t ce = std::min(g1, c + kGroupChunk);
+    std::int64_t t = 0;
+    for (; t + kTile <= tokens; t += kTile) groups<kTile, Q4>(w, x, t, y, ldy, c, ce);
+    switch (tokens - t) {
+      case 3: groups<3, Q4>(w, x, t, y, ldy, c, ce); break;
+      case 2: groups<2, Q4>(w, x, t, y, ldy, c, ce); break;
+      case 1: groups<1, Q4>(w, x, t, y, ldy, c, ce); break;
+      default: break;
+    }
+  }
+}
+
+}  // namespace
+
+void matmul_avx512_interleaved(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::int64_t ldy, std::int64_t r0,
+                               std::int64_t r1) {
+  if (w.format == BlockFormat::Q4_0)
+    all_tokens<true>(w, x, y, ldy, r0 / 16, r1 / 16);
+  else
+    all_tokens<false>(w, x, y, ldy, r0 / 16, r1 / 16);
+}
+
+}  // namespace ebsd::quant::detail
+
+#pragma GCC diagnostic pop
+#ifdef __clang__
+#pragma clang attribute pop
+#endif
+#pragma GCC pop_options
