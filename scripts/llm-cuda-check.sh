@@ -6,6 +6,10 @@
 #   scripts/llm-cuda-check.sh --tests    tests only
 #   scripts/llm-cuda-check.sh --bench    benchmark only (a second call on a warm machine: the
 #                                        build is kept, so the benchmark gets the whole time)
+#   scripts/llm-cuda-check.sh --quick    build the LLM targets, run only the decode-step and
+#                                        decode-kernel tests, then the benchmark with 1 round and
+#                                        no --profile / --crossover (the build dominates; the
+#                                        tests + benchmark take about a minute on the H100)
 #   LLM_CHECK_SKIP_BUILD=1 scripts/llm-cuda-check.sh
 #                                        on a tree already built in build-gpu (say by a first
 #                                        call, or `cmake --build build-gpu` of all targets): no
@@ -16,6 +20,7 @@
 # and decode with the greedy choice on the host (EBSD_CUDA_DEVICE_PICK=0).
 # Each stage has its own time limit so the logs come back even if one hangs (about 9 min in all).
 set -uo pipefail
+mode="${1:-}"
 source "$(dirname "$0")/device-debs.sh"
 cd "$(dirname "$0")/.."
 out="${OUT:-out}"
@@ -26,7 +31,7 @@ prefix=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/device.txt" || true
 if [ "${LLM_CHECK_SKIP_BUILD:-0}" = 1 ]; then
   stamp "configure + build skipped (LLM_CHECK_SKIP_BUILD=1)"
-  for t in tests/test_cuda_kernels tests/test_gpu app/cli/ebsd tests/bench_cuda_quant_kernels tests/bench_llm_cuda; do
+  for t in tests/test_cuda_kernels tests/test_gpu app/cli/ebsd tests/bench_llm_cuda $([ "$mode" = --quick ] || echo tests/bench_cuda_quant_kernels); do
     [ -x "build-gpu/$t" ] || { stamp "build-gpu/$t is missing: build first (without LLM_CHECK_SKIP_BUILD)"; exit 1; }
   done
 else
@@ -38,13 +43,28 @@ grep "EBSD Studio" "$out/configure.log"
 stamp build
 # Only the LLM's targets: the kernel test, the gpu test binary (engine tests), the CLI with its
 # GPU module (the benchmark runs `ebsd llm bench`) and the benchmark.
-timeout 300 cmake --build build-gpu -j "$(nproc)" --target test_cuda_kernels test_gpu ebsd ebsd_gpu_module bench_cuda_quant_kernels bench_llm_cuda \
-  > "$out/build.log" 2>&1
+targets="test_cuda_kernels test_gpu ebsd ebsd_gpu_module bench_llm_cuda"
+[ "$mode" = --quick ] || targets="$targets bench_cuda_quant_kernels"
+# shellcheck disable=SC2086
+timeout 300 cmake --build build-gpu -j "$(nproc)" --target $targets > "$out/build.log" 2>&1
 rc=$?
 tail -n 30 "$out/build.log"
 [ $rc -eq 0 ] || { stamp "build failed ($rc)"; exit 1; }
 fi
-if [ "${1:-}" != "--bench" ]; then
+if [ "$mode" = --quick ]; then
+  stamp "quick tests (decode step + decode kernels)"
+  timeout 120 ctest --test-dir build-gpu -L gpu -R 'CudaDecodeKernels|LlmCudaDecodeStep' --output-on-failure -V \
+    > "$out/ctest-llm-cuda.log" 2>&1
+  rc=$?
+  grep -E "relative logit|fused tails|error / bound|Passed|Failed|SKIPPED|tests passed|tests failed" "$out/ctest-llm-cuda.log" | tail -n 60
+  stamp "tests done ($rc)"
+  stamp "bench (1 round)"
+  timeout 240 ./build-gpu/tests/bench_llm_cuda --rounds 1 --model-dir /tmp/ebsd-llm-bench --json "$out/bench_llm_cuda.json" 2>&1 |
+    tee "$out/bench.log"
+  stamp "bench done"
+  exit 0
+fi
+if [ "$mode" != "--bench" ]; then
   stamp tests
   # LlmCuda* includes the fused decode step's tests (LlmCudaDecodeStep*).
   timeout 240 ctest --test-dir build-gpu -L gpu -R 'CudaQuantKernels|CudaDecodeKernels|CudaRmsNorm|LlmCuda' --output-on-failure -V > "$out/ctest-llm-cuda.log" 2>&1
@@ -53,7 +73,7 @@ if [ "${1:-}" != "--bench" ]; then
     "$out/ctest-llm-cuda.log" | tail -n 80
   stamp "tests done ($rc)"
 fi
-if [ "${1:-}" != "--tests" ]; then
+if [ "$mode" != "--tests" ]; then
   stamp kernel-bench
   timeout 60 ./build-gpu/tests/bench_cuda_quant_kernels 2>&1 | tee "$out/bench_kernels.log"
   # Whatever is left of about 9 minutes in all (the device tool stops a command at 10).

@@ -206,8 +206,8 @@ bool DecoderModel::prepare_cuda_step(KvCachePolicy& kv_policy, FeedForwardPolicy
     m.embedding_scale = s.scale_embeddings ? static_cast<float>(std::sqrt(static_cast<double>(s.hidden_size))) : 0.f;
     m.rotate_half = s.rope_pairing == io::model::RopePairing::RotateHalf;
     m.activation = s.activation == io::model::Activation::Silu ? cuda::GateActivation::Silu : cuda::GateActivation::GeluTanh;
-    const char* fused = std::getenv("EBSD_CUDA_FUSED_TAILS");  // 0: attention / norms in separate launches (comparisons)
-    m.fused_tails = !(fused && std::string(fused) == "0");
+    const char* fused = std::getenv("EBSD_CUDA_FUSED_TAILS");  // 1: RoPE / norms in the products' launches (comparisons)
+    m.fused_tails = fused && std::string(fused) == "1";
     m.inv_freq = f32_vector(inv_freq_, s.head_dim / 2, "RoPE frequencies", why);
     if (token_embd_packed_)
       m.embedding = packed_matrix(*token_embd_packed_, why);

@@ -1,6 +1,7 @@
 // The decode step's kernels (gpu/src/cuda/decode_kernels.hpp) one by one, in f32, against
 // float64 references on random data: attention over a cache (GQA groups, head sizes 16 to 256,
-// key blocks of which some are empty, sliding window, soft-cap, position 0), RoPE + KV append in
+// key blocks of which some are empty, sliding window, soft-cap, position 0; the flash-decoding
+// pair and the decode step's one-pass kernel), RoPE + KV append in
 // both pairings, dense products (fused targets with biases, rows with and without vector loads),
 // gate/up with both activations, the logits head with its soft-cap, and the norms. The engine
 // tests (tests/gpu/test_llm_cuda.cpp, LlmCudaDecodeStep*) check the whole step and the other
@@ -14,6 +15,7 @@
 #include <cstdint>
 #include <cstring>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -49,6 +51,48 @@ struct AttentionCase {
   float softcap;
 };
 
+// out [heads, head_dim] of attention over the caches, in float64: the largest difference from got.
+double attention_error(const AttentionCase& c, float scale, const std::vector<float>& q, const std::vector<float>& kc,
+                       const std::vector<float>& vc, const std::vector<float>& got) {
+  const auto hd = static_cast<std::size_t>(c.head_dim);
+  const std::int64_t first = c.window > 0 ? std::max<std::int64_t>(0, c.position - c.window + 1) : 0;
+  double worst = 0;
+  for (int h = 0; h < c.heads; ++h) {
+    const auto g = static_cast<std::size_t>(h / (c.heads / c.kv_heads));
+    std::vector<double> s;
+    for (std::int64_t j = first; j <= c.position; ++j) {
+      double dot = 0;
+      for (std::size_t d = 0; d < hd; ++d) dot += static_cast<double>(q[h * hd + d]) * kc[(g * c.capacity + j) * hd + d];
+      dot *= scale;
+      if (c.softcap > 0) dot = std::tanh(dot / c.softcap) * c.softcap;
+      s.push_back(dot);
+    }
+    const double top = *std::max_element(s.begin(), s.end());
+    double sum = 0;
+    for (auto& x : s) sum += (x = std::exp(x - top));
+    for (std::size_t d = 0; d < hd; ++d) {
+      double ref = 0;
+      for (std::int64_t j = first; j <= c.position; ++j)
+        ref += s[static_cast<std::size_t>(j - first)] / sum * vc[(g * c.capacity + j) * hd + d];
+      worst = std::max(worst, std::abs(got[h * hd + d] - ref));
+    }
+  }
+  return worst;
+}
+
+k::AttentionShape attention_shape(const AttentionCase& c) {
+  k::AttentionShape sh;
+  sh.heads = c.heads;
+  sh.kv_heads = c.kv_heads;
+  sh.head_dim = c.head_dim;
+  sh.capacity = c.capacity;
+  sh.splits = c.splits;
+  sh.scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim));
+  sh.softcap = c.softcap;
+  sh.window = c.window;
+  return sh;
+}
+
 TEST(CudaDecodeKernels, AttentionMatchesTheSoftmaxOverTheCache) {
   if (!ebsd::test::have_cuda_device()) GTEST_SKIP() << "no CUDA device";
   std::mt19937 rng(7);
@@ -62,45 +106,62 @@ TEST(CudaDecodeKernels, AttentionMatchesTheSoftmaxOverTheCache) {
     const auto q = random_vector(c.heads * hd, rng);
     const auto kc = random_vector(c.kv_heads * c.capacity * hd, rng);
     const auto vc = random_vector(c.kv_heads * c.capacity * hd, rng);
-    k::AttentionShape sh;
-    sh.heads = c.heads;
-    sh.kv_heads = c.kv_heads;
-    sh.head_dim = c.head_dim;
-    sh.capacity = c.capacity;
-    sh.splits = c.splits;
-    sh.scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim));
-    sh.softcap = c.softcap;
-    sh.window = c.window;
+    const auto sh = attention_shape(c);
     auto dq = upload(q), dk = upload(kc), dv = upload(vc), in = step_input(c.position);
     DeviceBuffer scratch(k::attention_scratch_floats(sh) * 4), out(c.heads * hd * 4);
     k::attention(F32, sh, static_cast<const k::DecodeStepInput*>(in.p), dq.p, dk.p, dv.p, static_cast<float*>(scratch.p), out.p,
                  nullptr);
     sync();
-    const auto got = download<float>(out, c.heads * hd);
-    const std::int64_t first = c.window > 0 ? std::max<std::int64_t>(0, c.position - c.window + 1) : 0;
-    double worst = 0;
-    for (int h = 0; h < c.heads; ++h) {
-      const auto g = static_cast<std::size_t>(h / (c.heads / c.kv_heads));
-      std::vector<double> s;
-      for (std::int64_t j = first; j <= c.position; ++j) {
-        double dot = 0;
-        for (std::size_t d = 0; d < hd; ++d) dot += static_cast<double>(q[h * hd + d]) * kc[(g * c.capacity + j) * hd + d];
-        dot *= sh.scale;
-        if (c.softcap > 0) dot = std::tanh(dot / c.softcap) * c.softcap;
-        s.push_back(dot);
-      }
-      const double top = *std::max_element(s.begin(), s.end());
-      double sum = 0;
-      for (auto& x : s) sum += (x = std::exp(x - top));
-      for (std::size_t d = 0; d < hd; ++d) {
-        double ref = 0;
-        for (std::int64_t j = first; j <= c.position; ++j)
-          ref += s[static_cast<std::size_t>(j - first)] / sum * vc[(g * c.capacity + j) * hd + d];
-        worst = std::max(worst, std::abs(got[h * hd + d] - ref));
-      }
-    }
-    EXPECT_LE(worst, 2e-5);  // values ~N(0, 1): f32 rounding of sums over at most 500 keys
+    EXPECT_LE(attention_error(c, sh.scale, q, kc, vc, download<float>(out, c.heads * hd)), 2e-5);  // values ~N(0, 1): f32
+                                                                                                    // sums over <= 500 keys
   }
+}
+
+// The decode step's attention (attention_one_pass) against the same float64 reference: one block
+// per head (splits = attention_one_pass_splits: Qwen2.5-0.5B's 14 / 2 heads of 64 over 641 keys,
+// the bench's context), several key blocks of which some are empty (combined by the head's last
+// block), the largest key blocks (1024 keys), Gemma2's shape (8 / 4 heads of 256) with its
+// sliding window and soft-cap across two blocks, head sizes that are no multiple of the 16-byte
+// vector (pairs of values: 18, 6), position 0. Each case twice on fresh data with the same
+// counters, as a graph replays it: the counters must come back 0.
+TEST(CudaDecodeKernels, OnePassAttentionMatchesTheSoftmaxOverTheCache) {
+  if (!ebsd::test::have_cuda_device()) GTEST_SKIP() << "no CUDA device";
+  std::mt19937 rng(11);
+  const auto one = [](std::int64_t capacity) { return k::attention_one_pass_splits(capacity); };
+  EXPECT_EQ(one(1), 1);
+  EXPECT_EQ(one(1024), 1);
+  EXPECT_EQ(one(1025), 2);
+  for (const auto& c : {AttentionCase{14, 2, 64, 641, one(641), 640, 0, 0}, AttentionCase{14, 2, 64, 641, one(641), 300, 0, 0},
+                        AttentionCase{14, 2, 64, 640, 10, 500, 0, 0}, AttentionCase{4, 2, 24, 80, 2, 40, 12, 50},
+                        AttentionCase{2, 1, 256, 100, 32, 99, 0, 0}, AttentionCase{4, 2, 64, 64, 1, 0, 0, 0},
+                        AttentionCase{4, 2, 16, 2500, one(2500), 2400, 0, 0}, AttentionCase{4, 2, 64, 3072, 3, 3071, 0, 0},
+                        AttentionCase{8, 4, 256, 1500, one(1500), 1400, 1000, 50}, AttentionCase{8, 4, 256, 1500, one(1500), 600, 1000, 50},
+                        AttentionCase{4, 2, 18, 80, 1, 60, 0, 0}, AttentionCase{6, 3, 6, 50, 4, 49, 5, 20},
+                        AttentionCase{8, 8, 128, 300, 5, 7, 0, 0}}) {
+    SCOPED_TRACE("heads " + std::to_string(c.heads) + "/" + std::to_string(c.kv_heads) + " dim " + std::to_string(c.head_dim) +
+                 " capacity " + std::to_string(c.capacity) + " position " + std::to_string(c.position) + " splits " +
+                 std::to_string(c.splits) + " window " + std::to_string(c.window));
+    const auto hd = static_cast<std::size_t>(c.head_dim);
+    const auto sh = attention_shape(c);
+    auto counters = upload(std::vector<unsigned>(static_cast<std::size_t>(c.heads), 0u));
+    for (int round = 0; round < 2; ++round) {
+      const auto q = random_vector(c.heads * hd, rng);
+      const auto kc = random_vector(c.kv_heads * c.capacity * hd, rng);
+      const auto vc = random_vector(c.kv_heads * c.capacity * hd, rng);
+      auto dq = upload(q), dk = upload(kc), dv = upload(vc), in = step_input(c.position);
+      DeviceBuffer scratch(k::attention_scratch_floats(sh) * 4), out(c.heads * hd * 4);
+      k::attention_one_pass(F32, sh, static_cast<const k::DecodeStepInput*>(in.p), dq.p, dk.p, dv.p,
+                            static_cast<float*>(scratch.p), static_cast<unsigned*>(counters.p), out.p, nullptr);
+      sync();
+      EXPECT_LE(attention_error(c, sh.scale, q, kc, vc, download<float>(out, c.heads * hd)), 2e-5);
+      const auto left = download<unsigned>(counters, static_cast<std::size_t>(c.heads));
+      EXPECT_TRUE(std::all_of(left.begin(), left.end(), [](unsigned v) { return v == 0; })) << "counters not reset";
+    }
+  }
+  // Too few key blocks for the capacity is an error, not a wrong result.
+  k::AttentionShape sh = attention_shape(AttentionCase{4, 2, 64, 2000, 1, 10, 0, 0});
+  EXPECT_THROW(k::attention_one_pass(F32, sh, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr),
+               std::runtime_error);
 }
 
 TEST(CudaDecodeKernels, RopeRotatesAndAppendsToTheCache) {

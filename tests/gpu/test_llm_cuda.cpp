@@ -20,6 +20,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -308,6 +309,17 @@ TEST_P(LlmCudaDecodeStep, F32MatchesTheGoldensAndTheTensorPath) {
   EXPECT_TRUE(torch::equal(graph, eager)) << "graph replay and eager launches differ";
   EXPECT_LE(e_golden, 1e-4);
   EXPECT_LE(e_tensor, 1e-4);
+  // The fused tails (EBSD_CUDA_FUSED_TAILS=1, read when a model builds its step; a fresh model, so
+  // it does build one): five launches a layer, the same arithmetic.
+  ::setenv("EBSD_CUDA_FUSED_TAILS", "1", 1);
+  DecoderModel tails_model(im::ModelFile::open(kModels / family), on_cuda(ComputeType::F32));
+  const auto tails = expect_fused_steps(tails_model, CudaDecodeMode::Graph, steps,
+                                        [&] { return stepped_logits(tails_model, CudaDecodeMode::Graph, sequence, prefix, 80); });
+  ::unsetenv("EBSD_CUDA_FUSED_TAILS");
+  const double e_tails = relative_error(tails, graph);
+  std::printf("%s f32 fused tails: relative logit difference %.3g from the separate launches%s\n", family.c_str(), e_tails,
+              torch::equal(tails, graph) ? " (identical)" : "");
+  EXPECT_LE(e_tails, 1e-6);
   model.set_cuda_decode_mode(CudaDecodeMode::Graph);
   Session s(model, 80);
   GenerationSettings settings;
@@ -498,10 +510,10 @@ TEST(LlmCudaDecodeStepQuantized, ProfilingKeepsTheLogitsAndTimesEveryKernelClass
     }
     if (mode == CudaDecodeMode::Eager) {
       EXPECT_EQ(st.profiled_steps, 8);
-      // The default five launches a layer (q/k/v with RoPE + KV store, attention + combine, o and
-      // down with the residual + norm, gate/up).
-      for (const char* k : {"embedding + norm", "q/k/v + RoPE + KV", "attention + combine", "o proj + res + norm", "gate/up + act",
-                            "down + res + norm", "output head"})
+      // The default eight launches a layer (q/k/v, RoPE + KV store, attention, o, residual + norm,
+      // gate/up, down, residual + norm; EBSD_CUDA_FUSED_TAILS=1 for five).
+      for (const char* k : {"embedding + norm", "q/k/v (+bias)", "RoPE + KV store", "attention", "o projection", "residual + norm",
+                            "gate/up + act", "down", "output head"})
         EXPECT_TRUE(kinds.count(k)) << "no time for " << k;
     } else {
       EXPECT_EQ(st.profiled_graph_steps, 8);

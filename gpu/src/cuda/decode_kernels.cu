@@ -5,13 +5,15 @@
 // reduced with warp shuffles. Norms: one block of 256 threads over the row, the same reduction
 // order as norm_kernels.cu, so a norm here rounds exactly like the fused RMSNorm of the tensor
 // path. Attention: flash-decoding, a block per (query head, key block) with an online softmax
-// per warp, then a small kernel combining the key blocks' partial results.
+// per warp, then a small kernel combining the key blocks' partial results; and the decode
+// step's attention_one_pass, every key's loads independent, one block per head for short contexts.
 #include "cuda/decode_kernels.hpp"
 
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
@@ -388,19 +390,20 @@ __global__ void rope_store_kernel(RopeArgs r) {
 // by the threads of one block; read through L2 (__ldcg): in the fused attention other blocks of
 // the same launch wrote them.
 template <class T>
-__device__ __forceinline__ void combine_head(const AttentionShape& sh, const float* scratch, int head, T* __restrict__ out) {
+__device__ __forceinline__ void combine_head(const AttentionShape& sh, const float* scratch, int head, T* __restrict__ out,
+                                             int parts) {
   const int hd = sh.head_dim, stride = hd + 2;
   const float* base = scratch + static_cast<std::int64_t>(head) * sh.splits * stride;
   float top = -INFINITY;
-  for (int s = 0; s < sh.splits; ++s) top = fmaxf(top, __ldcg(base + s * stride));
+  for (int s = 0; s < parts; ++s) top = fmaxf(top, __ldcg(base + s * stride));
   float sum = 0.f;
-  for (int s = 0; s < sh.splits; ++s) {
+  for (int s = 0; s < parts; ++s) {
     const float ms = __ldcg(base + s * stride);
     if (ms != -INFINITY) sum += __ldcg(base + s * stride + 1) * expf(ms - top);
   }
   for (int d = threadIdx.x; d < hd; d += blockDim.x) {
     float a = 0.f;
-    for (int s = 0; s < sh.splits; ++s) {
+    for (int s = 0; s < parts; ++s) {
       const float ms = __ldcg(base + s * stride);
       if (ms != -INFINITY) a += __ldcg(base + s * stride + 2 + d) * expf(ms - top);
     }
@@ -503,12 +506,208 @@ __global__ void __launch_bounds__(kAttentionWarps * 32)
   }
   // Fused: the head's last key block to finish combines the head's partial results.
   if (!counters || !last_block(counters + head, static_cast<unsigned>(sh.splits))) return;
-  combine_head<T>(sh, scratch, head, out);
+  combine_head<T>(sh, scratch, head, out, sh.splits);
 }
 
 template <class T>
 __global__ void attention_combine_kernel(AttentionShape sh, const float* __restrict__ scratch, T* __restrict__ out) {
-  combine_head<T>(sh, scratch, blockIdx.x, out);
+  combine_head<T>(sh, scratch, blockIdx.x, out, sh.splits);
+}
+
+// ---- attention in one pass over the keys (attention_one_pass) ------------------------------
+
+constexpr int kOnePassThreads = 512;
+constexpr int kOnePassUnroll = 4;  // keys per thread with their loads in flight together
+
+template <class T>
+__device__ __forceinline__ float2 unpack_pair(unsigned u);
+template <>
+__device__ __forceinline__ float2 unpack_pair<__half>(unsigned u) {
+  return __half22float2(*reinterpret_cast<const __half2*>(&u));
+}
+template <>
+__device__ __forceinline__ float2 unpack_pair<__nv_bfloat16>(unsigned u) {
+  return __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162*>(&u));
+}
+
+// V consecutive values at p as floats: one 16-byte load (V = 16 / sizeof(T)) or one pair.
+template <class T, int V>
+__device__ __forceinline__ void load_values(const T* __restrict__ p, float* f) {
+  if constexpr (std::is_same_v<T, float>) {
+    static_assert(V == 4 || V == 2);
+    if constexpr (V == 4) {
+      const float4 a = *reinterpret_cast<const float4*>(p);
+      f[0] = a.x, f[1] = a.y, f[2] = a.z, f[3] = a.w;
+    } else {
+      const float2 a = *reinterpret_cast<const float2*>(p);
+      f[0] = a.x, f[1] = a.y;
+    }
+  } else {
+    static_assert(V == 8 || V == 2);
+    if constexpr (V == 8) {
+      const uint4 u = *reinterpret_cast<const uint4*>(p);
+      const unsigned w[4] = {u.x, u.y, u.z, u.w};
+#pragma unroll
+      for (int i = 0; i < 4; ++i) {
+        const float2 a = unpack_pair<T>(w[i]);
+        f[2 * i] = a.x, f[2 * i + 1] = a.y;
+      }
+    } else {
+      const float2 a = unpack_pair<T>(*reinterpret_cast<const unsigned*>(p));
+      f[0] = a.x, f[1] = a.y;
+    }
+  }
+}
+
+// Maximum (Max) or sum of v over the block of kOnePassThreads threads, returned to every thread.
+template <bool Max>
+__device__ __forceinline__ float one_pass_reduce(float v, float* red) {
+#pragma unroll
+  for (int o = 16; o > 0; o >>= 1) {
+    const float w = __shfl_xor_sync(0xffffffffu, v, o);
+    v = Max ? fmaxf(v, w) : v + w;
+  }
+  if ((threadIdx.x & 31) == 0) red[threadIdx.x >> 5] = v;
+  __syncthreads();
+  float r = red[0];
+#pragma unroll
+  for (int w = 1; w < kOnePassThreads / 32; ++w) r = Max ? fmaxf(r, red[w]) : r + red[w];
+  __syncthreads();  // red is reused by the next reduction
+  return r;
+}
+
+// One block per (query head, key block of `chunk` = ceil(capacity / splits) keys, at most
+// kAttentionBlockKeys). The flash-decoding kernel above walks a warp's keys one after the other,
+// two dependent memory round trips a key; here every key's loads are independent: the scores
+// first (a group of G lanes per key, V values per lane and load, kOnePassUnroll keys per thread
+// in flight), into shared memory, the block's max and sum, then the weighted values (each
+// thread one V-vector of dimensions over every slices-th key), summed over the slices in shared
+// memory. A context within one key block (the usual short one) is finished by its one block: no
+// scratch, no counter, no second launch; a longer one leaves each block's (max, sum, values) in
+// scratch and the head's last block to finish combines them.
+template <class T, int V>
+__global__ void __launch_bounds__(kOnePassThreads)
+    attention_one_pass_kernel(AttentionShape sh, const DecodeStepInput* __restrict__ input, const T* __restrict__ q,
+                              const T* __restrict__ k_cache, const T* __restrict__ v_cache, float* scratch, unsigned* counters,
+                              T* __restrict__ out) {
+  constexpr int kThreads = kOnePassThreads, kU = kOnePassUnroll;
+  __shared__ float qs[kMaxHeadDim];
+  __shared__ float ps[kAttentionBlockKeys];  // scores, then their exponentials
+  __shared__ float red[kThreads / 32];
+  __shared__ float sacc[kThreads * V];  // [slices][head_dim]: slices * head_dim <= kThreads * V
+  const int head = blockIdx.x, part = blockIdx.y;
+  const int hd = sh.head_dim, nvec = hd / V;
+  const int kv = head / (sh.heads / sh.kv_heads);
+  const std::int64_t pos = input->position;
+  const std::int64_t first = sh.window > 0 && pos - sh.window + 1 > 0 ? pos - sh.window + 1 : 0;
+  const std::int64_t count = pos + 1 - first;
+  const std::int64_t chunk = (sh.capacity + sh.splits - 1) / sh.splits;
+  const std::int64_t begin = part * chunk;  // keys first + begin ...
+  if (begin >= count) return;               // an empty key block (the same for the whole block)
+  const int n = static_cast<int>(count - begin < chunk ? count - begin : chunk);
+  const int parts = static_cast<int>((count + chunk - 1) / chunk);
+  for (int d = threadIdx.x; d < hd; d += kThreads) qs[d] = to_f<T>(q[static_cast<std::int64_t>(head) * hd + d]);
+  __syncthreads();
+  const std::int64_t row0 = (static_cast<std::int64_t>(kv) * sh.capacity + first + begin) * hd;
+  const T* kh = k_cache + row0;
+  const T* vh = v_cache + row0;
+
+  // Scores: G lanes per key (a power of two <= 32, so a group never spans two warps).
+  int g = 1;
+  while (g < nvec && g < 32) g <<= 1;
+  const int sub = threadIdx.x & (g - 1), group = threadIdx.x / g, per_round = kThreads / g;
+  for (int base = 0; base < n; base += per_round * kU) {  // the same trip count for every thread
+    float s[kU];
+#pragma unroll
+    for (int u = 0; u < kU; ++u) s[u] = 0.f;
+    for (int c = sub; c < nvec; c += g) {
+      float kf[kU][V];
+#pragma unroll
+      for (int u = 0; u < kU; ++u) {
+        const int j = base + group + u * per_round;
+        if (j < n) {
+          load_values<T, V>(kh + static_cast<std::int64_t>(j) * hd + c * V, kf[u]);
+        } else {
+#pragma unroll
+          for (int e = 0; e < V; ++e) kf[u][e] = 0.f;
+        }
+      }
+#pragma unroll
+      for (int u = 0; u < kU; ++u)
+#pragma unroll
+        for (int e = 0; e < V; ++e) s[u] = fmaf(qs[c * V + e], kf[u][e], s[u]);
+    }
+#pragma unroll
+    for (int u = 0; u < kU; ++u) {
+      for (int o = g >> 1; o > 0; o >>= 1) s[u] += __shfl_xor_sync(0xffffffffu, s[u], o);
+      const int j = base + group + u * per_round;
+      if (sub == 0 && j < n) {
+        // The tensor path's scores: q.k stored in T, times the scale stored in T, then f32.
+        float x = rounded<T>(rounded<T>(s[u]) * sh.scale);
+        if (sh.softcap > 0.f) x = tanhf(x / sh.softcap) * sh.softcap;
+        ps[j] = x;
+      }
+    }
+  }
+  __syncthreads();
+  float top = -INFINITY;
+  for (int j = threadIdx.x; j < n; j += kThreads) top = fmaxf(top, ps[j]);
+  top = one_pass_reduce<true>(top, red);
+  float sum = 0.f;
+  for (int j = threadIdx.x; j < n; j += kThreads) {
+    const float p = expf(ps[j] - top);
+    ps[j] = p;
+    sum += p;
+  }
+  sum = one_pass_reduce<false>(sum, red);  // its barriers also publish ps
+
+  // Weighted values: thread = (slice, V-vector c of the dimensions), keys slice, slice + slices, ...
+  const int slices = kThreads / nvec, slice = threadIdx.x / nvec, c = threadIdx.x - slice * nvec;
+  if (slice < slices) {
+    float acc[V];
+#pragma unroll
+    for (int e = 0; e < V; ++e) acc[e] = 0.f;
+    for (int base = slice; base < n; base += slices * kU) {
+      float vf[kU][V];
+#pragma unroll
+      for (int u = 0; u < kU; ++u) {
+        const int j = base + u * slices;
+        if (j < n) {
+          load_values<T, V>(vh + static_cast<std::int64_t>(j) * hd + c * V, vf[u]);
+        } else {
+#pragma unroll
+          for (int e = 0; e < V; ++e) vf[u][e] = 0.f;
+        }
+      }
+#pragma unroll
+      for (int u = 0; u < kU; ++u) {
+        const int j = base + u * slices;
+        const float p = j < n ? ps[j] : 0.f;
+#pragma unroll
+        for (int e = 0; e < V; ++e) acc[e] = fmaf(p, vf[u][e], acc[e]);
+      }
+    }
+#pragma unroll
+    for (int e = 0; e < V; ++e) sacc[slice * hd + c * V + e] = acc[e];
+  }
+  __syncthreads();
+  float* part_out = scratch + (static_cast<std::int64_t>(head) * sh.splits + part) * (hd + 2);
+  for (int d = threadIdx.x; d < hd; d += kThreads) {
+    float a = 0.f;
+    for (int s2 = 0; s2 < slices; ++s2) a += sacc[s2 * hd + d];
+    if (parts == 1)
+      out[static_cast<std::int64_t>(head) * hd + d] = from_f<T>(a / sum);
+    else
+      part_out[2 + d] = a;
+  }
+  if (parts == 1) return;
+  if (threadIdx.x == 0) {
+    part_out[0] = top;
+    part_out[1] = sum;
+  }
+  // The non-empty key blocks are parts 0 .. parts - 1; the last of them to finish combines.
+  if (!last_block(counters + head, static_cast<unsigned>(parts))) return;
+  combine_head<T>(sh, scratch, head, out, parts);
 }
 
 constexpr int kPickThreads = 1024;
@@ -908,6 +1107,40 @@ void attention_combine(FloatType type, const AttentionShape& shape, const float*
     attention_combine_kernel<T><<<shape.heads, 128, 0, s>>>(shape, scratch, static_cast<T*>(out));
   });
   check_launch("attention combine kernel");
+}
+
+int attention_one_pass_splits(std::int64_t capacity) {
+  return static_cast<int>(std::max<std::int64_t>(1, (capacity + kAttentionBlockKeys - 1) / kAttentionBlockKeys));
+}
+
+void attention_one_pass(FloatType type, const AttentionShape& shape, const DecodeStepInput* input, const void* q,
+                        const void* k_cache, const void* v_cache, float* scratch, unsigned* counters, void* out, void* stream) {
+  check_attention_shape(shape);
+  if (shape.head_dim % 2 != 0) throw std::runtime_error("attention_one_pass: the head size must be even");
+  if ((shape.capacity + shape.splits - 1) / shape.splits > kAttentionBlockKeys)
+    throw std::runtime_error("attention_one_pass: more than " + std::to_string(kAttentionBlockKeys) +
+                             " keys a block: splits must be at least attention_one_pass_splits(capacity)");
+  if (shape.splits > 1 && (!scratch || !counters)) throw std::runtime_error("attention_one_pass: several key blocks need scratch and counters");
+  const auto s = static_cast<cudaStream_t>(stream);
+  const dim3 grid(static_cast<unsigned>(shape.heads), static_cast<unsigned>(shape.splits));
+  const auto aligned = [&](std::uintptr_t bytes) {
+    return reinterpret_cast<std::uintptr_t>(k_cache) % bytes == 0 && reinterpret_cast<std::uintptr_t>(v_cache) % bytes == 0;
+  };
+  by_type(type, [&](auto t) {
+    using T = typename decltype(t)::type;
+    constexpr int kWide = 16 / static_cast<int>(sizeof(T));
+    const auto* qt = static_cast<const T*>(q);
+    const auto* kt = static_cast<const T*>(k_cache);
+    const auto* vt = static_cast<const T*>(v_cache);
+    auto* ot = static_cast<T*>(out);
+    if (shape.head_dim % kWide == 0 && aligned(16))  // rows of whole 16-byte vectors
+      attention_one_pass_kernel<T, kWide><<<grid, kOnePassThreads, 0, s>>>(shape, input, qt, kt, vt, scratch, counters, ot);
+    else if (aligned(2 * sizeof(T)))
+      attention_one_pass_kernel<T, 2><<<grid, kOnePassThreads, 0, s>>>(shape, input, qt, kt, vt, scratch, counters, ot);
+    else
+      throw std::runtime_error("attention_one_pass: the KV caches are not aligned to pairs of values");
+  });
+  check_launch("attention kernel (one pass)");
 }
 
 void attention(FloatType type, const AttentionShape& shape, const DecodeStepInput* input, const void* q, const void* k_cache,

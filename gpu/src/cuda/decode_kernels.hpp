@@ -108,6 +108,19 @@ void attention_combine(FloatType type, const AttentionShape& shape, const float*
 void attention_fused(FloatType type, const AttentionShape& shape, const DecodeStepInput* input, const void* q,
                      const void* k_cache, const void* v_cache, float* scratch, unsigned* counters, void* out, void* stream);
 
+// attention() in one launch that reads every key's K and V with independent (16-byte where the
+// head size allows) loads instead of a warp walking its keys one by one: a block per (head, key
+// block of ceil(capacity / splits) <= kAttentionBlockKeys keys); blocks past the context return
+// at once, and a context within one key block (the decode step's splits = attention_one_pass_splits
+// (capacity) for a capacity up to kAttentionBlockKeys, or any short context) is finished by its
+// one block per head, without scratch. Longer: each block's partial result goes to scratch and
+// the head's last block combines them (`counters`: [heads], 0 before and left 0 after; scratch
+// and counters may be null when splits is 1). Head size even.
+constexpr int kAttentionBlockKeys = 1024;
+int attention_one_pass_splits(std::int64_t capacity);
+void attention_one_pass(FloatType type, const AttentionShape& shape, const DecodeStepInput* input, const void* q,
+                        const void* k_cache, const void* v_cache, float* scratch, unsigned* counters, void* out, void* stream);
+
 // Greedy choice on the device, so a decode step copies one token id to the host instead of the
 // whole logits row (600 KB for a 152k vocabulary, plus the host's scan of it). First the
 // repetition penalty of the host sampler (llm/sampler.hpp) on the `count` distinct ids in

@@ -32,13 +32,9 @@ void check_matrix(const DecodeMatrix& m, std::int64_t rows, std::int64_t cols, F
   }
 }
 
-// Key blocks per head: about 64 keys each at full capacity, at most 32 (a graph fixes the count,
-// so it follows the capacity, not the current length).
-int attention_splits(std::int64_t capacity) { return static_cast<int>(std::clamp<std::int64_t>((capacity + 63) / 64, 1, 32)); }
-
 // Kernel classes of the profile, in step order.
 enum Kind : int {
-  kInput, kEmbed, kQkv, kRope, kQkvRope, kAttention, kCombine, kAttentionFused, kOProj, kNorm, kOProjNorm, kGateUp, kDown, kDownNorm,
+  kInput, kEmbed, kQkv, kRope, kQkvRope, kAttention, kOProj, kNorm, kOProjNorm, kGateUp, kDown, kDownNorm,
   kHead, kPick, kGraph, kKinds
 };
 constexpr const char* kKindNames[kKinds] = {"step input",
@@ -47,8 +43,6 @@ constexpr const char* kKindNames[kKinds] = {"step input",
                                             "RoPE + KV store",
                                             "q/k/v + RoPE + KV",
                                             "attention",
-                                            "attention combine",
-                                            "attention + combine",
                                             "o projection",
                                             "residual + norm",
                                             "o proj + res + norm",
@@ -177,16 +171,14 @@ struct DecodeStep::Impl {
       sh.window = y.window;
       void* o_out[1] = {o};
       unsigned* norm_counter = launch_counter;
+      // One launch with either setting: one block per head for a context of up to
+      // kAttentionBlockKeys keys (partial results + the last block's combination beyond).
+      attention_one_pass(t, sh, input, q, y.k_cache, y.v_cache, partial, counters, att, s);
+      mark(kAttention);
       if (m.fused_tails) {
-        attention_fused(t, sh, input, q, y.k_cache, y.v_cache, partial, counters, att, s);
-        mark(kAttentionFused);
         decode_gemv_residual_norm(t, y.o, att, o, y.post_attn_norm, h, y.ffn_norm, m.eps, a, norm_counter, s);
         mark(kOProjNorm);
       } else {
-        attention_partial(t, sh, input, q, y.k_cache, y.v_cache, partial, s);
-        mark(kAttention);
-        attention_combine(t, sh, partial, att, s);
-        mark(kCombine);
         decode_gemv(t, &y.o, o_out, 1, att, s);
         mark(kOProj);
         residual_norm(t, o, y.post_attn_norm, h, y.ffn_norm, m.hidden, m.eps, a, s);
@@ -304,7 +296,7 @@ DecodeStep::DecodeStep(DecodeModel model) : impl_(std::make_unique<Impl>()) {
   d.shape.kv_heads = static_cast<int>(m.kv_heads);
   d.shape.head_dim = static_cast<int>(m.head_dim);
   d.shape.capacity = m.capacity;
-  d.shape.splits = attention_splits(m.capacity);
+  d.shape.splits = attention_one_pass_splits(m.capacity);
   d.shape.scale = m.query_scale;
   d.shape.softcap = m.attn_softcap;
 

@@ -2,9 +2,9 @@
 // The LLM's whole one-token decode step on the GPU without LibTorch (the tensor path spends about
 // 50 LibTorch operations a layer, and on the H100 a decode step was 16 ms of dispatch and
 // launches for 0.15 ms of weight reads; docs/llm.md "CUDA"). Per layer: q/k/v products (+ bias)
-// in one launch, RoPE + KV append, attention over the cache (two launches), the output
+// in one launch, RoPE + KV append, attention over the cache (one launch), the output
 // projection, residual + (post-)norms, gate/up with the gated activation, down projection,
-// residual + the next norm; then the output head with the soft-cap. Nine launches a layer, five
+// residual + the next norm; then the output head with the soft-cap. Eight launches a layer, five
 // with the fused tails (DecodeModel::fused_tails).
 //
 // The launches go to the step's own stream, captured once into a CUDA graph and replayed for
@@ -41,11 +41,13 @@ struct DecodeModel {
   float embedding_scale = 0;  // 0: none (Gemma: sqrt(hidden))
   bool rotate_half = true;
   GateActivation activation = GateActivation::Silu;
-  // q/k/v products + RoPE + KV store, attention + its combination, and the o / down products +
-  // the residual and norm after them each in one launch (the launch's last block finishes the
-  // job): five launches a layer instead of nine, the same results (EBSD_CUDA_FUSED_TAILS=0 for
-  // the nine).
-  bool fused_tails = true;
+  // q/k/v products + RoPE + KV store, and the o / down products + the residual and norm after
+  // them each in one launch (the launch's last block finishes the job): five launches a layer
+  // instead of eight, the same results. Off by default (EBSD_CUDA_FUSED_TAILS=1 turns it on): on
+  // the H100 (2026-11-28, Qwen2.5-0.5B shape) the separate launches were as fast for Q8_0 (594
+  // against 601 tok/s) and faster for Q4_0 (660 against 618); the tails' o / down launches took
+  // 12-16 us against 5-6 us for the bare products (docs/llm.md "CUDA").
+  bool fused_tails = false;
   const float* inv_freq = nullptr;  // [head_dim / 2] f32
   DecodeMatrix embedding;           // [vocab, hidden]
   DecodeMatrix head;                // [vocab, hidden]
