@@ -365,11 +365,24 @@ __device__ void side_block_part(const RowArgs& a, int k, int part, double* sm) {
   const int total = e0 + e1 + (part == 0 ? 0 : core);
   double* d0 = sm + l.f[m0];
   double* d1 = sm + l.f[m1];
-#pragma unroll 4
-  for (int i = threadIdx.x; i < total; i += kThreads) {
-    if (i < e0) d0[i] = src[m0][i];
-    else if (i < e0 + e1) d1[i - e0] = src[m1][i - e0];
-    else sm[l.g + i - e0 - e1] = a.g[i - e0 - e1];
+  const double* s0p = src[m0];
+  const double* s1p = src[m1];
+  // All loads of a batch issued before any store (rank 10: 4 or 12 per thread, one batch).
+  constexpr int kBatch = 16;
+  for (int i0 = threadIdx.x; i0 < total; i0 += kBatch * kThreads) {
+    double v[kBatch];
+#pragma unroll
+    for (int q = 0; q < kBatch; ++q) {
+      const int i = i0 + q * kThreads;
+      v[q] = i >= total ? 0.0 : i < e0 ? s0p[i] : i < e0 + e1 ? s1p[i - e0] : a.g[i - e0 - e1];
+    }
+#pragma unroll
+    for (int q = 0; q < kBatch; ++q) {
+      const int i = i0 + q * kThreads;
+      if (i < e0) d0[i] = v[q];
+      else if (i < e0 + e1) d1[i - e0] = v[q];
+      else if (i < total) sm[l.g + i - e0 - e1] = v[q];
+    }
   }
   __syncthreads();
   double* gram = sm + l.gram;
@@ -604,6 +617,9 @@ __global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) row_pass_kernel(R
   if (!last || threadIdx.x >= 32) return;
   __threadfence();
   double e = 0.0;
+  // Unrolled: the loads in flight together, not one L2 round trip per 32 blocks (the sum keeps
+  // its order).
+#pragma unroll 8
   for (int i = threadIdx.x; i < a.d.nb; i += 32) e += __ldcg(a.err_part + i);
   e = warp_sum(e);
   if (threadIdx.x == 0) {
