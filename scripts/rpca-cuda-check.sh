@@ -8,6 +8,9 @@
 # are tested and timed side by side. Logs go to ${OUT:-out}/.
 #   scripts/rpca-cuda-check.sh            build, tests, benchmarks
 #   scripts/rpca-cuda-check.sh --tests    build and tests only
+#   scripts/rpca-cuda-check.sh --quick    build only test_cuda_kernels and bench_cuda_rpca_kernels,
+#       run the CudaRpcaKernels tests and bench_cuda_rpca_kernels for variants 2 and 3 (alternated,
+#       twice each) at the automatic number of blocks per row; about a minute after the build
 #   RPCA_CHECK_SKIP_BUILD=1 scripts/rpca-cuda-check.sh   no configure or build: the targets
 #       test_cuda_kernels bench_cuda_rpca_kernels test_gpu bench_rpca must already be built in
 #       ${RPCA_CHECK_BUILD_DIR:-build-gpu} (a few minutes then, by estimate)
@@ -24,6 +27,7 @@ left() { local l=$((540 - ($(date +%s) - start))); [ "$l" -lt 10 ] && l=10; echo
 bdir="${RPCA_CHECK_BUILD_DIR:-build-gpu}"
 skip_build="${RPCA_CHECK_SKIP_BUILD:-0}"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader | tee "$out/device.txt" || true
+mode="${1:-}"
 if [ "$skip_build" != 1 ]; then
 prefix=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
 stamp configure
@@ -41,7 +45,9 @@ tail -n 20 "$out/build-kernels.log"
 [ $rc -eq 0 ] || { stamp "kernel build failed ($rc)"; exit 1; }
 else
   stamp "RPCA_CHECK_SKIP_BUILD=1: using the built targets in $bdir"
-  for t in test_cuda_kernels bench_cuda_rpca_kernels test_gpu bench_rpca; do
+  targets="test_cuda_kernels bench_cuda_rpca_kernels test_gpu bench_rpca"
+  [ "$mode" = --quick ] && targets="test_cuda_kernels bench_cuda_rpca_kernels"
+  for t in $targets; do
     [ -x "$bdir/tests/$t" ] || { stamp "missing $bdir/tests/$t: build it first"; exit 1; }
   done
 fi
@@ -50,7 +56,17 @@ timeout 120 ctest --test-dir "$bdir" -L gpu -R 'CudaRpcaKernels' --output-on-fai
 rc=$?
 grep -E "Passed|Failed|SKIPPED|Expected|Which is|iteration|tests passed|tests failed|error" "$out/ctest-rpca-kernels.log" | tail -n 60
 stamp "kernel tests done ($rc)"
-if [ "${1:-}" != "--tests" ]; then
+if [ "$mode" = --quick ]; then
+  stamp "kernel-bench (variants 2 and 3, automatic splits)"
+  timeout 75 "$bdir/tests/bench_cuda_rpca_kernels" --repetitions 400 --variants 2,3,2,3 --splits 0 2>&1 \
+    | tee "$out/bench_cuda_rpca_kernels.log"
+  stamp "done"
+  echo "== summary: CudaRpcaKernels tests and kernel variants (us per iteration) =="
+  grep -E "tests passed|tests failed|Failed" "$out/ctest-rpca-kernels.log" | tail -n 12
+  grep -E "^(variant|2|3) " "$out/bench_cuda_rpca_kernels.log"
+  exit 0
+fi
+if [ "$mode" != "--tests" ]; then
   stamp kernel-bench
   timeout 120 "$bdir/tests/bench_cuda_rpca_kernels" --repetitions 400 2>&1 | tee "$out/bench_cuda_rpca_kernels.log"
 fi
@@ -67,7 +83,7 @@ timeout 100 ctest --test-dir "$bdir" -L gpu -R 'RpcaGpu' --output-on-failure -V 
 rc=$?
 grep -E "Passed|Failed|SKIPPED|Expected|Which is|iteration|tests passed|tests failed" "$out/ctest-rpca-gpu.log" | tail -n 40
 stamp "tests done ($rc)"
-if [ "${1:-}" != "--tests" ]; then
+if [ "$mode" != "--tests" ]; then
   stamp "bench_rpca (limit $(left) s)"
   timeout $(( $(left) / 3 )) "$bdir/tests/bench_rpca" --device cuda --python none --skip-cpu --iterations 100 2>&1 \
     | tee "$out/bench_rpca.log"
@@ -75,6 +91,8 @@ if [ "${1:-}" != "--tests" ]; then
   # one with plain launches (no CUDA graph).
   EBSD_RPCA_CUDA_VARIANT=1 timeout 60 "$bdir/tests/bench_rpca" --device cuda --python none --skip-cpu --iterations 100 2>&1 \
     | grep -E "fused" | sed 's/^/[variant 1] /' | tee -a "$out/bench_rpca.log"
+  EBSD_RPCA_CUDA_VARIANT=3 timeout 60 "$bdir/tests/bench_rpca" --device cuda --python none --skip-cpu --iterations 100 2>&1 \
+    | grep -E "fused" | sed 's/^/[variant 3] /' | tee -a "$out/bench_rpca.log"
   EBSD_RPCA_CUDA_PDL=1 timeout 60 "$bdir/tests/bench_rpca" --device cuda --python none --skip-cpu --iterations 100 2>&1 \
     | grep -E "fused" | sed 's/^/[variant 2, pdl] /' | tee -a "$out/bench_rpca.log"
   EBSD_RPCA_CUDA_GRAPH=0 timeout 60 "$bdir/tests/bench_rpca" --device cuda --python none --skip-cpu --iterations 100 2>&1 \
@@ -83,6 +101,6 @@ if [ "${1:-}" != "--tests" ]; then
   timeout "$(left)" "$bdir/tests/bench_rpca" --fidelity --device cuda --python none 2>&1 | tee "$out/bench_rpca_fidelity.log"
   stamp "bench done"
   echo "== summary: kernel variants (bench_cuda_rpca_kernels, us per iteration) =="
-  grep -E "^(variant|1|2) " "$out/bench_cuda_rpca_kernels.log"
+  grep -E "^(variant|1|2|3) " "$out/bench_cuda_rpca_kernels.log"
   grep -E "fused" "$out/bench_rpca.log"
 fi

@@ -3,7 +3,8 @@
 // errors and the final iterate to 1e-5 relative, before convergence), on cubic and non-cubic
 // tensors, with x rows longer than one thread block, several blocks per row, with and without the
 // CUDA graph; exact recovery on the paper's 100^3 problem; the early stop; both kernel variants
-// (RpcaTuning::variant), the second with and without its shared-memory staging (ranks up to 32).
+// (RpcaTuning::variant), the second with and without its shared-memory staging (ranks up to 32),
+// and the third (the second's Gram work as a kernel of its own beside the row pass).
 // No LibTorch. Skips itself where there is no CUDA device; label gpu.
 #include <gtest/gtest.h>
 
@@ -163,7 +164,7 @@ TEST(CudaRpcaKernels, FollowTheCpuReference) {
   ebsd::rpca::ScaledGdSettings s;
   s.ranks = {3, 3, 3};
   s.iterations = 20;
-  for (const int v : {1, 2}) {
+  for (const int v : {1, 2, 3}) {
     SCOPED_TRACE("variant " + std::to_string(v));
     expect_same_iterates(p, s, variant(v));
   }
@@ -178,14 +179,16 @@ TEST(CudaRpcaKernels, FollowTheCpuReferenceAtHighRanks) {
   s.ranks = {32, 20, 12};
   s.iterations = 8;
   s.hyper = thresholds_for(p.low_rank);
-  for (const int v : {1, 2}) {
+  for (const int v : {1, 2, 3}) {
     SCOPED_TRACE("variant " + std::to_string(v));
     expect_same_iterates(p, s, variant(v));
   }
-  const k::FusedScaledGd large({40, 70, 34, 32, 20, 12}, 1, nullptr, variant(2));
-  EXPECT_FALSE(large.side_blocks_staged());
-  const k::FusedScaledGd small({100, 100, 100, 10, 10, 10}, 1, nullptr, variant(2));
-  EXPECT_TRUE(small.side_blocks_staged());
+  for (const int v : {2, 3}) {
+    const k::FusedScaledGd large({40, 70, 34, 32, 20, 12}, 1, nullptr, variant(v));
+    EXPECT_FALSE(large.side_blocks_staged());
+    const k::FusedScaledGd small({100, 100, 100, 10, 10, 10}, 1, nullptr, variant(v));
+    EXPECT_TRUE(small.side_blocks_staged());
+  }
 }
 
 TEST(CudaRpcaKernels, FollowTheCpuReferenceOnNonCubicTensorsAndUnequalRanks) {
@@ -196,7 +199,7 @@ TEST(CudaRpcaKernels, FollowTheCpuReferenceOnNonCubicTensorsAndUnequalRanks) {
   s.ranks = {3, 4, 2};
   s.iterations = 12;
   s.hyper = thresholds_for(p.low_rank);
-  for (const int v : {1, 2}) {
+  for (const int v : {1, 2, 3}) {
     SCOPED_TRACE("variant " + std::to_string(v));
     k::RpcaTuning tuning = variant(v);
     tuning.z_splits = 3;
@@ -216,7 +219,7 @@ TEST(CudaRpcaKernels, GraphSplitsAndPlainLaunchesGiveIdenticalIterates) {
   ebsd::rpca::ScaledGdSettings s;
   s.ranks = {4, 4, 4};
   s.iterations = 15;  // odd, and not a multiple of the graph's length
-  for (const int v : {1, 2}) {
+  for (const int v : {1, 2, 3}) {
     SCOPED_TRACE("variant " + std::to_string(v));
     k::RpcaTuning graph = variant(v);
     graph.graph_iterations = 4;
@@ -258,13 +261,47 @@ TEST(CudaRpcaKernels, ProgrammaticLaunchGivesIdenticalIterates) {
   }
 }
 
+TEST(CudaRpcaKernels, SideKernelBesideTheRowPassGivesTheSecondVariantsIterates) {
+  if (!have_device()) GTEST_SKIP() << "no CUDA device";
+  // Variant 3 runs variant 2's Gram work as its own kernel on a second stream, forked before the
+  // row pass and joined before the update, with the same arithmetic: a missing join (the update
+  // reading the previous iteration's inverses) would show as a different iterate. Staged (rank 5)
+  // and unstaged (ranks 32/20/12) side work, in the CUDA graph and with plain launches.
+  const auto p = ebsd::rpca::make_synthetic_problem({48, 5, 5.0, 0.2, 4});
+  ebsd::rpca::ScaledGdSettings s;
+  s.ranks = {5, 5, 5};
+  s.iterations = 21;
+  const auto q = random_problem({40, 70, 34}, {32, 20, 12}, 8);
+  ebsd::rpca::ScaledGdSettings sq;
+  sq.ranks = {32, 20, 12};
+  sq.iterations = 6;
+  sq.hyper = thresholds_for(q.low_rank);
+  const FusedRun a = run_fused(p.observed, &p.low_rank, s, variant(2));
+  const FusedRun aq = run_fused(q.observed, &q.low_rank, sq, variant(2));
+  for (const bool graph : {true, false}) {
+    SCOPED_TRACE(graph ? "graph" : "plain launches");
+    k::RpcaTuning t = variant(3);
+    t.use_graph = graph;
+    const FusedRun b = run_fused(p.observed, &p.low_rank, s, t);
+    EXPECT_EQ(b.status.iterations, 21);
+    ASSERT_EQ(a.relative_errors.size(), b.relative_errors.size());
+    for (std::size_t i = 0; i < a.relative_errors.size(); ++i)
+      EXPECT_NEAR(b.relative_errors[i], a.relative_errors[i], 1e-12 * a.relative_errors[i] + 1e-300);
+    EXPECT_LT(ebsd::tensor::relative_distance(ebsd::tensor::reconstruct(b.iterate), ebsd::tensor::reconstruct(a.iterate)),
+              1e-12);
+    const FusedRun bq = run_fused(q.observed, &q.low_rank, sq, t);
+    EXPECT_LT(ebsd::tensor::relative_distance(ebsd::tensor::reconstruct(bq.iterate), ebsd::tensor::reconstruct(aq.iterate)),
+              1e-12);
+  }
+}
+
 TEST(CudaRpcaKernels, ExactRecoveryOnThePapersProblem) {
   if (!have_device()) GTEST_SKIP() << "no CUDA device";
   const auto p = ebsd::rpca::make_synthetic_problem({100, 10, 5.0, 0.2, 1});
   ebsd::rpca::ScaledGdSettings s;
   s.ranks = {10, 10, 10};
   s.iterations = 150;
-  for (const int v : {1, 2}) {
+  for (const int v : {1, 2, 3}) {
     SCOPED_TRACE("variant " + std::to_string(v));
     const FusedRun r = run_fused(p.observed, &p.low_rank, s, variant(v));
     ASSERT_EQ(r.status.iterations, 150);
@@ -284,7 +321,7 @@ TEST(CudaRpcaKernels, StopsWhereTheCpuStops) {
   s.stop_below_error = 1e-6;
   const auto cpu = ebsd::rpca::scaled_gd(p.observed, s, ebsd::Progress::none(), &p.low_rank);
   ASSERT_LT(cpu.iterations, 200);
-  for (const int v : {1, 2}) {
+  for (const int v : {1, 2, 3}) {
     SCOPED_TRACE("variant " + std::to_string(v));
     const FusedRun gpu = run_fused(p.observed, &p.low_rank, s, variant(v));
     EXPECT_TRUE(gpu.status.stopped);

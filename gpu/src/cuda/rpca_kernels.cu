@@ -343,6 +343,109 @@ __device__ void side_block_staged(const RowArgs& a, int k, double* sm) {
   spd_inverse(gram + k * kRankSlot, r[k], a.binv + k * kRankSlot, aug, row, col, a.ctl);
 }
 
+// Variant 3: the same side work as its own kernel (gram_kernel), launched on a second stream
+// beside the row pass, so that the row pass launch holds only row blocks, and split over six
+// blocks: part 0 of mode k forms A_k^T A_k and inverts it (pinv), part 1 forms the two other Gram
+// matrices, the core-weighted Gram matrix and inverts that (binv). Each block stages only what
+// it reads. The arithmetic is that of side_block_staged (the same dot4 calls, mode products and
+// inversion in the same order), so variants 2 and 3 give the same iterates; what changes is the
+// length of the longest chain: one inversion and one Gram round fewer per block.
+__device__ void side_block_part(const RowArgs& a, int k, int part, double* sm) {
+  const int r1 = a.d.r1, r2 = a.d.r2, r3 = a.d.r3, n1 = a.d.n1, n2 = a.d.n2, n3 = a.d.n3;
+  const int r[3] = {r1, r2, r3};
+  const int n[3] = {n1, n2, n3};
+  const double* src[3] = {a.u, a.v, a.w};
+  const SideLayout l = side_layout(n1, n2, n3, r1, r2, r3);
+  const int core = r1 * r2 * r3;
+  const int o1 = (k + 1) % 3, o2 = (k + 2) % 3;
+  // Stage the factors this part reads (k, or the two others) and, for part 1, the core; the
+  // loads of one loop are independent of each other.
+  const int m0 = part == 0 ? k : o1, m1 = part == 0 ? k : o2;
+  const int e0 = n[m0] * r[m0], e1 = part == 0 ? 0 : n[m1] * r[m1];
+  const int total = e0 + e1 + (part == 0 ? 0 : core);
+  double* d0 = sm + l.f[m0];
+  double* d1 = sm + l.f[m1];
+  const double* s0p = src[m0];
+  const double* s1p = src[m1];
+  // All loads of a batch issued before any store (rank 10: 4 or 12 per thread, one batch).
+  constexpr int kBatch = 16;
+  for (int i0 = threadIdx.x; i0 < total; i0 += kBatch * kThreads) {
+    double v[kBatch];
+#pragma unroll
+    for (int q = 0; q < kBatch; ++q) {
+      const int i = i0 + q * kThreads;
+      v[q] = i >= total ? 0.0 : i < e0 ? s0p[i] : i < e0 + e1 ? s1p[i - e0] : a.g[i - e0 - e1];
+    }
+#pragma unroll
+    for (int q = 0; q < kBatch; ++q) {
+      const int i = i0 + q * kThreads;
+      if (i < e0) d0[i] = v[q];
+      else if (i < e0 + e1) d1[i - e0] = v[q];
+      else if (i < total) sm[l.g + i - e0 - e1] = v[q];
+    }
+  }
+  __syncthreads();
+  double* gram = sm + l.gram;
+  {  // Gram matrices of the staged factors: slot m0 (and m1), as side_block_staged forms them
+    const int s0 = r[m0] * r[m0], items = s0 + (part == 0 ? 0 : r[m1] * r[m1]);
+    for (int it = threadIdx.x; it < items; it += kThreads) {
+      const int m = it < s0 ? m0 : m1;
+      const int i = it < s0 ? it : it - s0;
+      const int rm = r[m];
+      const double* fm = sm + l.f[m];
+      gram[m * kRankSlot + i] = dot4(fm + i / rm, rm, fm + i % rm, rm, n[m]);
+    }
+  }
+  __syncthreads();
+  double* aug = sm + l.aug;
+  double* row = sm + l.row;
+  double* col = sm + l.col;
+  if (part == 0) {
+    spd_inverse(gram + k * kRankSlot, r[k], a.pinv + k * kRankSlot, aug, row, col, a.ctl);
+    return;
+  }
+  mode_product(sm + l.g, sm + l.t1, gram + o1 * kRankSlot, o1, r);
+  __syncthreads();
+  mode_product(sm + l.t1, sm + l.t2, gram + o2 * kRankSlot, o2, r);
+  __syncthreads();
+  {  // gram_k = M_k(t2) M_k(G)^T, as in side_block_staged
+    const int stride = k == 0 ? 1 : k == 1 ? r[0] : r[0] * r[1];
+    const int rk = r[k];
+    const int outer = core / (stride * rk);
+    const double* t = sm + l.t2;
+    const double* g = sm + l.g;
+    for (int p = threadIdx.x; p < rk * rk; p += kThreads) {
+      const int i = p / rk, ii = p % rk;
+      double acc = 0.0;
+      if (stride == 1) {
+        acc = dot4(t + i, rk, g + ii, rk, outer);
+      } else {
+        for (int o = 0; o < outer; ++o) {
+          const int base = o * stride * rk;
+          acc += dot4(t + base + i * stride, 1, g + base + ii * stride, 1, stride);
+        }
+      }
+      gram[k * kRankSlot + p] = acc;
+    }
+  }
+  __syncthreads();
+  spd_inverse(gram + k * kRankSlot, r[k], a.binv + k * kRankSlot, aug, row, col, a.ctl);
+}
+
+// Variant 3's side kernel: six blocks (side_block_part; mode k = block % 3, part = block / 3)
+// when the inputs fit in shared memory, else the three unstaged side blocks of variant 1.
+// It reads the current iterate only and writes pinv / binv, which only the update kernel reads:
+// it runs beside the row pass and the update waits for both. At most 128 registers a thread (two
+// blocks an SM): a block then fits on an SM beside a row block, which holds the other half.
+__global__ void __launch_bounds__(kThreads, 2) gram_kernel(RowArgs a) {
+  extern __shared__ double sm[];
+  const Control* ctl = a.ctl;
+  if (ctl->stopped || ctl->iter >= ctl->max_iter) return;
+  const int b = static_cast<int>(blockIdx.x);
+  if (a.side_staged) side_block_part(a, b % 3, b / 3, sm);
+  else side_block(a, b, sm);
+}
+
 // ---- the row pass ------------------------------------------------------------------------------
 
 // Block (j, s): row y = j, z in [zb, ze). R >= max(r1, r3), multiple of 4: buffers are padded
@@ -514,6 +617,9 @@ __global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) row_pass_kernel(R
   if (!last || threadIdx.x >= 32) return;
   __threadfence();
   double e = 0.0;
+  // Unrolled: the loads in flight together, not one L2 round trip per 32 blocks (the sum keeps
+  // its order).
+#pragma unroll 8
   for (int i = threadIdx.x; i < a.d.nb; i += 32) e += __ldcg(a.err_part + i);
   e = warp_sum(e);
   if (threadIdx.x == 0) {
@@ -542,6 +648,10 @@ __device__ void factor_rows(const double* part, int count, long long pstride, in
   if (grp < groups) {
     double s0 = 0.0;
     const double* p = part + static_cast<long long>(row0) * r + o;
+    // Unrolled so that the loads (independent of each other) are in flight together rather than
+    // one L2 round trip per partial (U: 200 partials over 25 groups at rank 10); the sum keeps
+    // its order.
+#pragma unroll 8
     for (int q = grp; q < count; q += groups) s0 += __ldcg(p + q * pstride);
     red[grp * cnt + o] = s0;
   }
@@ -839,7 +949,7 @@ __global__ void __launch_bounds__(kThreads) update_kernel_v2(UpdateArgs a) {
 // at the 128-register cap the R = 10 kernel spills 16 bytes, R = 12 none).
 int padded_rank(const RpcaSizes& s, int variant = 1, int padding = 0) {
   const int m = std::max(s.r1, s.r3);
-  if (variant == 2 && padding != 4 && m <= 16) return std::max(4, (m + 1) / 2 * 2);
+  if (variant >= 2 && padding != 4 && m <= 16) return std::max(4, (m + 1) / 2 * 2);
   return (m + 3) / 4 * 4;
 }
 int threads_along_x(const RpcaSizes& s) { return static_cast<int>(std::min<std::int64_t>((s.n1 + 31) / 32 * 32, kThreads)); }
@@ -914,6 +1024,11 @@ struct FusedScaledGd::Impl {
   int R = 4, tx = 32, nz_max = 1, blocks_a = 0, blocks_b = 0, variant = 2;
   bool side_staged = false, pdl = false;
   std::size_t smem = 0;
+  // Variant 3: the side kernel's blocks and shared memory, its stream and the fork / join events.
+  int blocks_side = 0;
+  std::size_t side_smem = 0;
+  cudaStream_t side_stream = nullptr;
+  cudaEvent_t fork = nullptr, join = nullptr;
   const void* kernel = nullptr;
   RowArgs row[2]{};
   UpdateArgs upd[2]{};
@@ -932,8 +1047,28 @@ struct FusedScaledGd::Impl {
     if (pdl) check(launch_programmatic(kernel, grid, smem, args_a), "row pass launch");
     else check(cudaLaunchKernel(kernel, grid, dim3(kThreads), args_a, smem, stream), "row pass launch");
   }
-  void launch(int p) {
+  // Variant 3's side kernel alone on `on` (profiling) or beside the row pass.
+  void launch_side(int p, cudaStream_t on) {
+    gram_kernel<<<blocks_side, kThreads, side_smem, on>>>(row[p]);
+    check(cudaGetLastError(), "side kernel launch");
+  }
+  // The row pass of iteration p; in variant 3 with the side kernel forked onto side_stream and
+  // joined back, so that what follows on `stream` waits for both (captured as a fork / join in
+  // the CUDA graph).
+  void launch_row_phase(int p) {
+    if (variant != 3) {
+      launch_row(p);
+      return;
+    }
+    check(cudaEventRecord(fork, stream), "fork");
+    check(cudaStreamWaitEvent(side_stream, fork, 0), "fork");
+    launch_side(p, side_stream);
     launch_row(p);
+    check(cudaEventRecord(join, side_stream), "join");
+    check(cudaStreamWaitEvent(stream, join, 0), "join");
+  }
+  void launch(int p) {
+    launch_row_phase(p);
     if (variant == 1) {
       update_kernel<<<blocks_b, kThreads, 0, stream>>>(upd[p]);
     } else if (pdl) {
@@ -1008,13 +1143,13 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
     splits = std::min(splits, n3);
     z_splits_ = splits;
     im->d = {n1, n2, n3, sizes.r1, sizes.r2, sizes.r3, splits, n2 * splits};
-    im->variant = tuning.variant == 1 ? 1 : 2;
+    im->variant = tuning.variant == 1 ? 1 : tuning.variant == 3 ? 3 : 2;
     im->pdl = im->variant == 2 && tuning.programmatic_launch;
     im->R = padded_rank(sizes, im->variant, tuning.rank_padding);
     im->tx = threads_along_x(sizes);
     im->nz_max = (n3 + splits - 1) / splits;
     im->smem = row_shared_bytes(sizes, splits, im->variant, tuning.rank_padding);
-    if (im->variant == 2) {
+    if (im->variant >= 2) {
       // Stage the side blocks' inputs when they fit in the budget or in what the row blocks take.
       const std::int64_t f = sizes.n1 * sizes.r1 + sizes.n2 * sizes.r2 + sizes.n3 * sizes.r3;
       const std::int64_t limit = std::max<std::int64_t>(kSideStageBudget, static_cast<std::int64_t>(im->smem / sizeof(double)));
@@ -1023,7 +1158,8 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
         const std::size_t bytes = sizeof(double) * static_cast<std::size_t>(sl.total);
         if (sl.total <= limit && bytes <= static_cast<std::size_t>(max_shared_optin())) {
           im->side_staged = true;
-          im->smem = std::max(im->smem, bytes);
+          if (im->variant == 2) im->smem = std::max(im->smem, bytes);
+          else im->side_smem = bytes;
         }
       }
     }
@@ -1035,7 +1171,17 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
     if (static_cast<std::size_t>(fa.maxDynamicSharedSizeBytes) < im->smem)
       check(cudaFuncSetAttribute(im->kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(im->smem)),
             "shared memory size");
-    im->blocks_a = im->d.nb + 3;
+    im->blocks_a = im->d.nb + (im->variant == 3 ? 0 : 3);
+    if (im->variant == 3) {
+      im->blocks_side = im->side_staged ? 6 : 3;
+      if (!im->side_staged) im->side_smem = sizeof(double) * static_cast<std::size_t>(kSideShared);
+      const void* gk = reinterpret_cast<const void*>(&gram_kernel);
+      cudaFuncAttributes ga{};
+      check(cudaFuncGetAttributes(&ga, gk), "side kernel attributes");
+      if (static_cast<std::size_t>(ga.maxDynamicSharedSizeBytes) < im->side_smem)
+        check(cudaFuncSetAttribute(gk, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(im->side_smem)),
+              "side kernel shared memory size");
+    }
     const int rows_u = im->variant == 1 ? kRowsU : 1, rows_v = im->variant == 1 ? kRowsV : 1;
     const int bu = (n1 + rows_u - 1) / rows_u, bv = (n2 + rows_v - 1) / rows_v, bw = (n3 + rows_u - 1) / rows_u;
     im->blocks_b = bu + bv + bw + sizes.r3;
@@ -1053,6 +1199,11 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
     check(cudaMalloc(&im->ctl, sizeof(Control)), "control allocation");
     check(cudaStreamCreateWithFlags(&im->stream, cudaStreamNonBlocking), "stream");
     check(cudaEventCreateWithFlags(&im->event, cudaEventDisableTiming), "event");
+    if (im->variant == 3) {
+      check(cudaStreamCreateWithFlags(&im->side_stream, cudaStreamNonBlocking), "side stream");
+      check(cudaEventCreateWithFlags(&im->fork, cudaEventDisableTiming), "event");
+      check(cudaEventCreateWithFlags(&im->join, cudaEventDisableTiming), "event");
+    }
     double* p = im->ws;
     const auto take = [&p](std::size_t n) {
       double* q = p;
@@ -1075,7 +1226,7 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
     for (int b = 0; b < 2; ++b) {
       RowArgs& r = im->row[b];
       r.d = im->d;
-      r.side_first = im->variant == 2 ? 1 : 0;
+      r.side_first = im->variant == 2 ? 1 : 0;  // variant 3: no side blocks in the row pass (blocks_a = nb)
       r.side_staged = im->side_staged ? 1 : 0;
       r.block_offset = 0;
       r.pdl = im->pdl ? 1 : 0;
@@ -1106,6 +1257,10 @@ void FusedScaledGd::release(Impl* im) {
   if (!im) return;
   if (im->stream) cudaStreamSynchronize(im->stream);
   im->drop_graph();
+  if (im->side_stream) cudaStreamSynchronize(im->side_stream);
+  if (im->fork) cudaEventDestroy(im->fork);
+  if (im->join) cudaEventDestroy(im->join);
+  if (im->side_stream) cudaStreamDestroy(im->side_stream);
   if (im->event) cudaEventDestroy(im->event);
   if (im->stream) cudaStreamDestroy(im->stream);
   if (im->ctl) cudaFree(im->ctl);
@@ -1246,14 +1401,17 @@ FusedScaledGd::KernelTimes FusedScaledGd::profile(int repetitions, const RpcaSte
   KernelTimes k;
   try {
     k.row_pass_us = timed([&] {
-      for (int t = 0; t < repetitions; ++t) im->launch_row(0);
+      for (int t = 0; t < repetitions; ++t) im->launch_row_phase(0);
     });
     const int side_first_block = im->variant == 2 ? 0 : im->d.nb;
     k.row_blocks_us = timed([&] {
       for (int t = 0; t < repetitions; ++t) im->launch_row(0, im->d.nb, im->variant == 2 ? 3 : 0);
     });
     k.side_blocks_us = timed([&] {
-      for (int t = 0; t < repetitions; ++t) im->launch_row(0, 3, side_first_block);
+      for (int t = 0; t < repetitions; ++t) {
+        if (im->variant == 3) im->launch_side(0, im->stream);
+        else im->launch_row(0, 3, side_first_block);
+      }
     });
     k.iteration_plain_us = timed([&] {
       for (int t = 0; t < repetitions; ++t) im->launch(t % 2);

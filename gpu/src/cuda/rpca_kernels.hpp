@@ -6,7 +6,8 @@
 //      factors, R = clamp(X_t - Y, -zeta, zeta) and every projection of R the gradients need, in
 //      one read of Y; nothing of size n^3 is written, only per-block partial gradients. Three
 //      more blocks of the same launch form the Gram matrices of the current iterate and invert
-//      them (they do not depend on R). The last block to finish adds up the error.
+//      them (they do not depend on R). The last block to finish adds up the error. (Variant 3:
+//      these Gram blocks are a kernel of their own on a second stream, beside the row pass.)
 //   2. the update: blocks add up the partial gradients and apply the scaled step to U, V, W and
 //      the core; the last one finishes the core, the threshold schedule zeta_{k+1} = rho zeta_k
 //      and the iteration count.
@@ -38,11 +39,15 @@ struct RpcaTuning {
   // 2, side blocks staged in shared memory and scheduled first, an update kernel with short
   // dependent chains (core blocks first, one factor row per block). Same algebra, sums in another
   // fixed order: both follow the CPU reference to round-off.
+  // 3, variant 2 with the Gram matrices and their inverses taken out of the row pass: a separate
+  // kernel of six blocks (each with one inversion and the Gram matrices it needs) runs on a second
+  // stream beside the row pass, whose launch then holds only row blocks; the update waits for
+  // both. Same arithmetic as variant 2 (the same iterates). Not the default until measured.
   int variant = 2;
   // Zero columns pad the ranks in the row kernel: 0, the variant's choice (1: a multiple of 4;
   // 2: even up to 16, multiples of 4 above); 4 forces multiples of 4 (for measurements).
   int rank_padding = 0;
-  // Variant 2 only: launch both kernels with programmatic dependent launch (sm_90), so that each
+  // Variant 2 only (variant 3 ignores it): launch both kernels with programmatic dependent launch (sm_90), so that each
   // may start while the previous one finishes. Off by default until measured.
   bool programmatic_launch = false;
   int z_splits = 0;        // thread blocks per y row (0: chosen from the number of SMs)
@@ -104,6 +109,8 @@ public:
   // Consumes the iterate: call set_iterate again before a run.
   // Also the row pass's two kinds of blocks launched alone: the row blocks (the pass over Y) and
   // the three side blocks (Gram matrices and their inverses), which otherwise run side by side.
+  // Variant 3: row_pass_us is the row pass with the side kernel beside it (fork and join),
+  // side_blocks_us the side kernel alone.
   struct KernelTimes {
     double row_pass_us = 0, iteration_plain_us = 0, iteration_graph_us = 0;
     double row_blocks_us = 0, side_blocks_us = 0;
@@ -116,7 +123,7 @@ public:
   double iteration_bytes(bool include_partials) const;
   int z_splits() const { return z_splits_; }
   int variant() const;
-  bool side_blocks_staged() const;  // variant 2 with the side blocks' inputs in shared memory
+  bool side_blocks_staged() const;  // variant 2 or 3 with the side blocks' inputs in shared memory
   int row_kernel_rank() const;      // the padded rank the row kernel runs with (RpcaTuning::rank_padding)
 
 private:

@@ -1,10 +1,11 @@
 // Our fused CUDA ScaledGD kernels alone (gpu/src/cuda/rpca_kernels.hpp, no LibTorch): time per
 // iteration on the paper's problem (default 100^3, rank 10, kappa 5, 20 % corruption) split into
 // the row pass (and its row blocks and side blocks launched alone) and the update, with plain
-// launches and in the CUDA graph, for both kernel variants and several numbers of blocks per y
+// launches and in the CUDA graph, for the kernel variants and several numbers of blocks per y
 // row; against the memory floor of the iteration (its bytes over the device-to-device copy
 // bandwidth measured here). Timed with CUDA events over back-to-back launches.
-//   bench_cuda_rpca_kernels [--size N] [--rank R] [--repetitions K] [--variant 1|2]
+//   bench_cuda_rpca_kernels [--size N] [--rank R] [--repetitions K] [--variant C | --variants C,C..]
+//                           [--splits S]   (codes C below; S blocks per y row, 0: the automatic choice)
 // Skips (exit 0) without a CUDA device.
 #include <cuda_runtime.h>
 
@@ -70,16 +71,26 @@ std::vector<double> row_major(const ebsd::tensor::Matrix<double>& m) {
 int main(int argc, char** argv) {
   ebsd::rpca::SyntheticProblemSpec spec;
   int repetitions = 200;
-  // Variant 2 three times: with its own rank padding, with variant 1's (multiples of 4) to separate
-  // the effect of the padding from the rest (code 3: rank_padding 4), and with programmatic
-  // dependent launch (code 4: "2 ... pdl").
-  std::vector<int> variants{1, 2, 3, 4};
+  // Codes: 1, 2, 3 the kernel variants (RpcaTuning::variant); 4 variant 2 with programmatic
+  // dependent launch ("2 ... pdl"); 5 variant 2 with variant 1's rank padding (multiples of 4), to
+  // separate the effect of the padding from the rest. (Before 2026-11-28 02:00 UTC code 3 was
+  // the padding and variant 3 did not exist.)
+  std::vector<int> variants{1, 2, 3, 4, 5};
+  std::vector<int> split_list{1, 2, 3, 4, 6, 8, 0};
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--size") spec.size = std::atoll(argv[i + 1]);
     else if (a == "--rank") spec.rank = std::atoll(argv[i + 1]);
     else if (a == "--repetitions") repetitions = std::atoi(argv[i + 1]);
-    else if (a == "--variant") variants = {std::atoi(argv[i + 1])};  // 1, 2, 3 (padding 4) or 4 (pdl)
+    else if (a == "--variant") variants = {std::atoi(argv[i + 1])};  // 1, 2, 3, 4 (2 with pdl), 5 (2 with padding 4)
+    else if (a == "--variants") {  // a comma-separated list of codes
+      variants.clear();
+      for (const char* c = argv[i + 1]; *c;) {
+        variants.push_back(std::atoi(c));
+        while (*c && *c != ',') ++c;
+        if (*c == ',') ++c;
+      }
+    } else if (a == "--splits") split_list = {std::atoi(argv[i + 1])};  // blocks per y row, 0: auto
     else {
       std::fprintf(stderr, "unknown argument %s\n", a.c_str());
       return 2;
@@ -109,7 +120,8 @@ int main(int argc, char** argv) {
   std::printf("# fused CUDA ScaledGD kernels, %lld^3, rank %d, %s (%d SMs), copy bandwidth %.0f GB/s, %d launches each\n",
               static_cast<long long>(spec.size), r, prop.name, prop.multiProcessorCount, bw / 1e9, repetitions);
   std::printf("# row blocks / side blocks: the two kinds of blocks of the row pass launched alone; update = iteration - row pass\n");
-  std::printf("# variant: 1 or 2, R: the rank the row kernel runs with, st: variant 2's side blocks staged in shared memory\n");
+  std::printf("# variant: 1, 2 or 3, R: the rank the row kernel runs with, st: the side blocks staged in shared memory\n");
+  std::printf("# variant 3: row pass = row blocks with the side kernel beside them; side blks = the side kernel alone\n");
   std::printf("%-14s %-8s %10s %10s %10s %10s %12s %12s %10s %8s %8s\n", "variant", "splits", "row pass", "row blks",
               "side blks", "update", "iteration", "graph iter", "floor", "ratio", "MB/iter");
   k::RpcaStepParams params;
@@ -117,10 +129,10 @@ int main(int argc, char** argv) {
   params.eta = h.eta;
   params.rho = h.decay;
   for (const int variant : variants) {
-    for (const int splits : {1, 2, 3, 4, 6, 8, 0}) {
+    for (const int splits : split_list) {
       k::RpcaTuning t;
-      t.variant = variant == 1 ? 1 : 2;
-      t.rank_padding = variant == 3 ? 4 : 0;
+      t.variant = variant == 1 ? 1 : variant == 3 ? 3 : 2;
+      t.rank_padding = variant == 5 ? 4 : 0;
       t.programmatic_launch = variant == 4;
       t.z_splits = splits;
       try {  // a configuration that fails (say, a launch mode the driver lacks) leaves the others
