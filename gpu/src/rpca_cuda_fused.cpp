@@ -28,8 +28,8 @@ cuda::RpcaSizes sizes_of(const tensor::Shape& shape, const std::vector<std::int6
 
 // Tuning knobs for measurements (docs/rpca.md): EBSD_RPCA_CUDA_ZSPLITS (blocks per y row),
 // EBSD_RPCA_CUDA_GRAPH=0 (plain launches instead of a CUDA graph), EBSD_RPCA_CUDA_VARIANT=1 (the
-// first kernel design; 2, the default, is the current one; 3, the Gram work in its own kernel
-// beside the row pass), EBSD_RPCA_CUDA_PDL=1 (variant 2 with
+// first kernel design; 2, the second; 3, the default: the Gram work in its own kernel beside the
+// row pass), EBSD_RPCA_CUDA_PDL=1 (variant 2 with
 // programmatic dependent launch).
 cuda::RpcaTuning tuning_from_env() {
   cuda::RpcaTuning t;
