@@ -5,8 +5,8 @@
 // the first run's x values, each run's y and the few rows the round-trip check must look at
 // again. At the end every assumption is confirmed (place_raster must place row i on voxel i)
 // and every value is checked to print back as read, as read_ang_general checks it:
-//   - Euler angles of valid rows: euler_reproduction_certain with a half step no larger than
-//     the final format's (fast::certify_euler), else the writer's own derivation (AngRows);
+//   - Euler angles of valid rows: fast::certify_euler (euler_certificate.cpp: an error bound,
+//     then the derived angles themselves), else the writer's own derivation (AngRows);
 //   - x and y: once per distinct value (a raster file repeats them bit for bit);
 //   - phase: each valid row's text must equal what the writer prints, compared bit for bit,
 //     and each such value must print back;

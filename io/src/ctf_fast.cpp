@@ -3,8 +3,8 @@
 // XCells x YCells grid of its header, read without the optional hexagonal alignment. Rows are
 // written straight into the volume; at the end every assumption is confirmed and every value
 // checked to print back as read_ctf_general checks it:
-//   - Euler angles of rows with a phase: euler_reproduction_certain with a half step no larger
-//     than the final format's, else the writer's own derivation (CtfRows);
+//   - Euler angles of rows with a phase: fast::certify_euler (euler_certificate.cpp: an error
+//     bound, then the derived angles themselves), else the writer's own derivation (CtfRows);
 //   - rows of phase 0 (identity orientation) must all carry one and the same angles, checked
 //     once; X and Y once per distinct value;
 //   - Phase and Error: each row's text must equal what the writer prints, bit for bit, and each
