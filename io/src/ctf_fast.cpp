@@ -229,7 +229,14 @@ private:
       no_phase_row_[r] = ph == 0;
       indexed_[r] = indexed;
     }
-    if (phase_count_ < 64) {
+    if (phase_count_ <= 8) {
+      // A few phases: one loop per phase id that vectorises.
+      for (std::size_t p = 0; p <= phase_count_; ++p) {
+        unsigned any = 0;
+        for (std::size_t r = 0; r < n; ++r) any |= static_cast<unsigned>(phase_id_[r] == static_cast<std::int32_t>(p));
+        phase_seen_[p] |= static_cast<char>(any);
+      }
+    } else if (phase_count_ < 64) {
       std::uint64_t seen = 0;
       for (std::size_t r = 0; r < n; ++r) seen |= std::uint64_t{1} << phase_id_[r];
       for (std::size_t p = 0; seen != 0; ++p, seen >>= 1) phase_seen_[p] |= static_cast<char>(seen & 1);
@@ -274,8 +281,11 @@ private:
     quats_from_euler(rad_[0], rad_[1], rad_[2], n, quats, no_phase_row_);
     fast::certify_euler(E[0], E[1], E[2], b.column_info(static_cast<std::size_t>(c_e_[0])), b.column_info(static_cast<std::size_t>(c_e_[1])),
                         b.column_info(static_cast<std::size_t>(c_e_[2])), quats, has_phase_, n, kPerRadian, certain_);
-    for (std::size_t r = 0; r < n; ++r)
-      if (has_phase_[r] && !certain_[r]) uncertain_.push_back({row0 + static_cast<std::int64_t>(r), {E[0][r], E[1][r], E[2][r]}});
+    unsigned open = 0;  // mostly none: one loop that vectorises says so
+    for (std::size_t r = 0; r < n; ++r) open |= static_cast<unsigned>(has_phase_[r] & (certain_[r] ^ 1));
+    if (open)
+      for (std::size_t r = 0; r < n; ++r)
+        if (has_phase_[r] && !certain_[r]) uncertain_.push_back({row0 + static_cast<std::int64_t>(r), {E[0][r], E[1][r], E[2][r]}});
   }
 
   int index_of(const char* name) const {
