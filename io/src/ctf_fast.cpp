@@ -208,8 +208,8 @@ private:
     unsigned not_id = 0;
     for (std::size_t r = 0; r < n; ++r) {
       const double raw = PH[r];
-      const bool in_range = raw >= 0.0 && raw <= max_phase;
-      const std::int32_t id = in_range ? static_cast<std::int32_t>(raw) : 0;
+      const bool in_range = (raw >= 0.0) & (raw <= max_phase);
+      const std::int32_t id = static_cast<std::int32_t>(in_range ? raw : 0.0);  // converts a value in range only
       not_id |= static_cast<unsigned>(!in_range) | static_cast<unsigned>(std::bit_cast<std::uint64_t>(static_cast<double>(id)) != std::bit_cast<std::uint64_t>(raw));
       phase_id_[r] = id;
     }
@@ -250,7 +250,9 @@ private:
       for (std::size_t r = 0; r < n; ++r) {
         const float err = static_cast<float>(ERR[r]);
         const bool indexed = indexed_[r] != 0;
-        const double printed = indexed == ((phase_id_[r] > 0) & (err == 0.0f)) ? static_cast<double>(err) : (indexed ? 0.0 : 3.0);
+        const bool kept = indexed == ((phase_id_[r] > 0) & (err == 0.0f));
+        const double written = indexed ? 0.0 : 3.0;
+        const double printed = kept ? static_cast<double>(err) : written;
         bad |= static_cast<unsigned>(std::bit_cast<std::uint64_t>(printed) != std::bit_cast<std::uint64_t>(ERR[r]));
       }
       errors_printed_.add_all(ERR, n);
