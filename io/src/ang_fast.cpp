@@ -192,7 +192,7 @@ private:
       const auto t = static_cast<std::int32_t>(x);  // truncates
       const double f = x - static_cast<double>(t);  // exact
       std::int32_t ph = t + static_cast<std::int32_t>(f >= 0.5) - static_cast<std::int32_t>(f <= -0.5);
-      ph = ph == 0 ? zero_as : ph;
+      ph += static_cast<std::int32_t>(ph == 0) * zero_as;  // phase 0 as zero_as (no select: GCC vectorises this)
       bad |= static_cast<unsigned>(ph < 0) | static_cast<unsigned>(ph > static_cast<std::int32_t>(phase_count_));
       const bool unindexed = unindexed_[r] != 0;
       const bool valid = !unindexed & (ph > 0);
