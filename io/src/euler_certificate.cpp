@@ -59,7 +59,7 @@ inline int print_decimals(double v, std::uint32_t info) {
   // left by 9.99994, which prints as "9.9999".
   const int by_digits = dig - 1 - static_cast<int>(a > 10.0) - static_cast<int>(a > 100.0);
   const int at = dec > by_digits ? dec : by_digits;
-  return (at > 15) | !(a < 1000.0) ? -1 : at;
+  return ((at > 15) | !(a < 1000.0)) ? -1 : at;
 }
 
 // Test 2 for one row (the caller has checked that the tokens lie inside euler_from_quat's
