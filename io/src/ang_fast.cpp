@@ -5,8 +5,8 @@
 // the first run's x values, each run's y and the few rows the round-trip check must look at
 // again. At the end every assumption is confirmed (place_raster must place row i on voxel i)
 // and every value is checked to print back as read, as read_ang_general checks it:
-//   - Euler angles of valid rows: euler_reproduction_certain with a half step no larger than
-//     the final format's (fast::certify_euler), else the writer's own derivation (AngRows);
+//   - Euler angles of valid rows: fast::certify_euler (euler_certificate.cpp: an error bound,
+//     then the derived angles themselves), else the writer's own derivation (AngRows);
 //   - x and y: once per distinct value (a raster file repeats them bit for bit);
 //   - phase: each valid row's text must equal what the writer prints, compared bit for bit,
 //     and each such value must print back;
@@ -192,7 +192,7 @@ private:
       const auto t = static_cast<std::int32_t>(x);  // truncates
       const double f = x - static_cast<double>(t);  // exact
       std::int32_t ph = t + static_cast<std::int32_t>(f >= 0.5) - static_cast<std::int32_t>(f <= -0.5);
-      ph = ph == 0 ? zero_as : ph;
+      ph += static_cast<std::int32_t>(ph == 0) * zero_as;  // phase 0 as zero_as (no select: GCC vectorises this)
       bad |= static_cast<unsigned>(ph < 0) | static_cast<unsigned>(ph > static_cast<std::int32_t>(phase_count_));
       const bool unindexed = unindexed_[r] != 0;
       const bool valid = !unindexed & (ph > 0);
@@ -203,12 +203,21 @@ private:
       const double printed = (one_as_zero & (ph == 1)) ? 0.0 : static_cast<double>(ph);
       bad |= static_cast<unsigned>(valid) & static_cast<unsigned>(std::bit_cast<std::uint64_t>(printed) != std::bit_cast<std::uint64_t>(raw));
       phase_of_valid_[r] = valid ? ph : -1;
-      printed_zero_[r] = printed == 0.0;
     }
     require(bad == 0);
-    for (std::size_t r = 0; r < n; ++r) {
-      if (phase_of_valid_[r] < 0) continue;
-      seen_phase_[static_cast<std::size_t>(phase_of_valid_[r])] |= static_cast<char>(printed_zero_[r] ? 2 : 1);
+    // The phases valid rows print (a valid row prints 0 exactly where phase 1 is printed as 0):
+    // with a few phases, one loop per phase that vectorises, else row by row.
+    if (phase_count_ <= 8) {
+      for (std::size_t p = 1; p <= phase_count_; ++p) {
+        unsigned any = 0;
+        for (std::size_t r = 0; r < n; ++r) any |= static_cast<unsigned>(phase_of_valid_[r] == static_cast<std::int32_t>(p));
+        if (any) seen_phase_[p] |= static_cast<char>(one_as_zero && p == 1 ? 2 : 1);
+      }
+    } else {
+      for (std::size_t r = 0; r < n; ++r) {
+        if (phase_of_valid_[r] < 0) continue;
+        seen_phase_[static_cast<std::size_t>(phase_of_valid_[r])] |= static_cast<char>(one_as_zero && phase_of_valid_[r] == 1 ? 2 : 1);
+      }
     }
     // Invalid rows print one fixed triple and phase: they must all carry the first one's.
     if (!invalid_seen_) {
@@ -233,8 +242,11 @@ private:
     // writer would, at the end.
     fast::certify_euler(E1, E2, E3, b.column_info(static_cast<std::size_t>(col_.phi1)), b.column_info(static_cast<std::size_t>(col_.Phi)),
                         b.column_info(static_cast<std::size_t>(col_.phi2)), quats, valid_, n, 1.0, certain_);
-    for (std::size_t r = 0; r < n; ++r)
-      if (valid_[r] && !certain_[r]) uncertain_.push_back({row0 + static_cast<std::int64_t>(r), {E1[r], E2[r], E3[r]}});
+    unsigned open = 0;  // mostly none: one loop that vectorises says so
+    for (std::size_t r = 0; r < n; ++r) open |= static_cast<unsigned>(valid_[r] & (certain_[r] ^ 1));
+    if (open)
+      for (std::size_t r = 0; r < n; ++r)
+        if (valid_[r] && !certain_[r]) uncertain_.push_back({row0 + static_cast<std::int64_t>(r), {E1[r], E2[r], E3[r]}});
   }
 
   void finish_read(AngReadResult& result) {
@@ -326,7 +338,7 @@ private:
   std::vector<Uncertain> uncertain_;
   const bool wide_ = fast::wide_block_work();
   // Per block row.
-  std::uint8_t unindexed_[kMaxRows], valid_[kMaxRows], certain_[kMaxRows], printed_zero_[kMaxRows];
+  std::uint8_t unindexed_[kMaxRows], valid_[kMaxRows], certain_[kMaxRows];
   std::int32_t phase_of_valid_[kMaxRows];
 };
 

@@ -3,8 +3,8 @@
 // XCells x YCells grid of its header, read without the optional hexagonal alignment. Rows are
 // written straight into the volume; at the end every assumption is confirmed and every value
 // checked to print back as read_ctf_general checks it:
-//   - Euler angles of rows with a phase: euler_reproduction_certain with a half step no larger
-//     than the final format's, else the writer's own derivation (CtfRows);
+//   - Euler angles of rows with a phase: fast::certify_euler (euler_certificate.cpp: an error
+//     bound, then the derived angles themselves), else the writer's own derivation (CtfRows);
 //   - rows of phase 0 (identity orientation) must all carry one and the same angles, checked
 //     once; X and Y once per distinct value;
 //   - Phase and Error: each row's text must equal what the writer prints, bit for bit, and each
@@ -208,8 +208,8 @@ private:
     unsigned not_id = 0;
     for (std::size_t r = 0; r < n; ++r) {
       const double raw = PH[r];
-      const bool in_range = raw >= 0.0 && raw <= max_phase;
-      const std::int32_t id = in_range ? static_cast<std::int32_t>(raw) : 0;
+      const bool in_range = (raw >= 0.0) & (raw <= max_phase);
+      const std::int32_t id = static_cast<std::int32_t>(in_range ? raw : 0.0);  // converts a value in range only
       not_id |= static_cast<unsigned>(!in_range) | static_cast<unsigned>(std::bit_cast<std::uint64_t>(static_cast<double>(id)) != std::bit_cast<std::uint64_t>(raw));
       phase_id_[r] = id;
     }
@@ -229,7 +229,14 @@ private:
       no_phase_row_[r] = ph == 0;
       indexed_[r] = indexed;
     }
-    if (phase_count_ < 64) {
+    if (phase_count_ <= 8) {
+      // A few phases: one loop per phase id that vectorises.
+      for (std::size_t p = 0; p <= phase_count_; ++p) {
+        unsigned any = 0;
+        for (std::size_t r = 0; r < n; ++r) any |= static_cast<unsigned>(phase_id_[r] == static_cast<std::int32_t>(p));
+        phase_seen_[p] |= static_cast<char>(any);
+      }
+    } else if (phase_count_ < 64) {
       std::uint64_t seen = 0;
       for (std::size_t r = 0; r < n; ++r) seen |= std::uint64_t{1} << phase_id_[r];
       for (std::size_t p = 0; seen != 0; ++p, seen >>= 1) phase_seen_[p] |= static_cast<char>(seen & 1);
@@ -243,7 +250,9 @@ private:
       for (std::size_t r = 0; r < n; ++r) {
         const float err = static_cast<float>(ERR[r]);
         const bool indexed = indexed_[r] != 0;
-        const double printed = indexed == ((phase_id_[r] > 0) & (err == 0.0f)) ? static_cast<double>(err) : (indexed ? 0.0 : 3.0);
+        const bool kept = indexed == ((phase_id_[r] > 0) & (err == 0.0f));
+        const double written = indexed ? 0.0 : 3.0;
+        const double printed = kept ? static_cast<double>(err) : written;
         bad |= static_cast<unsigned>(std::bit_cast<std::uint64_t>(printed) != std::bit_cast<std::uint64_t>(ERR[r]));
       }
       errors_printed_.add_all(ERR, n);
@@ -274,8 +283,11 @@ private:
     quats_from_euler(rad_[0], rad_[1], rad_[2], n, quats, no_phase_row_);
     fast::certify_euler(E[0], E[1], E[2], b.column_info(static_cast<std::size_t>(c_e_[0])), b.column_info(static_cast<std::size_t>(c_e_[1])),
                         b.column_info(static_cast<std::size_t>(c_e_[2])), quats, has_phase_, n, kPerRadian, certain_);
-    for (std::size_t r = 0; r < n; ++r)
-      if (has_phase_[r] && !certain_[r]) uncertain_.push_back({row0 + static_cast<std::int64_t>(r), {E[0][r], E[1][r], E[2][r]}});
+    unsigned open = 0;  // mostly none: one loop that vectorises says so
+    for (std::size_t r = 0; r < n; ++r) open |= static_cast<unsigned>(has_phase_[r] & (certain_[r] ^ 1));
+    if (open)
+      for (std::size_t r = 0; r < n; ++r)
+        if (has_phase_[r] && !certain_[r]) uncertain_.push_back({row0 + static_cast<std::int64_t>(r), {E[0][r], E[1][r], E[2][r]}});
   }
 
   int index_of(const char* name) const {

@@ -120,8 +120,10 @@ inline constexpr auto kHalfStepAt = [] {
   return t;
 }();
 
-// certain[r] = euler_reproduction_certain (source_columns.cpp) for the valid rows r < n of a
-// block, with the same arithmetic (euler_certificate.cpp says how, and why it suffices).
+// certain[r] for the valid rows r < n of a block: the Euler angles the writer derives from the
+// float32 quaternion quats[4 r ..] provably print as the tokens e1[r], e2[r], e3[r] (of packed
+// shapes info1[r] ..; per_radian: the file's unit). A tighter test than the general path's
+// euler_reproduction_certain (source_columns.cpp); euler_certificate.cpp says how and why.
 // Angles of 1000 or more (neither radians nor degrees) are never certain.
 void certify_euler(const double* e1, const double* e2, const double* e3, const std::uint32_t* info1, const std::uint32_t* info2,
                    const std::uint32_t* info3, const float* quats, const std::uint8_t* valid, std::size_t n, double per_radian,
