@@ -43,6 +43,21 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace im = ebsd::io::model;
+
+// The small random qwen2 (q/k/v biases, tied embeddings) the quantized CUDA tests write with our
+// GGUF writer; each test picks its seed (and formats).
+im::RandomModelOptions small_qwen2(std::uint64_t seed) {
+  im::RandomModelOptions o;
+  o.hidden = 256;
+  o.layers = 2;
+  o.heads = 4;
+  o.kv_heads = 2;
+  o.intermediate = 640;
+  o.vocab = 1000;
+  o.context = 128;
+  o.seed = seed;
+  return o;
+}
 using namespace ebsd::gpu::llm;
 
 const fs::path kModels = fs::path(EBSD_SOURCE_DIR) / "tests" / "data" / "llm";
@@ -166,15 +181,7 @@ TEST(LlmCudaQuantized, PackedKernelsGiveTheDequantizedModelsLogits) {
   if (!have_cuda()) GTEST_SKIP() << "no CUDA device";
   ASSERT_TRUE(ebsd::gpu::nn::cuda_quant_kernels_available()) << "built without the CUDA kernels";
   ebsd::test::TempDir tmp;
-  im::RandomModelOptions o;  // a small qwen2: q/k/v biases, tied (quantized) embeddings
-  o.hidden = 256;
-  o.layers = 2;
-  o.heads = 4;
-  o.kv_heads = 2;
-  o.intermediate = 640;
-  o.vocab = 1000;
-  o.context = 128;
-  o.seed = 5;
+  auto o = small_qwen2(5);  // a small qwen2: q/k/v biases, tied (quantized) embeddings
   std::vector<std::int64_t> prompt;
   for (int i = 0; i < 24; ++i) prompt.push_back((i * 389 + 17) % o.vocab);  // 24 > the kernel's token limit: GEMM path
   for (auto [m, e] : {std::pair{im::GgmlType::Q8_0, im::GgmlType::Q8_0}, std::pair{im::GgmlType::Q4_0, im::GgmlType::Q8_0},
@@ -339,15 +346,7 @@ TEST(LlmCudaDecodeStepQuantized, FusedStepsGiveTheTensorPathsLogits) {
   if (!have_cuda()) GTEST_SKIP() << "no CUDA device";
   ASSERT_TRUE(ebsd::gpu::nn::cuda_quant_kernels_available()) << "built without the CUDA kernels";
   ebsd::test::TempDir tmp;
-  im::RandomModelOptions o;
-  o.hidden = 256;
-  o.layers = 2;
-  o.heads = 4;
-  o.kv_heads = 2;
-  o.intermediate = 640;
-  o.vocab = 1000;
-  o.context = 128;
-  o.seed = 9;
+  auto o = small_qwen2(9);
   std::vector<std::int64_t> sequence;
   for (int i = 0; i < 40; ++i) sequence.push_back((i * 389 + 17) % o.vocab);
   const std::size_t prefix = 12;
@@ -387,15 +386,7 @@ TEST(LlmCudaDecodeStepQuantized, StepsAndPromptChunksShareTheCache) {
   if (!have_cuda()) GTEST_SKIP() << "no CUDA device";
   ASSERT_TRUE(ebsd::gpu::nn::cuda_quant_kernels_available()) << "built without the CUDA kernels";
   ebsd::test::TempDir tmp;
-  im::RandomModelOptions o;
-  o.hidden = 256;
-  o.layers = 2;
-  o.heads = 4;
-  o.kv_heads = 2;
-  o.intermediate = 640;
-  o.vocab = 1000;
-  o.context = 128;
-  o.seed = 11;
+  auto o = small_qwen2(11);
   im::write_random_gguf(o, tmp / "q.gguf");
   DecoderModel model(im::ModelFile::open(tmp / "q.gguf"), on_cuda(ComputeType::F32));
   std::vector<std::int64_t> ids;
@@ -430,15 +421,7 @@ TEST(LlmCudaDecodeStepQuantized, DevicePickGivesTheHostSamplersTokens) {
   if (!have_cuda()) GTEST_SKIP() << "no CUDA device";
   ASSERT_TRUE(ebsd::gpu::nn::cuda_quant_kernels_available()) << "built without the CUDA kernels";
   ebsd::test::TempDir tmp;
-  im::RandomModelOptions o;
-  o.hidden = 256;
-  o.layers = 2;
-  o.heads = 4;
-  o.kv_heads = 2;
-  o.intermediate = 640;
-  o.vocab = 1000;
-  o.context = 128;
-  o.seed = 13;
+  auto o = small_qwen2(13);
   im::write_random_gguf(o, tmp / "q.gguf");
   DecoderModel model(im::ModelFile::open(tmp / "q.gguf"), on_cuda(ComputeType::F32));
   const std::vector<std::int64_t> prompt{3, 141, 59, 265, 358, 979};
@@ -477,15 +460,7 @@ TEST(LlmCudaDecodeStepQuantized, ProfilingKeepsTheLogitsAndTimesEveryKernelClass
   if (!have_cuda()) GTEST_SKIP() << "no CUDA device";
   ASSERT_TRUE(ebsd::gpu::nn::cuda_quant_kernels_available()) << "built without the CUDA kernels";
   ebsd::test::TempDir tmp;
-  im::RandomModelOptions o;
-  o.hidden = 256;
-  o.layers = 2;
-  o.heads = 4;
-  o.kv_heads = 2;
-  o.intermediate = 640;
-  o.vocab = 1000;
-  o.context = 128;
-  o.seed = 17;
+  auto o = small_qwen2(17);
   im::write_random_gguf(o, tmp / "q.gguf");
   DecoderModel model(im::ModelFile::open(tmp / "q.gguf"), on_cuda(ComputeType::F32));
   std::vector<std::int64_t> ids;

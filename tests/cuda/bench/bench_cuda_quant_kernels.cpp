@@ -14,20 +14,13 @@
 #include "cuda/quant_kernels.hpp"
 #include "ebsd/quant/block_formats.hpp"
 #include "ebsd/quant/half.hpp"
+#include "cuda_bench_check.hpp"
 
 namespace {
 
 namespace k = ebsd::gpu::cuda;
 namespace q = ebsd::quant;
 
-#define CHECK(x)                                                                          \
-  do {                                                                                    \
-    const cudaError_t e_ = (x);                                                           \
-    if (e_ != cudaSuccess) {                                                              \
-      std::fprintf(stderr, "%s: %s\n", #x, cudaGetErrorString(e_));                       \
-      std::exit(1);                                                                       \
-    }                                                                                     \
-  } while (0)
 
 void* device_random_blocks(q::BlockFormat f, std::int64_t rows, std::int64_t cols, std::mt19937_64& rng) {
   const auto bytes = static_cast<std::size_t>(rows) * q::row_bytes(f, cols);

@@ -20,19 +20,12 @@
 #include "ebsd/rpca/scaled_gd.hpp"
 #include "ebsd/rpca/synthetic_problem.hpp"
 #include "ebsd/tensor/hosvd.hpp"
+#include "cuda_bench_check.hpp"
 
 namespace {
 
 namespace k = ebsd::gpu::cuda;
 
-#define CHECK(x)                                                    \
-  do {                                                              \
-    const cudaError_t e_ = (x);                                     \
-    if (e_ != cudaSuccess) {                                        \
-      std::fprintf(stderr, "%s: %s\n", #x, cudaGetErrorString(e_)); \
-      std::exit(1);                                                 \
-    }                                                               \
-  } while (0)
 
 // Device-to-device copy bandwidth (bytes read + written per second), best of 10, 1 GiB.
 double copy_bandwidth() {
