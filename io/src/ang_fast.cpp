@@ -103,12 +103,15 @@ private:
     const double fits = static_cast<double>(data_bytes_) / (2.0 * ncol_) + 1.0;
     require(static_cast<double>(nx_) * static_cast<double>(ny_) <= fits);
     voxels_ = nx_ * ny_;
-    volume_ = Volume({nx_, ny_, 1});
+    // Not zero-filled: every block writes all of its rows' CI, IQ, quaternions (the identity
+    // where a row is unindexed), phase ids and validity, and a read that stops short declines.
+    volume_ = Volume::for_overwrite({nx_, ny_, 1});
     single_phase_ = h_.phases.size() <= 1;
     phase_count_ = std::max<std::size_t>(h_.phases.size(), 1);
     seen_phase_.assign(phase_count_ + 1, 0);
     channels_ = channel_columns(col_, ncol_, h_);
-    for (auto& cc : channels_) cc.channel.values.assign(static_cast<std::size_t>(voxels_), 0.0f);
+    // The channels grow block by block (rows come in raster order): never zero-filled either.
+    for (auto& cc : channels_) cc.channel.values.reserve(static_cast<std::size_t>(voxels_));
     shapes_.resize(static_cast<std::size_t>(ncol_));
     raster_.emplace(nx_);
   }
@@ -142,8 +145,8 @@ private:
     for (std::size_t r = 0; r < n; ++r) iq_out[r] = static_cast<float>(IQ[r]);
     for (auto& cc : channels_) {
       const double* src = b.column(static_cast<std::size_t>(cc.column));
-      float* dst = cc.channel.values.data() + k0;
-      for (std::size_t r = 0; r < n; ++r) dst[r] = static_cast<float>(src[r]);
+      std::vector<float>& dst = cc.channel.values;  // holds exactly the k0 rows before this block
+      dst.insert(dst.end(), src, src + n);  // each double rounded to float, as static_cast does
     }
     // Unindexed rows (CI < 0 or TSL's 4 pi marker), and whether an indexed row's angles leave
     // [0, 2 pi] (the general path's error).
