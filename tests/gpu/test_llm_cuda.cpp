@@ -95,6 +95,12 @@ LoadOptions on_cuda(ComputeType c) {
   return o;
 }
 
+// That model written to `file` and opened on the GPU in f32.
+DecoderModel open_on_cuda_f32(const im::RandomModelOptions& o, const fs::path& file) {
+  im::write_random_gguf(o, file);
+  return DecoderModel(im::ModelFile::open(file), on_cuda(ComputeType::F32));
+}
+
 // The fused RMSNorm kernel against nn::rms_norm's LibTorch formula (f32 arithmetic, one rounding
 // to the tensor's type): equal up to the f32 rounding of the row's sum, i.e. at most one unit in
 // the last place of the output type.
@@ -386,9 +392,8 @@ TEST(LlmCudaDecodeStepQuantized, StepsAndPromptChunksShareTheCache) {
   if (!have_cuda()) GTEST_SKIP() << "no CUDA device";
   ASSERT_TRUE(ebsd::gpu::nn::cuda_quant_kernels_available()) << "built without the CUDA kernels";
   ebsd::test::TempDir tmp;
-  auto o = small_qwen2(11);
-  im::write_random_gguf(o, tmp / "q.gguf");
-  DecoderModel model(im::ModelFile::open(tmp / "q.gguf"), on_cuda(ComputeType::F32));
+  const auto o = small_qwen2(11);
+  DecoderModel model = open_on_cuda_f32(o, tmp / "q.gguf");
   std::vector<std::int64_t> ids;
   for (int i = 0; i < 21; ++i) ids.push_back((i * 571 + 3) % o.vocab);
   auto run = [&](Session& s) {
@@ -421,9 +426,8 @@ TEST(LlmCudaDecodeStepQuantized, DevicePickGivesTheHostSamplersTokens) {
   if (!have_cuda()) GTEST_SKIP() << "no CUDA device";
   ASSERT_TRUE(ebsd::gpu::nn::cuda_quant_kernels_available()) << "built without the CUDA kernels";
   ebsd::test::TempDir tmp;
-  auto o = small_qwen2(13);
-  im::write_random_gguf(o, tmp / "q.gguf");
-  DecoderModel model(im::ModelFile::open(tmp / "q.gguf"), on_cuda(ComputeType::F32));
+  const auto o = small_qwen2(13);
+  DecoderModel model = open_on_cuda_f32(o, tmp / "q.gguf");
   const std::vector<std::int64_t> prompt{3, 141, 59, 265, 358, 979};
   for (const double penalty : {1.0, 3.0})
     for (const auto mode : {CudaDecodeMode::Graph, CudaDecodeMode::Eager}) {
@@ -460,9 +464,8 @@ TEST(LlmCudaDecodeStepQuantized, ProfilingKeepsTheLogitsAndTimesEveryKernelClass
   if (!have_cuda()) GTEST_SKIP() << "no CUDA device";
   ASSERT_TRUE(ebsd::gpu::nn::cuda_quant_kernels_available()) << "built without the CUDA kernels";
   ebsd::test::TempDir tmp;
-  auto o = small_qwen2(17);
-  im::write_random_gguf(o, tmp / "q.gguf");
-  DecoderModel model(im::ModelFile::open(tmp / "q.gguf"), on_cuda(ComputeType::F32));
+  const auto o = small_qwen2(17);
+  DecoderModel model = open_on_cuda_f32(o, tmp / "q.gguf");
   std::vector<std::int64_t> ids;
   for (int i = 0; i < 16; ++i) ids.push_back((i * 263 + 5) % o.vocab);
   for (const auto mode : {CudaDecodeMode::Eager, CudaDecodeMode::Graph}) {
