@@ -201,6 +201,8 @@ void register_llm(CLI::App& app, CommandList& out) {
                                res["prefill_tokens_per_second"].get<double>(),
                                static_cast<long long>(res["generated_tokens"].get<std::int64_t>()),
                                res["decode_tokens_per_second"].get<double>());
+                   std::printf("CPU seconds (all threads): prefill %.3f, decode %.3f\n", res["prefill_cpu_seconds"].get<double>(),
+                               res["decode_cpu_seconds"].get<double>());
                    print_memory(res["memory"]);
                    return 0;
                  }});

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <optional>
 
 #include "ebsd/core/error.hpp"
@@ -88,6 +89,12 @@ std::vector<std::int64_t> penalized_ids(const std::vector<std::int64_t>& history
   return ids;
 }
 
+double process_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
 }  // namespace
 
 GenerationResult generate(Session& session, const std::vector<std::int64_t>& prompt, const GenerationSettings& settings,
@@ -104,9 +111,12 @@ GenerationResult generate(Session& session, const std::vector<std::int64_t>& pro
   try {
     progress.check();
     auto t0 = clock::now();
+    auto c0 = process_cpu_seconds();
     auto logits = to_host(session.prefill(prompt));
     r.prefill_seconds = std::chrono::duration<double>(clock::now() - t0).count();
+    r.prefill_cpu_seconds = process_cpu_seconds() - c0;
     t0 = clock::now();
+    c0 = process_cpu_seconds();
     // Greedy decode steps on CUDA pick the next token on the device (the same choice as the
     // sampler's, penalty included), so the logits never reach the host.
     const bool greedy = settings.sampler.temperature == 0.0;
@@ -136,6 +146,7 @@ GenerationResult generate(Session& session, const std::vector<std::int64_t>& pro
       if (!picked) logits = to_host(session.decode(token));
     }
     r.decode_seconds = std::chrono::duration<double>(clock::now() - t0).count();
+    r.decode_cpu_seconds = process_cpu_seconds() - c0;
   } catch (const Cancelled&) {
     r.stop_reason = "cancelled";
   }

@@ -144,6 +144,8 @@ nlohmann::json llm_bench(const nlohmann::json& args, Progress& progress) {
           {"stop_reason", r.stop_reason},
           {"prefill_seconds", r.prefill_seconds},
           {"decode_seconds", r.decode_seconds},
+          {"prefill_cpu_seconds", r.prefill_cpu_seconds},
+          {"decode_cpu_seconds", r.decode_cpu_seconds},
           {"prefill_tokens_per_second", static_cast<double>(prompt_tokens_used) / r.prefill_seconds},
           {"decode_tokens_per_second", decoded / r.decode_seconds},
           {"memory", memory_json(r.memory)}};

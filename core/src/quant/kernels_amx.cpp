@@ -193,7 +193,7 @@ TileConfig make_interleaved_config() {
     c.rows[t] = 8;
     c.colsb[t] = 64;
   }
-  for (int t : {2, 5}) {  // results: 16 tokens x 16 int32
+  for (int t : {2, 5, 6, 7}) {  // results: 16 tokens x 16 int32
     c.rows[t] = 16;
     c.colsb[t] = 64;
   }
@@ -212,12 +212,26 @@ inline void scale_interleaved(const std::int32_t* c, const __m512 dw, const floa
   }
 }
 
+// One pair of blocks (b, b + 1) into result tiles C0 and C1: A tiles 0 and 3 (activations), B
+// tiles 1 and 4 (weights). A macro: the tile intrinsics take their tile numbers as literals.
+#define EBSD_AMX_ISSUE_PAIR(C0, C1, xa, xstride, wt, b)  \
+  do {                                                  \
+    _tile_loadd(0, (xa) + 32 * (b), (xstride));         \
+    _tile_loadd(1, (wt) + 512 * (b), 64);               \
+    _tile_loadd(3, (xa) + 32 * ((b) + 1), (xstride));   \
+    _tile_loadd(4, (wt) + 512 * ((b) + 1), 64);         \
+    _tile_zero(C0);                                     \
+    _tile_zero(C1);                                     \
+    _tile_dpbsud(C0, 0, 1);                             \
+    _tile_dpbsud(C1, 3, 4);                             \
+  } while (0)
+
 template <bool Q4>
 void groups_amx(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::int64_t ldy, std::int64_t g0, std::int64_t g1) {
   const std::int64_t nb = x.blocks(), tokens = x.tokens(), pb = x.padded_blocks();
   const std::int64_t group_bytes = interleaved_group_bytes(w.format, nb), scale_bytes = interleaved_scale_bytes(nb);
   const std::int64_t xstride = x.plain_stride();
-  alignas(64) std::int32_t c0[256], c1[256];
+  alignas(64) std::int32_t c0[256], c1[256], c2[256], c3[256];
   thread_local std::vector<std::uint8_t, AlignedAllocator<std::uint8_t>> unpacked_buf;
   if constexpr (Q4) unpacked_buf.resize(static_cast<std::size_t>(nb * 512));
   const __m512i low4 = _mm512_set1_epi8(0x0F);
@@ -237,6 +251,18 @@ void groups_amx(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::
     const auto dw = [&](std::int64_t b) {
       return _mm512_cvtph_ps(_mm256_load_si256(reinterpret_cast<const __m256i*>(base + b * 32)));
     };
+    // The next group's weights come from DRAM in a prefill (each matrix is read once), and the
+    // first token tile would wait for them: ask for them into L2 a few lines per pair of blocks
+    // while this group is worked on, spread so they have all been asked for by its end.
+    const std::uint8_t* next = g + 1 < g1 ? base + group_bytes : nullptr;
+    const std::int64_t pair_steps = std::max<std::int64_t>(1, (tokens + 15) / 16 * (nb / 2));
+    const std::int64_t lines_per_step = (group_bytes / 64 + pair_steps - 1) / pair_steps;
+    std::int64_t prefetched = 0;
+    const auto prefetch_next = [&] {
+      if (!next) return;
+      for (std::int64_t i = 0; i < lines_per_step && prefetched < group_bytes; ++i, prefetched += 64)
+        _mm_prefetch(reinterpret_cast<const char*>(next + prefetched), _MM_HINT_T1);
+    };
     for (std::int64_t t0 = 0; t0 < tokens; t0 += 16) {
       const std::int8_t* xa = x.plain(t0);
       const float* xd = x.scales(t0);
@@ -244,22 +270,35 @@ void groups_amx(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::
       __m512 acc[16];
 #pragma GCC unroll 16
       for (int m = 0; m < 16; ++m) acc[m] = _mm512_setzero_ps();
-      std::int64_t b = 0;
-      for (; b + 2 <= nb; b += 2) {
-        _tile_loadd(0, xa + 32 * b, xstride);
-        _tile_loadd(3, xa + 32 * (b + 1), xstride);
-        _tile_loadd(1, wt + 512 * b, 64);
-        _tile_loadd(4, wt + 512 * (b + 1), 64);
-        _tile_zero(2);
-        _tile_zero(5);
-        _tile_dpbsud(2, 0, 1);
-        _tile_dpbsud(5, 3, 4);
+      // Software pipeline over pairs of blocks: the next pair's multiplies are issued into the
+      // other pair of result tiles before this pair's results are stored and scaled, so the
+      // tile unit works while AVX-512 scales (a store right after its multiply waits for it).
+      const std::int64_t pairs = nb / 2;
+      const auto drain = [&](const std::int32_t* ca, const std::int32_t* cb, std::int64_t b) {
+        prefetch_next();
+        scale_interleaved(ca, dw(b), xd + b, xs + b, pb, acc);
+        scale_interleaved(cb, dw(b + 1), xd + b + 1, xs + b + 1, pb, acc);
+      };
+      std::int64_t p = 0;
+      if (pairs > 0) EBSD_AMX_ISSUE_PAIR(2, 5, xa, xstride, wt, 0);
+      for (; p + 2 <= pairs; p += 2) {
+        // pair p is in tiles 2, 5; pair p + 1 goes to 6, 7.
+        EBSD_AMX_ISSUE_PAIR(6, 7, xa, xstride, wt, 2 * (p + 1));
         _tile_stored(2, c0, 64);
-        scale_interleaved(c0, dw(b), xd + b, xs + b, pb, acc);
         _tile_stored(5, c1, 64);
-        scale_interleaved(c1, dw(b + 1), xd + b + 1, xs + b + 1, pb, acc);
+        drain(c0, c1, 2 * p);
+        if (p + 2 < pairs) EBSD_AMX_ISSUE_PAIR(2, 5, xa, xstride, wt, 2 * (p + 2));
+        _tile_stored(6, c2, 64);
+        _tile_stored(7, c3, 64);
+        drain(c2, c3, 2 * (p + 1));
       }
-      if (b < nb) {
+      if (p < pairs) {  // an odd number of pairs: the last one is in tiles 2, 5
+        _tile_stored(2, c0, 64);
+        _tile_stored(5, c1, 64);
+        drain(c0, c1, 2 * p);
+      }
+      if (nb % 2) {
+        const std::int64_t b = nb - 1;
         _tile_loadd(0, xa + 32 * b, xstride);
         _tile_loadd(1, wt + 512 * b, 64);
         _tile_zero(2);

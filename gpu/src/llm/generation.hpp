@@ -53,6 +53,9 @@ struct GenerationResult {
   std::string stop_reason;            // "max_tokens", "eos", "context", "cancelled", "callback"
   std::int64_t prompt_tokens = 0;
   double prefill_seconds = 0, decode_seconds = 0;  // decode: all steps after the first token
+  // CPU seconds of the whole process (all threads) over the same spans: on a shared machine the
+  // wall time moves with the other load, this much less.
+  double prefill_cpu_seconds = 0, decode_cpu_seconds = 0;
   MemoryReport memory;
 };
 

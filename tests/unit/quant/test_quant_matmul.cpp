@@ -139,6 +139,8 @@ TEST(QuantMatmul, MatchesFloat64Reference) {
       // interleaved groups: 16-token tiles and a partial one, odd block counts
       {BlockFormat::Q8_0, 64, 896, 17},  {BlockFormat::Q4_0, 64, 896, 17},
       {BlockFormat::Q8_0, 32, 96, 16},   {BlockFormat::Q4_0, 32, 96, 3},
+      // the AMX pipeline over pairs of blocks: an odd number of pairs (3), with and without a last block
+      {BlockFormat::Q8_0, 32, 224, 18},  {BlockFormat::Q4_0, 48, 192, 20},
   };
   for (Isa isa : isas())
     for (const auto& c : cases) {
