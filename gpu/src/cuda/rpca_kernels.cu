@@ -453,7 +453,12 @@ __global__ void __launch_bounds__(kThreads, 2) gram_kernel(RowArgs a) {
 
 // Block (j, s): row y = j, z in [zb, ze). R >= max(r1, r3), multiple of 4: buffers are padded
 // with zeros to R columns so the register loops have a fixed length (zero terms add nothing).
-template <int R>
+// kShortChains (variant 4's persistent kernel): the same arithmetic in the same order with two
+// chains of dependent loads cut: the core is staged in shared memory (in the residual tile's
+// space, before the tiles) with the factors, so GV_j is not r2 dependent global loads in a row;
+// and each thread issues the loads of Y (and the truth) of a whole tile (up to 16) before the
+// multiply-adds instead of four at a time.
+template <int R, bool kShortChains = false>
 __device__ void row_block(const RowArgs& a, int blk, double* sm) {
   const Dims d = a.d;
   const int tid = threadIdx.x;
@@ -482,12 +487,17 @@ __device__ void row_block(const RowArgs& a, int blk, double* sm) {
     p1[i] = 0.0;
   }
   if (tid < r2) vj[tid] = a.v[j * r2 + tid];
+  const int core = r1 * r2 * r3;
+  const bool stage_core = kShortChains && core <= a.tx * kT;  // rt is free until the first tile
+  if (stage_core)
+    for (int i = tid; i < core; i += kThreads) rt[i] = a.g[i];
   __syncthreads();
+  const double* gsrc = stage_core ? rt : a.g;
   for (int i = tid; i < R * R; i += kThreads) {
     const int aa = i / R, c = i % R;
     double acc = 0.0;
     if (aa < r1 && c < r3)
-      for (int b = 0; b < r2; ++b) acc = fma(a.g[aa + r1 * (b + r2 * c)], vj[b], acc);
+      for (int b = 0; b < r2; ++b) acc = fma(gsrc[aa + r1 * (b + r2 * c)], vj[b], acc);
     gv[i] = acc;
   }
   __syncthreads();
@@ -513,7 +523,38 @@ __device__ void row_block(const RowArgs& a, int blk, double* sm) {
     const double* tr = a.truth ? a.truth + static_cast<long long>(n1) * j + x : nullptr;
     for (int z0 = zb; z0 < ze; z0 += kTileZ) {
       const int tz = min(kTileZ, ze - z0);
-      if (own) {
+      if (kShortChains && own) {
+        // The same per-z work as below, in the same order, with the loads of a batch first.
+        constexpr int kB = R <= 16 ? 16 : 8;
+        for (int zz0 = g; zz0 < tz; zz0 += kB * groups) {
+          double yb[kB], tb[kB];
+#pragma unroll
+          for (int q = 0; q < kB; ++q) {
+            const int zz = zz0 + q * groups;
+            const bool in = zz < tz;
+            yb[q] = in ? __ldg(yx + plane * (z0 + zz)) : 0.0;
+            tb[q] = in && tr ? __ldg(tr + plane * (z0 + zz)) : 0.0;
+          }
+#pragma unroll
+          for (int q = 0; q < kB; ++q) {
+            const int zz = zz0 + q * groups;
+            if (zz < tz) {
+              const double* wr = ws + (z0 + zz - zb) * R;
+              double xt = 0.0;
+#pragma unroll
+              for (int c = 0; c < R; ++c) xt = fma(creg[c], wr[c], xt);
+              if (tr) {
+                const double e = xt - tb[q];
+                err = fma(e, e, err);
+              }
+              const double r = fmin(fmax(xt - yb[q], -zeta), zeta);
+              rt[lx * kT + zz] = r;
+#pragma unroll
+              for (int c = 0; c < R; ++c) p3[c] = fma(r, wr[c], p3[c]);
+            }
+          }
+        }
+      } else if (own) {
 #pragma unroll 4
         for (int zz = g; zz < tz; zz += groups) {
           const int z = z0 + zz;
@@ -1013,7 +1054,7 @@ __global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) persistent_kernel
         if (a.side_staged) side_block_part(a, vb % 3, vb / 3, sm);
         else side_block(a, vb, sm);
       } else {
-        row_block<R>(a, vb - pa.side_items, sm);
+        row_block<R, true>(a, vb - pa.side_items, sm);
       }
       __syncthreads();
     }
