@@ -456,8 +456,8 @@ __global__ void __launch_bounds__(kThreads, 2) gram_kernel(RowArgs a) {
 // kShortChains (variant 4's persistent kernel): the same arithmetic in the same order with two
 // chains of dependent loads cut: the core is staged in shared memory (in the residual tile's
 // space, before the tiles) with the factors, so GV_j is not r2 dependent global loads in a row;
-// and each thread issues the loads of Y (and the truth) of a whole tile (up to 16) before the
-// multiply-adds instead of four at a time.
+// and each thread issues its loads of Y (and the truth) eight at a time before the multiply-adds
+// (variant 3: four).
 template <int R, bool kShortChains = false>
 __device__ void row_block(const RowArgs& a, int blk, double* sm) {
   const Dims d = a.d;
@@ -525,7 +525,7 @@ __device__ void row_block(const RowArgs& a, int blk, double* sm) {
       const int tz = min(kTileZ, ze - z0);
       if (kShortChains && own) {
         // The same per-z work as below, in the same order, with the loads of a batch first.
-        constexpr int kB = R <= 16 ? 16 : 8;
+        constexpr int kB = R <= 16 ? 8 : 4;  // 16 spilled 88 bytes at rank 10 (128-register cap)
         for (int zz0 = g; zz0 < tz; zz0 += kB * groups) {
           double yb[kB], tb[kB];
 #pragma unroll
@@ -1029,6 +1029,11 @@ struct PersistentArgs {
   int iterations;     // iterations this launch runs at most (Control may stop it sooner)
 };
 
+// Work item of block `b` in round `m` when `stride` blocks share the items: rounds alternate
+// direction, so the blocks that took the first items (the side parts, the core slices: the long
+// chains) take the last items of a second round, if any, not its first.
+__device__ inline int snake_item(int b, int m, int stride) { return m * stride + ((m & 1) ? stride - 1 - b : b); }
+
 template <int R>
 __global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) persistent_kernel(PersistentArgs pa) {
   extern __shared__ double sm[];
@@ -1049,7 +1054,9 @@ __global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) persistent_kernel
     const int p = pa.update ? (iter & 1) : 0;
     const RowArgs& a = pa.row[p];
     const int items = pa.side_items + pa.row_items;
-    for (int vb = static_cast<int>(blockIdx.x); vb < items; vb += stride) {
+    for (int m = 0; m * stride < items; ++m) {
+      const int vb = snake_item(static_cast<int>(blockIdx.x), m, stride);
+      if (vb >= items) continue;  // (block-uniform)
       if (vb < pa.side_items) {
         if (a.side_staged) side_block_part(a, vb % 3, vb / 3, sm);
         else side_block(a, vb, sm);
@@ -1080,7 +1087,9 @@ __global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) persistent_kernel
     if (s_apply) {
       const UpdateArgs& u = pa.upd[p];
       const int uitems = u.d.r3 + u.blocks_u + u.blocks_v + u.blocks_w;
-      for (int vb = static_cast<int>(blockIdx.x); vb < uitems; vb += stride) {
+      for (int m = 0; m * stride < uitems; ++m) {
+        const int vb = snake_item(static_cast<int>(blockIdx.x), m, stride);
+        if (vb >= uitems) continue;
         update_block_v2<true>(u, vb, sm);
         __syncthreads();
       }
