@@ -9,8 +9,9 @@
 #   scripts/rpca-cuda-check.sh            build, tests, benchmarks
 #   scripts/rpca-cuda-check.sh --tests    build and tests only
 #   scripts/rpca-cuda-check.sh --quick    build only test_cuda_kernels and bench_cuda_rpca_kernels,
-#       run the CudaRpcaKernels tests and bench_cuda_rpca_kernels for variants 2 and 3 (alternated,
-#       twice each) at the automatic number of blocks per row; about a minute after the build
+#       run the CudaRpcaKernels tests and bench_cuda_rpca_kernels for variants 3 and 4 (the
+#       persistent cooperative kernel, bench code 6; alternated, twice each) at the automatic number
+#       of blocks per row, then variant 4 over 1 to 8 blocks per row; about a minute after the build
 #   RPCA_CHECK_SKIP_BUILD=1 scripts/rpca-cuda-check.sh   no configure or build: the targets
 #       test_cuda_kernels bench_cuda_rpca_kernels test_gpu bench_rpca must already be built in
 #       ${RPCA_CHECK_BUILD_DIR:-build-gpu} (a few minutes then, by estimate)
@@ -38,7 +39,9 @@ grep "EBSD Studio" "$out/configure.log"
 stamp build
 # The kernels' own test and benchmark first (no LibTorch: core and the .cu only), then the gpu
 # test binary (RpcaGpu.*) and bench_rpca (LibTorch, the CLI).
-timeout 240 cmake --build "$bdir" -j "$(nproc)" --target test_cuda_kernels bench_cuda_rpca_kernels \
+# (The .cu instantiates the row kernel and variant 4's persistent kernel for 11 padded ranks: a
+# few minutes of one nvcc process.)
+timeout 360 cmake --build "$bdir" -j "$(nproc)" --target test_cuda_kernels bench_cuda_rpca_kernels \
   > "$out/build-kernels.log" 2>&1
 rc=$?
 tail -n 20 "$out/build-kernels.log"
@@ -57,18 +60,20 @@ rc=$?
 grep -E "Passed|Failed|SKIPPED|Expected|Which is|iteration|tests passed|tests failed|error" "$out/ctest-rpca-kernels.log" | tail -n 60
 stamp "kernel tests done ($rc)"
 if [ "$mode" = --quick ]; then
-  stamp "kernel-bench (variants 2 and 3, automatic splits)"
-  timeout 75 "$bdir/tests/bench_cuda_rpca_kernels" --repetitions 400 --variants 2,3,2,3 --splits 0 2>&1 \
+  stamp "kernel-bench (variants 3 and 4 = code 6, automatic splits; then variant 4 over splits)"
+  timeout 75 "$bdir/tests/bench_cuda_rpca_kernels" --repetitions 400 --variants 3,6,3,6 --splits 0 2>&1 \
     | tee "$out/bench_cuda_rpca_kernels.log"
+  timeout 60 "$bdir/tests/bench_cuda_rpca_kernels" --repetitions 400 --variant 6 2>&1 \
+    | tee "$out/bench_cuda_rpca_kernels_v4_splits.log"
   stamp "done"
   echo "== summary: CudaRpcaKernels tests and kernel variants (us per iteration) =="
-  grep -E "tests passed|tests failed|Failed" "$out/ctest-rpca-kernels.log" | tail -n 12
-  grep -E "^(variant|2|3) " "$out/bench_cuda_rpca_kernels.log"
+  grep -E "tests passed|tests failed|Failed|variant 4 vs 3" "$out/ctest-rpca-kernels.log" | tail -n 16
+  grep -E "^(variant|3|4) " "$out/bench_cuda_rpca_kernels.log" "$out/bench_cuda_rpca_kernels_v4_splits.log"
   exit 0
 fi
 if [ "$mode" != "--tests" ]; then
   stamp kernel-bench
-  timeout 120 "$bdir/tests/bench_cuda_rpca_kernels" --repetitions 400 2>&1 | tee "$out/bench_cuda_rpca_kernels.log"
+  timeout 150 "$bdir/tests/bench_cuda_rpca_kernels" --repetitions 400 2>&1 | tee "$out/bench_cuda_rpca_kernels.log"
 fi
 if [ "$skip_build" != 1 ]; then
 budget=$(( $(left) - 150 )); [ "$budget" -lt 30 ] && budget=30
@@ -93,14 +98,19 @@ if [ "$mode" != "--tests" ]; then
     | grep -E "fused" | sed 's/^/[variant 1] /' | tee -a "$out/bench_rpca.log"
   EBSD_RPCA_CUDA_VARIANT=3 timeout 60 "$bdir/tests/bench_rpca" --device cuda --python none --skip-cpu --iterations 100 2>&1 \
     | grep -E "fused" | sed 's/^/[variant 3] /' | tee -a "$out/bench_rpca.log"
+  EBSD_RPCA_CUDA_VARIANT=4 timeout 60 "$bdir/tests/bench_rpca" --device cuda --python none --skip-cpu --iterations 100 2>&1 \
+    | grep -E "fused" | sed 's/^/[variant 4] /' | tee -a "$out/bench_rpca.log"
   EBSD_RPCA_CUDA_PDL=1 timeout 60 "$bdir/tests/bench_rpca" --device cuda --python none --skip-cpu --iterations 100 2>&1 \
     | grep -E "fused" | sed 's/^/[variant 2, pdl] /' | tee -a "$out/bench_rpca.log"
   EBSD_RPCA_CUDA_GRAPH=0 timeout 60 "$bdir/tests/bench_rpca" --device cuda --python none --skip-cpu --iterations 100 2>&1 \
     | grep -E "fused|LibTorch" | sed 's/^/[no graph] /' | tee -a "$out/bench_rpca.log"
   stamp "fidelity (limit $(left) s)"
-  timeout "$(left)" "$bdir/tests/bench_rpca" --fidelity --device cuda --python none 2>&1 | tee "$out/bench_rpca_fidelity.log"
+  timeout $(( $(left) / 2 )) "$bdir/tests/bench_rpca" --fidelity --device cuda --python none 2>&1 | tee "$out/bench_rpca_fidelity.log"
+  stamp "fidelity, variant 4 (limit $(left) s)"
+  EBSD_RPCA_CUDA_VARIANT=4 timeout "$(left)" "$bdir/tests/bench_rpca" --fidelity --device cuda --python none 2>&1 \
+    | tee "$out/bench_rpca_fidelity_v4.log"
   stamp "bench done"
   echo "== summary: kernel variants (bench_cuda_rpca_kernels, us per iteration) =="
-  grep -E "^(variant|1|2|3) " "$out/bench_cuda_rpca_kernels.log"
+  grep -E "^(variant|1|2|3|4) " "$out/bench_cuda_rpca_kernels.log"
   grep -E "fused" "$out/bench_rpca.log"
 fi

@@ -16,6 +16,7 @@
 // with the Gram matrices and their inverses formed by three extra blocks of the row pass.
 #include "cuda/rpca_kernels.hpp"
 
+#include <cooperative_groups.h>
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -26,6 +27,8 @@
 
 namespace ebsd::gpu::cuda {
 namespace {
+
+namespace cg = cooperative_groups;
 
 constexpr int kThreads = 256;
 constexpr int kTileZ = 32;                      // z values per residual tile
@@ -450,7 +453,12 @@ __global__ void __launch_bounds__(kThreads, 2) gram_kernel(RowArgs a) {
 
 // Block (j, s): row y = j, z in [zb, ze). R >= max(r1, r3), multiple of 4: buffers are padded
 // with zeros to R columns so the register loops have a fixed length (zero terms add nothing).
-template <int R>
+// kShortChains (variant 4's persistent kernel): the same arithmetic in the same order with two
+// chains of dependent loads cut: the core is staged in shared memory (in the residual tile's
+// space, before the tiles) with the factors, so GV_j is not r2 dependent global loads in a row;
+// and each thread issues its loads of Y (and the truth) eight at a time before the multiply-adds
+// (variant 3: four).
+template <int R, bool kShortChains = false>
 __device__ void row_block(const RowArgs& a, int blk, double* sm) {
   const Dims d = a.d;
   const int tid = threadIdx.x;
@@ -479,12 +487,17 @@ __device__ void row_block(const RowArgs& a, int blk, double* sm) {
     p1[i] = 0.0;
   }
   if (tid < r2) vj[tid] = a.v[j * r2 + tid];
+  const int core = r1 * r2 * r3;
+  const bool stage_core = kShortChains && core <= a.tx * kT;  // rt is free until the first tile
+  if (stage_core)
+    for (int i = tid; i < core; i += kThreads) rt[i] = a.g[i];
   __syncthreads();
+  const double* gsrc = stage_core ? rt : a.g;
   for (int i = tid; i < R * R; i += kThreads) {
     const int aa = i / R, c = i % R;
     double acc = 0.0;
     if (aa < r1 && c < r3)
-      for (int b = 0; b < r2; ++b) acc = fma(a.g[aa + r1 * (b + r2 * c)], vj[b], acc);
+      for (int b = 0; b < r2; ++b) acc = fma(gsrc[aa + r1 * (b + r2 * c)], vj[b], acc);
     gv[i] = acc;
   }
   __syncthreads();
@@ -510,7 +523,38 @@ __device__ void row_block(const RowArgs& a, int blk, double* sm) {
     const double* tr = a.truth ? a.truth + static_cast<long long>(n1) * j + x : nullptr;
     for (int z0 = zb; z0 < ze; z0 += kTileZ) {
       const int tz = min(kTileZ, ze - z0);
-      if (own) {
+      if (kShortChains && own) {
+        // The same per-z work as below, in the same order, with the loads of a batch first.
+        constexpr int kB = R <= 16 ? 8 : 4;  // 16 spilled 88 bytes at rank 10 (128-register cap)
+        for (int zz0 = g; zz0 < tz; zz0 += kB * groups) {
+          double yb[kB], tb[kB];
+#pragma unroll
+          for (int q = 0; q < kB; ++q) {
+            const int zz = zz0 + q * groups;
+            const bool in = zz < tz;
+            yb[q] = in ? __ldg(yx + plane * (z0 + zz)) : 0.0;
+            tb[q] = in && tr ? __ldg(tr + plane * (z0 + zz)) : 0.0;
+          }
+#pragma unroll
+          for (int q = 0; q < kB; ++q) {
+            const int zz = zz0 + q * groups;
+            if (zz < tz) {
+              const double* wr = ws + (z0 + zz - zb) * R;
+              double xt = 0.0;
+#pragma unroll
+              for (int c = 0; c < R; ++c) xt = fma(creg[c], wr[c], xt);
+              if (tr) {
+                const double e = xt - tb[q];
+                err = fma(e, e, err);
+              }
+              const double r = fmin(fmax(xt - yb[q], -zeta), zeta);
+              rt[lx * kT + zz] = r;
+#pragma unroll
+              for (int c = 0; c < R; ++c) p3[c] = fma(r, wr[c], p3[c]);
+            }
+          }
+        }
+      } else if (own) {
 #pragma unroll 4
         for (int zz = g; zz < tz; zz += groups) {
           const int z = z0 + zz;
@@ -801,7 +845,18 @@ __global__ void __launch_bounds__(kThreads) update_kernel(UpdateArgs a) {
 // the V gradient is a warp per entry instead of a thread running over r1 r3 global loads; U and W
 // take one row per block.
 
+// A load of the iterate or of the Gram inverses. Separate kernels read them through the
+// read-only cache (__ldg); variant 4's persistent kernel rewrites them between grid barriers, so
+// it loads them through L2 (__ldcg): the non-coherent cache could still hold an older iteration's
+// values of the same (alternating) buffer.
+template <bool kCoherent>
+__device__ inline double load_iterate(const double* p) {
+  if constexpr (kCoherent) return __ldcg(p);
+  else return __ldg(p);
+}
+
 // V rows [j0, j0 + rows_v): grad V (j, b) = sum_{a, c} Q13_j(a, c) G(a, b, c), a warp per entry.
+template <bool kCoherent = false>
 __device__ void v_rows_v2(const UpdateArgs& a, int j0, double* sm) {
   const Dims d = a.d;
   const int rows = min(a.rows_v, d.n2 - j0), rr = d.r1 * d.r3;
@@ -822,7 +877,7 @@ __device__ void v_rows_v2(const UpdateArgs& a, int j0, double* sm) {
     double acc = 0.0;
     for (int e = lane; e < rr; e += 32) {
       const int aa = e / d.r3, c = e % d.r3;
-      acc = fma(q[jl * rr + e], __ldg(a.g + aa + d.r1 * (b + d.r2 * c)), acc);
+      acc = fma(q[jl * rr + e], load_iterate<kCoherent>(a.g + aa + d.r1 * (b + d.r2 * c)), acc);
     }
     acc = warp_sum(acc);
     if (lane == 0) grad[item] = acc;
@@ -832,12 +887,13 @@ __device__ void v_rows_v2(const UpdateArgs& a, int j0, double* sm) {
   for (int i = threadIdx.x; i < rows * d.r2; i += kThreads) {
     const int jl = i / d.r2, b = i % d.r2;
     double acc = 0.0;
-    for (int bb = 0; bb < d.r2; ++bb) acc = fma(grad[jl * d.r2 + bb], __ldg(binv + bb * d.r2 + b), acc);
+    for (int bb = 0; bb < d.r2; ++bb) acc = fma(grad[jl * d.r2 + bb], load_iterate<kCoherent>(binv + bb * d.r2 + b), acc);
     const long long at = static_cast<long long>(j0 + jl) * d.r2 + b;
     a.v_next[at] = a.v[at] - a.ctl->eta * acc;
   }
 }
 
+template <bool kCoherent = false>
 __device__ void core_slice_v2(const UpdateArgs& a, int c, double* sm) {
   const Dims d = a.d;
   const int r1 = d.r1, r2 = d.r2, r3 = d.r3, rr = r1 * r2;
@@ -849,13 +905,13 @@ __device__ void core_slice_v2(const UpdateArgs& a, int c, double* sm) {
   const int jmax = max(1, static_cast<int>((kUpdateShared2 - (vs - sm)) / (r1 + r2)));
   double* qs = vs + jmax * r2;  // [jmax][r1]
   __shared__ bool last;
-  for (int i = threadIdx.x; i < r1 * r1; i += kThreads) pu[i] = __ldg(a.pinv + i);
-  for (int i = threadIdx.x; i < r2 * r2; i += kThreads) pv[i] = __ldg(a.pinv + kRankSlot + i);
+  for (int i = threadIdx.x; i < r1 * r1; i += kThreads) pu[i] = load_iterate<kCoherent>(a.pinv + i);
+  for (int i = threadIdx.x; i < r2 * r2; i += kThreads) pv[i] = load_iterate<kCoherent>(a.pinv + kRankSlot + i);
   for (int o = threadIdx.x; o < rr; o += kThreads) gc[o] = 0.0;
   for (int j0 = 0; j0 < d.n2; j0 += jmax) {
     const int jc = min(jmax, d.n2 - j0);
     __syncthreads();
-    for (int i = threadIdx.x; i < jc * r2; i += kThreads) vs[i] = __ldg(a.v + static_cast<long long>(j0) * r2 + i);
+    for (int i = threadIdx.x; i < jc * r2; i += kThreads) vs[i] = load_iterate<kCoherent>(a.v + static_cast<long long>(j0) * r2 + i);
 #pragma unroll 4
     for (int i = threadIdx.x; i < jc * r1; i += kThreads) {
       const int jl = i / r1, aa = i % r1;
@@ -915,15 +971,13 @@ __device__ void core_slice_v2(const UpdateArgs& a, int c, double* sm) {
   }
 }
 
-__global__ void __launch_bounds__(kThreads) update_kernel_v2(UpdateArgs a) {
-  __shared__ double sm[kUpdateShared2];
-  wait_for_previous_kernel();
-  if (!a.ctl->apply) return;
+// Block b of variant 2's update: the r3 core blocks first, then the rows of U, V and W.
+template <bool kCoherent = false>
+__device__ void update_block_v2(const UpdateArgs& a, int b, double* sm) {
   const Dims d = a.d;
   const double eta = a.ctl->eta;
-  int b = blockIdx.x;
   if (b < d.r3) {
-    core_slice_v2(a, b, sm);
+    core_slice_v2<kCoherent>(a, b, sm);
     return;
   }
   b -= d.r3;
@@ -934,12 +988,114 @@ __global__ void __launch_bounds__(kThreads) update_kernel_v2(UpdateArgs a) {
   }
   b -= a.blocks_u;
   if (b < a.blocks_v) {
-    v_rows_v2(a, b * a.rows_v, sm);
+    v_rows_v2<kCoherent>(a, b * a.rows_v, sm);
     return;
   }
   b -= a.blocks_v;
   factor_rows(a.fw_part, d.n2, static_cast<long long>(d.n3) * d.r3, d.n3, d.r3, b * a.rows_u, a.rows_u, a.w, a.w_next,
               a.binv + 2 * kRankSlot, eta, sm);
+}
+
+__global__ void __launch_bounds__(kThreads) update_kernel_v2(UpdateArgs a) {
+  __shared__ double sm[kUpdateShared2];
+  wait_for_previous_kernel();
+  if (!a.ctl->apply) return;
+  update_block_v2(a, static_cast<int>(blockIdx.x), sm);
+}
+
+// ---- variant 4: one persistent cooperative kernel ----------------------------------------------
+// Variant 3 spends an iteration in four dependent launches (fork, row pass beside the Gram
+// kernel, join, update), each with its launch gap and its tail of a last block. Variant 4 runs
+// the same work items (variant 3's row blocks and side parts, variant 2's update blocks, the same
+// functions, hence the same sums in the same order and the same iterates) as one cooperative
+// launch of as many blocks as fit on the device at once, which loops over iterations with two
+// grid-wide barriers per iteration:
+//   phase A: the side parts (Gram matrices and inverses) and the row blocks, as virtual blocks
+//            over the grid (at 100^3 rank 10 on an H100: 6 + 200 items on 264 blocks, one wave);
+//   barrier;
+//   phase B: every block adds up the error partials (the same order as variant 3's last block:
+//            identical sums, so all blocks take the same stop decision without another barrier),
+//            then the update blocks (core slices first) run as virtual blocks;
+//   barrier.
+// The iteration count, threshold and stop flag stay in Control, written only in phase B and read
+// only after a barrier, so every block leaves the loop at the same iteration. Y stays in L2
+// between iterations of one launch (8 MB of the H100's 50 MB).
+struct PersistentArgs {
+  RowArgs row[2];     // the row phase reading buffer 0 / 1
+  UpdateArgs upd[2];  // the update from buffer 0 / 1 into the other
+  int side_items;     // side parts in phase A (6 staged, 3 unstaged); 0 leaves them out (profiling)
+  int row_items;      // row blocks in phase A (d.nb); 0 leaves them out (profiling)
+  int update;         // 0: phase A only, always from buffer 0 (profiling the row phase)
+  int iterations;     // iterations this launch runs at most (Control may stop it sooner)
+};
+
+// Work item of block `b` in round `m` when `stride` blocks share the items: rounds alternate
+// direction, so the blocks that took the first items (the side parts, the core slices: the long
+// chains) take the last items of a second round, if any, not its first.
+__device__ inline int snake_item(int b, int m, int stride) { return m * stride + ((m & 1) ? stride - 1 - b : b); }
+
+template <int R>
+__global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) persistent_kernel(PersistentArgs pa) {
+  extern __shared__ double sm[];
+  __shared__ int s_go, s_iter, s_apply;
+  cg::grid_group grid = cg::this_grid();
+  Control* ctl = pa.row[0].ctl;
+  const int stride = static_cast<int>(gridDim.x);
+  for (int t = 0; t < pa.iterations; ++t) {
+    if (threadIdx.x == 0) {
+      const volatile Control* c = ctl;
+      const int it = c->iter;
+      s_iter = it;
+      s_go = !(c->stopped || it >= c->max_iter);
+    }
+    __syncthreads();
+    if (!s_go) break;  // the same decision in every block (Control last written before a barrier)
+    const int iter = s_iter;
+    const int p = pa.update ? (iter & 1) : 0;
+    const RowArgs& a = pa.row[p];
+    const int items = pa.side_items + pa.row_items;
+    for (int m = 0; m * stride < items; ++m) {
+      const int vb = snake_item(static_cast<int>(blockIdx.x), m, stride);
+      if (vb >= items) continue;  // (block-uniform)
+      if (vb < pa.side_items) {
+        if (a.side_staged) side_block_part(a, vb % 3, vb / 3, sm);
+        else side_block(a, vb, sm);
+      } else {
+        row_block<R, true>(a, vb - pa.side_items, sm);
+      }
+      __syncthreads();
+    }
+    grid.sync();
+    if (!pa.update) continue;
+    if (threadIdx.x < 32) {
+      const volatile Control* c = ctl;
+      int apply = 1;
+      if (c->has_truth) {
+        double e = 0.0;
+#pragma unroll 8
+        for (int i = static_cast<int>(threadIdx.x); i < a.d.nb; i += 32) e += __ldcg(a.err_part + i);
+        e = warp_sum(e);
+        if (c->stop_sq > 0.0 && e < c->stop_sq) apply = 0;
+        if (threadIdx.x == 0 && blockIdx.x == 0) {
+          a.errors[iter] = e;
+          if (!apply) ctl->stopped = 1;
+        }
+      }
+      if (threadIdx.x == 0) s_apply = apply;
+    }
+    __syncthreads();
+    if (s_apply) {
+      const UpdateArgs& u = pa.upd[p];
+      const int uitems = u.d.r3 + u.blocks_u + u.blocks_v + u.blocks_w;
+      for (int m = 0; m * stride < uitems; ++m) {
+        const int vb = snake_item(static_cast<int>(blockIdx.x), m, stride);
+        if (vb >= uitems) continue;
+        update_block_v2<true>(u, vb, sm);
+        __syncthreads();
+      }
+    }
+    grid.sync();
+  }
 }
 
 // The rank the row kernel is instantiated for (zero columns pad the factors up to it). Variant 1
@@ -961,23 +1117,25 @@ std::size_t row_shared_bytes(const RpcaSizes& s, int splits, int variant = 1, in
 }
 
 template <int R>
-const void* row_kernel_for() {
+const void* row_kernel_for(bool persistent) {
+  if (persistent) return reinterpret_cast<const void*>(&persistent_kernel<R>);
   return reinterpret_cast<const void*>(&row_pass_kernel<R>);
 }
 
-const void* row_kernel(int R) {
+// The row pass kernel for padded rank R, or variant 4's persistent kernel (which runs the row blocks).
+const void* row_kernel(int R, bool persistent = false) {
   switch (R) {
-    case 4: return row_kernel_for<4>();
-    case 6: return row_kernel_for<6>();
-    case 8: return row_kernel_for<8>();
-    case 10: return row_kernel_for<10>();
-    case 12: return row_kernel_for<12>();
-    case 14: return row_kernel_for<14>();
-    case 16: return row_kernel_for<16>();
-    case 20: return row_kernel_for<20>();
-    case 24: return row_kernel_for<24>();
-    case 28: return row_kernel_for<28>();
-    case 32: return row_kernel_for<32>();
+    case 4: return row_kernel_for<4>(persistent);
+    case 6: return row_kernel_for<6>(persistent);
+    case 8: return row_kernel_for<8>(persistent);
+    case 10: return row_kernel_for<10>(persistent);
+    case 12: return row_kernel_for<12>(persistent);
+    case 14: return row_kernel_for<14>(persistent);
+    case 16: return row_kernel_for<16>(persistent);
+    case 20: return row_kernel_for<20>(persistent);
+    case 24: return row_kernel_for<24>(persistent);
+    case 28: return row_kernel_for<28>(persistent);
+    case 32: return row_kernel_for<32>(persistent);
     default: throw std::runtime_error("CUDA tensor RPCA: no row kernel for padded rank " + std::to_string(R));
   }
 }
@@ -1030,6 +1188,10 @@ struct FusedScaledGd::Impl {
   cudaStream_t side_stream = nullptr;
   cudaEvent_t fork = nullptr, join = nullptr;
   const void* kernel = nullptr;
+  // Variant 4: the persistent cooperative kernel, its grid (all blocks resident) and shared memory.
+  const void* pkernel = nullptr;
+  int grid_p = 0;
+  std::size_t smem_p = 0;
   RowArgs row[2]{};
   UpdateArgs upd[2]{};
   cudaGraphExec_t exec = nullptr;
@@ -1094,6 +1256,16 @@ struct FusedScaledGd::Impl {
     cfg.numAttrs = 1;
     return cudaLaunchKernelExC(&cfg, fn, args);
   }
+  // Variant 4: one cooperative launch running up to `iterations` iterations (update 1) or only
+  // their row phase from buffer 0 (update 0, profiling), with `rows` row blocks and `sides` side
+  // parts (0 leaves them out, profiling).
+  void launch_persistent(int iterations, int rows, int sides, int update) {
+    PersistentArgs pa{};
+    pa.row[0] = row[0], pa.row[1] = row[1], pa.upd[0] = upd[0], pa.upd[1] = upd[1];
+    pa.row_items = rows, pa.side_items = sides, pa.update = update, pa.iterations = iterations;
+    void* args[] = {&pa};
+    check(cudaLaunchCooperativeKernel(pkernel, dim3(grid_p), dim3(kThreads), args, smem_p, stream), "persistent launch");
+  }
   // The graph of a run of `iterations`: min(graph_iterations, iterations) rounded up to even
   // (the buffers alternate), replayed; the device-side count makes surplus iterations no-ops.
   void capture(int iterations) {
@@ -1137,13 +1309,20 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
     check(cudaGetDevice(&dev), "device");
     check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev), "device attribute");
     const int n1 = static_cast<int>(sizes.n1), n2 = static_cast<int>(sizes.n2), n3 = static_cast<int>(sizes.n3);
+    const int variant = tuning.variant == 1 ? 1 : tuning.variant == 3 ? 3 : tuning.variant == 4 ? 4 : 2;
     int splits = tuning.z_splits;
+    if (splits <= 0 && variant == 4) {
+      // As many row blocks as fit in one wave beside the six side parts (two blocks an SM at
+      // padded ranks up to 16, the row kernel's bound): 2 per row on an H100 at n = 100.
+      const int per_sm = padded_rank(sizes, 4, tuning.rank_padding) <= 16 ? 2 : 1;
+      splits = std::max(1, (per_sm * sms - 6) / n2);
+    }
     if (splits <= 0) splits = static_cast<int>((3 * sms / 2 + n2 - 1) / n2);
     splits = std::clamp(splits, 1, std::max(1, n3 / 8));
     splits = std::min(splits, n3);
     z_splits_ = splits;
     im->d = {n1, n2, n3, sizes.r1, sizes.r2, sizes.r3, splits, n2 * splits};
-    im->variant = tuning.variant == 1 ? 1 : tuning.variant == 3 ? 3 : 2;
+    im->variant = variant;
     im->pdl = im->variant == 2 && tuning.programmatic_launch;
     im->R = padded_rank(sizes, im->variant, tuning.rank_padding);
     im->tx = threads_along_x(sizes);
@@ -1171,7 +1350,28 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
     if (static_cast<std::size_t>(fa.maxDynamicSharedSizeBytes) < im->smem)
       check(cudaFuncSetAttribute(im->kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(im->smem)),
             "shared memory size");
-    im->blocks_a = im->d.nb + (im->variant == 3 ? 0 : 3);
+    im->blocks_a = im->d.nb + (im->variant >= 3 ? 0 : 3);
+    if (im->variant == 4) {
+      im->blocks_side = im->side_staged ? 6 : 3;
+      if (!im->side_staged) im->side_smem = sizeof(double) * static_cast<std::size_t>(kSideShared);
+      im->smem_p = std::max({im->smem, im->side_smem, sizeof(double) * static_cast<std::size_t>(kUpdateShared2)});
+      if (im->smem_p > static_cast<std::size_t>(max_shared_optin()))
+        throw std::runtime_error("CUDA tensor RPCA: the persistent kernel needs " + std::to_string(im->smem_p) +
+                                 " bytes of shared memory per block");
+      int coop = 0;
+      check(cudaDeviceGetAttribute(&coop, cudaDevAttrCooperativeLaunch, dev), "device attribute");
+      if (!coop) throw std::runtime_error("CUDA tensor RPCA: the device has no cooperative launch (variant 4)");
+      im->pkernel = row_kernel(im->R, true);
+      cudaFuncAttributes pa{};
+      check(cudaFuncGetAttributes(&pa, im->pkernel), "persistent kernel attributes");
+      if (static_cast<std::size_t>(pa.maxDynamicSharedSizeBytes) < im->smem_p)
+        check(cudaFuncSetAttribute(im->pkernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(im->smem_p)),
+              "persistent kernel shared memory size");
+      int per_sm = 0;
+      check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, im->pkernel, kThreads, im->smem_p), "occupancy");
+      if (per_sm < 1) throw std::runtime_error("CUDA tensor RPCA: the persistent kernel does not fit on an SM");
+      im->grid_p = per_sm * sms;
+    }
     if (im->variant == 3) {
       im->blocks_side = im->side_staged ? 6 : 3;
       if (!im->side_staged) im->side_smem = sizeof(double) * static_cast<std::size_t>(kSideShared);
@@ -1293,7 +1493,7 @@ void FusedScaledGd::set_iterate(const double* u, const double* v, const double* 
 
 void FusedScaledGd::prepare(int iterations) {
   if (!impl_->row[0].y) throw std::runtime_error("CUDA tensor RPCA: set_observed must precede prepare");
-  if (impl_->tuning.use_graph && iterations > 0) impl_->capture(iterations);
+  if (impl_->variant != 4 && impl_->tuning.use_graph && iterations > 0) impl_->capture(iterations);
 }
 
 void FusedScaledGd::run(int iterations, const RpcaStepParams& params, const std::function<void(int)>& between_chunks) {
@@ -1315,7 +1515,15 @@ void FusedScaledGd::run(int iterations, const RpcaStepParams& params, const std:
   check(cudaStreamWaitEvent(im->stream, im->event, 0), "stream wait");
   check(cudaMemcpyAsync(im->ctl, &c, sizeof c, cudaMemcpyHostToDevice, im->stream), "control upload");
   try {
-    if (im->tuning.use_graph && iterations > 0) {
+    if (im->variant == 4) {
+      // Chunks of graph_iterations iterations, each one persistent launch (no graph needed: one
+      // launch per chunk); the device-side count stops surplus iterations.
+      const int chunk = std::max(1, im->tuning.graph_iterations);
+      for (int done = 0; done < iterations; done += chunk) {
+        im->launch_persistent(std::min(chunk, iterations - done), im->d.nb, im->blocks_side, 1);
+        if (between_chunks) between_chunks(std::min(iterations, done + chunk));
+      }
+    } else if (im->tuning.use_graph && iterations > 0) {
       im->capture(iterations);
       for (int done = 0; done < iterations; done += im->graph_len) {
         check(cudaGraphLaunch(im->exec, im->stream), "graph launch");
@@ -1399,6 +1607,28 @@ FusedScaledGd::KernelTimes FusedScaledGd::profile(int repetitions, const RpcaSte
     return 1e3 * static_cast<double>(ms) / repetitions;
   };
   KernelTimes k;
+  if (im->variant == 4) {
+    // The row phase (with and without the side parts, and the side parts alone), one launch of
+    // `repetitions` iterations each; "plain" one launch per iteration; "graph" the whole
+    // repetitions in one persistent launch (what run does, in chunks).
+    try {
+      k.row_pass_us = timed([&] { im->launch_persistent(repetitions, im->d.nb, im->blocks_side, 0); });
+      k.row_blocks_us = timed([&] { im->launch_persistent(repetitions, im->d.nb, 0, 0); });
+      k.side_blocks_us = timed([&] { im->launch_persistent(repetitions, 0, im->blocks_side, 0); });
+      k.iteration_plain_us = timed([&] {
+        for (int t = 0; t < repetitions; ++t) im->launch_persistent(1, im->d.nb, im->blocks_side, 1);
+      });
+      k.iteration_graph_us = timed([&] { im->launch_persistent(repetitions, im->d.nb, im->blocks_side, 1); });
+    } catch (...) {
+      cudaEventDestroy(t0);
+      cudaEventDestroy(t1);
+      throw;
+    }
+    cudaEventDestroy(t0);
+    cudaEventDestroy(t1);
+    if (truth) set_observed(im->row[0].y, im->truth_ptr);
+    return k;
+  }
   try {
     k.row_pass_us = timed([&] {
       for (int t = 0; t < repetitions; ++t) im->launch_row_phase(0);
@@ -1435,6 +1665,7 @@ FusedScaledGd::KernelTimes FusedScaledGd::profile(int repetitions, const RpcaSte
 
 int FusedScaledGd::variant() const { return impl_->variant; }
 bool FusedScaledGd::side_blocks_staged() const { return impl_->side_staged; }
+int FusedScaledGd::persistent_grid() const { return impl_->grid_p; }
 int FusedScaledGd::row_kernel_rank() const { return impl_->R; }
 
 double FusedScaledGd::iteration_bytes(bool include_partials) const {

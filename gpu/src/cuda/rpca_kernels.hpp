@@ -44,6 +44,11 @@ struct RpcaTuning {
   // stream beside the row pass, whose launch then holds only row blocks; the update waits for
   // both. Same arithmetic as variant 2 (the same iterates). The default: 42.3 us per graph
   // iteration against variant 2's 46.6 on an H100 (docs/rpca.md).
+  // 4, one persistent cooperative kernel (all blocks resident) running whole iterations: variant
+  // 3's row blocks and side parts, a grid barrier, variant 2's update blocks, a grid barrier; no
+  // launches or last-block tickets between the phases. Same work items and sums as variant 3
+  // (the same iterates). graph_iterations is then the iterations per launch; use_graph is ignored.
+  // Not yet measured.
   int variant = 3;
   // Zero columns pad the ranks in the row kernel: 0, the variant's choice (1: a multiple of 4;
   // 2: even up to 16, multiples of 4 above); 4 forces multiples of 4 (for measurements).
@@ -124,7 +129,8 @@ public:
   double iteration_bytes(bool include_partials) const;
   int z_splits() const { return z_splits_; }
   int variant() const;
-  bool side_blocks_staged() const;  // variant 2 or 3 with the side blocks' inputs in shared memory
+  bool side_blocks_staged() const;
+  int persistent_grid() const;      // variant 4: blocks of the persistent kernel (0 otherwise)  // variant 2 or 3 with the side blocks' inputs in shared memory
   int row_kernel_rank() const;      // the padded rank the row kernel runs with (RpcaTuning::rank_padding)
 
 private:

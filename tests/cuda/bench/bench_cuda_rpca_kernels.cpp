@@ -67,15 +67,17 @@ int main(int argc, char** argv) {
   // Codes: 1, 2, 3 the kernel variants (RpcaTuning::variant); 4 variant 2 with programmatic
   // dependent launch ("2 ... pdl"); 5 variant 2 with variant 1's rank padding (multiples of 4), to
   // separate the effect of the padding from the rest. (Before 2026-11-28 02:00 UTC code 3 was
-  // the padding and variant 3 did not exist.)
-  std::vector<int> variants{1, 2, 3, 4, 5};
+  // the padding and variant 3 did not exist.) 6: variant 4, the persistent cooperative kernel
+  // (row pass = its row phase with the side parts, row / side blks = the row phase with only
+  // those, iteration = one launch per iteration, graph iter = all repetitions in one launch).
+  std::vector<int> variants{1, 2, 3, 4, 5, 6};
   std::vector<int> split_list{1, 2, 3, 4, 6, 8, 0};
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--size") spec.size = std::atoll(argv[i + 1]);
     else if (a == "--rank") spec.rank = std::atoll(argv[i + 1]);
     else if (a == "--repetitions") repetitions = std::atoi(argv[i + 1]);
-    else if (a == "--variant") variants = {std::atoi(argv[i + 1])};  // 1, 2, 3, 4 (2 with pdl), 5 (2 with padding 4)
+    else if (a == "--variant") variants = {std::atoi(argv[i + 1])};  // 1, 2, 3, 4 (2 with pdl), 5 (2 with padding 4), 6 (variant 4)
     else if (a == "--variants") {  // a comma-separated list of codes
       variants.clear();
       for (const char* c = argv[i + 1]; *c;) {
@@ -112,9 +114,12 @@ int main(int argc, char** argv) {
   const k::RpcaSizes sizes{spec.size, spec.size, spec.size, r, r, r};
   std::printf("# fused CUDA ScaledGD kernels, %lld^3, rank %d, %s (%d SMs), copy bandwidth %.0f GB/s, %d launches each\n",
               static_cast<long long>(spec.size), r, prop.name, prop.multiProcessorCount, bw / 1e9, repetitions);
-  std::printf("# row blocks / side blocks: the two kinds of blocks of the row pass launched alone; update = iteration - row pass\n");
+  std::printf("# row blocks / side blocks: the two kinds of blocks of the row pass launched alone; update = iteration - row pass (variant 4: graph iter - row pass)\n");
   std::printf("# variant: 1, 2 or 3, R: the rank the row kernel runs with, st: the side blocks staged in shared memory\n");
   std::printf("# variant 3: row pass = row blocks with the side kernel beside them; side blks = the side kernel alone\n");
+  std::printf("# variant 4 (code 6, persistent, gN: N blocks): row pass / row blks / side blks = its row phase (+ grid barrier)\n");
+  std::printf("#   with both / only the row blocks / only the side parts; iteration = one launch per iteration;\n");
+  std::printf("#   graph iter = all repetitions in one launch (as run does, in chunks)\n");
   std::printf("%-14s %-8s %10s %10s %10s %10s %12s %12s %10s %8s %8s\n", "variant", "splits", "row pass", "row blks",
               "side blks", "update", "iteration", "graph iter", "floor", "ratio", "MB/iter");
   k::RpcaStepParams params;
@@ -124,7 +129,7 @@ int main(int argc, char** argv) {
   for (const int variant : variants) {
     for (const int splits : split_list) {
       k::RpcaTuning t;
-      t.variant = variant == 1 ? 1 : variant == 3 ? 3 : 2;
+      t.variant = variant == 1 ? 1 : variant == 3 ? 3 : variant == 6 ? 4 : 2;
       t.rank_padding = variant == 5 ? 4 : 0;
       t.programmatic_launch = variant == 4;
       t.z_splits = splits;
@@ -136,11 +141,13 @@ int main(int argc, char** argv) {
         const double bytes = solver.iteration_bytes(false);
         const double floor_us = 1e6 * bytes / bw;
         const std::string v = std::to_string(solver.variant()) + " R" + std::to_string(solver.row_kernel_rank()) +
-                              (solver.side_blocks_staged() ? " st" : "") + (variant == 4 ? " pdl" : "");
+                              (solver.side_blocks_staged() ? " st" : "") + (variant == 4 ? " pdl" : "") +
+                              (variant == 6 ? " g" + std::to_string(solver.persistent_grid()) : "");
         std::printf("%-14s %-8s %10.2f %10.2f %10.2f %10.2f %12.2f %12.2f %10.2f %8.2f %8.2f\n", v.c_str(),
                     (splits == 0 ? "auto=" + std::to_string(solver.z_splits()) : std::to_string(splits)).c_str(),
                     times.row_pass_us, times.row_blocks_us, times.side_blocks_us,
-                    times.iteration_plain_us - times.row_pass_us, times.iteration_plain_us, times.iteration_graph_us,
+                    (variant == 6 ? times.iteration_graph_us : times.iteration_plain_us) - times.row_pass_us,
+                    times.iteration_plain_us, times.iteration_graph_us,
                     floor_us, times.iteration_graph_us / floor_us, bytes / 1e6);
       } catch (const std::exception& e) {
         std::printf("variant code %d, splits %d: failed: %s\n", variant, splits, e.what());
