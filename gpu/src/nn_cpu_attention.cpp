@@ -121,11 +121,13 @@ void cpu_causal_attention(const float* q, std::int64_t tokens, std::int64_t star
   const auto n_items = static_cast<std::int64_t>(items.size()), n_spans = static_cast<std::int64_t>(spans.size());
 
   const auto run_item = [&](std::int64_t i) {
-    thread_local std::vector<float> scratch;  // this thread's: scores [groups, chunk], then m, l, acc
-    const auto need = static_cast<std::size_t>(groups * kAttentionChunk + partial_size);
+    // This thread's scratch: scores [groups, chunk], 16 padding rows for the kernel, then m, l, acc.
+    thread_local std::vector<float> scratch;
+    const std::int64_t scores_size = groups * kAttentionChunk + 16 * hd;
+    const auto need = static_cast<std::size_t>(scores_size + partial_size);
     if (scratch.size() < need) scratch.resize(need);
     const Item& it = item_list[i];
-    float* part = it.slot >= 0 ? partials + it.slot * partial_size : scratch.data() + groups * kAttentionChunk;
+    float* part = it.slot >= 0 ? partials + it.slot * partial_size : scratch.data() + scores_size;
     float *m = part, *l = part + groups, *acc = part + 2 * groups;
     kernel(q + (it.t * heads + it.g * groups) * hd, groups, hd, keys + it.g * cap * hd, values + it.g * cap * hd, it.j0, it.j1,
            options.scale, options.softcap, scratch.data(), m, l, acc);
