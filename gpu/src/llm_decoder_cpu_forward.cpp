@@ -3,7 +3,8 @@
 // attention, residuals), each a dispatch and often an allocation - for one decode token that is
 // more than the work - and its attention products went to OpenBLAS's SSE3 fallback kernel on
 // this CPU. Here the matrix products are the quantized kernels (or LibTorch's for f32 weights)
-// and the rest are loops; attention is split over threads for prompts. Every per-token
+// and the rest are vectorised row kernels (nn/cpu_attention.hpp, nn_cpu_rows.cpp); attention is
+// split over threads for prompts and decode steps alike, per-token loops for prompts. Every per-token
 // computation is the same code whether the token comes in a prompt or alone, so prefill and
 // decode round alike (the quantized layers round their inputs to 8-bit levels, where a last-bit
 // difference can move a value to the next level). The formulas are the tensor path's
@@ -18,8 +19,9 @@
 #endif
 
 #include "llm/decoder_model.hpp"
-#include "nn/quantized_linear.hpp"
+#include "nn/cpu_attention.hpp"
 #include "nn/decoder_blocks.hpp"
+#include "nn/quantized_linear.hpp"
 
 namespace ebsd::gpu::llm {
 namespace {
@@ -55,23 +57,25 @@ bool f32_vector(const torch::Tensor& t) {
   return !t.defined() || (t.device().is_cpu() && t.scalar_type() == torch::kFloat && t.is_contiguous());
 }
 
-// Sum of a[i] b[i]; vectorised with the widest instructions the CPU has (one clone is chosen at
-// load time, so every call on a machine rounds alike).
-__attribute__((target_clones("avx512f", "avx2", "default"))) float dot(const float* a, const float* b, std::int64_t n) {
-  float sum = 0;
-#pragma omp simd reduction(+ : sum)
-  for (std::int64_t i = 0; i < n; ++i) sum += a[i] * b[i];
-  return sum;
-}
-
-__attribute__((target_clones("avx512f", "avx2", "default"))) void add_scaled(float* y, float p, const float* x, std::int64_t n) {
-#pragma omp simd
-  for (std::int64_t i = 0; i < n; ++i) y[i] += p * x[i];
+// f(t) for every token t, shared among `threads` OpenMP threads for prompts (per-token work
+// only, so the split changes no result).
+template <class F>
+void each_token(std::int64_t tokens, int threads, const F& f) {
+#ifdef _OPENMP
+  if (threads > 1 && tokens >= 8 && !omp_in_parallel()) {
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (std::int64_t t = 0; t < tokens; ++t) f(t);
+    return;
+  }
+#endif
+  (void)threads;
+  for (std::int64_t t = 0; t < tokens; ++t) f(t);
 }
 
 // ys[m] [tokens, rows] = layers[m](x [tokens, in]) (+ bias); quantized layers of one format
 // share one pass.
-void linears(const std::vector<const nn::Linear*>& layers, const float* x, std::int64_t tokens, const std::vector<float*>& ys) {
+void linears(const std::vector<const nn::Linear*>& layers, const float* x, std::int64_t tokens, const std::vector<float*>& ys,
+             int threads) {
   std::vector<const quant::QuantMatrix*> packed;
   std::vector<float*> packed_out;
   for (std::size_t m = 0; m < layers.size(); ++m) {
@@ -93,8 +97,7 @@ void linears(const std::vector<const nn::Linear*>& layers, const float* x, std::
     if (const auto& b = (*layers[m])->bias; b.defined()) {
       const float* bp = b.data_ptr<float>();
       const auto n = b.numel();
-      for (std::int64_t t = 0; t < tokens; ++t)
-        for (std::int64_t i = 0; i < n; ++i) ys[m][t * n + i] += bp[i];
+      each_token(tokens, threads, [&](std::int64_t t) { nn::add_row(ys[m] + t * n, bp, n); });
     }
 }
 
@@ -127,16 +130,15 @@ torch::Tensor DecoderModel::forward_cpu(const std::vector<std::int64_t>& ids, st
     inv_freq_host_.assign(f.data_ptr<float>(), f.data_ptr<float>() + f.numel());
   }
   const auto half = hd / 2;
-  const std::int64_t n_keys_max = start + T;
 #ifdef _OPENMP
-  const int threads = T > 1 ? std::max(1, at::get_num_threads()) : 1;
+  const int threads = std::max(1, at::get_num_threads());
 #else
   const int threads = 1;
 #endif
   // Scratch per token: h, a, o (d), q and the attention output (hq hd), k, v (hkv hd), gate, up
-  // (ffn), cos, sin (half); scores (n_keys_max) per thread.
+  // (ffn), cos, sin (half).
   const std::int64_t per_token = 3 * d + 2 * hq * hd + 2 * hkv * hd + 2 * ffn + 2 * half;
-  const std::int64_t need = T * per_token + threads * n_keys_max;
+  const std::int64_t need = T * per_token;
   if (static_cast<std::int64_t>(token_scratch_.size()) < need) token_scratch_.resize(static_cast<std::size_t>(need));
   float* h = token_scratch_.data();
   float* a = h + T * d;
@@ -149,7 +151,6 @@ torch::Tensor DecoderModel::forward_cpu(const std::vector<std::int64_t>& ids, st
   float* up = gate + T * ffn;
   float* cos = up + T * ffn;
   float* sin = cos + T * half;
-  float* scores = sin + T * half;
 
   for (std::int64_t t = 0; t < T; ++t) {
     const auto id = ids[static_cast<std::size_t>(t)];
@@ -173,81 +174,52 @@ torch::Tensor DecoderModel::forward_cpu(const std::vector<std::int64_t>& ids, st
     for (std::int64_t i = 0; i < T * d; ++i) h[i] *= scale;
   }
   const bool rotate_half = s.rope_pairing == io::model::RopePairing::RotateHalf;
-  const auto groups = hq / hkv;
   const auto eps = s.rms_norm_eps;
   const auto query_scale = static_cast<float>(s.query_scale);
   const auto softcap = static_cast<float>(s.attn_logit_softcap);
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     auto& L = layers_[l];
     const int layer = static_cast<int>(l);
-    for (std::int64_t t = 0; t < T; ++t) nn::rms_norm_row(h + t * d, L.attn_norm.data_ptr<float>(), d, eps, a + t * d);
-    linears({&L.q, &L.k, &L.v}, a, T, {q, k, v});
+    const float* attn_norm = L.attn_norm.data_ptr<float>();
+    each_token(T, threads, [&](std::int64_t t) { nn::rms_norm_row(h + t * d, attn_norm, d, eps, a + t * d); });
+    linears({&L.q, &L.k, &L.v}, a, T, {q, k, v}, threads);
     float* kbuf = kv->key_buffer(layer).data_ptr<float>();
     float* vbuf = kv->value_buffer(layer).data_ptr<float>();
-    for (std::int64_t t = 0; t < T; ++t) {
+    each_token(T, threads, [&](std::int64_t t) {
       rope(q + t * hq * hd, hq, hd, cos + t * half, sin + t * half, rotate_half);
       rope(k + t * hkv * hd, hkv, hd, cos + t * half, sin + t * half, rotate_half);
       for (std::int64_t g = 0; g < hkv; ++g) {
         std::copy(k + (t * hkv + g) * hd, k + (t * hkv + g + 1) * hd, kbuf + (g * cap + start + t) * hd);
         std::copy(v + (t * hkv + g) * hd, v + (t * hkv + g + 1) * hd, vbuf + (g * cap + start + t) * hd);
       }
-    }
+    });
     kv->mark_stored(layer, start + T - 1);
     // Attention of each query (token t, head) over keys 0 .. start + t (causal), limited to the
     // last `window` positions on sliding layers.
-    const std::int64_t window = s.sliding_layers[l] ? s.sliding_window : 0;
-    const auto attend = [&](std::int64_t item, float* sc) {
-      const std::int64_t t = item / hq, head = item % hq;
-      const std::int64_t pos = start + t;
-      const std::int64_t first = window > 0 ? std::max<std::int64_t>(0, pos - window + 1) : 0;
-      const float* qh = q + (t * hq + head) * hd;
-      const float* kh = kbuf + (head / groups) * cap * hd;
-      const float* vh = vbuf + (head / groups) * cap * hd;
-      float top = -std::numeric_limits<float>::infinity();
-      for (std::int64_t j = first; j <= pos; ++j) {
-        float x = dot(qh, kh + j * hd, hd) * query_scale;
-        if (softcap > 0) x = std::tanh(x / softcap) * softcap;
-        sc[j] = x;
-        top = std::max(top, x);
-      }
-      float sum = 0;
-      for (std::int64_t j = first; j <= pos; ++j) {
-        sc[j] = std::exp(sc[j] - top);
-        sum += sc[j];
-      }
-      float* out = att + (t * hq + head) * hd;
-      std::fill(out, out + hd, 0.0f);
-      for (std::int64_t j = first; j <= pos; ++j) add_scaled(out, sc[j] / sum, vh + j * hd, hd);
-    };
-#ifdef _OPENMP
-    if (threads > 1) {
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 4)
-      for (std::int64_t item = 0; item < T * hq; ++item)
-        attend(item, scores + static_cast<std::int64_t>(omp_get_thread_num()) * n_keys_max);
-    } else
-#endif
-    {
-      for (std::int64_t item = 0; item < T * hq; ++item) attend(item, scores);
-    }
-    linears({&L.o}, att, T, {o});
-    for (std::int64_t t = 0; t < T; ++t) {
-      if (s.sandwich_norms) nn::rms_norm_row(o + t * d, L.post_attn_norm.data_ptr<float>(), d, eps, o + t * d);
-      for (std::int64_t i = 0; i < d; ++i) h[t * d + i] += o[t * d + i];
-      nn::rms_norm_row(h + t * d, L.ffn_norm.data_ptr<float>(), d, eps, a + t * d);
-    }
-    linears({&L.ff.gate, &L.ff.up}, a, T, {gate, up});
-    nn::gated_activation_row(gate, up, T * ffn, L.ff.activation, gate);
-    linears({&L.ff.down}, gate, T, {o});
-    for (std::int64_t t = 0; t < T; ++t) {
-      if (s.sandwich_norms) nn::rms_norm_row(o + t * d, L.post_ffn_norm.data_ptr<float>(), d, eps, o + t * d);
-      for (std::int64_t i = 0; i < d; ++i) h[t * d + i] += o[t * d + i];
-    }
+    nn::cpu_causal_attention(q, T, start, kbuf, vbuf, {hq, hkv, hd, cap},
+                             {query_scale, softcap, s.sliding_layers[l] ? s.sliding_window : 0}, att, threads);
+    linears({&L.o}, att, T, {o}, threads);
+    const float* post_attn_norm = s.sandwich_norms ? L.post_attn_norm.data_ptr<float>() : nullptr;
+    const float* ffn_norm = L.ffn_norm.data_ptr<float>();
+    each_token(T, threads, [&](std::int64_t t) {
+      if (post_attn_norm) nn::rms_norm_row(o + t * d, post_attn_norm, d, eps, o + t * d);
+      nn::add_row(h + t * d, o + t * d, d);
+      nn::rms_norm_row(h + t * d, ffn_norm, d, eps, a + t * d);
+    });
+    linears({&L.ff.gate, &L.ff.up}, a, T, {gate, up}, threads);
+    nn::gated_activation_row(gate, up, T * ffn, L.ff.activation, gate, threads);
+    linears({&L.ff.down}, gate, T, {o}, threads);
+    const float* post_ffn_norm = s.sandwich_norms ? L.post_ffn_norm.data_ptr<float>() : nullptr;
+    each_token(T, threads, [&](std::int64_t t) {
+      if (post_ffn_norm) nn::rms_norm_row(o + t * d, post_ffn_norm, d, eps, o + t * d);
+      nn::add_row(h + t * d, o + t * d, d);
+    });
   }
   const std::int64_t first_out = all_logits ? 0 : T - 1, n_out = T - first_out;
   for (std::int64_t t = first_out; t < T; ++t) nn::rms_norm_row(h + t * d, output_norm_.data_ptr<float>(), d, eps, a + t * d);
   auto logits = torch::empty({n_out, s.vocab_size}, torch::kFloat);
   float* lp = logits.data_ptr<float>();
-  linears({&output_}, a + first_out * d, n_out, {lp});
+  linears({&output_}, a + first_out * d, n_out, {lp}, threads);
   if (s.final_logit_softcap > 0) {
     const auto c = static_cast<float>(s.final_logit_softcap);
     for (std::int64_t i = 0; i < n_out * s.vocab_size; ++i) lp[i] = std::tanh(lp[i] / c) * c;

@@ -15,13 +15,6 @@ bool cpu_f32(const torch::Tensor& t) { return t.device().is_cpu() && t.scalar_ty
 
 }  // namespace
 
-void rms_norm_row(const float* x, const float* weight, std::int64_t n, double eps, float* y) {
-  double ss = 0;  // in double: no order-dependent float rounding of the sum
-  for (std::int64_t i = 0; i < n; ++i) ss += static_cast<double>(x[i]) * x[i];
-  const auto r = static_cast<float>(1.0 / std::sqrt(ss / static_cast<double>(n) + eps));
-  for (std::int64_t i = 0; i < n; ++i) y[i] = x[i] * r * weight[i];
-}
-
 torch::Tensor rms_norm(const torch::Tensor& x, const torch::Tensor& weight, double eps) {
   // On the GPU one fused launch does the same arithmetic (decode there is bound by the number
   // of operations; EBSD_CUDA_FUSED_NORM=0 keeps the operations below).
@@ -97,18 +90,6 @@ torch::Tensor causal_attention(const torch::Tensor& q, const torch::Tensor& k, c
                .masked_fill(allowed.logical_not(), -std::numeric_limits<float>::infinity());
   const auto probs = torch::softmax(scores, -1).to(v.scalar_type()).view({b, hkv, groups * t, s});
   return torch::matmul(probs, v).view({b, hq, t, d});
-}
-
-void gated_activation_row(const float* gate, const float* up, std::int64_t n, GateActivation a, float* y) {
-  if (a == GateActivation::Silu) {
-    for (std::int64_t i = 0; i < n; ++i) y[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
-    return;
-  }
-  const float c = std::sqrt(2.0f / static_cast<float>(M_PI));  // GELU, tanh approximation
-  for (std::int64_t i = 0; i < n; ++i) {
-    const float x = gate[i];
-    y[i] = 0.5f * x * (1.0f + std::tanh(c * (x + 0.044715f * x * x * x))) * up[i];
-  }
 }
 
 torch::Tensor gated_activation(const torch::Tensor& gate, const torch::Tensor& up, GateActivation a) {

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <torch/torch.h>
 
+#include "nn/cpu_simd.hpp"
+
 namespace ebsd::gpu::nn {
 
 // x * rsqrt(mean(x^2) + eps) * weight over the last axis, computed in f32 (as transformers
@@ -14,8 +16,12 @@ torch::Tensor rms_norm(const torch::Tensor& x, const torch::Tensor& weight, doub
 // One row of n f32 values (y may be x). rms_norm uses it for CPU f32 tensors, and the LLM's CPU
 // token path calls it directly: prefill and decode must round alike, since the quantized layers
 // round their inputs to 8-bit levels and a last-bit difference can move a value to the next
-// level (seen: 0.9 % logit change in a random Q4_0 model).
-void rms_norm_row(const float* x, const float* weight, std::int64_t n, double eps, float* y);
+// level (seen: 0.9 % logit change in a random Q4_0 model). Vectorised (nn_cpu_rows.cpp); the
+// sum of squares is in double, in an order fixed per instruction set.
+void rms_norm_row(const float* x, const float* weight, std::int64_t n, double eps, float* y,
+                  VectorIsa isa = best_vector_isa());
+// y[i] += x[i] over n values (residual adds, biases).
+void add_row(float* y, const float* x, std::int64_t n, VectorIsa isa = best_vector_isa());
 
 // Inverse RoPE frequencies theta^(-2i/d), i < d/2, in f32 like transformers, each divided by
 // freq_factors[i] when given (Llama 3 scaling).
@@ -50,6 +56,9 @@ enum class GateActivation { Silu, GeluTanh };
 // act(gate) * up: SwiGLU (Llama, Qwen2) or GeGLU with tanh-approximated GELU (Gemma).
 torch::Tensor gated_activation(const torch::Tensor& gate, const torch::Tensor& up, GateActivation a);
 // The same over n f32 values (y may be gate or up); gated_activation uses it for CPU f32 tensors.
-void gated_activation_row(const float* gate, const float* up, std::int64_t n, GateActivation a, float* y);
+// Vectorised with a polynomial e^x of about 1 ulp (nn_cpu_rows.cpp); long rows are cut among up
+// to `threads` OpenMP threads (element-wise, so the cut changes no result).
+void gated_activation_row(const float* gate, const float* up, std::int64_t n, GateActivation a, float* y, int threads = 1,
+                          VectorIsa isa = best_vector_isa());
 
 }  // namespace ebsd::gpu::nn
