@@ -164,6 +164,11 @@ std::uint64_t cpu_causal_attention(const float* q, std::int64_t tokens, std::int
 #endif
   const auto bytes = static_cast<std::uint64_t>(slots * partial_size + team * (scores_size + partial_size)) * sizeof(float);
 #ifdef _OPENMP
+  if (team > 1 && n_spans == 0) {  // every query within one chunk (decode up to 256 positions): one join
+#pragma omp parallel for num_threads(team) schedule(dynamic, 1)
+    for (std::int64_t i = 0; i < n_items; ++i) run_item(i);
+    return bytes;
+  }
   if (team > 1) {
 #pragma omp parallel num_threads(team)
     {
