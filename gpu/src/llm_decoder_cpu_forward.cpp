@@ -177,6 +177,7 @@ torch::Tensor DecoderModel::forward_cpu(const std::vector<std::int64_t>& ids, st
   const auto eps = s.rms_norm_eps;
   const auto query_scale = static_cast<float>(s.query_scale);
   const auto softcap = static_cast<float>(s.attn_logit_softcap);
+  std::uint64_t attention_bytes = 0;  // the attention's scratch (nn/cpu_attention.hpp)
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     auto& L = layers_[l];
     const int layer = static_cast<int>(l);
@@ -196,8 +197,9 @@ torch::Tensor DecoderModel::forward_cpu(const std::vector<std::int64_t>& ids, st
     kv->mark_stored(layer, start + T - 1);
     // Attention of each query (token t, head) over keys 0 .. start + t (causal), limited to the
     // last `window` positions on sliding layers.
-    nn::cpu_causal_attention(q, T, start, kbuf, vbuf, {hq, hkv, hd, cap},
-                             {query_scale, softcap, s.sliding_layers[l] ? s.sliding_window : 0}, att, threads);
+    const nn::CpuAttentionOptions attention{query_scale, softcap, s.sliding_layers[l] ? s.sliding_window : 0};
+    attention_bytes = std::max(
+        attention_bytes, nn::cpu_causal_attention(q, T, start, kbuf, vbuf, {hq, hkv, hd, cap}, attention, att, threads));
     linears({&L.o}, att, T, {o}, threads);
     const float* post_attn_norm = s.sandwich_norms ? L.post_attn_norm.data_ptr<float>() : nullptr;
     const float* ffn_norm = L.ffn_norm.data_ptr<float>();
@@ -224,7 +226,7 @@ torch::Tensor DecoderModel::forward_cpu(const std::vector<std::int64_t>& ids, st
     const auto c = static_cast<float>(s.final_logit_softcap);
     for (std::int64_t i = 0; i < n_out * s.vocab_size; ++i) lp[i] = std::tanh(lp[i] / c) * c;
   }
-  note_activations(static_cast<std::uint64_t>(need) * 4 + logits.nbytes());
+  note_activations(static_cast<std::uint64_t>(need) * 4 + attention_bytes + logits.nbytes());
   return logits;
 }
 

@@ -84,7 +84,7 @@ struct Span {  // a (token, KV head) whose chunks are items [first, first + coun
 
 }  // namespace
 
-void cpu_causal_attention(const float* q, std::int64_t tokens, std::int64_t start, const float* keys, const float* values,
+std::uint64_t cpu_causal_attention(const float* q, std::int64_t tokens, std::int64_t start, const float* keys, const float* values,
                           const CpuAttentionShape& shape, const CpuAttentionOptions& options, float* out, int threads,
                           VectorIsa isa) {
   const auto heads = shape.heads, kv_heads = shape.kv_heads, hd = shape.head_dim, cap = shape.capacity;
@@ -120,10 +120,10 @@ void cpu_causal_attention(const float* q, std::int64_t tokens, std::int64_t star
   const Span* span_list = spans.data();
   const auto n_items = static_cast<std::int64_t>(items.size()), n_spans = static_cast<std::int64_t>(spans.size());
 
+  const std::int64_t scores_size = groups * kAttentionChunk + 16 * hd;
   const auto run_item = [&](std::int64_t i) {
     // This thread's scratch: scores [groups, chunk], 16 padding rows for the kernel, then m, l, acc.
     thread_local std::vector<float> scratch;
-    const std::int64_t scores_size = groups * kAttentionChunk + 16 * hd;
     const auto need = static_cast<std::size_t>(scores_size + partial_size);
     if (scratch.size() < need) scratch.resize(need);
     const Item& it = item_list[i];
@@ -157,9 +157,19 @@ void cpu_causal_attention(const float* q, std::int64_t tokens, std::int64_t star
       for (std::int64_t e = 0; e < hd; ++e) oh[e] /= den;
     }
   };
+  int team = 1;
 #ifdef _OPENMP
-  const int team = static_cast<int>(std::min<std::int64_t>(threads, n_items));
-  if (team > 1 && !omp_in_parallel()) {
+  team = static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(threads, n_items)));
+  if (team > 1 && omp_in_parallel()) team = 1;
+#endif
+  const auto bytes = static_cast<std::uint64_t>(slots * partial_size + team * (scores_size + partial_size)) * sizeof(float);
+#ifdef _OPENMP
+  if (team > 1 && n_spans == 0) {  // every query within one chunk (decode up to 256 positions): one join
+#pragma omp parallel for num_threads(team) schedule(dynamic, 1)
+    for (std::int64_t i = 0; i < n_items; ++i) run_item(i);
+    return bytes;
+  }
+  if (team > 1) {
 #pragma omp parallel num_threads(team)
     {
 #pragma omp for schedule(dynamic, 1)
@@ -167,11 +177,12 @@ void cpu_causal_attention(const float* q, std::int64_t tokens, std::int64_t star
 #pragma omp for schedule(dynamic, 1)
       for (std::int64_t s = 0; s < n_spans; ++s) combine(s);
     }
-    return;
+    return bytes;
   }
 #endif
   for (std::int64_t i = 0; i < n_items; ++i) run_item(i);
   for (std::int64_t s = 0; s < n_spans; ++s) combine(s);
+  return bytes;
 }
 
 }  // namespace ebsd::gpu::nn

@@ -28,8 +28,9 @@ struct CpuAttentionOptions {
 // q [tokens, heads, head_dim] of tokens at positions start .. start + tokens - 1; keys, values
 // [kv_heads, capacity, head_dim] holding every position up to start + tokens - 1. Query head h
 // reads KV head h / (heads / kv_heads). out [tokens, heads, head_dim]. Work is shared among up
-// to `threads` OpenMP threads.
-void cpu_causal_attention(const float* q, std::int64_t tokens, std::int64_t start, const float* keys, const float* values,
+// to `threads` OpenMP threads. Returns the scratch bytes the call needed (per-thread scores and
+// the partial results of queries spanning several chunks), for the engine's memory accounting.
+std::uint64_t cpu_causal_attention(const float* q, std::int64_t tokens, std::int64_t start, const float* keys, const float* values,
                           const CpuAttentionShape& shape, const CpuAttentionOptions& options, float* out, int threads,
                           VectorIsa isa = best_vector_isa());
 
