@@ -7,6 +7,8 @@
 #   GPU 3: diffusion evaluation, m-3m
 # Each job's logs land in ${OUT}/<job>/ and are packed into ${OUT}/<job>.tar.gz (the device
 # returns a few files only). Carry .device-debs (scripts/device-debs.sh fetch).
+#   scripts/device-all-checks.sh --no-evals   checks only, no diffusion evaluation: GPU 0 runs
+#       rpca-cuda-check.sh --quick, GPU 1 llm-cuda-check.sh --quick, GPU 2 every gpu test
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out="${OUT:-out}"
@@ -34,6 +36,16 @@ job() {  # name gpu command...
   pack "$name"
 }
 left=$(( ${TOTAL_LIMIT:-540} - ($(date +%s) - start) ))
+if [ "${1:-}" = --no-evals ]; then
+  job rpca 0 env RPCA_CHECK_SKIP_BUILD=1 timeout "$left" bash scripts/rpca-cuda-check.sh --quick &
+  job llm 1 env LLM_CHECK_SKIP_BUILD=1 timeout "$left" bash scripts/llm-cuda-check.sh --quick &
+  job ctest 2 bash -c "timeout $((left - 10)) ctest --test-dir build-gpu -L gpu --output-on-failure > \"\$OUT/ctest-gpu.log\" 2>&1; \
+    tail -n 40 \"\$OUT/ctest-gpu.log\"" &
+  wait
+  stamp "all done"
+  ls -la "$out"
+  exit 0
+fi
 job rpca 0 env RPCA_CHECK_SKIP_BUILD=1 timeout "$left" bash scripts/rpca-cuda-check.sh &
 job llm 1 env LLM_CHECK_SKIP_BUILD=1 timeout "$left" bash scripts/llm-cuda-check.sh &
 job eval-6mmm 2 bash -c "EBSD_SKIP_BUILD=1 EBSD_EVAL_CPU=0 timeout $((left * 2 / 3)) bash scripts/train-diffusion-gpu.sh eval 6/mmm; \
