@@ -306,8 +306,9 @@ TEST(CudaRpcaKernels, PersistentKernelGivesTheThirdVariantsIterates) {
   // leaving the iteration loop early would show as a different iterate. Staged (rank 5) and
   // unstaged (ranks 32/20/12) side work; 21 iterations in chunks of 4 launches (the buffers'
   // parity across launches) and in one launch; the same z split for both variants. Variant 5
-  // (the same kernel with the wide row blocks, and two rows of V per update item where the items
-  // exceed the grid: here at ranks 32/20/12 and on 100^3) must give the same iterates.
+  // (the wide row blocks, at padded ranks up to 16: here rank 5 and 100^3; and two rows of V per
+  // update item where the items exceed the grid: here at ranks 32/20/12 and on 100^3) must give
+  // the same iterates.
   const auto p = ebsd::rpca::make_synthetic_problem({48, 5, 5.0, 0.2, 4});
   ebsd::rpca::ScaledGdSettings s;
   s.ranks = {5, 5, 5};

@@ -458,14 +458,15 @@ __global__ void __launch_bounds__(kThreads, 2) gram_kernel(RowArgs a) {
 // space, before the tiles) with the factors, so GV_j is not r2 dependent global loads in a row;
 // and each thread issues its loads of Y (and the truth) eight at a time before the multiply-adds
 // (variant 3: four).
-// kWide (variant 5, with kShortChains): again the same arithmetic in the same order, with fewer
-// shared-memory instructions and shorter chains (by our count from the PTX, not measured): the
-// staging copies issue a thread's loads eight at a time; the pass over Y takes the z values of a
-// batch in pairs, so that two X_t dot products run interleaved; the rows of W and U are read as
-// pairs of doubles (R is even, the rows start at multiples of 16 bytes); and in the U^T R product
-// a thread takes two z values of the tile (zz and zz + 16) against one read of U's row, on half
-// the block's warps. Per thread and entry the sums run over the same terms in the same order and
-// the warp-shuffle tree is the same, so the iterates are variant 4's bit for bit.
+// kWide (variant 5, with kShortChains): again the same arithmetic in the same order, with shorter
+// chains and fewer shared-memory instructions (by our count from the PTX, not measured): the
+// staging copies issue a thread's loads eight at a time; and in the U^T R product (padded ranks
+// up to 10) a thread takes two z values of the tile (zz and zz + 16) against one read of U's row
+// (as pairs of doubles: R is even, the rows start at multiples of 16 bytes), on half the block's
+// warps. Per thread and entry the sums run over the same terms in the same order and the
+// warp-shuffle tree is the same, so the iterates are variant 4's bit for bit. (Taking the z values
+// of the pass over Y in pairs, two X_t dot products interleaved, spilled 64-88 bytes at rank 10
+// under the 128-register cap: left out.)
 template <int R, bool kShortChains = false, bool kWide = false>
 __device__ void row_block(const RowArgs& a, int blk, double* sm) {
   static_assert(!kWide || (kShortChains && R % 2 == 0), "the wide row block reads pairs of doubles");
@@ -569,63 +570,7 @@ __device__ void row_block(const RowArgs& a, int blk, double* sm) {
     const double* tr = a.truth ? a.truth + static_cast<long long>(n1) * j + x : nullptr;
     for (int z0 = zb; z0 < ze; z0 += kTileZ) {
       const int tz = min(kTileZ, ze - z0);
-      if (kWide && own) {
-        // Variant 4's batches below, with the z values of a batch taken in pairs: the two X_t dot
-        // products (each over c in the same order) run interleaved, then the two residuals
-        // update err, the tile and P3 in z order as before. Rows of W are read as pairs of
-        // doubles. (z values in a pair: zz and zz + groups; g, hence the branch, is warp-uniform.)
-        constexpr int kB = R <= 16 ? 8 : 4;
-        for (int zz0 = g; zz0 < tz; zz0 += kB * groups) {
-          double yb[kB], tb[kB];
-#pragma unroll
-          for (int q = 0; q < kB; ++q) {
-            const int zz = zz0 + q * groups;
-            const bool in = zz < tz;
-            yb[q] = in ? __ldg(yx + plane * (z0 + zz)) : 0.0;
-            tb[q] = in && tr ? __ldg(tr + plane * (z0 + zz)) : 0.0;
-          }
-#pragma unroll
-          for (int q = 0; q < kB; q += 2) {
-            const int za = zz0 + q * groups, zb2 = za + groups;
-            if (za < tz) {
-              const bool has_b = zb2 < tz;
-              const double2* wa2 = reinterpret_cast<const double2*>(ws + (z0 + za - zb) * R);
-              const double2* wb2 = reinterpret_cast<const double2*>(ws + (z0 + (has_b ? zb2 : za) - zb) * R);
-              double wa[R], wb[R];
-#pragma unroll
-              for (int c2 = 0; c2 < R / 2; ++c2) {
-                const double2 ta = wa2[c2], tb2 = wb2[c2];
-                wa[2 * c2] = ta.x, wa[2 * c2 + 1] = ta.y;
-                wb[2 * c2] = tb2.x, wb[2 * c2 + 1] = tb2.y;
-              }
-              double xa = 0.0, xb = 0.0;
-#pragma unroll
-              for (int c = 0; c < R; ++c) {
-                xa = fma(creg[c], wa[c], xa);
-                xb = fma(creg[c], wb[c], xb);
-              }
-              if (tr) {
-                const double e = xa - tb[q];
-                err = fma(e, e, err);
-              }
-              const double ra = fmin(fmax(xa - yb[q], -zeta), zeta);
-              rt[lx * kT + za] = ra;
-#pragma unroll
-              for (int c = 0; c < R; ++c) p3[c] = fma(ra, wa[c], p3[c]);
-              if (has_b) {
-                if (tr) {
-                  const double e = xb - tb[q + 1];
-                  err = fma(e, e, err);
-                }
-                const double rb = fmin(fmax(xb - yb[q + 1], -zeta), zeta);
-                rt[lx * kT + zb2] = rb;
-#pragma unroll
-                for (int c = 0; c < R; ++c) p3[c] = fma(rb, wb[c], p3[c]);
-              }
-            }
-          }
-        }
-      } else if (kShortChains && own) {
+      if (kShortChains && own) {
         // The same per-z work as below, in the same order, with the loads of a batch first.
         constexpr int kB = R <= 16 ? 8 : 4;  // 16 spilled 88 bytes at rank 10 (128-register cap)
         for (int zz0 = g; zz0 < tz; zz0 += kB * groups) {
@@ -676,8 +621,9 @@ __device__ void row_block(const RowArgs& a, int blk, double* sm) {
         }
       }
       __syncthreads();
-      if constexpr (kWide) {
-        // The same sums as below, two z values (zz, zz + 16) per thread on threads 0-127.
+      if constexpr (kWide && R <= 10) {
+        // The same sums as below, two z values (zz, zz + 16) per thread on threads 0-127. (Up to
+        // padded rank 10: at 16 the second row of accumulators spilled 520 bytes by ptxas -v.)
         static_assert(kTileZ == 32 && kXGroups == 8, "the wide U^T R product assumes 32 z by 8 x groups");
         if (tid < kThreads / 2) {
           const int zz = tid / kXGroups, xg = tid % kXGroups, zz1 = zz + kTileZ / 2;
@@ -685,6 +631,8 @@ __device__ void row_block(const RowArgs& a, int blk, double* sm) {
 #pragma unroll
           for (int c = 0; c < R; ++c) acc0[c] = 0.0, acc1[c] = 0.0;
           if (zz < tz) {  // (zz1 < tz implies zz < tz)
+            // (unrolled twice: left to nvcc, the rank-10 kernel spilled 4 bytes; so none)
+#pragma unroll 2
             for (int xl = xg; xl < xcount; xl += kXGroups) {
               const double rv0 = rt[xl * kT + zz];
               const double rv1 = zz1 < tz ? rt[xl * kT + zz1] : 0.0;
@@ -1340,10 +1288,14 @@ std::size_t row_shared_bytes(const RpcaSizes& s, int splits, int variant = 1, in
 }
 
 // kind 0: the row pass kernel; 1: variant 4's persistent kernel; 2: variant 5's.
+// Variant 5's kernel exists for padded ranks up to 16 (two blocks an SM); above, variant 5 runs
+// variant 4's kernel (its update items still two rows of V where that avoids a second round):
+// the large instantiations spilled hundreds of bytes and cost minutes of compile time.
 template <int R>
 const void* row_kernel_for(int kind) {
-  if (kind == 2) return reinterpret_cast<const void*>(&persistent_kernel<R, true>);
-  if (kind == 1) return reinterpret_cast<const void*>(&persistent_kernel<R>);
+  if constexpr (R <= 16)
+    if (kind == 2) return reinterpret_cast<const void*>(&persistent_kernel<R, true>);
+  if (kind >= 1) return reinterpret_cast<const void*>(&persistent_kernel<R>);
   return reinterpret_cast<const void*>(&row_pass_kernel<R>);
 }
 

@@ -50,7 +50,7 @@ struct RpcaTuning {
   // (the same iterates). graph_iterations is then the iterations per launch; use_graph is ignored.
   // 36.2 us per iteration against variant 3's 40.6 on an H200 (2026-11-28).
   // 5, variant 4 with row blocks that issue fewer shared-memory instructions and shorter chains
-  // (batched staging loads, z values in pairs, two z values per thread in the U^T R product),
+  // (batched staging loads, two z values per thread in the U^T R product at ranks up to 10),
   // batched loads in the update's core slices, and two rows of V per update item where that keeps
   // the update in one round of the grid. The same arithmetic in the same order: variant 4's
   // iterates bit for bit. Not yet measured.
