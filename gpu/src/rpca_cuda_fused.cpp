@@ -29,12 +29,16 @@ cuda::RpcaSizes sizes_of(const tensor::Shape& shape, const std::vector<std::int6
 // Tuning knobs for measurements (docs/rpca.md): EBSD_RPCA_CUDA_ZSPLITS (blocks per y row),
 // EBSD_RPCA_CUDA_GRAPH=0 (plain launches instead of a CUDA graph), EBSD_RPCA_CUDA_VARIANT=1 (the
 // first kernel design; 2, the second; 3, the default: the Gram work in its own kernel beside the
-// row pass; 4, one persistent cooperative kernel, not yet measured), EBSD_RPCA_CUDA_PDL=1 (variant 2 with
-// programmatic dependent launch).
+// row pass; 4, one persistent cooperative kernel; 5, variant 4 with wider row blocks and update
+// items, not yet measured), EBSD_RPCA_CUDA_PDL=1 (variant 2 with programmatic dependent launch).
 cuda::RpcaTuning tuning_from_env() {
   cuda::RpcaTuning t;
   if (const char* e = std::getenv("EBSD_RPCA_CUDA_VARIANT"))
-    t.variant = std::string(e) == "1" ? 1 : std::string(e) == "3" ? 3 : std::string(e) == "4" ? 4 : 2;
+    t.variant = std::string(e) == "1"   ? 1
+                : std::string(e) == "3" ? 3
+                : std::string(e) == "4" ? 4
+                : std::string(e) == "5" ? 5
+                                        : 2;
   if (const char* e = std::getenv("EBSD_RPCA_CUDA_PDL")) t.programmatic_launch = std::string(e) == "1";
   if (const char* e = std::getenv("EBSD_RPCA_CUDA_ZSPLITS")) t.z_splits = std::max(0, std::atoi(e));
   if (const char* e = std::getenv("EBSD_RPCA_CUDA_GRAPH")) t.use_graph = std::string(e) != "0";

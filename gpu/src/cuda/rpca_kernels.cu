@@ -458,8 +458,18 @@ __global__ void __launch_bounds__(kThreads, 2) gram_kernel(RowArgs a) {
 // space, before the tiles) with the factors, so GV_j is not r2 dependent global loads in a row;
 // and each thread issues its loads of Y (and the truth) eight at a time before the multiply-adds
 // (variant 3: four).
-template <int R, bool kShortChains = false>
+// kWide (variant 5, with kShortChains): again the same arithmetic in the same order, with shorter
+// chains and fewer shared-memory instructions (by our count from the PTX, not measured): the
+// staging copies issue a thread's loads eight at a time; and in the U^T R product (padded ranks
+// up to 10) a thread takes two z values of the tile (zz and zz + 16) against one read of U's row
+// (as pairs of doubles: R is even, the rows start at multiples of 16 bytes), on half the block's
+// warps. Per thread and entry the sums run over the same terms in the same order and the
+// warp-shuffle tree is the same, so the iterates are variant 4's bit for bit. (Taking the z values
+// of the pass over Y in pairs, two X_t dot products interleaved, spilled 64-88 bytes at rank 10
+// under the 128-register cap: left out.)
+template <int R, bool kShortChains = false, bool kWide = false>
 __device__ void row_block(const RowArgs& a, int blk, double* sm) {
+  static_assert(!kWide || (kShortChains && R % 2 == 0), "the wide row block reads pairs of doubles");
   const Dims d = a.d;
   const int tid = threadIdx.x;
   const int j = blk / d.splits, s = blk % d.splits;
@@ -477,20 +487,57 @@ __device__ void row_block(const RowArgs& a, int blk, double* sm) {
   double* red = sm + l.red;
   const double zeta = a.ctl->zeta;
 
-  for (int i = tid; i < n1 * R; i += kThreads) {
-    const int x = i / R, c = i % R;
-    us[i] = c < r1 ? a.u[x * r1 + c] : 0.0;
-  }
-  for (int i = tid; i < nz * R; i += kThreads) {
-    const int z = i / R, c = i % R;
-    ws[i] = c < r3 ? a.w[(zb + z) * r3 + c] : 0.0;
-    p1[i] = 0.0;
-  }
-  if (tid < r2) vj[tid] = a.v[j * r2 + tid];
   const int core = r1 * r2 * r3;
   const bool stage_core = kShortChains && core <= a.tx * kT;  // rt is free until the first tile
-  if (stage_core)
-    for (int i = tid; i < core; i += kThreads) rt[i] = a.g[i];
+  if constexpr (kWide) {
+    // The same copies as below, with a thread's loads (U, its rows of W, V(j, :), the core: ten
+    // per thread at 100^3 rank 10) issued eight at a time before their stores, instead of one
+    // L2 round trip per element in a row.
+    constexpr int kStage = 8;
+    const int nu = n1 * R, nw = nz * R, nv = nu + nw + r2, total = nv + (stage_core ? core : 0);
+    for (int i0 = tid; i0 < total; i0 += kStage * kThreads) {
+      double t[kStage];
+#pragma unroll
+      for (int k = 0; k < kStage; ++k) {
+        const int i = i0 + k * kThreads;
+        double v = 0.0;
+        if (i < nu) {
+          const int x = i / R, c = i % R;
+          if (c < r1) v = a.u[x * r1 + c];
+        } else if (i < nu + nw) {
+          const int z = (i - nu) / R, c = (i - nu) % R;
+          if (c < r3) v = a.w[(zb + z) * r3 + c];
+        } else if (i < nv) {
+          v = a.v[j * r2 + (i - nu - nw)];
+        } else if (i < total) {
+          v = a.g[i - nv];
+        }
+        t[k] = v;
+      }
+#pragma unroll
+      for (int k = 0; k < kStage; ++k) {
+        const int i = i0 + k * kThreads;
+        if (i < nu) us[i] = t[k];
+        else if (i < nu + nw) ws[i - nu] = t[k];
+        else if (i < nv) vj[i - nu - nw] = t[k];
+        else if (i < total) rt[i - nv] = t[k];
+      }
+    }
+    for (int i = tid; i < nw; i += kThreads) p1[i] = 0.0;
+  } else {
+    for (int i = tid; i < n1 * R; i += kThreads) {
+      const int x = i / R, c = i % R;
+      us[i] = c < r1 ? a.u[x * r1 + c] : 0.0;
+    }
+    for (int i = tid; i < nz * R; i += kThreads) {
+      const int z = i / R, c = i % R;
+      ws[i] = c < r3 ? a.w[(zb + z) * r3 + c] : 0.0;
+      p1[i] = 0.0;
+    }
+    if (tid < r2) vj[tid] = a.v[j * r2 + tid];
+    if (stage_core)
+      for (int i = tid; i < core; i += kThreads) rt[i] = a.g[i];
+  }
   __syncthreads();
   const double* gsrc = stage_core ? rt : a.g;
   for (int i = tid; i < R * R; i += kThreads) {
@@ -574,7 +621,56 @@ __device__ void row_block(const RowArgs& a, int blk, double* sm) {
         }
       }
       __syncthreads();
-      {  // P1(z, :) += U(x, :)^T R(x, z) over the x of this chunk: kXGroups threads per z
+      if constexpr (kWide && R <= 10) {
+        // The same sums as below, two z values (zz, zz + 16) per thread on threads 0-127. (Up to
+        // padded rank 10: at 16 the second row of accumulators spilled 520 bytes by ptxas -v.)
+        static_assert(kTileZ == 32 && kXGroups == 8, "the wide U^T R product assumes 32 z by 8 x groups");
+        if (tid < kThreads / 2) {
+          const int zz = tid / kXGroups, xg = tid % kXGroups, zz1 = zz + kTileZ / 2;
+          double acc0[R], acc1[R];
+#pragma unroll
+          for (int c = 0; c < R; ++c) acc0[c] = 0.0, acc1[c] = 0.0;
+          if (zz < tz) {  // (zz1 < tz implies zz < tz)
+            // (unrolled twice: left to nvcc, the rank-10 kernel spilled 4 bytes; so none)
+#pragma unroll 2
+            for (int xl = xg; xl < xcount; xl += kXGroups) {
+              const double rv0 = rt[xl * kT + zz];
+              const double rv1 = zz1 < tz ? rt[xl * kT + zz1] : 0.0;
+              const double2* u2 = reinterpret_cast<const double2*>(us + (xc0 + xl) * R);
+#pragma unroll
+              for (int c2 = 0; c2 < R / 2; ++c2) {
+                const double2 uv = u2[c2];
+                acc0[2 * c2] = fma(rv0, uv.x, acc0[2 * c2]);
+                acc0[2 * c2 + 1] = fma(rv0, uv.y, acc0[2 * c2 + 1]);
+                acc1[2 * c2] = fma(rv1, uv.x, acc1[2 * c2]);
+                acc1[2 * c2 + 1] = fma(rv1, uv.y, acc1[2 * c2 + 1]);
+              }
+            }
+          }
+#pragma unroll
+          for (int c = 0; c < R; ++c) {
+            double v0 = acc0[c], v1 = acc1[c];
+#pragma unroll
+            for (int o = 1; o < kXGroups; o <<= 1) {
+              v0 += __shfl_xor_sync(0xffffffffu, v0, o);
+              v1 += __shfl_xor_sync(0xffffffffu, v1, o);
+            }
+            acc0[c] = v0, acc1[c] = v1;
+          }
+          if (zz < tz) {
+            double* dst = p1 + (z0 - zb + zz) * R;
+#pragma unroll
+            for (int c = 0; c < R; ++c)
+              if (c % kXGroups == xg) dst[c] += acc0[c];
+          }
+          if (zz1 < tz) {
+            double* dst = p1 + (z0 - zb + zz1) * R;
+#pragma unroll
+            for (int c = 0; c < R; ++c)
+              if (c % kXGroups == xg) dst[c] += acc1[c];
+          }
+        }
+      } else {  // P1(z, :) += U(x, :)^T R(x, z) over the x of this chunk: kXGroups threads per z
         const int zz = tid / kXGroups, xg = tid % kXGroups;
         double acc[R];
 #pragma unroll
@@ -893,7 +989,10 @@ __device__ void v_rows_v2(const UpdateArgs& a, int j0, double* sm) {
   }
 }
 
-template <bool kCoherent = false>
+// kBatch (variant 5): the same values staged with each thread's loads issued together (the
+// inverses, V, the summed Q13 slice; in the last block its inputs) instead of one copy loop, and
+// one L2 round trip per element, after another; the arithmetic is unchanged.
+template <bool kCoherent = false, bool kBatch = false>
 __device__ void core_slice_v2(const UpdateArgs& a, int c, double* sm) {
   const Dims d = a.d;
   const int r1 = d.r1, r2 = d.r2, r3 = d.r3, rr = r1 * r2;
@@ -905,20 +1004,71 @@ __device__ void core_slice_v2(const UpdateArgs& a, int c, double* sm) {
   const int jmax = max(1, static_cast<int>((kUpdateShared2 - (vs - sm)) / (r1 + r2)));
   double* qs = vs + jmax * r2;  // [jmax][r1]
   __shared__ bool last;
-  for (int i = threadIdx.x; i < r1 * r1; i += kThreads) pu[i] = load_iterate<kCoherent>(a.pinv + i);
-  for (int i = threadIdx.x; i < r2 * r2; i += kThreads) pv[i] = load_iterate<kCoherent>(a.pinv + kRankSlot + i);
-  for (int o = threadIdx.x; o < rr; o += kThreads) gc[o] = 0.0;
+  if constexpr (kBatch) {
+    for (int o = threadIdx.x; o < rr; o += kThreads) gc[o] = 0.0;
+  } else {
+    for (int i = threadIdx.x; i < r1 * r1; i += kThreads) pu[i] = load_iterate<kCoherent>(a.pinv + i);
+    for (int i = threadIdx.x; i < r2 * r2; i += kThreads) pv[i] = load_iterate<kCoherent>(a.pinv + kRankSlot + i);
+    for (int o = threadIdx.x; o < rr; o += kThreads) gc[o] = 0.0;
+  }
   for (int j0 = 0; j0 < d.n2; j0 += jmax) {
     const int jc = min(jmax, d.n2 - j0);
     __syncthreads();
-    for (int i = threadIdx.x; i < jc * r2; i += kThreads) vs[i] = load_iterate<kCoherent>(a.v + static_cast<long long>(j0) * r2 + i);
+    if constexpr (kBatch) {
+      // Index space: (U^T U)^-1 and (V^T V)^-1 (first chunk only), rows j0.. of V, the Q13 slice
+      // summed over the z splits in the order sp = 0, 1, .. (as below).
+      constexpr int kLoads = 8;
+      const int npu = j0 == 0 ? r1 * r1 : 0, npv = j0 == 0 ? r2 * r2 : 0;
+      const int nv = npu + npv + jc * r2, total = nv + jc * r1;
+      const long long sstride = static_cast<long long>(r1) * r3;
+      for (int i0 = threadIdx.x; i0 < total; i0 += kLoads * kThreads) {
+        double t[kLoads];
+        const double* q13[kLoads];
+#pragma unroll
+        for (int k = 0; k < kLoads; ++k) {
+          const int i = i0 + k * kThreads;
+          q13[k] = nullptr;
+          double v = 0.0;
+          if (i < npu) {
+            v = load_iterate<kCoherent>(a.pinv + i);
+          } else if (i < npu + npv) {
+            v = load_iterate<kCoherent>(a.pinv + kRankSlot + (i - npu));
+          } else if (i < nv) {
+            v = load_iterate<kCoherent>(a.v + static_cast<long long>(j0) * r2 + (i - npu - npv));
+          } else if (i < total) {
+            const int jl = (i - nv) / r1, aa = (i - nv) % r1;
+            q13[k] = a.q13_part + static_cast<long long>(j0 + jl) * d.splits * sstride + aa * r3 + c;
+            v = __ldcg(q13[k]);
+          }
+          t[k] = v;
+        }
+        for (int sp = 1; sp < d.splits; ++sp) {
+          double p[kLoads];
+#pragma unroll
+          for (int k = 0; k < kLoads; ++k) p[k] = q13[k] ? __ldcg(q13[k] + sp * sstride) : 0.0;
+#pragma unroll
+          for (int k = 0; k < kLoads; ++k)
+            if (q13[k]) t[k] += p[k];
+        }
+#pragma unroll
+        for (int k = 0; k < kLoads; ++k) {
+          const int i = i0 + k * kThreads;
+          if (i < npu) pu[i] = t[k];
+          else if (i < npu + npv) pv[i - npu] = t[k];
+          else if (i < nv) vs[i - npu - npv] = t[k];
+          else if (i < total) qs[i - nv] = t[k];
+        }
+      }
+    } else {
+      for (int i = threadIdx.x; i < jc * r2; i += kThreads) vs[i] = load_iterate<kCoherent>(a.v + static_cast<long long>(j0) * r2 + i);
 #pragma unroll 4
-    for (int i = threadIdx.x; i < jc * r1; i += kThreads) {
-      const int jl = i / r1, aa = i % r1;
-      const double* src = a.q13_part + static_cast<long long>(j0 + jl) * d.splits * r1 * r3 + aa * r3 + c;
-      double s0 = __ldcg(src);
-      for (int sp = 1; sp < d.splits; ++sp) s0 += __ldcg(src + static_cast<long long>(sp) * r1 * r3);
-      qs[i] = s0;
+      for (int i = threadIdx.x; i < jc * r1; i += kThreads) {
+        const int jl = i / r1, aa = i % r1;
+        const double* src = a.q13_part + static_cast<long long>(j0 + jl) * d.splits * r1 * r3 + aa * r3 + c;
+        double s0 = __ldcg(src);
+        for (int sp = 1; sp < d.splits; ++sp) s0 += __ldcg(src + static_cast<long long>(sp) * r1 * r3);
+        qs[i] = s0;
+      }
     }
     __syncthreads();
     for (int o = threadIdx.x; o < rr; o += kThreads) gc[o] += dot4(qs + o % r1, r1, vs + o / r1, r2, jc);
@@ -948,8 +1098,24 @@ __device__ void core_slice_v2(const UpdateArgs& a, int c, double* sm) {
   if (staged) {
     double* pws = sm;
     double* t = sm + r3 * r3;
-    for (int i = threadIdx.x; i < r3 * r3; i += kThreads) pws[i] = __ldcg(pw + i);
-    for (int i = threadIdx.x; i < r3 * rr; i += kThreads) t[i] = __ldcg(a.tc + i);
+    if constexpr (kBatch) {
+      // pws and t are contiguous: one copy of r3 r3 + r3 r1 r2 values, eight loads at a time.
+      const int npw = r3 * r3, total = npw + r3 * rr;
+      for (int i0 = threadIdx.x; i0 < total; i0 += 8 * kThreads) {
+        double v[8];
+#pragma unroll
+        for (int k = 0; k < 8; ++k) {
+          const int i = i0 + k * kThreads;
+          v[k] = i < npw ? __ldcg(pw + i) : i < total ? __ldcg(a.tc + (i - npw)) : 0.0;
+        }
+#pragma unroll
+        for (int k = 0; k < 8; ++k)
+          if (i0 + k * kThreads < total) sm[i0 + k * kThreads] = v[k];
+      }
+    } else {
+      for (int i = threadIdx.x; i < r3 * r3; i += kThreads) pws[i] = __ldcg(pw + i);
+      for (int i = threadIdx.x; i < r3 * rr; i += kThreads) t[i] = __ldcg(a.tc + i);
+    }
     __syncthreads();
     pw = pws;
     tcs = t;
@@ -972,12 +1138,13 @@ __device__ void core_slice_v2(const UpdateArgs& a, int c, double* sm) {
 }
 
 // Block b of variant 2's update: the r3 core blocks first, then the rows of U, V and W.
-template <bool kCoherent = false>
+// kBatch: variant 5's core blocks (core_slice_v2).
+template <bool kCoherent = false, bool kBatch = false>
 __device__ void update_block_v2(const UpdateArgs& a, int b, double* sm) {
   const Dims d = a.d;
   const double eta = a.ctl->eta;
   if (b < d.r3) {
-    core_slice_v2<kCoherent>(a, b, sm);
+    core_slice_v2<kCoherent, kBatch>(a, b, sm);
     return;
   }
   b -= d.r3;
@@ -1034,9 +1201,13 @@ struct PersistentArgs {
 // chains) take the last items of a second round, if any, not its first.
 __device__ inline int snake_item(int b, int m, int stride) { return m * stride + ((m & 1) ? stride - 1 - b : b); }
 
-template <int R>
+// kWide: variant 5 (the wide row blocks, row_block's kWide; the rest is variant 4's).
+template <int R, bool kWide = false>
 __global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) persistent_kernel(PersistentArgs pa) {
-  extern __shared__ double sm[];
+  // Aligned for the row blocks' paired loads (kWide); its own name, since the other kernels
+  // declare theirs with the alignment of a double.
+  extern __shared__ __align__(16) double psm[];
+  double* sm = psm;
   __shared__ int s_go, s_iter, s_apply;
   cg::grid_group grid = cg::this_grid();
   Control* ctl = pa.row[0].ctl;
@@ -1061,7 +1232,7 @@ __global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) persistent_kernel
         if (a.side_staged) side_block_part(a, vb % 3, vb / 3, sm);
         else side_block(a, vb, sm);
       } else {
-        row_block<R, true>(a, vb - pa.side_items, sm);
+        row_block<R, true, kWide>(a, vb - pa.side_items, sm);
       }
       __syncthreads();
     }
@@ -1090,7 +1261,7 @@ __global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) persistent_kernel
       for (int m = 0; m * stride < uitems; ++m) {
         const int vb = snake_item(static_cast<int>(blockIdx.x), m, stride);
         if (vb >= uitems) continue;
-        update_block_v2<true>(u, vb, sm);
+        update_block_v2<true, kWide>(u, vb, sm);
         __syncthreads();
       }
     }
@@ -1116,26 +1287,33 @@ std::size_t row_shared_bytes(const RpcaSizes& s, int splits, int variant = 1, in
   return sizeof(double) * static_cast<std::size_t>(std::max(l.total, kSideShared));
 }
 
+// kind 0: the row pass kernel; 1: variant 4's persistent kernel; 2: variant 5's.
+// Variant 5's kernel exists for padded ranks up to 16 (two blocks an SM); above, variant 5 runs
+// variant 4's kernel (its update items still two rows of V where that avoids a second round):
+// the large instantiations spilled hundreds of bytes and cost minutes of compile time.
 template <int R>
-const void* row_kernel_for(bool persistent) {
-  if (persistent) return reinterpret_cast<const void*>(&persistent_kernel<R>);
+const void* row_kernel_for(int kind) {
+  if constexpr (R <= 16)
+    if (kind == 2) return reinterpret_cast<const void*>(&persistent_kernel<R, true>);
+  if (kind >= 1) return reinterpret_cast<const void*>(&persistent_kernel<R>);
   return reinterpret_cast<const void*>(&row_pass_kernel<R>);
 }
 
-// The row pass kernel for padded rank R, or variant 4's persistent kernel (which runs the row blocks).
-const void* row_kernel(int R, bool persistent = false) {
+// The row pass kernel for padded rank R, or the persistent kernel of variant 4 (kind 1) or 5
+// (kind 2), which runs the row blocks.
+const void* row_kernel(int R, int kind = 0) {
   switch (R) {
-    case 4: return row_kernel_for<4>(persistent);
-    case 6: return row_kernel_for<6>(persistent);
-    case 8: return row_kernel_for<8>(persistent);
-    case 10: return row_kernel_for<10>(persistent);
-    case 12: return row_kernel_for<12>(persistent);
-    case 14: return row_kernel_for<14>(persistent);
-    case 16: return row_kernel_for<16>(persistent);
-    case 20: return row_kernel_for<20>(persistent);
-    case 24: return row_kernel_for<24>(persistent);
-    case 28: return row_kernel_for<28>(persistent);
-    case 32: return row_kernel_for<32>(persistent);
+    case 4: return row_kernel_for<4>(kind);
+    case 6: return row_kernel_for<6>(kind);
+    case 8: return row_kernel_for<8>(kind);
+    case 10: return row_kernel_for<10>(kind);
+    case 12: return row_kernel_for<12>(kind);
+    case 14: return row_kernel_for<14>(kind);
+    case 16: return row_kernel_for<16>(kind);
+    case 20: return row_kernel_for<20>(kind);
+    case 24: return row_kernel_for<24>(kind);
+    case 28: return row_kernel_for<28>(kind);
+    case 32: return row_kernel_for<32>(kind);
     default: throw std::runtime_error("CUDA tensor RPCA: no row kernel for padded rank " + std::to_string(R));
   }
 }
@@ -1309,9 +1487,13 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
     check(cudaGetDevice(&dev), "device");
     check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev), "device attribute");
     const int n1 = static_cast<int>(sizes.n1), n2 = static_cast<int>(sizes.n2), n3 = static_cast<int>(sizes.n3);
-    const int variant = tuning.variant == 1 ? 1 : tuning.variant == 3 ? 3 : tuning.variant == 4 ? 4 : 2;
+    const int variant = tuning.variant == 1   ? 1
+                        : tuning.variant == 3 ? 3
+                        : tuning.variant == 4 ? 4
+                        : tuning.variant == 5 ? 5
+                                              : 2;
     int splits = tuning.z_splits;
-    if (splits <= 0 && variant == 4) {
+    if (splits <= 0 && variant >= 4) {
       // As many row blocks as fit in one wave beside the six side parts (two blocks an SM at
       // padded ranks up to 16, the row kernel's bound): 2 per row on an H100 at n = 100.
       const int per_sm = padded_rank(sizes, 4, tuning.rank_padding) <= 16 ? 2 : 1;
@@ -1351,7 +1533,7 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
       check(cudaFuncSetAttribute(im->kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(im->smem)),
             "shared memory size");
     im->blocks_a = im->d.nb + (im->variant >= 3 ? 0 : 3);
-    if (im->variant == 4) {
+    if (im->variant >= 4) {  // 4 and 5: the persistent kernel
       im->blocks_side = im->side_staged ? 6 : 3;
       if (!im->side_staged) im->side_smem = sizeof(double) * static_cast<std::size_t>(kSideShared);
       im->smem_p = std::max({im->smem, im->side_smem, sizeof(double) * static_cast<std::size_t>(kUpdateShared2)});
@@ -1360,8 +1542,8 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
                                  " bytes of shared memory per block");
       int coop = 0;
       check(cudaDeviceGetAttribute(&coop, cudaDevAttrCooperativeLaunch, dev), "device attribute");
-      if (!coop) throw std::runtime_error("CUDA tensor RPCA: the device has no cooperative launch (variant 4)");
-      im->pkernel = row_kernel(im->R, true);
+      if (!coop) throw std::runtime_error("CUDA tensor RPCA: the device has no cooperative launch (variants 4 and 5)");
+      im->pkernel = row_kernel(im->R, im->variant == 5 ? 2 : 1);
       cudaFuncAttributes pa{};
       check(cudaFuncGetAttributes(&pa, im->pkernel), "persistent kernel attributes");
       if (static_cast<std::size_t>(pa.maxDynamicSharedSizeBytes) < im->smem_p)
@@ -1382,7 +1564,12 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
         check(cudaFuncSetAttribute(gk, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(im->side_smem)),
               "side kernel shared memory size");
     }
-    const int rows_u = im->variant == 1 ? kRowsU : 1, rows_v = im->variant == 1 ? kRowsV : 1;
+    const int rows_u = im->variant == 1 ? kRowsU : 1;
+    int rows_v = im->variant == 1 ? kRowsV : 1;
+    // Variant 5: two rows of V per update item where one row each would need a second round of
+    // items on the persistent grid (100^3 rank 10 on 264 blocks: 310 items, 260 with two rows).
+    // The same sums per row (v_rows_v2 does not mix rows), hence the same iterates.
+    if (im->variant == 5 && sizes.r3 + n1 + n2 + n3 > im->grid_p) rows_v = 2;
     const int bu = (n1 + rows_u - 1) / rows_u, bv = (n2 + rows_v - 1) / rows_v, bw = (n3 + rows_u - 1) / rows_u;
     im->blocks_b = bu + bv + bw + sizes.r3;
 
@@ -1493,7 +1680,7 @@ void FusedScaledGd::set_iterate(const double* u, const double* v, const double* 
 
 void FusedScaledGd::prepare(int iterations) {
   if (!impl_->row[0].y) throw std::runtime_error("CUDA tensor RPCA: set_observed must precede prepare");
-  if (impl_->variant != 4 && impl_->tuning.use_graph && iterations > 0) impl_->capture(iterations);
+  if (impl_->variant < 4 && impl_->tuning.use_graph && iterations > 0) impl_->capture(iterations);
 }
 
 void FusedScaledGd::run(int iterations, const RpcaStepParams& params, const std::function<void(int)>& between_chunks) {
@@ -1515,7 +1702,7 @@ void FusedScaledGd::run(int iterations, const RpcaStepParams& params, const std:
   check(cudaStreamWaitEvent(im->stream, im->event, 0), "stream wait");
   check(cudaMemcpyAsync(im->ctl, &c, sizeof c, cudaMemcpyHostToDevice, im->stream), "control upload");
   try {
-    if (im->variant == 4) {
+    if (im->variant >= 4) {
       // Chunks of graph_iterations iterations, each one persistent launch (no graph needed: one
       // launch per chunk); the device-side count stops surplus iterations.
       const int chunk = std::max(1, im->tuning.graph_iterations);
@@ -1607,7 +1794,7 @@ FusedScaledGd::KernelTimes FusedScaledGd::profile(int repetitions, const RpcaSte
     return 1e3 * static_cast<double>(ms) / repetitions;
   };
   KernelTimes k;
-  if (im->variant == 4) {
+  if (im->variant >= 4) {
     // The row phase (with and without the side parts, and the side parts alone), one launch of
     // `repetitions` iterations each; "plain" one launch per iteration; "graph" the whole
     // repetitions in one persistent launch (what run does, in chunks).
