@@ -183,13 +183,12 @@ namespace {
 
 // The constants of the conversion, loaded once per call of the scanning functions.
 struct Kernel {
-  __m512i zero, ones, ascii_zero, iota, iota_m1, minus_one, slot_ofs, eights, fifteens, hundred_million, negative_flag;
+  __m512i zero, ones, iota, iota_m1, minus_one, slot_ofs, eights, fifteens, hundred_million, negative_flag;
   __m512d pow_lo, pow_hi, inv_lo, inv_hi, sign_bit;
 };
 [[gnu::always_inline]] EBSD_WINDOWS_TARGET inline Kernel kernel() {
   return {_mm512_setzero_si512(),
           _mm512_set1_epi8(1),
-          _mm512_set1_epi8('0'),
           _mm512_load_si512(kConst.iota),
           _mm512_load_si512(kConst.iota_m1),
           _mm512_set1_epi8(-1),
@@ -239,7 +238,8 @@ struct Grammar {
   const std::uint64_t live = (1ull << g.tokens) - 1;  // tokens <= 32
   if (_mm512_mask_cmpgt_epi8_mask(live, digit_count, k.fifteens)) return false;  // not exact this way
   const bool long_digits = _mm512_mask_cmpgt_epi8_mask(live, digit_count, k.eights) != 0;
-  const __m512i digits = _mm512_maskz_compress_epi8(g.digits, _mm512_sub_epi8(x, k.ascii_zero));
+  // Digit values: '0'..'9' are 0x30..0x39 (one constant fewer than subtracting '0').
+  const __m512i digits = _mm512_maskz_compress_epi8(g.digits, _mm512_and_si512(x, k.fifteens));
   const __m512i decimal_flags = _mm512_maskz_mov_epi8(_pext_u64(g.decimals, g.digits), k.ones);
   const std::uint64_t negative = _pext_u64(minus & starts, starts);
   for (int grp = 0; grp * 8 < g.tokens; ++grp) {
