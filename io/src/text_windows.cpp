@@ -477,10 +477,10 @@ template <int NC>
 }
 
 template <int NC>
-EBSD_WINDOWS_TARGET void transpose_rows_shuffles(const double* src, const std::uint32_t* src_info, std::size_t rows, std::size_t capacity, double* value,
-                                                 std::uint32_t* info) {
+EBSD_WINDOWS_TARGET void transpose_rows_shuffles(const double* src, const std::uint32_t* src_info, std::size_t first, std::size_t rows,
+                                                 std::size_t capacity, double* value, std::uint32_t* info) {
   const __m512i halves_lo = _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11), halves_hi = _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15);
-  for (std::size_t r = 0; r < rows; r += 8) {
+  for (std::size_t r = first; r < rows; r += 8) {
     const double* s = src + r * NC;
     __m512d a[8], b[8];
     for (int i = 0; i < 8; ++i) {
@@ -519,17 +519,18 @@ EBSD_WINDOWS_TARGET void transpose_rows_shuffles(const double* src, const std::u
 }
 
 // Eight rows of a column at a time, by gathers: rows of more than 16 columns.
-EBSD_WINDOWS_TARGET void transpose_rows_gathers(const RowNumbers& numbers, std::size_t rows, std::size_t capacity, double* value, std::uint32_t* info) {
+EBSD_WINDOWS_TARGET void transpose_rows_gathers(const RowNumbers& numbers, std::size_t first, std::size_t rows, std::size_t capacity, double* value,
+                                                std::uint32_t* info) {
   const auto nc = static_cast<int>(numbers.ncol);
   const __m256i step = _mm256_set1_epi32(8 * nc);
   const __m256i lanes = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(nc));
   for (int c = 0; c < nc; ++c) {
-    const double* src = numbers.value.data() + c;
-    const int* src_info = reinterpret_cast<const int*>(numbers.info.data()) + c;
+    const double* src = numbers.value.data() + first * static_cast<std::size_t>(nc) + c;
+    const int* src_info = reinterpret_cast<const int*>(numbers.info.data()) + first * static_cast<std::size_t>(nc) + c;
     double* dst = value + static_cast<std::size_t>(c) * capacity;
     std::uint32_t* dst_info = info + static_cast<std::size_t>(c) * capacity;
     __m256i idx = lanes;
-    for (std::size_t r = 0; r < rows; r += 8) {
+    for (std::size_t r = first; r < rows; r += 8) {
       _mm512_storeu_pd(dst + r, _mm512_i32gather_pd(idx, src, 8));
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst_info + r), _mm256_i32gather_epi32(src_info, idx, 4));
       idx = _mm256_add_epi32(idx, step);
@@ -538,11 +539,11 @@ EBSD_WINDOWS_TARGET void transpose_rows_gathers(const RowNumbers& numbers, std::
 }
 
 template <int... N>
-void transpose_by_width(std::integer_sequence<int, N...>, const RowNumbers& numbers, std::size_t rows, std::size_t capacity, double* value,
-                        std::uint32_t* info) {
-  using Fn = void (*)(const double*, const std::uint32_t*, std::size_t, std::size_t, double*, std::uint32_t*);
+void transpose_by_width(std::integer_sequence<int, N...>, const RowNumbers& numbers, std::size_t first, std::size_t rows, std::size_t capacity,
+                        double* value, std::uint32_t* info) {
+  using Fn = void (*)(const double*, const std::uint32_t*, std::size_t, std::size_t, std::size_t, double*, std::uint32_t*);
   static constexpr Fn table[] = {&transpose_rows_shuffles<N + 1>...};
-  table[numbers.ncol - 1](numbers.value.data(), numbers.info.data(), rows, capacity, value, info);
+  table[numbers.ncol - 1](numbers.value.data(), numbers.info.data(), first, rows, capacity, value, info);
 }
 
 }  // namespace
@@ -550,16 +551,17 @@ void transpose_by_width(std::integer_sequence<int, N...>, const RowNumbers& numb
 // Rows are read up to the next multiple of eight: RowNumbers has room past its rows (a row of
 // 16 numbers read from each of the eight rows, the last of them at most row rows + 7), and the
 // block past its rows too.
-void transpose_rows_avx512(const RowNumbers& numbers, std::size_t rows, std::size_t capacity, double* value, std::uint32_t* info) {
+void transpose_rows_avx512(const RowNumbers& numbers, std::size_t first, std::size_t rows, std::size_t capacity, double* value,
+                           std::uint32_t* info) {
   if (numbers.ncol >= 1 && numbers.ncol <= 16)
-    transpose_by_width(std::make_integer_sequence<int, 16>{}, numbers, rows, capacity, value, info);
+    transpose_by_width(std::make_integer_sequence<int, 16>{}, numbers, first, rows, capacity, value, info);
   else
-    transpose_rows_gathers(numbers, rows, capacity, value, info);
+    transpose_rows_gathers(numbers, first, rows, capacity, value, info);
 }
 
 #else
 
-void transpose_rows_avx512(const RowNumbers&, std::size_t, std::size_t, double*, std::uint32_t*) {}
+void transpose_rows_avx512(const RowNumbers&, std::size_t, std::size_t, std::size_t, double*, std::uint32_t*) {}
 const char* WindowScanner::scan(const char*, const char*, RowNumbers&, std::size_t) { return nullptr; }
 const char* WindowScanner::fast_windows(const char*, const char*, RowNumbers&, std::size_t, bool&) { return nullptr; }
 const char* WindowScanner::general_window(const char*, const char*, RowNumbers&) { return nullptr; }
