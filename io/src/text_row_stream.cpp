@@ -69,7 +69,7 @@ bool RowStream::next(ColumnBlock& b, std::size_t& rows) {
     }
     if (windows_) {
       // kTransposeStep rows at a time, each eight whole rows transposed while the scanner's
-      // numbers are still in L1 (a whole block at the end waited on L2: a fifth of a read).
+      // numbers are still in L1 (the whole block transposed at the end waited on L2).
       pos_ = windows_->scan(pos_, lim_, numbers_, std::min(block_rows_, numbers_.rows + kTransposeStep));
       if (!pos_) return false;
       const std::size_t whole = numbers_.rows & ~std::size_t{7};
