@@ -169,15 +169,19 @@ private:
   }
 
 #if EBSD_FAST_WIDE
-  EBSD_FAST_WIDE_TARGET void process_wide(std::size_t n) { process_block(n); }
+  EBSD_FAST_WIDE_TARGET void process_wide(std::size_t n) {
+    for (std::size_t c = 0; c < shapes_.size(); ++c) fast::add_shapes_wide(shapes_[c], block_.column_info(c), block_.column(c), n);
+    process_block(n);
+  }
 #endif
-  void process(std::size_t n) { process_block(n); }
+  void process(std::size_t n) {
+    for (std::size_t c = 0; c < shapes_.size(); ++c) fast::add_shapes(shapes_[c], block_.column_info(c), block_.column(c), n);
+    process_block(n);
+  }
 
   // One block of n rows (see EBSD_FAST_WIDE in text_fast_common.hpp for the two copies).
   [[gnu::always_inline]] inline void process_block(std::size_t n) {
-    const auto nc = static_cast<std::size_t>(ncol_);
     const text::ColumnBlock& b = block_;
-    for (std::size_t c = 0; c < nc; ++c) fast::add_shapes(shapes_[c], b.column_info(c), b.column(c), n);
     const std::int64_t row0 = rows_ - static_cast<std::int64_t>(n);
     const auto k0 = static_cast<std::size_t>(row0);  // voxel of the block's first row, if the file is what it seems
     auto column = [&](int c) { return b.column(static_cast<std::size_t>(c)); };

@@ -90,7 +90,7 @@ void block(const double* phi1, const double* Phi, const double* phi2, std::size_
   // Two passes over the block: doubles only, then the float32 roundings, so that each loop
   // has one element width and vectorises with SSE2.
   double q[4][kBlock];
-  std::uint32_t unsettled[kBlock];
+  unsigned char recompute[kBlock];
   for (std::size_t k = 0; k < n; ++k) {
     const double a = 0.5 * Phi[k], sigma = 0.5 * (phi1[k] + phi2[k]), delta = 0.5 * (phi1[k] - phi2[k]);
     double s, c, ss, cs, sd, cd;
@@ -105,20 +105,29 @@ void block(const double* phi1, const double* Phi, const double* phi2, std::size_
     q[2][k] = double_of(bits_of(-s * sd) ^ flip);
     q[3][k] = double_of(bits_of(-c * ss) ^ flip);
   }
+  // The float32 components, the identity where a row is skipped, and which rows need libm's
+  // values: not skipped, and not finite or too large for the reduction (the comparison is false
+  // for NaN) or some component near a float32 rounding boundary. Without branches, so that the
+  // loop vectorises; the rare rows to recompute are then visited one by one.
+  static constexpr unsigned char kNoSkip[kBlock] = {};
+  const unsigned char* const sk = skip ? skip : kNoSkip;
+  unsigned any = 0;
   for (std::size_t k = 0; k < n; ++k) {
+    float f[4];
+    const std::uint32_t open = settled(q[0][k], f[0]) | settled(q[1][k], f[1]) | settled(q[2][k], f[2]) | settled(q[3][k], f[3]);
+    const bool identity = sk[k] != 0;
     float* o = out + 4 * k;
-    unsettled[k] = settled(q[0][k], o[0]) | settled(q[1][k], o[1]) | settled(q[2][k], o[2]) | settled(q[3][k], o[3]);
+    o[0] = identity ? 1.0f : f[0];
+    o[1] = identity ? 0.0f : f[1];
+    o[2] = identity ? 0.0f : f[2];
+    o[3] = identity ? 0.0f : f[3];
+    const bool in_range = (std::fabs(phi1[k]) < kMaxAngle) & (std::fabs(Phi[k]) < kMaxAngle) & (std::fabs(phi2[k]) < kMaxAngle);
+    recompute[k] = static_cast<unsigned char>((!identity) & ((open != 0) | (!in_range)));
+    any |= recompute[k];
   }
+  if (any == 0) return;
   for (std::size_t k = 0; k < n; ++k) {
-    if (skip && skip[k]) {
-      static constexpr float kIdentity[4] = {1.0f, 0.0f, 0.0f, 0.0f};
-      std::memcpy(out + 4 * k, kIdentity, sizeof kIdentity);
-      continue;
-    }
-    // Not finite or too large for the reduction (the comparison is false for NaN), or some
-    // component near a float32 rounding boundary: libm's value, as quat_from_euler has it.
-    const bool in_range = std::fabs(phi1[k]) < kMaxAngle && std::fabs(Phi[k]) < kMaxAngle && std::fabs(phi2[k]) < kMaxAngle;
-    if (unsettled[k] == 0 && in_range) continue;
+    if (!recompute[k]) continue;
     const Quat p = quat_from_euler({phi1[k], Phi[k], phi2[k]}).positive();  // as Volume::set_orientation
     float* o = out + 4 * k;
     o[0] = static_cast<float>(p.w);

@@ -1,5 +1,6 @@
 #include "text_row_stream.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace ebsd::io::text {
@@ -43,6 +44,8 @@ bool RowStream::scan_line(const char* p, const char* eol) {
 
 bool RowStream::next(ColumnBlock& b, std::size_t& rows) {
   numbers_.drop_rows();
+  size_block(b);
+  std::size_t transposed = 0;  // rows already in b (a multiple of eight)
   while (numbers_.rows < block_rows_ && !done_) {
     if (!started_ || pos_ == lim_) {
       if (started_) {
@@ -65,8 +68,15 @@ bool RowStream::next(ColumnBlock& b, std::size_t& rows) {
       continue;
     }
     if (windows_) {
-      pos_ = windows_->scan(pos_, lim_, numbers_, block_rows_);
+      // kTransposeStep rows at a time, each eight whole rows transposed while the scanner's
+      // numbers are still in L1 (the whole block transposed at the end waited on L2).
+      pos_ = windows_->scan(pos_, lim_, numbers_, std::min(block_rows_, numbers_.rows + kTransposeStep));
       if (!pos_) return false;
+      const std::size_t whole = numbers_.rows & ~std::size_t{7};
+      if (whole > transposed) {
+        transpose_rows_avx512(numbers_, transposed, whole, b.capacity, b.value.data(), b.info.data());
+        transposed = whole;
+      }
     } else {
       while (pos_ < lim_ && numbers_.rows < block_rows_) {
         const auto* eol = static_cast<const char*>(std::memchr(pos_, '\n', static_cast<std::size_t>(lim_ - pos_)));
@@ -76,11 +86,11 @@ bool RowStream::next(ColumnBlock& b, std::size_t& rows) {
     }
   }
   rows = numbers_.rows;
-  transpose(b, rows);
+  transpose(b, transposed, rows);
   return true;
 }
 
-void RowStream::transpose(ColumnBlock& b, std::size_t rows) const {
+void RowStream::size_block(ColumnBlock& b) const {
   const auto nc = static_cast<std::size_t>(ncol_);
   const std::size_t cap = numbers_.capacity_rows();
   if (b.capacity != cap || b.value.size() != cap * nc) {
@@ -88,8 +98,13 @@ void RowStream::transpose(ColumnBlock& b, std::size_t rows) const {
     b.value.assign(cap * nc, 0.0);
     b.info.assign(cap * nc, 0);
   }
+}
+
+void RowStream::transpose(ColumnBlock& b, std::size_t first, std::size_t rows) const {
+  const auto nc = static_cast<std::size_t>(ncol_);
+  const std::size_t cap = b.capacity;
   if (windows_) {
-    transpose_rows_avx512(numbers_, rows, cap, b.value.data(), b.info.data());
+    if (rows > first) transpose_rows_avx512(numbers_, first, rows, cap, b.value.data(), b.info.data());
     return;
   }
   for (std::size_t c = 0; c < nc; ++c) {

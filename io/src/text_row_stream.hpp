@@ -62,7 +62,11 @@ public:
 private:
   bool fill();
   bool scan_line(const char* p, const char* eol);
-  void transpose(ColumnBlock& b, std::size_t rows) const;
+  void size_block(ColumnBlock& b) const;
+  // Rows [first, rows) of numbers_ into b (first: 0, or a multiple of eight with the windows).
+  void transpose(ColumnBlock& b, std::size_t first, std::size_t rows) const;
+
+  static constexpr std::size_t kTransposeStep = 32;
 
   ChunkedFile& f_;
   char sep_;

@@ -5,6 +5,7 @@
 
 #include <bit>
 #include <cstring>
+#include <utility>
 
 #include "text_rows.hpp"
 #include "text_scan.hpp"
@@ -38,6 +39,7 @@ struct Constants {
   alignas(64) std::int8_t slot_ofs[64];  // byte j of an 8-byte slot: j - 7
   alignas(64) std::int8_t group[4][64];  // group g, slot k: 8 g + k in all eight bytes
   alignas(64) double pow10[16];          // 10^0 .. 10^15
+  alignas(64) double inv_pow10[16];      // 1 / 10^k, correctly rounded (constant evaluation divides in IEEE double)
 };
 constexpr Constants kConst = [] {
   Constants c{};
@@ -48,7 +50,10 @@ constexpr Constants kConst = [] {
     for (int g = 0; g < 4; ++g) c.group[g][i] = static_cast<std::int8_t>(8 * g + i / 8);
   }
   double p = 1;
-  for (int k = 0; k < 16; ++k, p *= 10) c.pow10[k] = p;
+  for (int k = 0; k < 16; ++k, p *= 10) {
+    c.pow10[k] = p;
+    c.inv_pow10[k] = 1.0 / p;
+  }
   return c;
 }();
 #endif
@@ -148,6 +153,29 @@ namespace {
   return _mm512_add_epi64(_mm512_mul_epu32(quads, _mm512_set1_epi64(10000)), _mm512_srli_epi64(quads, 32));
 }
 
+// RN(a / b) for integers 0 <= a < 2^50 and b = 10^d, d <= 15, without a division (vdivpd takes
+// 16 cycles a register, and a third of the scanner's time waited for it), given y = RN(1 / b):
+//   q0 = RN(a y), r = a - b q0 (one fma, exact), q1 = RN(q0 + r y) (one fma) = RN(a / b).
+// Why q1 is the correctly rounded quotient Q = a / b (Markstein's correction step, here with the
+// bounds worked out for these operands; e: Q's binary exponent, Q < 2^50):
+//   - q0 is within 2 ulp(Q) = 2^(e-51) of Q (y and the product each round by at most 2^-53
+//     relative); so r = b (Q - q0) is a multiple of ulp(q0) (a is an integer, q0 a multiple
+//     of its ulp <= 1) of magnitude at most 4b ulp(q0) < 2^52 ulp(q0): exact in a double;
+//   - q0 + r y = Q + r (y - 1/b), and |y - 1/b| <= 2^-53 / b, so |q0 + r y - Q| <= 2^(e-104);
+//   - a midpoint between neighbouring doubles near Q is an odd multiple of 2^(e-54) or 2^(e-53);
+//     Q - M = (a 2^(54-e) - odd b) / (b 2^(54-e)) has an integer numerator, so Q is either a
+//     midpoint or at least 2^(e-54) / b > 2^(e-104) from every one (b <= 10^15 < 2^50). Q is
+//     never a midpoint: a / 10^d is a dyadic rational only when 5^d divides a, and then it has
+//     at most 50 significant bits, a midpoint 54;
+//   - so no midpoint lies between Q and q0 + r y, and the one rounding of the fma gives RN(Q).
+// a = 0 gives +0, as the division does. test_text_windows.cpp checks numbers of every digit
+// count and decimal count against strtod.
+[[gnu::always_inline]] EBSD_WINDOWS_TARGET inline __m512d quotient_by_pow10(__m512d a, __m512d b, __m512d y) {
+  const __m512d q0 = _mm512_mul_pd(a, y);
+  const __m512d r = _mm512_fnmadd_pd(b, q0, a);
+  return _mm512_fmadd_pd(r, y, q0);
+}
+
 // Bytes of class c (one of the class bits).
 [[gnu::always_inline]] EBSD_WINDOWS_TARGET inline std::uint64_t of_class(__m512i classes, std::uint8_t c) {
   return _mm512_test_epi8_mask(classes, _mm512_set1_epi8(static_cast<char>(c)));
@@ -155,13 +183,12 @@ namespace {
 
 // The constants of the conversion, loaded once per call of the scanning functions.
 struct Kernel {
-  __m512i zero, ones, ascii_zero, iota, iota_m1, minus_one, slot_ofs, eights, fifteens, hundred_million, negative_flag;
-  __m512d pow_lo, pow_hi, sign_bit;
+  __m512i zero, ones, iota, iota_m1, minus_one, slot_ofs, eights, fifteens, hundred_million, negative_flag;
+  __m512d pow_lo, pow_hi, inv_lo, inv_hi, sign_bit;
 };
 [[gnu::always_inline]] EBSD_WINDOWS_TARGET inline Kernel kernel() {
   return {_mm512_setzero_si512(),
           _mm512_set1_epi8(1),
-          _mm512_set1_epi8('0'),
           _mm512_load_si512(kConst.iota),
           _mm512_load_si512(kConst.iota_m1),
           _mm512_set1_epi8(-1),
@@ -172,6 +199,8 @@ struct Kernel {
           _mm512_set1_epi64(TokenBlock::kNegative),
           _mm512_load_pd(kConst.pow10),
           _mm512_load_pd(kConst.pow10 + 8),
+          _mm512_load_pd(kConst.inv_pow10),
+          _mm512_load_pd(kConst.inv_pow10 + 8),
           _mm512_set1_pd(-0.0)};
 }
 
@@ -209,7 +238,8 @@ struct Grammar {
   const std::uint64_t live = (1ull << g.tokens) - 1;  // tokens <= 32
   if (_mm512_mask_cmpgt_epi8_mask(live, digit_count, k.fifteens)) return false;  // not exact this way
   const bool long_digits = _mm512_mask_cmpgt_epi8_mask(live, digit_count, k.eights) != 0;
-  const __m512i digits = _mm512_maskz_compress_epi8(g.digits, _mm512_sub_epi8(x, k.ascii_zero));
+  // Digit values: '0'..'9' are 0x30..0x39 (one constant fewer than subtracting '0').
+  const __m512i digits = _mm512_maskz_compress_epi8(g.digits, _mm512_and_si512(x, k.fifteens));
   const __m512i decimal_flags = _mm512_maskz_mov_epi8(_pext_u64(g.decimals, g.digits), k.ones);
   const std::uint64_t negative = _pext_u64(minus & starts, starts);
   for (int grp = 0; grp * 8 < g.tokens; ++grp) {
@@ -230,8 +260,9 @@ struct Grammar {
       n = _mm512_add_epi64(n, _mm512_sad_epu8(_mm512_maskz_mov_epi8(mine2, k.ones), k.zero));
     }
     const __mmask8 neg = static_cast<__mmask8>(negative >> (8 * grp));
-    // mantissa / 10^decimals, then the sign: the reference's arithmetic.
-    __m512d v = _mm512_div_pd(_mm512_cvtepu64_pd(mant), _mm512_permutex2var_pd(k.pow_lo, dec, k.pow_hi));
+    // mantissa / 10^decimals correctly rounded, as the reference's division, then the sign.
+    __m512d v = quotient_by_pow10(_mm512_cvtepu64_pd(mant), _mm512_permutex2var_pd(k.pow_lo, dec, k.pow_hi),
+                                  _mm512_permutex2var_pd(k.inv_lo, dec, k.inv_hi));
     v = _mm512_mask_xor_pd(v, neg, v, k.sign_bit);
     // TokenBlock's packed shape: decimals, digits, scale (= decimals), sign.
     __m512i packed = _mm512_or_si512(_mm512_or_si512(dec, _mm512_slli_epi64(dec, 16)), _mm512_slli_epi64(n, 8));
@@ -414,20 +445,92 @@ EBSD_WINDOWS_TARGET const char* WindowScanner::scan(const char* p, const char* l
   return p;
 }
 
-// Eight rows of a column at a time, by gathers (the rows are read up to the next multiple of
-// eight: RowNumbers has room past its rows, and the block past its rows too).
-EBSD_WINDOWS_TARGET void transpose_rows_avx512(const RowNumbers& numbers, std::size_t rows, std::size_t capacity, double* value,
-                                               std::uint32_t* info) {
+namespace {
+
+// Rows of at most 16 columns, eight at a time, by shuffles (on this machine's cores gathers
+// cost about 11 cycles each, a fifth of a read's time went into them; the shuffles below cost
+// about one cycle each). Eight rows of doubles: each row as two registers (columns 0-7 and
+// 8-15), then the classic 8 x 8 transposition in three steps of two-register shuffles. Eight
+// rows of 32-bit shapes: each row as one register (16 columns), then three steps give two
+// columns of eight rows to a register. NC known at compile time: the shuffles of the columns
+// past NC are dropped.
+template <int NC>
+[[gnu::always_inline]] EBSD_WINDOWS_TARGET inline void transpose_8x8_pd(const __m512d (&row)[8], double* dst, std::size_t capacity,
+                                                                         int first_column) {
+  const __m512i lo_rows = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13), hi_rows = _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15);
+  __m512d t[8], u[8];
+  for (int p = 0; p < 4; ++p) {
+    t[2 * p] = _mm512_unpacklo_pd(row[2 * p], row[2 * p + 1]);      // columns 0 2 4 6 of rows 2p, 2p+1
+    t[2 * p + 1] = _mm512_unpackhi_pd(row[2 * p], row[2 * p + 1]);  // columns 1 3 5 7
+  }
+  for (int h = 0; h < 2; ++h)      // rows 0-3, 4-7
+    for (int odd = 0; odd < 2; ++odd) {
+      const __m512d a = t[4 * h + odd], b = t[4 * h + 2 + odd];
+      u[4 * h + odd] = _mm512_permutex2var_pd(a, lo_rows, b);      // columns odd, 4 + odd
+      u[4 * h + 2 + odd] = _mm512_permutex2var_pd(a, hi_rows, b);  // columns 2 + odd, 6 + odd
+    }
+  for (int k = 0; k < 4; ++k) {
+    if (first_column + k < NC) _mm512_storeu_pd(dst + static_cast<std::size_t>(first_column + k) * capacity, _mm512_shuffle_f64x2(u[k], u[4 + k], 0x44));
+    if (first_column + 4 + k < NC)
+      _mm512_storeu_pd(dst + static_cast<std::size_t>(first_column + 4 + k) * capacity, _mm512_shuffle_f64x2(u[k], u[4 + k], 0xEE));
+  }
+}
+
+template <int NC>
+EBSD_WINDOWS_TARGET void transpose_rows_shuffles(const double* src, const std::uint32_t* src_info, std::size_t first, std::size_t rows,
+                                                 std::size_t capacity, double* value, std::uint32_t* info) {
+  const __m512i halves_lo = _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11), halves_hi = _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15);
+  for (std::size_t r = first; r < rows; r += 8) {
+    const double* s = src + r * NC;
+    __m512d a[8], b[8];
+    for (int i = 0; i < 8; ++i) {
+      a[i] = _mm512_loadu_pd(s + i * NC);
+      if constexpr (NC > 8) b[i] = _mm512_loadu_pd(s + i * NC + 8);
+    }
+    transpose_8x8_pd<NC>(a, value + r, capacity, 0);
+    if constexpr (NC > 8) transpose_8x8_pd<NC>(b, value + r, capacity, 8);
+
+    // Shapes: row i's 16 columns in register i; step 1 pairs rows (2p, 2p+1) per column, step 2
+    // gathers four rows of a column in 128-bit lane j (column 4j + k in register k of the four
+    // rows), step 3 puts rows 0-3 and 4-7 of a column side by side: two columns to a register.
+    const std::uint32_t* si = src_info + r * NC;
+    __m512i x[8], t[8], u[8];
+    for (int i = 0; i < 8; ++i) x[i] = _mm512_loadu_si512(si + i * NC);
+    for (int p = 0; p < 4; ++p) {
+      t[2 * p] = _mm512_unpacklo_epi32(x[2 * p], x[2 * p + 1]);      // per lane j: columns 4j, 4j+1 of both rows
+      t[2 * p + 1] = _mm512_unpackhi_epi32(x[2 * p], x[2 * p + 1]);  // columns 4j+2, 4j+3
+    }
+    for (int h = 0; h < 2; ++h)
+      for (int q = 0; q < 2; ++q) {
+        u[4 * h + 2 * q] = _mm512_unpacklo_epi64(t[4 * h + q], t[4 * h + 2 + q]);      // column 4j + 2q of four rows
+        u[4 * h + 2 * q + 1] = _mm512_unpackhi_epi64(t[4 * h + q], t[4 * h + 2 + q]);  // column 4j + 2q + 1
+      }
+    for (int k = 0; k < 4; ++k) {
+      // u[k] lane j: column 4j + k of rows 0-3; u[4 + k] the same of rows 4-7.
+      const __m512i c01 = _mm512_permutex2var_epi64(u[k], halves_lo, u[4 + k]);  // columns k, 4 + k
+      const __m512i c23 = _mm512_permutex2var_epi64(u[k], halves_hi, u[4 + k]);  // columns 8 + k, 12 + k
+      auto out = [&](int c) { return reinterpret_cast<__m256i*>(info + static_cast<std::size_t>(c) * capacity + r); };
+      if (k < NC) _mm256_storeu_si256(out(k), _mm512_castsi512_si256(c01));
+      if (4 + k < NC) _mm256_storeu_si256(out(4 + k), _mm512_extracti64x4_epi64(c01, 1));
+      if (8 + k < NC) _mm256_storeu_si256(out(8 + k), _mm512_castsi512_si256(c23));
+      if (12 + k < NC) _mm256_storeu_si256(out(12 + k), _mm512_extracti64x4_epi64(c23, 1));
+    }
+  }
+}
+
+// Eight rows of a column at a time, by gathers: rows of more than 16 columns.
+EBSD_WINDOWS_TARGET void transpose_rows_gathers(const RowNumbers& numbers, std::size_t first, std::size_t rows, std::size_t capacity, double* value,
+                                                std::uint32_t* info) {
   const auto nc = static_cast<int>(numbers.ncol);
   const __m256i step = _mm256_set1_epi32(8 * nc);
   const __m256i lanes = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(nc));
   for (int c = 0; c < nc; ++c) {
-    const double* src = numbers.value.data() + c;
-    const int* src_info = reinterpret_cast<const int*>(numbers.info.data()) + c;
+    const double* src = numbers.value.data() + first * static_cast<std::size_t>(nc) + c;
+    const int* src_info = reinterpret_cast<const int*>(numbers.info.data()) + first * static_cast<std::size_t>(nc) + c;
     double* dst = value + static_cast<std::size_t>(c) * capacity;
     std::uint32_t* dst_info = info + static_cast<std::size_t>(c) * capacity;
     __m256i idx = lanes;
-    for (std::size_t r = 0; r < rows; r += 8) {
+    for (std::size_t r = first; r < rows; r += 8) {
       _mm512_storeu_pd(dst + r, _mm512_i32gather_pd(idx, src, 8));
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst_info + r), _mm256_i32gather_epi32(src_info, idx, 4));
       idx = _mm256_add_epi32(idx, step);
@@ -435,9 +538,30 @@ EBSD_WINDOWS_TARGET void transpose_rows_avx512(const RowNumbers& numbers, std::s
   }
 }
 
+template <int... N>
+void transpose_by_width(std::integer_sequence<int, N...>, const RowNumbers& numbers, std::size_t first, std::size_t rows, std::size_t capacity,
+                        double* value, std::uint32_t* info) {
+  using Fn = void (*)(const double*, const std::uint32_t*, std::size_t, std::size_t, std::size_t, double*, std::uint32_t*);
+  static constexpr Fn table[] = {&transpose_rows_shuffles<N + 1>...};
+  table[numbers.ncol - 1](numbers.value.data(), numbers.info.data(), first, rows, capacity, value, info);
+}
+
+}  // namespace
+
+// Rows are read up to the next multiple of eight: RowNumbers has room past its rows (a row of
+// 16 numbers read from each of the eight rows, the last of them at most row rows + 7), and the
+// block past its rows too.
+void transpose_rows_avx512(const RowNumbers& numbers, std::size_t first, std::size_t rows, std::size_t capacity, double* value,
+                           std::uint32_t* info) {
+  if (numbers.ncol >= 1 && numbers.ncol <= 16)
+    transpose_by_width(std::make_integer_sequence<int, 16>{}, numbers, first, rows, capacity, value, info);
+  else
+    transpose_rows_gathers(numbers, first, rows, capacity, value, info);
+}
+
 #else
 
-void transpose_rows_avx512(const RowNumbers&, std::size_t, std::size_t, double*, std::uint32_t*) {}
+void transpose_rows_avx512(const RowNumbers&, std::size_t, std::size_t, std::size_t, double*, std::uint32_t*) {}
 const char* WindowScanner::scan(const char*, const char*, RowNumbers&, std::size_t) { return nullptr; }
 const char* WindowScanner::fast_windows(const char*, const char*, RowNumbers&, std::size_t, bool&) { return nullptr; }
 const char* WindowScanner::general_window(const char*, const char*, RowNumbers&) { return nullptr; }

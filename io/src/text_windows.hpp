@@ -96,9 +96,11 @@ private:
   bool tab_pending_ = false;  // the last window ended on a tab: the next must start with a number
 };
 
-// Rows [0, rows) of numbers into column-major arrays (column c of row r at c * capacity + r),
-// with AVX-512 gathers: only where WindowScanner::supported(), and capacity >= rows + 8.
-void transpose_rows_avx512(const RowNumbers& numbers, std::size_t rows, std::size_t capacity, double* value, std::uint32_t* info);
+// Rows [first, rows) of numbers into column-major arrays (column c of row r at c * capacity + r),
+// first a multiple of eight, by AVX-512 shuffles (gathers for rows of more than 16 numbers):
+// only where WindowScanner::supported(), and capacity >= rows + 8.
+void transpose_rows_avx512(const RowNumbers& numbers, std::size_t first, std::size_t rows, std::size_t capacity, double* value,
+                           std::uint32_t* info);
 
 // .ctf rows: whether line [a, b) has exactly one tab between neighbouring numbers and none
 // before the first or after the last (spaces and CR around numbers allowed), as the line

@@ -10,6 +10,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -241,6 +242,48 @@ TEST_F(TextWindows, RandomRowsMatchTheLineScanner) {
   EXPECT_GT(readable, 1000);
 }
 
+// The windows divide without a division (text_windows.cpp, quotient_by_pow10): numbers of 1 to
+// 15 digits with 0 to 15 decimals, random and at the extremes (all nines, a one and zeros, mantissas
+// near powers of two), must be strtod's correctly rounded doubles, bit for bit.
+TEST(TextWindowQuotients, AreCorrectlyRounded) {
+  if (!text::WindowScanner::supported()) GTEST_SKIP() << "no AVX-512 VBMI2 on this processor";
+  std::mt19937_64 rng(2026);
+  constexpr int kCols = 8;
+  std::string s;
+  std::vector<double> want;
+  auto add = [&](const std::string& digits, int decimals) {
+    std::string t = digits.substr(0, digits.size() - static_cast<std::size_t>(decimals));
+    if (decimals > 0) t += "." + digits.substr(digits.size() - static_cast<std::size_t>(decimals));
+    if (t.empty() || t[0] == '.') t = "0" + t;
+    if (rng() % 2) t = "-" + t;
+    want.push_back(std::strtod(t.c_str(), nullptr));
+    s += t;
+    s += want.size() % kCols == 0 ? "\n" : " ";
+  };
+  for (int n = 1; n <= 15; ++n)
+    for (int d = 0; d <= n; ++d) {
+      if (d == 15) continue;  // "0." then fifteen digits: sixteen digits, not this path
+      add(std::string(static_cast<std::size_t>(n), '9'), d);
+      add("1" + std::string(static_cast<std::size_t>(n - 1), '0'), d);
+      for (int i = 0; i < 400; ++i) {
+        std::string t;
+        for (int k = 0; k < n; ++k) t += static_cast<char>('0' + rng() % 10);
+        add(t, d);
+      }
+    }
+  for (int b = 1; b < 50; ++b)  // mantissas next to powers of two
+    for (long long delta = -2; delta <= 2; ++delta)
+      for (int d = 0; d <= 15; ++d) {
+        const std::string t = std::to_string((1LL << b) + delta);
+        if (t.size() <= 15 && d <= static_cast<int>(t.size()) && d < 15) add(t, d);
+      }
+  while (want.size() % kCols != 0) add("7", 0);
+  const Rows got = by_windows(s, '.', false, kCols, 64);
+  ASSERT_TRUE(got.ok);
+  ASSERT_EQ(got.value.size(), want.size());
+  for (std::size_t k = 0; k < want.size(); ++k) ASSERT_EQ(got.value[k], bits(want[k])) << "number " << k;
+}
+
 // The row stream over files, with and without the windows and with small chunks (refills in
 // every few lines), gives the same blocks; a last line without '\n' is read too.
 TEST(TextRowStream, WindowsAndLinesGiveTheSameBlocks) {
@@ -249,7 +292,7 @@ TEST(TextRowStream, WindowsAndLinesGiveTheSameBlocks) {
   int readable = 0;
   for (int i = 0; i < 200; ++i) {
     const bool tabs = rng() % 2;
-    const int ncol = 1 + static_cast<int>(rng() % 12);
+    const int ncol = 1 + static_cast<int>(rng() % 20);  // up to 16 columns by shuffles, more by gathers
     std::string s = random_rows(rng, '.', tabs, ncol, 1 + static_cast<int>(rng() % 400), 0);
     if (rng() % 2) s.pop_back();  // no '\n' after the last line
     std::ofstream(path, std::ios::binary) << s;
