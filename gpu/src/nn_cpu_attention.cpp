@@ -24,42 +24,8 @@ namespace {
 
 constexpr std::int64_t kAttentionChunk = 256;  // keys per work item; part of the rounding: keep fixed
 
-namespace portable {
-#include "nn/cpu_simd_portable.inc"
-#include "nn/cpu_attention_kernel.inc"
-}  // namespace portable
-
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
-#ifdef __clang__
-#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
-#endif
-namespace avx2 {
-#include "nn/cpu_simd_avx2.inc"
-#include "nn/cpu_attention_kernel.inc"
-}  // namespace avx2
-#ifdef __clang__
-#pragma clang attribute pop
-#endif
-#pragma GCC pop_options
-
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")
-#ifdef __clang__
-#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma"))), apply_to = function)
-#endif
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-namespace avx512 {
-#include "nn/cpu_simd_avx512.inc"
-#include "nn/cpu_attention_kernel.inc"
-}  // namespace avx512
-#pragma GCC diagnostic pop
-#ifdef __clang__
-#pragma clang attribute pop
-#endif
-#pragma GCC pop_options
+#define EBSD_CPU_KERNEL_INC "nn/cpu_attention_kernel.inc"
+#include "nn/cpu_kernel_for_each_isa.inc"
 
 using ChunkKernel = void (*)(const float*, std::int64_t, std::int64_t, const float*, const float*, std::int64_t, std::int64_t,
                              float, float, float*, float*, float*, float*);
