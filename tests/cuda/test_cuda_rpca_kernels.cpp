@@ -264,21 +264,30 @@ TEST(CudaRpcaKernels, ProgrammaticLaunchGivesIdenticalIterates) {
   }
 }
 
+// The two problems on which kernel variants are compared with each other: rank 5 on 48^3 (the
+// side work staged in shared memory; 21 iterations) and ranks 32/20/12 on 40x70x34 (unstaged; 6).
+struct VariantProblems {
+  ebsd::rpca::SyntheticProblem staged = ebsd::rpca::make_synthetic_problem({48, 5, 5.0, 0.2, 4});
+  ebsd::rpca::ScaledGdSettings staged_settings;
+  ebsd::rpca::SyntheticProblem unstaged = random_problem({40, 70, 34}, {32, 20, 12}, 8);
+  ebsd::rpca::ScaledGdSettings unstaged_settings;
+  VariantProblems() {
+    staged_settings.ranks = {5, 5, 5};
+    staged_settings.iterations = 21;
+    unstaged_settings.ranks = {32, 20, 12};
+    unstaged_settings.iterations = 6;
+    unstaged_settings.hyper = thresholds_for(unstaged.low_rank);
+  }
+};
+
 TEST(CudaRpcaKernels, SideKernelBesideTheRowPassGivesTheSecondVariantsIterates) {
   if (!have_device()) GTEST_SKIP() << "no CUDA device";
   // Variant 3 runs variant 2's Gram work as its own kernel on a second stream, forked before the
   // row pass and joined before the update, with the same arithmetic: a missing join (the update
   // reading the previous iteration's inverses) would show as a different iterate. Staged (rank 5)
   // and unstaged (ranks 32/20/12) side work, in the CUDA graph and with plain launches.
-  const auto p = ebsd::rpca::make_synthetic_problem({48, 5, 5.0, 0.2, 4});
-  ebsd::rpca::ScaledGdSettings s;
-  s.ranks = {5, 5, 5};
-  s.iterations = 21;
-  const auto q = random_problem({40, 70, 34}, {32, 20, 12}, 8);
-  ebsd::rpca::ScaledGdSettings sq;
-  sq.ranks = {32, 20, 12};
-  sq.iterations = 6;
-  sq.hyper = thresholds_for(q.low_rank);
+  const VariantProblems problems;
+  const auto& [p, s, q, sq] = problems;
   const FusedRun a = run_fused(p.observed, &p.low_rank, s, variant(2));
   const FusedRun aq = run_fused(q.observed, &q.low_rank, sq, variant(2));
   for (const bool graph : {true, false}) {
@@ -309,15 +318,8 @@ TEST(CudaRpcaKernels, PersistentKernelGivesTheThirdVariantsIterates) {
   // (the wide row blocks, at padded ranks up to 16: here rank 5 and 100^3; and two rows of V per
   // update item where the items exceed the grid: here at ranks 32/20/12 and on 100^3) must give
   // the same iterates.
-  const auto p = ebsd::rpca::make_synthetic_problem({48, 5, 5.0, 0.2, 4});
-  ebsd::rpca::ScaledGdSettings s;
-  s.ranks = {5, 5, 5};
-  s.iterations = 21;
-  const auto q = random_problem({40, 70, 34}, {32, 20, 12}, 8);
-  ebsd::rpca::ScaledGdSettings sq;
-  sq.ranks = {32, 20, 12};
-  sq.iterations = 6;
-  sq.hyper = thresholds_for(q.low_rank);
+  const VariantProblems problems;
+  const auto& [p, s, q, sq] = problems;
   k::RpcaTuning three = variant(3);
   three.z_splits = 2;
   const FusedRun a = run_fused(p.observed, &p.low_rank, s, three);

@@ -135,6 +135,17 @@ __device__ inline void wait_for_previous_kernel() {
 #endif
 }
 
+// A staged load's value t of flat index i, written to the one of four shared arrays whose
+// range of the flat index holds it: [0, e0) to a, [e0, e1) to b, [e1, e2) to c, [e2, end) to d;
+// indices past end are dropped. (The staging loops load several indices first, then store.)
+__device__ inline void store_staged(int i, double t, double* a, int e0, double* b, int e1, double* c, int e2, double* d,
+                                    int end) {
+  if (i < e0) a[i] = t;
+  else if (i < e1) b[i - e0] = t;
+  else if (i < e2) c[i - e1] = t;
+  else if (i < end) d[i - e2] = t;
+}
+
 __device__ inline double warp_sum(double v) {
 #pragma unroll
   for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
@@ -515,13 +526,8 @@ __device__ void row_block(const RowArgs& a, int blk, double* sm) {
         t[k] = v;
       }
 #pragma unroll
-      for (int k = 0; k < kStage; ++k) {
-        const int i = i0 + k * kThreads;
-        if (i < nu) us[i] = t[k];
-        else if (i < nu + nw) ws[i - nu] = t[k];
-        else if (i < nv) vj[i - nu - nw] = t[k];
-        else if (i < total) rt[i - nv] = t[k];
-      }
+      for (int k = 0; k < kStage; ++k)
+        store_staged(i0 + k * kThreads, t[k], us, nu, ws, nu + nw, vj, nv, rt, total);
     }
     for (int i = tid; i < nw; i += kThreads) p1[i] = 0.0;
   } else {
@@ -1051,13 +1057,8 @@ __device__ void core_slice_v2(const UpdateArgs& a, int c, double* sm) {
             if (q13[k]) t[k] += p[k];
         }
 #pragma unroll
-        for (int k = 0; k < kLoads; ++k) {
-          const int i = i0 + k * kThreads;
-          if (i < npu) pu[i] = t[k];
-          else if (i < npu + npv) pv[i - npu] = t[k];
-          else if (i < nv) vs[i - npu - npv] = t[k];
-          else if (i < total) qs[i - nv] = t[k];
-        }
+        for (int k = 0; k < kLoads; ++k)
+          store_staged(i0 + k * kThreads, t[k], pu, npu, pv, npu + npv, vs, nv, qs, total);
       }
     } else {
       for (int i = threadIdx.x; i < jc * r2; i += kThreads) vs[i] = load_iterate<kCoherent>(a.v + static_cast<long long>(j0) * r2 + i);
@@ -1780,9 +1781,17 @@ FusedScaledGd::KernelTimes FusedScaledGd::profile(int repetitions, const RpcaSte
   const bool truth = im->has_truth;
   for (int b = 0; b < 2; ++b) im->row[b].truth = nullptr;  // no error to write
   im->drop_graph();
-  cudaEvent_t t0 = nullptr, t1 = nullptr;
-  check(cudaEventCreate(&t0), "event");
-  check(cudaEventCreate(&t1), "event");
+  // The two timing events, destroyed on every way out (a failed launch throws).
+  struct Events {
+    cudaEvent_t t0 = nullptr, t1 = nullptr;
+    ~Events() {
+      if (t0) cudaEventDestroy(t0);
+      if (t1) cudaEventDestroy(t1);
+    }
+  } events;
+  check(cudaEventCreate(&events.t0), "event");
+  check(cudaEventCreate(&events.t1), "event");
+  cudaEvent_t t0 = events.t0, t1 = events.t1;
   const auto timed = [&](auto&& body) {
     reset();
     check(cudaEventRecord(t0, im->stream), "event");
@@ -1798,25 +1807,17 @@ FusedScaledGd::KernelTimes FusedScaledGd::profile(int repetitions, const RpcaSte
     // The row phase (with and without the side parts, and the side parts alone), one launch of
     // `repetitions` iterations each; "plain" one launch per iteration; "graph" the whole
     // repetitions in one persistent launch (what run does, in chunks).
-    try {
-      k.row_pass_us = timed([&] { im->launch_persistent(repetitions, im->d.nb, im->blocks_side, 0); });
-      k.row_blocks_us = timed([&] { im->launch_persistent(repetitions, im->d.nb, 0, 0); });
-      k.side_blocks_us = timed([&] { im->launch_persistent(repetitions, 0, im->blocks_side, 0); });
-      k.iteration_plain_us = timed([&] {
-        for (int t = 0; t < repetitions; ++t) im->launch_persistent(1, im->d.nb, im->blocks_side, 1);
-      });
-      k.iteration_graph_us = timed([&] { im->launch_persistent(repetitions, im->d.nb, im->blocks_side, 1); });
-    } catch (...) {
-      cudaEventDestroy(t0);
-      cudaEventDestroy(t1);
-      throw;
-    }
-    cudaEventDestroy(t0);
-    cudaEventDestroy(t1);
+    k.row_pass_us = timed([&] { im->launch_persistent(repetitions, im->d.nb, im->blocks_side, 0); });
+    k.row_blocks_us = timed([&] { im->launch_persistent(repetitions, im->d.nb, 0, 0); });
+    k.side_blocks_us = timed([&] { im->launch_persistent(repetitions, 0, im->blocks_side, 0); });
+    k.iteration_plain_us = timed([&] {
+      for (int t = 0; t < repetitions; ++t) im->launch_persistent(1, im->d.nb, im->blocks_side, 1);
+    });
+    k.iteration_graph_us = timed([&] { im->launch_persistent(repetitions, im->d.nb, im->blocks_side, 1); });
     if (truth) set_observed(im->row[0].y, im->truth_ptr);
     return k;
   }
-  try {
+  {
     k.row_pass_us = timed([&] {
       for (int t = 0; t < repetitions; ++t) im->launch_row_phase(0);
     });
@@ -1838,13 +1839,7 @@ FusedScaledGd::KernelTimes FusedScaledGd::profile(int repetitions, const RpcaSte
     k.iteration_graph_us = timed([&] {
       for (int g = 0; g < graphs; ++g) check(cudaGraphLaunch(im->exec, im->stream), "graph launch");
     }) * repetitions / (graphs * im->graph_len);
-  } catch (...) {
-    cudaEventDestroy(t0);
-    cudaEventDestroy(t1);
-    throw;
   }
-  cudaEventDestroy(t0);
-  cudaEventDestroy(t1);
   im->drop_graph();
   if (truth) set_observed(im->row[0].y, im->truth_ptr);
   return k;
