@@ -50,17 +50,21 @@ struct alignas(64) TileConfig {
   std::uint8_t rows[16] = {};
 };
 
+// Both kernels use one tile shape per role: tiles 0 and 3 hold 16 rows of 32 bytes (the file
+// layout's weights, or the interleaved kernel's activations), tiles 1 and 4 hold 8 rows of 64
+// bytes (the other operand: 16 columns x 4 values), tiles 2, 5, 6 and 7 hold 16 x 16 int32
+// results (the file-layout kernel uses 2 and 5 only).
 TileConfig make_config() {
   TileConfig c;
-  for (int t : {0, 3}) {  // weights: 16 rows x 32 bytes
+  for (int t : {0, 3}) {
     c.rows[t] = 16;
     c.colsb[t] = 32;
   }
-  for (int t : {1, 4}) {  // activations: 8 rows x 64 bytes (16 tokens x 4 values)
+  for (int t : {1, 4}) {
     c.rows[t] = 8;
     c.colsb[t] = 64;
   }
-  for (int t : {2, 5}) {  // results: 16 rows x 16 int32
+  for (int t : {2, 5, 6, 7}) {
     c.rows[t] = 16;
     c.colsb[t] = 64;
   }
@@ -183,23 +187,6 @@ void rows_amx(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::in
 // gives C[token][row]: row m of C is 16 consecutive outputs of token m, scaled with one
 // broadcast d_x, one broadcast offset term and the rows' 16 scales (one load), and stored
 // without the transpose the other layout needs. No activation tile copy is read.
-TileConfig make_interleaved_config() {
-  TileConfig c;
-  for (int t : {0, 3}) {  // activations: 16 tokens x 32 bytes
-    c.rows[t] = 16;
-    c.colsb[t] = 32;
-  }
-  for (int t : {1, 4}) {  // weights: 8 rows x 64 bytes (16 rows x 4 values)
-    c.rows[t] = 8;
-    c.colsb[t] = 64;
-  }
-  for (int t : {2, 5, 6, 7}) {  // results: 16 tokens x 16 int32
-    c.rows[t] = 16;
-    c.colsb[t] = 64;
-  }
-  return c;
-}
-
 // acc[m] += d_w (d_x[m] C[m] - s[m]): xd and xs point at token 0's scale and sum of the block,
 // the next token's `pb` floats on.
 inline void scale_interleaved(const std::int32_t* c, const __m512 dw, const float* xd, const float* xs, std::int64_t pb,
@@ -320,7 +307,7 @@ void groups_amx(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::
 
 void matmul_amx_interleaved(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::int64_t ldy, std::int64_t r0,
                             std::int64_t r1) {
-  static const TileConfig config = make_interleaved_config();
+  static const TileConfig config = make_config();
   _tile_loadconfig(&config);
   if (w.format == BlockFormat::Q4_0)
     groups_amx<true>(w, x, y, ldy, r0 / 16, r1 / 16);
