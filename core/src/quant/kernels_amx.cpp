@@ -187,6 +187,7 @@ void rows_amx(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::in
 // gives C[token][row]: row m of C is 16 consecutive outputs of token m, scaled with one
 // broadcast d_x, one broadcast offset term and the rows' 16 scales (one load), and stored
 // without the transpose the other layout needs. No activation tile copy is read.
+
 // acc[m] += d_w (d_x[m] C[m] - s[m]): xd and xs point at token 0's scale and sum of the block,
 // the next token's `pb` floats on.
 inline void scale_interleaved(const std::int32_t* c, const __m512 dw, const float* xd, const float* xs, std::int64_t pb,
