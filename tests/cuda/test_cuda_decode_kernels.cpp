@@ -335,15 +335,7 @@ TEST(CudaDecodeKernels, FusedLaunchesGiveTheSeparateLaunchesResults) {
     SCOPED_TRACE("attention heads " + std::to_string(c.heads) + " splits " + std::to_string(c.splits) + " position " +
                  std::to_string(c.position));
     const auto hd = static_cast<std::size_t>(c.head_dim);
-    k::AttentionShape sh;
-    sh.heads = c.heads;
-    sh.kv_heads = c.kv_heads;
-    sh.head_dim = c.head_dim;
-    sh.capacity = c.capacity;
-    sh.splits = c.splits;
-    sh.scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim));
-    sh.softcap = c.softcap;
-    sh.window = c.window;
+    const k::AttentionShape sh = attention_shape(c);
     auto counters = upload(std::vector<unsigned>(static_cast<std::size_t>(c.heads), 0u));
     for (int round = 0; round < 2; ++round) {
       auto dq = upload(random_vector(c.heads * hd, rng)), dk = upload(random_vector(c.kv_heads * c.capacity * hd, rng)),

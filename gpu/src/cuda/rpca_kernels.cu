@@ -302,33 +302,16 @@ __device__ inline double dot4(const double* a, int sa, const double* b, int sb, 
   return (s0 + s1) + (s2 + s3);
 }
 
-__device__ void side_block_staged(const RowArgs& a, int k, double* sm) {
-  const int r1 = a.d.r1, r2 = a.d.r2, r3 = a.d.r3, n1 = a.d.n1, n2 = a.d.n2, n3 = a.d.n3;
-  const int r[3] = {r1, r2, r3};
-  const SideLayout l = side_layout(n1, n2, n3, r1, r2, r3);
-  const int core = r1 * r2 * r3;
-  // U, V, W and the core lie back to back from sm[0] (side_layout): one copy loop, its loads
-  // independent of each other.
-  const int e1 = n1 * r1, e2 = e1 + n2 * r2;
-#pragma unroll 4
-  for (int i = threadIdx.x; i < l.g + core; i += kThreads)
-    sm[i] = i < e1 ? a.u[i] : i < e2 ? a.v[i - e1] : i < l.g ? a.w[i - e2] : a.g[i - l.g];
-  __syncthreads();
+// The side work's last step for mode k, shared by side_block_staged and side_block_part: with
+// the other two modes' Gram matrices in their slots and the core staged at l.g, t2 = G x_o1
+// gram_o1 x_o2 gram_o2, then gram_k = M_k(t2) M_k(G)^T and its inverse into a.binv.
+__device__ void core_gram_inverse(const RowArgs& a, int k, const int* r, const SideLayout& l, double* sm) {
+  const int core = r[0] * r[1] * r[2];
+  const int o1 = (k + 1) % 3, o2 = (k + 2) % 3;
   double* gram = sm + l.gram;
-  const int s1 = r1 * r1, s2 = s1 + r2 * r2, items = s2 + r3 * r3;
-  for (int it = threadIdx.x; it < items; it += kThreads) {
-    const int m = it < s1 ? 0 : it < s2 ? 1 : 2;
-    const int i = it - (m == 0 ? 0 : m == 1 ? s1 : s2);
-    const int rm = m == 0 ? r1 : m == 1 ? r2 : r3, nm = m == 0 ? n1 : m == 1 ? n2 : n3;
-    const double* fm = sm + (m == 0 ? 0 : m == 1 ? n1 * r1 : n1 * r1 + n2 * r2);
-    gram[m * kRankSlot + i] = dot4(fm + i / rm, rm, fm + i % rm, rm, nm);
-  }
-  __syncthreads();
   double* aug = sm + l.aug;
   double* row = sm + l.row;
   double* col = sm + l.col;
-  spd_inverse(gram + k * kRankSlot, r[k], a.pinv + k * kRankSlot, aug, row, col, a.ctl);
-  const int o1 = (k + 1) % 3, o2 = (k + 2) % 3;
   mode_product(sm + l.g, sm + l.t1, gram + o1 * kRankSlot, o1, r);
   __syncthreads();
   mode_product(sm + l.t1, sm + l.t2, gram + o2 * kRankSlot, o2, r);
@@ -355,6 +338,35 @@ __device__ void side_block_staged(const RowArgs& a, int k, double* sm) {
   }
   __syncthreads();
   spd_inverse(gram + k * kRankSlot, r[k], a.binv + k * kRankSlot, aug, row, col, a.ctl);
+}
+
+__device__ void side_block_staged(const RowArgs& a, int k, double* sm) {
+  const int r1 = a.d.r1, r2 = a.d.r2, r3 = a.d.r3, n1 = a.d.n1, n2 = a.d.n2, n3 = a.d.n3;
+  const int r[3] = {r1, r2, r3};
+  const SideLayout l = side_layout(n1, n2, n3, r1, r2, r3);
+  const int core = r1 * r2 * r3;
+  // U, V, W and the core lie back to back from sm[0] (side_layout): one copy loop, its loads
+  // independent of each other.
+  const int e1 = n1 * r1, e2 = e1 + n2 * r2;
+#pragma unroll 4
+  for (int i = threadIdx.x; i < l.g + core; i += kThreads)
+    sm[i] = i < e1 ? a.u[i] : i < e2 ? a.v[i - e1] : i < l.g ? a.w[i - e2] : a.g[i - l.g];
+  __syncthreads();
+  double* gram = sm + l.gram;
+  const int s1 = r1 * r1, s2 = s1 + r2 * r2, items = s2 + r3 * r3;
+  for (int it = threadIdx.x; it < items; it += kThreads) {
+    const int m = it < s1 ? 0 : it < s2 ? 1 : 2;
+    const int i = it - (m == 0 ? 0 : m == 1 ? s1 : s2);
+    const int rm = m == 0 ? r1 : m == 1 ? r2 : r3, nm = m == 0 ? n1 : m == 1 ? n2 : n3;
+    const double* fm = sm + (m == 0 ? 0 : m == 1 ? n1 * r1 : n1 * r1 + n2 * r2);
+    gram[m * kRankSlot + i] = dot4(fm + i / rm, rm, fm + i % rm, rm, nm);
+  }
+  __syncthreads();
+  double* aug = sm + l.aug;
+  double* row = sm + l.row;
+  double* col = sm + l.col;
+  spd_inverse(gram + k * kRankSlot, r[k], a.pinv + k * kRankSlot, aug, row, col, a.ctl);
+  core_gram_inverse(a, k, r, l, sm);
 }
 
 // Variant 3: the same side work as its own kernel (gram_kernel), launched on a second stream
@@ -418,32 +430,7 @@ __device__ void side_block_part(const RowArgs& a, int k, int part, double* sm) {
     spd_inverse(gram + k * kRankSlot, r[k], a.pinv + k * kRankSlot, aug, row, col, a.ctl);
     return;
   }
-  mode_product(sm + l.g, sm + l.t1, gram + o1 * kRankSlot, o1, r);
-  __syncthreads();
-  mode_product(sm + l.t1, sm + l.t2, gram + o2 * kRankSlot, o2, r);
-  __syncthreads();
-  {  // gram_k = M_k(t2) M_k(G)^T, as in side_block_staged
-    const int stride = k == 0 ? 1 : k == 1 ? r[0] : r[0] * r[1];
-    const int rk = r[k];
-    const int outer = core / (stride * rk);
-    const double* t = sm + l.t2;
-    const double* g = sm + l.g;
-    for (int p = threadIdx.x; p < rk * rk; p += kThreads) {
-      const int i = p / rk, ii = p % rk;
-      double acc = 0.0;
-      if (stride == 1) {
-        acc = dot4(t + i, rk, g + ii, rk, outer);
-      } else {
-        for (int o = 0; o < outer; ++o) {
-          const int base = o * stride * rk;
-          acc += dot4(t + base + i * stride, 1, g + base + ii * stride, 1, stride);
-        }
-      }
-      gram[k * kRankSlot + p] = acc;
-    }
-  }
-  __syncthreads();
-  spd_inverse(gram + k * kRankSlot, r[k], a.binv + k * kRankSlot, aug, row, col, a.ctl);
+  core_gram_inverse(a, k, r, l, sm);
 }
 
 // Variant 3's side kernel: six blocks (side_block_part; mode k = block % 3, part = block / 3)

@@ -187,23 +187,22 @@ TEST(QuantMatmul, RowRangesSplitAcrossThreadsGiveTheSameBits) {
     QuantMatrix w{f, wq.data(), rows, cols, rb};
     ActivationBlocks x;
     x.quantize(f, xf.data(), tokens, cols, cols);
-    std::vector<float> whole(static_cast<std::size_t>(tokens * rows)), split(whole.size());
-    quant_matmul(w, x, whole.data(), rows, 0, rows);
-    std::thread a([&] { quant_matmul(w, x, split.data(), rows, 0, 47); });
-    std::thread b([&] { quant_matmul(w, x, split.data(), rows, 47, rows); });
-    a.join();
-    b.join();
-    EXPECT_EQ(whole, split);
+    // The whole product on this thread against rows [0, cut) and [cut, rows) on two threads.
+    const auto expect_split_alike = [&](std::int64_t cut) {
+      std::vector<float> whole(static_cast<std::size_t>(tokens * rows)), split(whole.size());
+      quant_matmul(w, x, whole.data(), rows, 0, rows);
+      std::thread a([&] { quant_matmul(w, x, split.data(), rows, 0, cut); });
+      std::thread b([&] { quant_matmul(w, x, split.data(), rows, cut, rows); });
+      a.join();
+      b.join();
+      EXPECT_EQ(whole, split) << "cut at row " << cut;
+    };
+    expect_split_alike(47);
     // Interleaved: the engine cuts ranges at multiples of 16 rows (whole groups).
     AlignedBytes copy(interleaved_bytes(f, rows, cols));
     interleave_rows(w, copy.p, 0, rows / 16);
     w.interleaved = copy.p;
-    quant_matmul(w, x, whole.data(), rows, 0, rows);
-    std::thread c([&] { quant_matmul(w, x, split.data(), rows, 0, 48); });
-    std::thread d([&] { quant_matmul(w, x, split.data(), rows, 48, rows); });
-    c.join();
-    d.join();
-    EXPECT_EQ(whole, split);
+    expect_split_alike(48);
   }
 }
 
