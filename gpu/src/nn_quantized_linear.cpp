@@ -10,6 +10,7 @@
 #endif
 
 #include "ebsd/core/error.hpp"
+#include "ebsd/quant/bf16_prompt_matmul.hpp"
 #include "nn/cuda_quantized_linear.hpp"
 
 namespace ebsd::gpu::nn {
@@ -49,6 +50,37 @@ void quantize_activations(quant::ActivationBlocks& blocks, quant::BlockFormat fo
   });
 }
 
+// Rounds x [tokens, cols] to bf16 for the prompt kernel, tokens split among the threads.
+void round_activations(quant::Bf16Activations& acts, const float* x, std::int64_t tokens, std::int64_t cols) {
+  acts.prepare(tokens, cols);
+  const std::int64_t threads = std::max<std::int64_t>(1, std::min<std::int64_t>(at::get_num_threads(), tokens / 16));
+  const std::int64_t share = (tokens + threads - 1) / threads;
+  on_threads(threads, [&](std::int64_t i) {
+    const auto b = std::min(tokens, i * share), e = std::min(tokens, (i + 1) * share);
+    if (b < e) acts.convert_tokens(x, cols, b, e);
+  });
+}
+
+// The matrices' rows, one after another, cut into equal shares (multiples of 16 rows, so no
+// two threads write one cache line of an output) - one parallel region for all of them.
+template <class Product>
+void split_rows(const std::vector<const quant::QuantMatrix*>& ws, const Product& product) {
+  std::int64_t total_rows = 0;
+  for (const auto* w : ws) total_rows += w->rows;
+  const auto threads = std::max<std::int64_t>(1, std::min<std::int64_t>(at::get_num_threads(), (total_rows + 15) / 16));
+  const auto share = ((total_rows + threads - 1) / threads + 15) / 16 * 16;
+  on_threads(threads, [&](std::int64_t i) {
+    const std::int64_t lo = i * share, hi = std::min(total_rows, (i + 1) * share);
+    std::int64_t base = 0;
+    for (std::size_t m = 0; m < ws.size() && lo < hi; ++m) {
+      const auto rows = ws[m]->rows;
+      const auto r0 = std::max<std::int64_t>(lo - base, 0), r1 = std::min<std::int64_t>(hi - base, rows);
+      if (r0 < r1) product(m, r0, r1);
+      base += rows;
+    }
+  });
+}
+
 }  // namespace
 
 void quantized_linears_into(const float* x, std::int64_t tokens, const std::vector<const quant::QuantMatrix*>& ws,
@@ -57,6 +89,19 @@ void quantized_linears_into(const float* x, std::int64_t tokens, const std::vect
   const auto cols = ws[0]->cols;
   for (const auto* w : ws)
     TORCH_CHECK(w->cols == cols && w->format == ws[0]->format, "fused quantized layers need one input size and format");
+  // Prompts on AMX: bf16 products (quant/bf16_prompt_matmul.hpp), where every matrix has its
+  // interleaved copy (the AVX-512 and AMX kernels' layout, made at load).
+  const bool bf16_prompt = tokens >= quant::kBf16PromptMinTokens && quant::bf16_prompt_supported() &&
+                           std::all_of(ws.begin(), ws.end(), [](const quant::QuantMatrix* w) { return w->interleaved; });
+  if (bf16_prompt) {
+    thread_local quant::Bf16Activations mine;
+    quant::Bf16Activations& acts = mine;  // the caller's (see below)
+    round_activations(acts, x, tokens, cols);
+    split_rows(ws, [&](std::size_t m, std::int64_t r0, std::int64_t r1) {
+      quant::bf16_prompt_matmul(*ws[m], acts, outs[m], ws[m]->rows, r0, r1);
+    });
+    return;
+  }
   // One quantization of the activations per call, shared by every matrix and thread; a buffer
   // per calling thread keeps decode free of allocations.
   thread_local quant::ActivationBlocks mine;
@@ -67,21 +112,8 @@ void quantized_linears_into(const float* x, std::int64_t tokens, const std::vect
     return !w->interleaved || w->rows % 16 != 0;
   });
   quantize_activations(blocks, ws[0]->format, x, tokens, cols, file_layout_tiles);
-  std::int64_t total_rows = 0;
-  for (const auto* w : ws) total_rows += w->rows;
-  // The matrices' rows, one after another, cut into equal shares (multiples of 16 rows, so no
-  // two threads write one cache line of an output) - one parallel region for all of them.
-  const auto threads = std::max<std::int64_t>(1, std::min<std::int64_t>(at::get_num_threads(), (total_rows + 15) / 16));
-  const auto share = ((total_rows + threads - 1) / threads + 15) / 16 * 16;
-  on_threads(threads, [&](std::int64_t i) {
-    const std::int64_t lo = i * share, hi = std::min(total_rows, (i + 1) * share);
-    std::int64_t base = 0;
-    for (std::size_t m = 0; m < ws.size() && lo < hi; ++m) {
-      const auto rows = ws[m]->rows;
-      const auto r0 = std::max<std::int64_t>(lo - base, 0), r1 = std::min<std::int64_t>(hi - base, rows);
-      if (r0 < r1) quant::quant_matmul(*ws[m], blocks, outs[m], rows, r0, r1);
-      base += rows;
-    }
+  split_rows(ws, [&](std::size_t m, std::int64_t r0, std::int64_t r1) {
+    quant::quant_matmul(*ws[m], blocks, outs[m], ws[m]->rows, r0, r1);
   });
 }
 

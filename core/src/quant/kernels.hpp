@@ -31,6 +31,16 @@ void matmul_avx512_interleaved(const QuantMatrix& w, const ActivationBlocks& x, 
                                std::int64_t r1);
 void matmul_amx_interleaved(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::int64_t ldy, std::int64_t r0,
                             std::int64_t r1);
+// The AMX bf16 prompt kernel (bf16_prompt_matmul.hpp): whole groups [g0, g1) of w's interleaved
+// copy, x bf16 rows of w.cols values, padded_tokens (a multiple of 32) of them readable, results
+// for the first `tokens`.
+void matmul_amx_bf16(const QuantMatrix& w, const std::uint16_t* x, std::int64_t tokens, std::int64_t padded_tokens, float* y,
+                     std::int64_t ldy, std::int64_t g0, std::int64_t g1);
+// out[i] = x[i] rounded to bf16 (nearest even), AVX512-BF16.
+void round_to_bf16_avx512(const float* x, std::int64_t n, std::uint16_t* out);
+// Whether the CPU has AMX-BF16, AVX512-BF16 and VBMI (besides what Isa::Avx512Amx needs).
+bool cpu_has_amx_bf16();
+
 // Bytes of one group of 16 interleaved rows, and where its quants start (after the scales).
 inline std::int64_t interleaved_scale_bytes(std::int64_t nb) { return (nb * 32 + 63) / 64 * 64; }
 inline std::int64_t interleaved_block_bytes(BlockFormat f) { return f == BlockFormat::Q4_0 ? 256 : 512; }

@@ -12,7 +12,7 @@ namespace ebsd::quant {
 namespace {
 
 struct CpuFeatures {
-  bool avx2 = false, avx512vnni = false, amx = false;
+  bool avx2 = false, avx512vnni = false, amx = false, amx_bf16 = false;
 };
 
 std::uint64_t xgetbv0() {
@@ -38,6 +38,11 @@ CpuFeatures detect() {
   // per-process permission for the large tile state.
   const bool amx_tile = d & (1u << 24), amx_int8 = d & (1u << 25), tile_state = (xcr0 & 0x60000) == 0x60000;
   f.amx = f.avx512vnni && amx_tile && amx_int8 && tile_state && detail::amx_usable();
+  // The bf16 prompt kernel: AMX-BF16, VBMI (vpermb) and AVX512-BF16 (leaf 7, sub-leaf 1).
+  const bool amx_bf16 = d & (1u << 22), vbmi = c & (1u << 1);
+  unsigned a1 = 0, b1, c1, d1;
+  const bool avx512bf16 = __get_cpuid_count(7, 1, &a1, &b1, &c1, &d1) && (a1 & (1u << 5));
+  f.amx_bf16 = f.amx && amx_bf16 && vbmi && avx512bf16;
   return f;
 }
 
@@ -47,6 +52,10 @@ const CpuFeatures& features() {
 }
 
 }  // namespace
+
+namespace detail {
+bool cpu_has_amx_bf16() { return features().amx_bf16; }
+}  // namespace detail
 
 const char* isa_name(Isa isa) {
   switch (isa) {

@@ -11,6 +11,7 @@
 
 #include "../../gpu/src/llm/generation.hpp"
 #include "../../gpu/src/nn/quantized_linear.hpp"
+#include "ebsd/quant/bf16_prompt_matmul.hpp"
 #include "ebsd/core/error.hpp"
 #include "ebsd/io/model/gguf.hpp"
 #include "ebsd/io/model/quantized_weights.hpp"
@@ -102,6 +103,41 @@ TEST(QuantizedGguf, Q8_0AndQ4_0RunInPlaceAndCountTheirBytes) {
     std::vector<torch::Tensor> rows{c.prefill({kPrompt.begin(), kPrompt.begin() + 4}, true)};
     for (std::size_t i = 4; i < kPrompt.size(); ++i) rows.push_back(c.decode(kPrompt[i]).unsqueeze(0));
     EXPECT_LE(relative_error(torch::cat(rows, 0), la), 1e-5);
+  }
+}
+
+// Prompts of 32 tokens or more run bf16 products where the CPU has AMX-BF16
+// (quant/bf16_prompt_matmul.hpp), decode steps the 8-bit ones: both stay as close to the
+// dequantized model as the 8-bit path does on short prompts, and the prompt's logits agree with a
+// token-by-token run to within those two roundings.
+TEST(QuantizedGguf, LongPromptsStayWithinTheActivationRounding) {
+  ebsd::test::TempDir tmp;
+  torch::set_num_threads(2);
+  std::vector<std::int64_t> prompt;
+  for (int i = 0; i < 40; ++i) prompt.push_back((i * 37 + 11) % 512);
+  std::printf("  bf16 prompt products here: %s\n", q::bf16_prompt_supported() ? "yes" : "no");
+  for (auto m : {im::GgmlType::Q8_0, im::GgmlType::Q4_0}) {
+    SCOPED_TRACE(im::ggml_type_traits(m).name);
+    im::write_random_gguf(small_model(m, im::GgmlType::Q8_0), tmp / "q.gguf");
+    ebsd::test::dequantize_gguf_to_f32(tmp / "q.gguf", tmp / "ref.gguf");
+    im::write_random_gguf(small_model(im::GgmlType::F32, im::GgmlType::F32), tmp / "f32.gguf");
+    DecoderModel quantized(im::ModelFile::open(tmp / "q.gguf"), {});
+    DecoderModel reference(im::ModelFile::open(tmp / "ref.gguf"), {});
+    DecoderModel original(im::ModelFile::open(tmp / "f32.gguf"), {});
+    Session a(quantized, 64), b(reference, 64), c0(original, 64), c(quantized, 64);
+    const auto la = a.prefill(prompt, true), lb = b.prefill(prompt, true), lo = c0.prefill(prompt, true);
+    std::vector<torch::Tensor> rows{c.prefill({prompt.begin(), prompt.begin() + 4}, true)};
+    for (std::size_t i = 4; i < prompt.size(); ++i) rows.push_back(c.decode(prompt[i]).unsqueeze(0));
+    const auto steps = torch::cat(rows, 0);
+    const double prompt_err = relative_error(la, lb), step_err = relative_error(steps, lb), wts = relative_error(lb, lo);
+    const double between = relative_error(steps, la);
+    std::printf("  %s: relative logit change, prompt %.3g, token by token %.3g (from weight rounding %.3g); between them %.3g\n",
+                im::ggml_type_traits(m).name, prompt_err, step_err, wts, between);
+    EXPECT_LE(prompt_err, m == im::GgmlType::Q8_0 ? 3 * wts : wts);
+    EXPECT_LE(step_err, m == im::GgmlType::Q8_0 ? 3 * wts : wts);
+    // Each path is within its own activation rounding of the dequantized model; they differ by no
+    // more than both together (a wrong token order or position would be far off).
+    EXPECT_LE(between, 1.5 * (prompt_err + step_err));
   }
 }
 
