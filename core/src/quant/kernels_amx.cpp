@@ -16,6 +16,7 @@
 #include <new>
 #include <vector>
 
+#include "amx_tile_config.hpp"
 #include "kernels.hpp"
 
 #pragma GCC push_options
@@ -41,13 +42,6 @@ struct AlignedAllocator {
   void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t{64}); }
   template <class U>
   bool operator==(const AlignedAllocator<U>&) const { return true; }
-};
-
-struct alignas(64) TileConfig {
-  std::uint8_t palette = 1, start_row = 0;
-  std::uint8_t reserved[14] = {};
-  std::uint16_t colsb[16] = {};
-  std::uint8_t rows[16] = {};
 };
 
 // Both kernels use one tile shape per role: tiles 0 and 3 hold 16 rows of 32 bytes (the file

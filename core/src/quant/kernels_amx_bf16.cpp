@@ -11,6 +11,7 @@
 #include <new>
 #include <vector>
 
+#include "amx_tile_config.hpp"
 #include "kernels.hpp"
 
 #pragma GCC push_options
@@ -23,13 +24,6 @@
 
 namespace ebsd::quant::detail {
 namespace {
-
-struct alignas(64) TileConfig {
-  std::uint8_t palette = 1, start_row = 0;
-  std::uint8_t reserved[14] = {};
-  std::uint16_t colsb[16] = {};
-  std::uint8_t rows[16] = {};
-};
 
 // Every tile 16 rows of 64 bytes: tiles 0, 1 the two token tiles (16 tokens x 32 values), 2, 3
 // the two row groups' weights (16 value pairs x 16 rows), 4-7 the four f32 results.

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -36,13 +37,14 @@ std::vector<float> random_matrix(std::int64_t rows, std::int64_t cols, unsigned 
   return v;
 }
 
+// The nearest bf16 to v (ties to the even one), chosen between its two bf16 neighbours in
+// double: the reference for the kernels' rounding, which is a bit trick or an instruction.
 float bf16_round(float v) {
-  std::uint32_t bits;
-  std::memcpy(&bits, &v, 4);
-  bits = (bits + 0x7FFFu + ((bits >> 16) & 1u)) & 0xFFFF0000u;
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
+  const std::uint32_t toward_zero = std::bit_cast<std::uint32_t>(v) & 0xFFFF0000u;
+  const float down = std::bit_cast<float>(toward_zero), up = std::bit_cast<float>(toward_zero + 0x10000u);
+  const double d_down = std::fabs(static_cast<double>(v) - down), d_up = std::fabs(static_cast<double>(up) - v);
+  if (d_down != d_up) return d_down < d_up ? down : up;
+  return (toward_zero >> 16) & 1u ? up : down;
 }
 
 // Weights quantized from random floats, with the interleaved copy of their whole groups.
