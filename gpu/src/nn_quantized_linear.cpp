@@ -33,32 +33,29 @@ void on_threads(std::int64_t n, const F& f) {
   for (std::int64_t i = 0; i < n; ++i) f(i);
 }
 
-// Quantizes x [tokens, cols] (f32, contiguous) for `format`, tokens split among the threads
-// when there are enough of them (prefill).
-void quantize_activations(quant::ActivationBlocks& blocks, quant::BlockFormat format, const float* x,
-                          std::int64_t tokens, std::int64_t cols, bool file_layout_tiles) {
-  blocks.prepare(format, tokens, cols, quant::best_isa(), file_layout_tiles);
-  if (tokens < 8) {
-    blocks.quantize_tokens(x, cols, 0, tokens);
-    return;
-  }
-  const std::int64_t threads = std::min<std::int64_t>(at::get_num_threads(), tokens / 4);
+// f(b, e) over [0, tokens) in equal shares, one per thread, with at least `per_thread` tokens a
+// share (fewer tokens stay on the calling thread: a hand-off would cost more than the work).
+template <class F>
+void split_tokens(std::int64_t tokens, std::int64_t per_thread, const F& f) {
+  const std::int64_t threads = std::clamp<std::int64_t>(tokens / per_thread, 1, at::get_num_threads());
   const std::int64_t share = (tokens + threads - 1) / threads;
   on_threads(threads, [&](std::int64_t i) {
     const auto b = std::min(tokens, i * share), e = std::min(tokens, (i + 1) * share);
-    if (b < e) blocks.quantize_tokens(x, cols, b, e);
+    if (b < e) f(b, e);
   });
 }
 
-// Rounds x [tokens, cols] to bf16 for the prompt kernel, tokens split among the threads.
+// Quantizes x [tokens, cols] (f32, contiguous) for `format`.
+void quantize_activations(quant::ActivationBlocks& blocks, quant::BlockFormat format, const float* x,
+                          std::int64_t tokens, std::int64_t cols, bool file_layout_tiles) {
+  blocks.prepare(format, tokens, cols, quant::best_isa(), file_layout_tiles);
+  split_tokens(tokens, 4, [&](std::int64_t b, std::int64_t e) { blocks.quantize_tokens(x, cols, b, e); });
+}
+
+// Rounds x [tokens, cols] to bf16 for the prompt kernel.
 void round_activations(quant::Bf16Activations& acts, const float* x, std::int64_t tokens, std::int64_t cols) {
   acts.prepare(tokens, cols);
-  const std::int64_t threads = std::max<std::int64_t>(1, std::min<std::int64_t>(at::get_num_threads(), tokens / 16));
-  const std::int64_t share = (tokens + threads - 1) / threads;
-  on_threads(threads, [&](std::int64_t i) {
-    const auto b = std::min(tokens, i * share), e = std::min(tokens, (i + 1) * share);
-    if (b < e) acts.convert_tokens(x, cols, b, e);
-  });
+  split_tokens(tokens, 16, [&](std::int64_t b, std::int64_t e) { acts.convert_tokens(x, cols, b, e); });
 }
 
 // The matrices' rows, one after another, cut into equal shares (multiples of 16 rows, so no
