@@ -129,6 +129,7 @@ TEST(QuantMatmul, MatchesFloat64Reference) {
   std::printf("best instruction set here: %s\n", isa_name(best_isa()));
   const std::vector<Case> cases{
       {BlockFormat::Q8_0, 37, 896, 1},   {BlockFormat::Q4_0, 37, 896, 1},   // decode, 28 blocks
+      {BlockFormat::Q8_0, 181, 640, 1},  {BlockFormat::Q4_0, 181, 640, 1},  // decode, 11 groups: 4 streams of 2 + 3
       {BlockFormat::Q8_0, 70, 928, 7},   {BlockFormat::Q4_0, 70, 928, 7},   // odd block count (29), tiles 4 + 3
       {BlockFormat::Q8_0, 9, 4864, 6},   {BlockFormat::Q4_0, 9, 4864, 6},   // 152 blocks: many chunks of 16
       {BlockFormat::Q8_0, 33, 32, 2},    {BlockFormat::Q4_0, 33, 32, 5},    // one block
@@ -203,6 +204,30 @@ TEST(QuantMatmul, RowRangesSplitAcrossThreadsGiveTheSameBits) {
     interleave_rows(w, copy.p, 0, rows / 16);
     w.interleaved = copy.p;
     expect_split_alike(48);
+  }
+}
+
+// Decode reads several groups at once from different parts of the range (the interleaved
+// AVX-512 kernel's streams); each group must still get the bits it gets alone.
+TEST(QuantMatmul, DecodeStreamsGiveEachGroupItsOwnBits) {
+  if (!reads_interleaved(Isa::Avx512Vnni)) GTEST_SKIP() << "no AVX-512 VNNI here";
+  for (BlockFormat f : {BlockFormat::Q8_0, BlockFormat::Q4_0}) {
+    const std::int64_t rows = 16 * 11 + 5, cols = 640;
+    const auto wf = random_matrix(rows, cols, 7, true);
+    const auto xf = random_matrix(1, cols, 8, false);
+    const std::size_t rb = row_bytes(f, cols);
+    std::vector<std::uint8_t> wq(rb * rows);
+    for (std::int64_t r = 0; r < rows; ++r) quantize_row(f, wf.data() + r * cols, wq.data() + r * rb, cols);
+    QuantMatrix w{f, wq.data(), rows, cols, rb};
+    AlignedBytes copy(interleaved_bytes(f, rows, cols));
+    interleave_rows(w, copy.p, 0, rows / 16);
+    w.interleaved = copy.p;
+    ActivationBlocks x;
+    x.quantize(f, xf.data(), 1, cols, cols);
+    std::vector<float> whole(rows), alone(rows);
+    quant_matmul(w, x, whole.data(), rows, 0, rows, Isa::Avx512Vnni);
+    for (std::int64_t r = 0; r < rows; r += 16) quant_matmul(w, x, alone.data(), rows, r, std::min(rows, r + 16), Isa::Avx512Vnni);
+    EXPECT_EQ(whole, alone) << block_traits(f).name;
   }
 }
 
