@@ -331,11 +331,7 @@ void matmul_amx(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::
 
 }  // namespace ebsd::quant::detail
 
-#pragma GCC diagnostic pop
-#ifdef __clang__
-#pragma clang attribute pop
-#endif
-#pragma GCC pop_options
+#include "isa_section_end.inc"
 
 namespace ebsd::quant::detail {
 

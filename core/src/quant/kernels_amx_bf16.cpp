@@ -224,8 +224,4 @@ void round_to_bf16_avx512(const float* x, std::int64_t n, std::uint16_t* out) {
 
 }  // namespace ebsd::quant::detail
 
-#pragma GCC diagnostic pop
-#ifdef __clang__
-#pragma clang attribute pop
-#endif
-#pragma GCC pop_options
+#include "isa_section_end.inc"

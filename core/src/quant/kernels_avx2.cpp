@@ -14,6 +14,7 @@
 #ifdef __clang__
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
 #endif
+#pragma GCC diagnostic push
 
 namespace ebsd::quant::detail {
 namespace {
@@ -132,7 +133,4 @@ void matmul_avx2(const QuantMatrix& w, const ActivationBlocks& x, float* y, std:
 
 }  // namespace ebsd::quant::detail
 
-#ifdef __clang__
-#pragma clang attribute pop
-#endif
-#pragma GCC pop_options
+#include "isa_section_end.inc"

@@ -263,8 +263,4 @@ void matmul_avx512(const QuantMatrix& w, const ActivationBlocks& x, float* y, st
 
 }  // namespace ebsd::quant::detail
 
-#pragma GCC diagnostic pop
-#ifdef __clang__
-#pragma clang attribute pop
-#endif
-#pragma GCC pop_options
+#include "isa_section_end.inc"

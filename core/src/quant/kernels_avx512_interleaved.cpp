@@ -190,8 +190,4 @@ void matmul_avx512_interleaved(const QuantMatrix& w, const ActivationBlocks& x, 
 
 }  // namespace ebsd::quant::detail
 
-#pragma GCC diagnostic pop
-#ifdef __clang__
-#pragma clang attribute pop
-#endif
-#pragma GCC pop_options
+#include "isa_section_end.inc"
