@@ -36,7 +36,7 @@ void matmul_amx_interleaved(const QuantMatrix& w, const ActivationBlocks& x, flo
 // for the first `tokens`.
 void matmul_amx_bf16(const QuantMatrix& w, const std::uint16_t* x, std::int64_t tokens, std::int64_t padded_tokens, float* y,
                      std::int64_t ldy, std::int64_t g0, std::int64_t g1);
-// out[i] = x[i] rounded to bf16 (nearest even), AVX512-BF16.
+// out[i] = x[i] rounded to bf16 (nearest even), AVX512-BF16; n a multiple of 32 (whole blocks).
 void round_to_bf16_avx512(const float* x, std::int64_t n, std::uint16_t* out);
 // Whether the CPU has AMX-BF16, AVX512-BF16 and VBMI (besides what Isa::Avx512Amx needs).
 bool cpu_has_amx_bf16();

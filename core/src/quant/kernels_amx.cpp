@@ -16,7 +16,7 @@
 #include <new>
 #include <vector>
 
-#include "amx_tile_config.hpp"
+#include "amx_common.hpp"
 #include "kernels.hpp"
 
 #pragma GCC push_options
@@ -31,18 +31,6 @@
 namespace ebsd::quant::detail {
 namespace {
 
-// 64-byte aligned storage for the unpacked Q4_0 tiles (aligned 32-byte stores fill them).
-template <class T>
-struct AlignedAllocator {
-  using value_type = T;
-  AlignedAllocator() = default;
-  template <class U>
-  AlignedAllocator(const AlignedAllocator<U>&) {}
-  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{64})); }
-  void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t{64}); }
-  template <class U>
-  bool operator==(const AlignedAllocator<U>&) const { return true; }
-};
 
 // Both kernels use one tile shape per role: tiles 0 and 3 hold 16 rows of 32 bytes (the file
 // layout's weights, or the interleaved kernel's activations), tiles 1 and 4 hold 8 rows of 64
@@ -110,7 +98,7 @@ void rows_amx(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::in
   // and, for Q4_0, the blocks unpacked to bytes (512 a block). Before, every token group
   // gathered and unpacked them again (8 times for a 128-token prompt).
   thread_local std::vector<float> scales_buf;
-  thread_local std::vector<std::uint8_t, AlignedAllocator<std::uint8_t>> unpacked_buf;
+  thread_local AlignedVector<std::uint8_t> unpacked_buf;
   scales_buf.resize(static_cast<std::size_t>(nb * 16 + 16));
   float* dw = reinterpret_cast<float*>((reinterpret_cast<std::uintptr_t>(scales_buf.data()) + 63) & ~std::uintptr_t{63});
   if constexpr (Q4) unpacked_buf.resize(static_cast<std::size_t>(nb * 512));
@@ -214,7 +202,7 @@ void groups_amx(const QuantMatrix& w, const ActivationBlocks& x, float* y, std::
   const std::int64_t group_bytes = interleaved_group_bytes(w.format, nb), scale_bytes = interleaved_scale_bytes(nb);
   const std::int64_t xstride = x.plain_stride();
   alignas(64) std::int32_t c0[256], c1[256], c2[256], c3[256];
-  thread_local std::vector<std::uint8_t, AlignedAllocator<std::uint8_t>> unpacked_buf;
+  thread_local AlignedVector<std::uint8_t> unpacked_buf;
   unpacked_buf.resize(static_cast<std::size_t>(nb * 512));
   const __m512i low4 = _mm512_set1_epi8(0x0F);
   for (std::int64_t g = g0; g < g1; ++g) {

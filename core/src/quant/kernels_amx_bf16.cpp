@@ -12,7 +12,7 @@
 #include <new>
 #include <vector>
 
-#include "amx_tile_config.hpp"
+#include "amx_common.hpp"
 #include "kernels.hpp"
 
 #pragma GCC push_options
@@ -80,24 +80,6 @@ inline void dequantize_block(const std::uint8_t* group, const std::uint8_t* quan
   }
 }
 
-// 64-byte aligned bf16 scratch that grows and is kept per thread.
-std::uint16_t* scratch(std::size_t values) {
-  struct Buffer {
-    std::uint16_t* p = nullptr;
-    std::size_t size = 0;
-    ~Buffer() { ::operator delete(p, std::align_val_t{64}); }
-  };
-  thread_local Buffer buf;
-  if (buf.size < values) {
-    ::operator delete(buf.p, std::align_val_t{64});
-    buf.p = nullptr;
-    buf.size = 0;
-    buf.p = static_cast<std::uint16_t*>(::operator new(values * sizeof(std::uint16_t), std::align_val_t{64}));
-    buf.size = values;
-  }
-  return buf.p;
-}
-
 // Result tile `c` (16 tokens from t) into y's columns col..col+15, or its first `valid` rows only
 // (the prompt's last, partial tile of tokens) through a bounce buffer.
 #define EBSD_AMX_STORE_RESULT(c, y, ldy, t, col, valid)                                                        \
@@ -127,7 +109,9 @@ void groups_bf16(const QuantMatrix& w, const std::uint16_t* x, std::int64_t toke
   const std::int64_t group_bytes = interleaved_group_bytes(w.format, nb), scale_bytes = interleaved_scale_bytes(nb);
   const std::int64_t xstride = cols * 2;
   const bool pipelined = nb <= kPipelinedMaxBlocks;
-  std::uint16_t* const scratch_base = scratch(static_cast<std::size_t>((pipelined ? 4 : 2) * nb * 512));
+  thread_local AlignedVector<std::uint16_t> scratch;  // grows, kept per thread
+  scratch.resize(static_cast<std::size_t>((pipelined ? 4 : 2) * nb * 512));
+  std::uint16_t* const scratch_base = scratch.data();
   std::uint16_t* buffers[2] = {scratch_base, pipelined ? scratch_base + 2 * nb * 512 : scratch_base};
   // Item i of the pair starting at group g: block i % nb of group g + i / nb (if it exists).
   const auto dequantize_item = [&](std::int64_t g, std::int64_t i, std::uint16_t* into) {
@@ -213,13 +197,8 @@ void matmul_amx_bf16(const QuantMatrix& w, const std::uint16_t* x, std::int64_t 
 }
 
 void round_to_bf16_avx512(const float* x, std::int64_t n, std::uint16_t* out) {
-  std::int64_t i = 0;
-  for (; i + 32 <= n; i += 32)
+  for (std::int64_t i = 0; i < n; i += 32)
     _mm512_storeu_si512(out + i, reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(_mm512_loadu_ps(x + i + 16), _mm512_loadu_ps(x + i))));
-  for (; i < n; i += 16) {
-    const __mmask16 m = static_cast<__mmask16>((n - i >= 16) ? 0xFFFF : ((1u << (n - i)) - 1));
-    _mm256_mask_storeu_epi16(out + i, m, reinterpret_cast<__m256i>(_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(m, x + i))));
-  }
 }
 
 }  // namespace ebsd::quant::detail
