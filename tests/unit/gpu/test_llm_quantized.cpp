@@ -108,8 +108,7 @@ TEST(QuantizedGguf, Q8_0AndQ4_0RunInPlaceAndCountTheirBytes) {
 
 // Prompts of 32 tokens or more run bf16 products where the CPU has AMX-BF16
 // (quant/bf16_prompt_matmul.hpp), decode steps the 8-bit ones: both stay as close to the
-// dequantized model as the 8-bit path does on short prompts, and the prompt's logits agree with a
-// token-by-token run to within those two roundings.
+// dequantized model as the 8-bit path does on short prompts; with bf16 the prompt is the closer.
 TEST(QuantizedGguf, LongPromptsStayWithinTheActivationRounding) {
   ebsd::test::TempDir tmp;
   torch::set_num_threads(2);
@@ -135,9 +134,13 @@ TEST(QuantizedGguf, LongPromptsStayWithinTheActivationRounding) {
                 im::ggml_type_traits(m).name, prompt_err, step_err, wts, between);
     EXPECT_LE(prompt_err, m == im::GgmlType::Q8_0 ? 3 * wts : wts);
     EXPECT_LE(step_err, m == im::GgmlType::Q8_0 ? 3 * wts : wts);
-    // Each path is within its own activation rounding of the dequantized model; they differ by no
-    // more than both together (a wrong token order or position would be far off).
-    EXPECT_LE(between, 1.5 * (prompt_err + step_err));
+    // Where the prompt ran in bf16 it is the closer of the two to the dequantized model (bf16
+    // rounds each activation finer than an 8-bit block does).
+    // Without it both are the 8-bit products and agree as in the short-prompt test.
+    if (q::bf16_prompt_supported())
+      EXPECT_LT(prompt_err, step_err);
+    else
+      EXPECT_LE(between, 1e-5);
   }
 }
 
