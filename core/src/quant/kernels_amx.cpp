@@ -31,7 +31,6 @@
 namespace ebsd::quant::detail {
 namespace {
 
-
 // Both kernels use one tile shape per role: tiles 0 and 3 hold 16 rows of 32 bytes (the file
 // layout's weights, or the interleaved kernel's activations), tiles 1 and 4 hold 8 rows of 64
 // bytes (the other operand: 16 columns x 4 values), tiles 2, 5, 6 and 7 hold 16 x 16 int32
