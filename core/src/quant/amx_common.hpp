@@ -1,9 +1,9 @@
 #pragma once
-// What both AMX kernels need: the ldtilecfg operand and 64-byte aligned per-thread scratch.
-#include <cstddef>
+// What both AMX kernels need: the ldtilecfg operand and 64-byte aligned per-thread scratch
+// (ebsd::AlignedVector).
 #include <cstdint>
-#include <new>
-#include <vector>
+
+#include "ebsd/core/aligned_vector.hpp"
 
 namespace ebsd::quant::detail {
 
@@ -16,21 +16,6 @@ struct alignas(64) TileConfig {
   std::uint8_t rows[16] = {};
 };
 
-// 64-byte aligned storage for a std::vector of tiles (tile loads and aligned vector stores want
-// whole cache lines).
-template <class T>
-struct AlignedAllocator {
-  using value_type = T;
-  AlignedAllocator() = default;
-  template <class U>
-  AlignedAllocator(const AlignedAllocator<U>&) {}
-  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{64})); }
-  void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t{64}); }
-  template <class U>
-  bool operator==(const AlignedAllocator<U>&) const { return true; }
-};
-
-template <class T>
-using AlignedVector = std::vector<T, AlignedAllocator<T>>;
+using ebsd::AlignedVector;
 
 }  // namespace ebsd::quant::detail
