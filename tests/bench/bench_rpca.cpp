@@ -93,6 +93,7 @@ const char* kernel_name(ScaledGdKernel k) {
     case ScaledGdKernel::FusedPortable: return "fused, portable C++";
     case ScaledGdKernel::FusedAvx2: return "fused, AVX2+FMA";
     case ScaledGdKernel::FusedAvx512: return "fused, AVX-512";
+    case ScaledGdKernel::FusedAvx512Blocked: return "fused, AVX-512 blocked";
     default: return "auto";
   }
 }
@@ -293,7 +294,7 @@ void timing(const Args& a) {
   double ours_best = 1e300;
   if (!a.skip_cpu)
   for (const auto k : {ScaledGdKernel::Generic, ScaledGdKernel::FusedPortable, ScaledGdKernel::FusedAvx2,
-                       ScaledGdKernel::FusedAvx512})
+                       ScaledGdKernel::FusedAvx512, ScaledGdKernel::FusedAvx512Blocked})
     for (const int threads : {1, a.threads}) {
       if (k == ScaledGdKernel::Generic && threads != 1) continue;  // the generic kernel is single-threaded
       ebsd::rpca::ScaledGdSettings s;

@@ -9,7 +9,9 @@
 #include <memory>
 #include <vector>
 
+#include "ebsd/core/aligned_vector.hpp"
 #include "residual_rows.hpp"
+#include "residual_slab.hpp"
 #include "scaled_step.hpp"
 #include "worker_team.hpp"
 
@@ -17,23 +19,40 @@ namespace ebsd::rpca::detail {
 
 class FusedResidualPass {
 public:
-  FusedResidualPass(const tensor::Shape& shape, const std::vector<std::int64_t>& ranks, int threads, RowKernel kernel);
+  // Reads observed (Y) and truth (X*, or nullptr: no errors) in every call of gradients: both
+  // must outlive the pass and stay unchanged. The blocked kernel (Avx512Blocked, which needs
+  // ranks[2] <= kSlabMaxRank3, ebsd::Error otherwise) reads padded, aligned copies made here.
+  FusedResidualPass(const tensor::Tensor<double>& observed, const tensor::Tensor<double>* truth,
+                    const std::vector<std::int64_t>& ranks, int threads, RowKernel kernel);
 
   // Fills g for the iterate x (R = clamp(X_t - Y, -zeta, zeta)); returns ||X_t - truth||^2
   // (0 without a truth).
-  double gradients(const tensor::Tensor<double>& observed, const tensor::Tucker<double>& x, double zeta,
-                   const tensor::Tensor<double>* truth, ScaledGradients& g);
+  double gradients(const tensor::Tucker<double>& x, double zeta, ScaledGradients& g);
 
 private:
+  double row_kernel_gradients(const tensor::Tucker<double>& x, double zeta, ScaledGradients& g);
+  double slab_gradients(const tensor::Tucker<double>& x, double zeta, ScaledGradients& g);
+  // The fields of RowPassInput common to both kernels, after u_padded_, w_padded_, wt_ are set.
+  RowPassInput pass_input(const tensor::Tucker<double>& x, double zeta) const;
+
   struct Worker {
-    std::vector<double> q23, q12, cj, p3j, p1j, rcols, vj;
+    AlignedVector<double> q23, q12, cj, p3j, p1j, rcols, vj;
     RowPassOutput out;
+    AlignedVector<double> slab_buffer;  // the slab kernel's (Avx512Blocked) scratch
+    SlabScratch slab;
     std::int64_t j_begin = 0, j_end = 0;
   };
 
   std::int64_t n1_, n2_, n3_, r1_, r2_, r3_, n1p_, n3p_;
   RowKernel kernel_;
-  MatrixD u_padded_, gu_, wt_, w_padded_;
+  const double* observed_;  // Y as the kernel reads it: the caller's, or for the slab kernel y_padded_
+  const double* truth_;
+  AlignedVector<double> y_padded_, truth_padded_;  // n1p x n2 x n3, zeros past n1 (slab kernel only)
+  AlignedVector<double> u_padded_, gu_, w_padded_;  // n1p x r1, n1p x r2 r3, n3p x r3 (zero rows past n)
+  MatrixD wt_;
+  AlignedVector<double> core_t2_;  // the slab kernel's G with c2 fastest, padded to a multiple of 8
+  AlignedVector<double> slab_terms_;  // the slab kernel's terms, one set per block of rows
+  SlabWork slab_work_;
   std::vector<double> q13_;
   std::vector<Worker> workers_;
   std::unique_ptr<WorkerTeam> team_;

@@ -109,10 +109,12 @@ bool row_kernel_supported(RowKernel k) {
     case RowKernel::Avx2:
       return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     case RowKernel::Avx512:
+    case RowKernel::Avx512Blocked:
       return __builtin_cpu_supports("avx512f");
 #else
     case RowKernel::Avx2:
     case RowKernel::Avx512:
+    case RowKernel::Avx512Blocked:
       return false;
 #endif
   }
@@ -129,6 +131,7 @@ void residual_rows(RowKernel k, const RowPassInput& in, RowPassOutput& out, std:
   switch (k) {
 #ifdef EBSD_RPCA_X86
     case RowKernel::Avx512:
+    case RowKernel::Avx512Blocked:  // not dispatched here (see the enum); the row kernel is its equal
       avx512::rows(in, out, j_begin, j_end);
       return;
     case RowKernel::Avx2:
@@ -136,6 +139,7 @@ void residual_rows(RowKernel k, const RowPassInput& in, RowPassOutput& out, std:
       return;
 #else
     case RowKernel::Avx512:
+    case RowKernel::Avx512Blocked:
     case RowKernel::Avx2:
 #endif
     case RowKernel::Portable:

@@ -42,7 +42,9 @@ struct RowPassOutput {
   double* vj = nullptr;     // r2 per row: V(j, :)
 };
 
-enum class RowKernel { Portable, Avx2, Avx512 };
+// Avx512Blocked is the slab kernel of residual_slab.hpp (ranks r3 <= kSlabMaxRank3), run by
+// FusedResidualPass; residual_rows itself takes the other three.
+enum class RowKernel { Portable, Avx2, Avx512, Avx512Blocked };
 
 bool row_kernel_supported(RowKernel k);
 // The fastest kernel this CPU runs.

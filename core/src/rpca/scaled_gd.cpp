@@ -62,18 +62,22 @@ detail::RowKernel row_kernel_for(ScaledGdKernel k) {
       return detail::RowKernel::Avx2;
     case ScaledGdKernel::FusedAvx512:
       return detail::RowKernel::Avx512;
+    case ScaledGdKernel::FusedAvx512Blocked:
+      return detail::RowKernel::Avx512Blocked;
     default:
       return detail::best_row_kernel();
   }
 }
 
-ScaledGdKernel resolve_kernel(ScaledGdKernel k, int order) {
+ScaledGdKernel resolve_kernel(ScaledGdKernel k, const std::vector<std::int64_t>& ranks) {
+  const int order = static_cast<int>(ranks.size());
   if (k == ScaledGdKernel::Generic) return k;
   if (k == ScaledGdKernel::Auto) {
     if (order != 3) return ScaledGdKernel::Generic;
     switch (detail::best_row_kernel()) {
       case detail::RowKernel::Avx512:
-        return ScaledGdKernel::FusedAvx512;
+      case detail::RowKernel::Avx512Blocked:
+        return ranks[2] <= detail::kSlabMaxRank3 ? ScaledGdKernel::FusedAvx512Blocked : ScaledGdKernel::FusedAvx512;
       case detail::RowKernel::Avx2:
         return ScaledGdKernel::FusedAvx2;
       case detail::RowKernel::Portable:
@@ -83,6 +87,10 @@ ScaledGdKernel resolve_kernel(ScaledGdKernel k, int order) {
   if (order != 3) throw Error("the fused kernels need a 3-way tensor", "", "scaled_gd kernel");
   if (!detail::row_kernel_supported(row_kernel_for(k)))
     throw Error("this CPU lacks the instruction set of the requested kernel", "", "scaled_gd kernel");
+  if (k == ScaledGdKernel::FusedAvx512Blocked && ranks[2] > detail::kSlabMaxRank3)
+    throw Error("the blocked AVX-512 kernel takes mode-3 ranks up to " + std::to_string(detail::kSlabMaxRank3) +
+                    ", not " + std::to_string(ranks[2]),
+                "", "scaled_gd kernel");
   return k;
 }
 
@@ -106,7 +114,7 @@ ScaledGdResult scaled_gd(const tensor::Tensor<double>& observed, const ScaledGdS
   check_scaled_gd_input(observed, settings, truth);
   const Hyperparameters& h = settings.hyper;
   ScaledGdResult result;
-  result.kernel = resolve_kernel(settings.kernel, observed.order());
+  result.kernel = resolve_kernel(settings.kernel, settings.ranks);
   const double truth_norm = truth ? tensor::frobenius_norm(*truth) : 0.0;
 
   // Spectral initialisation: Y - T_zeta0(Y) = clamp(Y, -zeta0, zeta0).
@@ -130,7 +138,7 @@ ScaledGdResult scaled_gd(const tensor::Tensor<double>& observed, const ScaledGdS
   if (result.kernel != ScaledGdKernel::Generic) {
     const int threads =
         settings.threads > 0 ? settings.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    fused = std::make_unique<detail::FusedResidualPass>(observed.shape(), settings.ranks, threads,
+    fused = std::make_unique<detail::FusedResidualPass>(observed, truth, settings.ranks, threads,
                                                         row_kernel_for(result.kernel));
   }
   result.init_seconds = seconds_since(t_init);
@@ -141,7 +149,7 @@ ScaledGdResult scaled_gd(const tensor::Tensor<double>& observed, const ScaledGdS
   int t = 0;
   for (; t < settings.iterations; ++t) {
     progress.check();
-    const double squared_error = fused ? fused->gradients(observed, x, zeta, truth, g)
+    const double squared_error = fused ? fused->gradients(x, zeta, g)
                                        : detail::generic_gradients(observed, x, zeta, truth, g);
     if (truth) {
       result.relative_errors.push_back(std::sqrt(squared_error) / truth_norm);

@@ -125,7 +125,8 @@ TEST(RpcaScaledGd, AllKernelsAndThreadCountsGiveTheSameIterates) {
   s.kernel = ScaledGdKernel::Generic;
   const auto reference = ebsd::rpca::scaled_gd(y, s, ebsd::Progress::none(), &x_star);
   int compared = 0;
-  for (const auto k : {ScaledGdKernel::FusedPortable, ScaledGdKernel::FusedAvx2, ScaledGdKernel::FusedAvx512})
+  for (const auto k : {ScaledGdKernel::FusedPortable, ScaledGdKernel::FusedAvx2, ScaledGdKernel::FusedAvx512,
+                       ScaledGdKernel::FusedAvx512Blocked})
     for (const int threads : {1, 3}) {
       s.kernel = k;
       s.threads = threads;
@@ -142,6 +143,54 @@ TEST(RpcaScaledGd, AllKernelsAndThreadCountsGiveTheSameIterates) {
         EXPECT_NEAR(r.relative_errors[t], reference.relative_errors[t], 1e-12 * reference.relative_errors[t]);
     }
   EXPECT_GE(compared, 2);
+}
+
+TEST(RpcaScaledGd, BlockedKernelGivesTheSameBitsForAnyThreadCount) {
+  // The blocked kernel hands out blocks of rows to whichever thread is free, and adds the
+  // blocks' terms in block order: its iterates must not depend on the thread count or on the
+  // scheduling. 100 rows: 25 blocks, shared unevenly by 2, 3 and 7 threads.
+  ScaledGdSettings s;
+  s.ranks = {6, 5, 7};
+  s.iterations = 6;
+  s.hyper = {0.5, 0.2, 0.5, 0.8};
+  s.kernel = ScaledGdKernel::FusedAvx512Blocked;
+  const auto p = ebsd::rpca::make_synthetic_problem({30, 5, 3.0, 0.1, 9});
+  Tensor<double> y({21, 100, 13});
+  for (std::int64_t i = 0; i < y.size(); ++i) y.data()[i] = p.observed.data()[i % p.observed.size()] * (1.0 + 1e-3 * i);
+  s.threads = 1;
+  ebsd::rpca::ScaledGdResult one;
+  try {
+    one = ebsd::rpca::scaled_gd(y, s, ebsd::Progress::none());
+  } catch (const ebsd::Error&) {
+    GTEST_SKIP() << "this CPU lacks AVX-512";
+  }
+  for (const int threads : {2, 3, 7}) {
+    s.threads = threads;
+    const auto r = ebsd::rpca::scaled_gd(y, s, ebsd::Progress::none());
+    ASSERT_EQ(r.low_rank.size(), one.low_rank.size());
+    EXPECT_TRUE(std::equal(r.low_rank.data(), r.low_rank.data() + r.low_rank.size(), one.low_rank.data())) << threads;
+  }
+}
+
+TEST(RpcaScaledGd, BlockedKernelTakesModeThreeRanksUpToTwelve) {
+  const auto p = ebsd::rpca::make_synthetic_problem({16, 2, 2.0, 0.1, 3});
+  auto s = settings(2, 2, ScaledGdKernel::FusedAvx512Blocked);
+  s.ranks = {2, 13, 13};
+  Tensor<double> y({16, 16, 16});
+  std::copy_n(p.observed.data(), y.size(), y.data());
+  EXPECT_THROW(ebsd::rpca::scaled_gd(y, s, ebsd::Progress::none()), ebsd::Error);  // 13 > 12 (or no AVX-512)
+  // Auto takes the blocked kernel where it can and the row kernel above rank 12.
+  s.kernel = ScaledGdKernel::Auto;
+  const auto above = ebsd::rpca::scaled_gd(y, s, ebsd::Progress::none());
+  s.ranks = {4, 3, 12};
+  const auto within = ebsd::rpca::scaled_gd(y, s, ebsd::Progress::none());
+  if (__builtin_cpu_supports("avx512f")) {
+    EXPECT_EQ(above.kernel, ScaledGdKernel::FusedAvx512);
+    EXPECT_EQ(within.kernel, ScaledGdKernel::FusedAvx512Blocked);
+  } else {
+    EXPECT_NE(above.kernel, ScaledGdKernel::FusedAvx512Blocked);
+    EXPECT_NE(within.kernel, ScaledGdKernel::FusedAvx512Blocked);
+  }
 }
 
 TEST(RpcaScaledGd, RunsOnTensorsOfOtherOrders) {

@@ -41,11 +41,12 @@ Hyperparameters unfolding_initial_hyperparameters();
 
 // Which implementation runs the iterations. All give the same iterates up to rounding.
 enum class ScaledGdKernel {
-  Auto,          // Fused for 3-way tensors (fastest instruction set the CPU has), else Generic
+  Auto,          // Fused for 3-way tensors (the fastest kernel this CPU and these ranks take), else Generic
   Generic,       // any order: forms X_t and the residual, then mode products (the plain reference)
   FusedPortable, // 3-way, one fused pass per iteration, plain C++
   FusedAvx2,     // 3-way, fused, AVX2 + FMA (throws ebsd::Error where the CPU lacks them)
   FusedAvx512,   // 3-way, fused, AVX-512F (throws ebsd::Error where the CPU lacks it)
+  FusedAvx512Blocked,  // 3-way, fused, AVX-512F with register-blocked products; mode-3 rank <= 12
 };
 
 struct ScaledGdSettings {

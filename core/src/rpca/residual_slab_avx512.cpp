@@ -1,0 +1,356 @@
+#include <algorithm>
+
+#include "residual_slab.hpp"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define EBSD_SLAB_X86 1
+#endif
+
+namespace ebsd::rpca::detail {
+
+#ifdef EBSD_SLAB_X86
+namespace {
+
+// Function attributes instead of compiler flags: the rest of the program stays portable and
+// the kernel is picked at run time (slab_kernel_supported).
+#define EBSD_SLAB_FN __attribute__((target("avx512f")))
+#define EBSD_SLAB_OP __attribute__((target("avx512f"), always_inline)) inline
+
+using Vec = __m512d;
+constexpr std::int64_t kLanes = 8;
+
+EBSD_SLAB_OP Vec zero() { return _mm512_setzero_pd(); }
+EBSD_SLAB_OP Vec load(const double* p) { return _mm512_loadu_pd(p); }
+EBSD_SLAB_OP void store(double* p, Vec v) { _mm512_storeu_pd(p, v); }
+EBSD_SLAB_OP Vec bcast(const double* p) { return _mm512_set1_pd(*p); }
+EBSD_SLAB_OP Vec fma(Vec a, Vec b, Vec c) { return _mm512_fmadd_pd(a, b, c); }
+// The masked forms with an explicit source: GCC 12's unmasked min/max pass _mm512_undefined_pd()
+// and warn (maybe-uninitialized).
+EBSD_SLAB_OP Vec clamp(Vec v, Vec lo, Vec hi) {
+  const Vec m = _mm512_mask_max_pd(v, 0xFF, v, lo);
+  return _mm512_mask_min_pd(m, 0xFF, m, hi);
+}
+EBSD_SLAB_OP Vec load_aligned(const double* p) { return _mm512_load_pd(p); }
+EBSD_SLAB_OP __mmask8 first_lanes(std::int64_t valid) {
+  return valid >= kLanes ? static_cast<__mmask8>(0xFF) : static_cast<__mmask8>(valid <= 0 ? 0u : (1u << valid) - 1u);
+}
+
+// Lane i of the result is the sum of the lanes of a[i]: three rounds of pairwise sums over
+// two-source permutes (14 permutes, 7 adds for 8 sums; eight horizontal sums take 24 and 24).
+EBSD_SLAB_OP Vec reduce8(const Vec (&a)[8]) {
+  const __m512i even = _mm512_setr_epi64(0, 8, 2, 10, 4, 12, 6, 14), odd = _mm512_setr_epi64(1, 9, 3, 11, 5, 13, 7, 15);
+  Vec t[4];
+  for (int i = 0; i < 4; ++i)  // lane pairs: t[i] holds partial sums of a[2i] and a[2i + 1]
+    t[i] = _mm512_add_pd(_mm512_permutex2var_pd(a[2 * i], even, a[2 * i + 1]),
+                         _mm512_permutex2var_pd(a[2 * i], odd, a[2 * i + 1]));
+  const __m512i lo2 = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13), hi2 = _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15);
+  const Vec u0 = _mm512_add_pd(_mm512_permutex2var_pd(t[0], lo2, t[1]), _mm512_permutex2var_pd(t[0], hi2, t[1]));
+  const Vec u1 = _mm512_add_pd(_mm512_permutex2var_pd(t[2], lo2, t[3]), _mm512_permutex2var_pd(t[2], hi2, t[3]));
+  const __m512i lo4 = _mm512_setr_epi64(0, 1, 2, 3, 8, 9, 10, 11), hi4 = _mm512_setr_epi64(4, 5, 6, 7, 12, 13, 14, 15);
+  return _mm512_add_pd(_mm512_permutex2var_pd(u0, lo4, u1), _mm512_permutex2var_pd(u0, hi4, u1));
+}
+
+EBSD_SLAB_OP double hsum(Vec v) {
+  const Vec a[8] = {v, zero(), zero(), zero(), zero(), zero(), zero(), zero()};
+  return _mm512_cvtsd_f64(reduce8(a));
+}
+
+// What one row's chunk loop needs.
+struct RowView {
+  const double* y;      // Y(0, j, 0)
+  const double* truth;  // X*(0, j, 0) or nullptr
+  double* p3;           // P3_j: n1p x r3
+  double* p1;           // P1_j: n3p x r1
+  // The Y (and truth) of the chunk processed next, shifted so that next + i addresses what
+  // y + i addresses in this chunk, and its z count: its lines are requested while this chunk
+  // runs, one line per line read (the z planes lie a plane apart, too far for the prefetchers
+  // to follow across rows).
+  const double* next_y;
+  const double* next_truth;
+  std::int64_t next_zn;
+};
+
+// C_j(x, c3) = sum_c2 (G x_1 U)(x, c2, c3) V(j, c2).
+EBSD_SLAB_FN void form_cj(const RowPassInput& in, std::int64_t j, double* cj) {
+  const std::int64_t n1p = in.n1p, r2 = in.r2;
+  for (std::int64_t c3 = 0; c3 < in.r3; ++c3)
+    for (std::int64_t x0 = 0; x0 < n1p; x0 += kLanes) {
+      Vec acc = zero();
+      for (std::int64_t c2 = 0; c2 < r2; ++c2)
+        acc = fma(load(in.gu + x0 + n1p * (c2 + r2 * c3)), bcast(in.v + j + in.n2 * c2), acc);
+      store(cj + x0 + n1p * c3, acc);
+    }
+}
+
+// B consecutive z values of one x vector: X_t from the C_j values in c, the residual (to the
+// chunk buffer), P3 sums in p. X_t's sum runs over c3 in order and P3's over z in order, as in
+// the row kernel.
+template <int R3, int B>
+EBSD_SLAB_OP void z_step(const RowPassInput& in, const RowView& row, const Vec (&c)[R3], Vec (&p)[R3], double* rbuf_z,
+                         std::int64_t x0, std::int64_t z, std::int64_t z0, Vec lo, Vec hi, Vec& err) {
+  const std::int64_t plane = in.n1p * in.n2;
+  Vec xt[B];
+  for (int b = 0; b < B; ++b) xt[b] = zero();
+  for (int k = 0; k < R3; ++k)
+    for (int b = 0; b < B; ++b) xt[b] = fma(c[k], bcast(in.wt + R3 * (z + b) + k), xt[b]);
+  for (int b = 0; b < B; ++b) {
+    const std::int64_t at = plane * (z + b) + x0;
+    if (z + b - z0 < row.next_zn) {
+      _mm_prefetch(reinterpret_cast<const char*>(row.next_y + at), _MM_HINT_T1);
+      if (row.next_truth) _mm_prefetch(reinterpret_cast<const char*>(row.next_truth + at), _MM_HINT_T1);
+    }
+    if (row.truth) {
+      const Vec d = _mm512_sub_pd(xt[b], load_aligned(row.truth + at));
+      err = fma(d, d, err);
+    }
+    const Vec r = clamp(_mm512_sub_pd(xt[b], load_aligned(row.y + at)), lo, hi);
+    store(rbuf_z + in.n1p * b + x0, r);
+    for (int k = 0; k < R3; ++k) p[k] = fma(r, bcast(in.wt + R3 * (z + b) + k), p[k]);
+  }
+}
+
+// X_t, residuals and P3 for z in [z0, z0 + zn), every x vector; the residuals of z0 + i go to
+// row i of rbuf.
+template <int R3>
+EBSD_SLAB_FN void chunk_residuals(const RowPassInput& in, const RowView& row, const double* cj, double* rbuf,
+                                  std::int64_t z0, std::int64_t zn, Vec& err) {
+  const std::int64_t n1p = in.n1p;
+  const Vec lo = _mm512_set1_pd(-in.zeta), hi = _mm512_set1_pd(in.zeta);
+  for (std::int64_t x0 = 0; x0 < n1p; x0 += kLanes) {
+    Vec c[R3], p[R3];
+    for (int k = 0; k < R3; ++k) {
+      c[k] = load(cj + x0 + n1p * k);
+      p[k] = z0 == 0 ? zero() : load(row.p3 + x0 + n1p * k);
+    }
+    std::int64_t z = z0;
+    for (; z + 4 <= z0 + zn; z += 4) z_step<R3, 4>(in, row, c, p, rbuf + n1p * (z - z0), x0, z, z0, lo, hi, err);
+    for (; z < z0 + zn; ++z) z_step<R3, 1>(in, row, c, p, rbuf + n1p * (z - z0), x0, z, z0, lo, hi, err);
+    for (int k = 0; k < R3; ++k) store(row.p3 + x0 + n1p * k, p[k]);
+  }
+}
+
+// P1_j(z0 + zg + b, c + k) = sum_x U(x, c + k) r(x, z0 + zg + b), b < 8, k < CK: 8 CK chains over
+// the x vectors, reduced eight at a time.
+template <int CK>
+EBSD_SLAB_FN void p1_group(const RowPassInput& in, const double* rbuf, double* p1, std::int64_t z, std::int64_t c) {
+  const std::int64_t n1p = in.n1p;
+  Vec acc[CK][8];
+  for (int k = 0; k < CK; ++k)
+    for (int b = 0; b < 8; ++b) acc[k][b] = zero();
+  for (std::int64_t x0 = 0; x0 < n1p; x0 += kLanes) {
+    Vec u[CK];
+    for (int k = 0; k < CK; ++k) u[k] = load(in.u + x0 + n1p * (c + k));
+    for (int b = 0; b < 8; ++b) {
+      const Vec r = load(rbuf + n1p * b + x0);
+      for (int k = 0; k < CK; ++k) acc[k][b] = fma(u[k], r, acc[k][b]);
+    }
+  }
+  for (int k = 0; k < CK; ++k) store(p1 + z + in.n3p * (c + k), reduce8(acc[k]));
+}
+
+EBSD_SLAB_FN void chunk_p1(const RowPassInput& in, const double* rbuf, double* p1, std::int64_t z0, std::int64_t zn) {
+  for (std::int64_t zg = 0; zg < zn; zg += 8) {
+    std::int64_t c = 0;
+    while (c < in.r1) {
+      const std::int64_t left = in.r1 - c;
+      if (left >= 3 && left != 4) {
+        p1_group<3>(in, rbuf + in.n1p * zg, p1, z0 + zg, c);
+        c += 3;
+      } else if (left >= 2) {
+        p1_group<2>(in, rbuf + in.n1p * zg, p1, z0 + zg, c);
+        c += 2;
+      } else {
+        p1_group<1>(in, rbuf + in.n1p * zg, p1, z0 + zg, c);
+        c += 1;
+      }
+    }
+  }
+}
+
+// out[m + out_stride * c] = sum_e a[e + ld m] b[e + ld c] for m < ma, c < nb, e < ld (a multiple
+// of 8): eight m at a time, reduced together (Q13's row j: a = P1_j, b = W).
+EBSD_SLAB_FN void column_dots(const double* a, std::int64_t ld, std::int64_t ma, const double* b, std::int64_t nb,
+                              double* out, std::int64_t out_stride) {
+  for (std::int64_t c = 0; c < nb; ++c)
+    for (std::int64_t m = 0; m < ma; m += 8) {
+      const std::int64_t g = std::min<std::int64_t>(8, ma - m);
+      Vec acc[8];
+      for (int k = 0; k < 8; ++k) acc[k] = zero();
+      for (std::int64_t e = 0; e < ld; e += kLanes) {
+        const Vec w = load(b + e + ld * c);
+#pragma GCC unroll 8
+        for (int k = 0; k < 8; ++k)
+          if (k < g) acc[k] = fma(load(a + e + ld * (m + k)), w, acc[k]);
+      }
+      _mm512_mask_storeu_pd(out + m + out_stride * c, first_lanes(g), reduce8(acc));
+    }
+}
+
+// out[e + ne c] (+)= sum_k a[e + ne k] b[c * b_c + k * b_k] for e < ne (a multiple of 8), c < nc,
+// k < nk: a column panel times a small matrix given by its strides, GK columns of out at a time.
+struct PanelProduct {
+  const double* a;
+  std::int64_t ne, nk;
+  const double* b;
+  std::int64_t b_c, b_k, nc;
+  double* out;
+  bool accumulate;
+};
+
+template <int GK>
+EBSD_SLAB_FN void panel_group(const PanelProduct& p, std::int64_t c) {
+  for (std::int64_t e0 = 0; e0 < p.ne; e0 += kLanes) {
+    Vec acc[GK];
+    for (int g = 0; g < GK; ++g) acc[g] = p.accumulate ? load(p.out + e0 + p.ne * (c + g)) : zero();
+    for (std::int64_t k = 0; k < p.nk; ++k) {
+      const Vec a = load(p.a + e0 + p.ne * k);
+      for (int g = 0; g < GK; ++g) acc[g] = fma(a, bcast(p.b + (c + g) * p.b_c + k * p.b_k), acc[g]);
+    }
+    for (int g = 0; g < GK; ++g) store(p.out + e0 + p.ne * (c + g), acc[g]);
+  }
+}
+
+EBSD_SLAB_FN void panel_product(const PanelProduct& p) {
+  std::int64_t c = 0;
+  for (; c + 8 <= p.nc; c += 8) panel_group<8>(p, c);
+  for (; c + 4 <= p.nc; c += 4) panel_group<4>(p, c);
+  for (; c + 2 <= p.nc; c += 2) panel_group<2>(p, c);
+  for (; c < p.nc; ++c) panel_group<1>(p, c);
+}
+
+// The terms of row j once P3_j and P1_j are complete. With H_j = G x_2 V(j, :) (r1 x r3):
+//   factor 0 += P3_j H_j^T          (M_1(Q23) M_1(G)^T, Q23's row-j part being P3_j (x) V(j, :))
+//   factor 2 += P1_j H_j            (M_3(Q12) M_3(G)^T likewise)
+//   Q13(:, j, :) = P1_j^T W,  core += V(j, :) (x) Q13(:, j, :),  factor 1 row j = M_2(Q13) M_2(G)^T
+// so the accumulators Q23 and Q12 (83 KB each at 100^3 rank 10) are never formed.
+EBSD_SLAB_FN void finish_row(const RowPassInput& in, const SlabFactors& f, std::int64_t j, const double* p3j,
+                             const double* p1j, double* h, double* q13, const SlabBlockTerms& t, double* factor1) {
+  const std::int64_t r1 = in.r1, r2 = in.r2, r3 = in.r3, n2 = in.n2;
+  for (std::int64_t c3 = 0; c3 < r3; ++c3)
+    for (std::int64_t c1 = 0; c1 < r1; c1 += kLanes) {
+      const __mmask8 m = first_lanes(r1 - c1);
+      Vec acc = zero();
+      for (std::int64_t c2 = 0; c2 < r2; ++c2)
+        acc = fma(bcast(in.v + j + n2 * c2), _mm512_maskz_loadu_pd(m, f.core + c1 + r1 * (c2 + r2 * c3)), acc);
+      _mm512_mask_storeu_pd(h + c1 + r1 * c3, m, acc);
+    }
+  panel_product({p3j, in.n1p, r3, h, 1, r1, r1, t.factor0, true});
+  panel_product({p1j, in.n3p, r1, h, r1, 1, r3, t.factor2, true});
+  column_dots(p1j, in.n3p, r1, in.wp, r3, q13 + r1 * j, r1 * n2);
+  for (std::int64_t c3 = 0; c3 < r3; ++c3)
+    for (std::int64_t c2 = 0; c2 < r2; ++c2) {
+      const Vec vj = bcast(in.v + j + n2 * c2);
+      double* core = t.core + r1 * (c2 + r2 * c3);
+      const double* q = q13 + r1 * (j + n2 * c3);
+      for (std::int64_t c1 = 0; c1 < r1; c1 += kLanes) {
+        const __mmask8 m = first_lanes(r1 - c1);
+        _mm512_mask_storeu_pd(core + c1, m, fma(vj, _mm512_maskz_loadu_pd(m, q + c1), _mm512_maskz_loadu_pd(m, core + c1)));
+      }
+    }
+  // factor1(j, c2) with c2 in the lanes (G as core_t2: c2 fastest, padded to whole vectors).
+  const std::int64_t r2p = (r2 + kLanes - 1) / kLanes * kLanes;
+  for (std::int64_t c2 = 0; c2 < r2p; c2 += kLanes) {
+    Vec acc = zero();
+    for (std::int64_t c3 = 0; c3 < r3; ++c3)
+      for (std::int64_t c1 = 0; c1 < r1; ++c1)
+        acc = fma(bcast(q13 + c1 + r1 * (j + n2 * c3)), load(f.core_t2 + c2 + r2p * (c1 + r1 * c3)), acc);
+    alignas(64) double lanes[kLanes];
+    _mm512_store_pd(lanes, acc);
+    for (std::int64_t k = 0; k < kLanes && c2 + k < r2; ++k) factor1[j + n2 * (c2 + k)] = lanes[k];
+  }
+}
+
+// One block of rows [jb, jb + rows): the pass over its slab of Y and its terms, into t (which
+// it overwrites).
+template <int R3>
+EBSD_SLAB_FN void slab_block(const RowPassInput& in, const SlabFactors& f, const SlabScratch& s, std::int64_t jb,
+                             std::int64_t rows, const SlabBlockTerms& t, double* q13, double* factor1,
+                             std::int64_t j_end) {
+  const std::int64_t n1p = in.n1p, n3p = in.n3p;
+  Vec err = zero();
+  for (std::int64_t k = 0; k < rows; ++k) form_cj(in, jb + k, s.cj + n1p * R3 * k);
+  // The block's rows go together through each chunk of z, so that every z plane of the chunk
+  // is read in one run of rows * n1p values: few, long streams.
+  for (std::int64_t z0 = 0; z0 < in.n3; z0 += kSlabChunk) {
+    const std::int64_t zn = std::min(kSlabChunk, in.n3 - z0);
+    for (std::int64_t k = 0; k < rows; ++k) {
+      const std::int64_t j = jb + k;
+      // Next: the block's next row in this chunk, else its first row in the next chunk, else
+      // the next block's first row in the first chunk (usually the next block taken).
+      std::int64_t next_j = j + 1, next_z0 = z0;
+      if (k + 1 == rows) {
+        next_j = jb;
+        next_z0 = z0 + kSlabChunk;
+        if (next_z0 >= in.n3) next_j = jb + rows, next_z0 = 0;
+      }
+      const std::int64_t next_zn = next_j < j_end ? std::min(kSlabChunk, in.n3 - next_z0) : 0;
+      const std::int64_t shift = next_zn > 0 ? n1p * (next_j - j) + n1p * in.n2 * (next_z0 - z0) : 0;
+      const RowView row{in.observed + n1p * j,
+                        in.truth ? in.truth + n1p * j : nullptr,
+                        s.p3 + n1p * R3 * k,
+                        s.p1 + n3p * in.r1 * k,
+                        in.observed + n1p * j + shift,
+                        in.truth ? in.truth + n1p * j + shift : nullptr,
+                        next_zn};
+      chunk_residuals<R3>(in, row, s.cj + n1p * R3 * k, s.rbuf, z0, zn, err);
+      // Past n3 the product must see zeros (P1 stays zero there, as finish_row expects).
+      for (std::int64_t z = zn; z % 8 != 0; ++z) std::fill_n(s.rbuf + n1p * z, n1p, 0.0);
+      chunk_p1(in, s.rbuf, row.p1, z0, zn);
+    }
+  }
+  std::fill_n(t.factor0, n1p * in.r1, 0.0);
+  std::fill_n(t.factor2, n3p * R3, 0.0);
+  std::fill_n(t.core, in.r1 * in.r2 * R3, 0.0);
+  for (std::int64_t k = 0; k < rows; ++k)
+    finish_row(in, f, jb + k, s.p3 + n1p * R3 * k, s.p1 + n3p * in.r1 * k, s.h, q13, t, factor1);
+  *t.squared_error = hsum(err);
+}
+
+template <int R3>
+EBSD_SLAB_FN void slab_blocks(const RowPassInput& in, const SlabFactors& f, const SlabScratch& s, SlabWork& work) {
+  for (;;) {
+    const std::int64_t b = work.next_block.fetch_add(1, std::memory_order_relaxed);
+    if (b >= work.blocks) return;
+    const std::int64_t jb = b * kSlabBlockRows;
+    slab_block<R3>(in, f, s, jb, std::min(kSlabBlockRows, in.n2 - jb), work.block_terms(b), work.q13, work.factor1,
+                   in.n2);
+  }
+}
+
+}  // namespace
+
+bool slab_kernel_supported(const RowPassInput& in) {
+  return __builtin_cpu_supports("avx512f") && in.r3 >= 1 && in.r3 <= kSlabMaxRank3;
+}
+
+void residual_slab_worker(const RowPassInput& in, const SlabFactors& f, const SlabScratch& s, SlabWork& work) {
+  // G x_1 U: (n1p x r1) times M_1(G) (r1 x r2 r3), each worker its own.
+  panel_product({in.u, in.n1p, in.r1, f.core, in.r1, 1, in.r2 * in.r3, s.gu, false});
+  RowPassInput with_gu = in;
+  with_gu.gu = s.gu;
+  switch (in.r3) {
+    case 1: return slab_blocks<1>(with_gu, f, s, work);
+    case 2: return slab_blocks<2>(with_gu, f, s, work);
+    case 3: return slab_blocks<3>(with_gu, f, s, work);
+    case 4: return slab_blocks<4>(with_gu, f, s, work);
+    case 5: return slab_blocks<5>(with_gu, f, s, work);
+    case 6: return slab_blocks<6>(with_gu, f, s, work);
+    case 7: return slab_blocks<7>(with_gu, f, s, work);
+    case 8: return slab_blocks<8>(with_gu, f, s, work);
+    case 9: return slab_blocks<9>(with_gu, f, s, work);
+    case 10: return slab_blocks<10>(with_gu, f, s, work);
+    case 11: return slab_blocks<11>(with_gu, f, s, work);
+    case 12: return slab_blocks<12>(with_gu, f, s, work);
+    default: return;  // excluded by slab_kernel_supported
+  }
+}
+
+#else
+
+bool slab_kernel_supported(const RowPassInput&) { return false; }
+void residual_slab_worker(const RowPassInput&, const SlabFactors&, const SlabScratch&, SlabWork&) {}
+
+#endif
+
+}  // namespace ebsd::rpca::detail
