@@ -130,42 +130,57 @@ EBSD_SLAB_FN void chunk_residuals(const RowPassInput& in, const RowView& row, co
   }
 }
 
-// P1_j(z0 + zg + b, c + k) = sum_x U(x, c + k) r(x, z0 + zg + b), b < 8, k < CK: 8 CK chains over
-// the x vectors, reduced eight at a time.
+// P1_j(z + b, c + k) for b < 4, k < CK: 4 CK chains over the x vectors, the four residual
+// vectors held in registers (the asm keeps GCC from reloading them for every column), the
+// columns of U read as operands; pairs of columns reduced together, 4 z values per half.
 template <int CK>
-EBSD_SLAB_FN void p1_group(const RowPassInput& in, const double* rbuf, double* p1, std::int64_t z, std::int64_t c) {
+EBSD_SLAB_FN void p1_tile(const RowPassInput& in, const double* rbuf, double* p1, std::int64_t z, std::int64_t c) {
   const std::int64_t n1p = in.n1p;
-  Vec acc[CK][8];
+  Vec acc[CK][4];
   for (int k = 0; k < CK; ++k)
-    for (int b = 0; b < 8; ++b) acc[k][b] = zero();
+    for (int b = 0; b < 4; ++b) acc[k][b] = zero();
   for (std::int64_t x0 = 0; x0 < n1p; x0 += kLanes) {
-    Vec u[CK];
-    for (int k = 0; k < CK; ++k) u[k] = load(in.u + x0 + n1p * (c + k));
-    for (int b = 0; b < 8; ++b) {
-      const Vec r = load(rbuf + n1p * b + x0);
-      for (int k = 0; k < CK; ++k) acc[k][b] = fma(u[k], r, acc[k][b]);
+    Vec r[4];
+    for (int b = 0; b < 4; ++b) {
+      r[b] = load(rbuf + n1p * b + x0);
+      asm("" : "+v"(r[b]));
+    }
+    for (int k = 0; k < CK; ++k) {
+      const Vec u = load(in.u + x0 + n1p * (c + k));
+      for (int b = 0; b < 4; ++b) acc[k][b] = fma(u, r[b], acc[k][b]);
     }
   }
-  for (int k = 0; k < CK; ++k) store(p1 + z + in.n3p * (c + k), reduce8(acc[k]));
+  for (int k = 0; k < CK; k += 2) {
+    const bool pair = k + 1 < CK;
+    const Vec a[8] = {acc[k][0], acc[k][1], acc[k][2], acc[k][3], pair ? acc[k + 1][0] : zero(),
+                      pair ? acc[k + 1][1] : zero(), pair ? acc[k + 1][2] : zero(), pair ? acc[k + 1][3] : zero()};
+    const Vec sums = reduce8(a);
+    _mm512_mask_storeu_pd(p1 + z + in.n3p * (c + k), 0x0F, sums);
+    if (pair) _mm512_mask_storeu_pd(p1 + z + in.n3p * (c + k + 1) - 4, 0xF0, sums);
+  }
 }
 
+// P1_j for the chunk's z values [z0, z0 + zn), in tiles of 4 z by up to 6 columns (zn need not
+// be a multiple of 4: the caller zeroes the residual rows up to the next multiple).
 EBSD_SLAB_FN void chunk_p1(const RowPassInput& in, const double* rbuf, double* p1, std::int64_t z0, std::int64_t zn) {
-  for (std::int64_t zg = 0; zg < zn; zg += 8) {
-    std::int64_t c = 0;
-    while (c < in.r1) {
+  for (std::int64_t zg = 0; zg < zn; zg += 4)
+    for (std::int64_t c = 0; c < in.r1;) {
       const std::int64_t left = in.r1 - c;
-      if (left >= 3 && left != 4) {
-        p1_group<3>(in, rbuf + in.n1p * zg, p1, z0 + zg, c);
-        c += 3;
+      const double* r = rbuf + in.n1p * zg;
+      if (left >= 6 && left != 8) {
+        p1_tile<6>(in, r, p1, z0 + zg, c);
+        c += 6;
+      } else if (left >= 4) {
+        p1_tile<4>(in, r, p1, z0 + zg, c);
+        c += 4;
       } else if (left >= 2) {
-        p1_group<2>(in, rbuf + in.n1p * zg, p1, z0 + zg, c);
+        p1_tile<2>(in, r, p1, z0 + zg, c);
         c += 2;
       } else {
-        p1_group<1>(in, rbuf + in.n1p * zg, p1, z0 + zg, c);
+        p1_tile<1>(in, r, p1, z0 + zg, c);
         c += 1;
       }
     }
-  }
 }
 
 // out[m + out_stride * c] = sum_e a[e + ld m] b[e + ld c] for m < ma, c < nb, e < ld (a multiple
@@ -294,8 +309,9 @@ EBSD_SLAB_FN void slab_block(const RowPassInput& in, const SlabFactors& f, const
                         in.truth ? in.truth + n1p * j + shift : nullptr,
                         next_zn};
       chunk_residuals<R3>(in, row, s.cj + n1p * R3 * k, s.rbuf, z0, zn, err);
-      // Past n3 the product must see zeros (P1 stays zero there, as finish_row expects).
-      for (std::int64_t z = zn; z % 8 != 0; ++z) std::fill_n(s.rbuf + n1p * z, n1p, 0.0);
+      // Up to the next multiple of 4 the product must see zeros (P1 past n3 stays zero, as
+      // finish_row expects: no tile writes beyond that multiple).
+      for (std::int64_t z = zn; z % 4 != 0; ++z) std::fill_n(s.rbuf + n1p * z, n1p, 0.0);
       chunk_p1(in, s.rbuf, row.p1, z0, zn);
     }
   }
