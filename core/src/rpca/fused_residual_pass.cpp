@@ -82,6 +82,7 @@ FusedResidualPass::FusedResidualPass(const tensor::Tensor<double>& observed, con
     sw.n1p = n1p_, sw.n3p = n3p_, sw.r1 = r1_, sw.r2 = r2_, sw.r3 = r3_;
     slab_terms_.assign(static_cast<std::size_t>(sw.blocks * sw.term_stride), 0.0);
     sw.terms = slab_terms_.data();
+    slab_sum_.assign(static_cast<std::size_t>(sw.term_stride), 0.0);
     sw.q13 = q13_.data();
   }
   team_ = std::make_unique<WorkerTeam>(team);
@@ -127,18 +128,12 @@ double FusedResidualPass::slab_gradients(const tensor::Tucker<double>& x, double
   sw.factor1 = g.factor[1].data();
   team_->run([&](int m) { residual_slab_worker(in, f, workers_[static_cast<std::size_t>(m)].slab, sw); });
   // The blocks' terms in block order: the same sums whichever worker took which block.
-  double squared_error = 0.0;
-  g.factor[0] = MatrixD::Zero(n1_, r1_);
-  g.factor[2] = MatrixD::Zero(n3_, r3_);
-  Eigen::Map<MatrixD> core(g.core.data(), r1_ * r2_, r3_);
-  core.setZero();
-  for (std::int64_t b = 0; b < sw.blocks; ++b) {
-    const SlabBlockTerms t = sw.block_terms(b);
-    squared_error += *t.squared_error;
-    g.factor[0] += Eigen::Map<const MatrixD>(t.factor0, n1p_, r1_).topRows(n1_);
-    g.factor[2] += Eigen::Map<const MatrixD>(t.factor2, n3p_, r3_).topRows(n3_);
-    core += Eigen::Map<const MatrixD>(t.core, r1_ * r2_, r3_);
-  }
+  sum_block_terms(sw, slab_sum_.data());
+  const SlabBlockTerms t = sw.terms_at(slab_sum_.data());
+  g.factor[0] = Eigen::Map<const MatrixD>(t.factor0, n1p_, r1_).topRows(n1_);
+  g.factor[2] = Eigen::Map<const MatrixD>(t.factor2, n3p_, r3_).topRows(n3_);
+  std::copy_n(t.core, r1_ * r2_ * r3_, g.core.data());
+  const double squared_error = *t.squared_error;
   return squared_error;
 }
 

@@ -52,6 +52,7 @@ private:
   MatrixD wt_;
   AlignedVector<double> core_t2_;  // the slab kernel's G with c2 fastest, padded to a multiple of 8
   AlignedVector<double> slab_terms_;  // the slab kernel's terms, one set per block of rows
+  AlignedVector<double> slab_sum_;    // and their sum over the blocks
   SlabWork slab_work_;
   std::vector<double> q13_;
   std::vector<Worker> workers_;

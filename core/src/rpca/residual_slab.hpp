@@ -26,9 +26,6 @@ inline constexpr std::int64_t kSlabMaxRank3 = 12;
 // in L1 between the pass that forms them and the P1 product that reads them.
 inline constexpr std::int64_t kSlabChunk = 16;
 
-// Whether this CPU and these ranks can take the slab kernel.
-bool slab_kernel_supported(const RowPassInput& in);
-
 // Rows per block: the unit the workers take from a shared counter (a slow vCPU then simply takes
 // fewer). A block's rows go through z together, so each z plane is read in runs of this many rows.
 inline constexpr std::int64_t kSlabBlockRows = 4;
@@ -71,11 +68,16 @@ struct SlabWork {
   static std::int64_t stride_for(std::int64_t n1p, std::int64_t n3p, std::int64_t r1, std::int64_t r2, std::int64_t r3) {
     return (n1p * r1 + n3p * r3 + r1 * r2 * r3 + 1 + 7) / 8 * 8;
   }
-  SlabBlockTerms block_terms(std::int64_t b) const {
-    double* t = terms + term_stride * b;
+  // The terms laid out from t (term_stride doubles).
+  SlabBlockTerms terms_at(double* t) const {
     return {t, t + n1p * r1, t + n1p * r1 + n3p * r3, t + n1p * r1 + n3p * r3 + r1 * r2 * r3};
   }
+  SlabBlockTerms block_terms(std::int64_t b) const { return terms_at(terms + term_stride * b); }
 };
+
+// out[i] = sum over the blocks, in block order, of their term arrays (i < term_stride): the
+// layout of block_terms, so out holds factor 0, factor 2, the core term and the error.
+void sum_block_terms(const SlabWork& work, double* out);
 
 // Whether this CPU and these ranks can take the slab kernel.
 bool slab_kernel_supported(const RowPassInput& in);

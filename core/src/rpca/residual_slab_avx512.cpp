@@ -334,6 +334,16 @@ EBSD_SLAB_FN void slab_blocks(const RowPassInput& in, const SlabFactors& f, cons
   }
 }
 
+// Eight columns of the blocks' terms at a time (the stride is a multiple of 8), each summed over
+// the blocks in block order.
+EBSD_SLAB_FN void sum_blocks_avx512(const SlabWork& work, double* out) {
+  for (std::int64_t i = 0; i < work.term_stride; i += kLanes) {
+    Vec sum = zero();
+    for (std::int64_t b = 0; b < work.blocks; ++b) sum = _mm512_add_pd(sum, load(work.terms + work.term_stride * b + i));
+    store(out + i, sum);
+  }
+}
+
 }  // namespace
 
 bool slab_kernel_supported(const RowPassInput& in) {
@@ -362,7 +372,19 @@ void residual_slab_worker(const RowPassInput& in, const SlabFactors& f, const Sl
   }
 }
 
+void sum_block_terms(const SlabWork& work, double* out) {
+  sum_blocks_avx512(work, out);
+}
+
 #else
+
+void sum_block_terms(const SlabWork& work, double* out) {
+  for (std::int64_t i = 0; i < work.term_stride; ++i) {
+    double sum = 0.0;
+    for (std::int64_t b = 0; b < work.blocks; ++b) sum += work.terms[work.term_stride * b + i];
+    out[i] = sum;
+  }
+}
 
 bool slab_kernel_supported(const RowPassInput&) { return false; }
 void residual_slab_worker(const RowPassInput&, const SlabFactors&, const SlabScratch&, SlabWork&) {}
