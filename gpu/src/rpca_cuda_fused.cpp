@@ -28,9 +28,9 @@ cuda::RpcaSizes sizes_of(const tensor::Shape& shape, const std::vector<std::int6
 
 // Tuning knobs for measurements (docs/rpca.md): EBSD_RPCA_CUDA_ZSPLITS (blocks per y row),
 // EBSD_RPCA_CUDA_GRAPH=0 (plain launches instead of a CUDA graph), EBSD_RPCA_CUDA_VARIANT=1 (the
-// first kernel design; 2, the second; 3, the default: the Gram work in its own kernel beside the
-// row pass; 4, one persistent cooperative kernel; 5, variant 4 with wider row blocks and update
-// items, not yet measured), EBSD_RPCA_CUDA_PDL=1 (variant 2 with programmatic dependent launch).
+// first kernel design; 2, the second; 3, the Gram work in its own kernel beside the row pass; 4,
+// the default: one persistent cooperative kernel; 5, variant 4 with wider row blocks and update
+// items, measured no faster), EBSD_RPCA_CUDA_PDL=1 (variant 2 with programmatic dependent launch).
 cuda::RpcaTuning tuning_from_env() {
   cuda::RpcaTuning t;
   if (const char* e = std::getenv("EBSD_RPCA_CUDA_VARIANT"))
@@ -46,6 +46,20 @@ cuda::RpcaTuning tuning_from_env() {
 }
 
 void* current_stream() { return c10::cuda::getCurrentCUDAStream().stream(); }
+
+// The default design (variant 4, one persistent cooperative kernel) needs cooperative launch and
+// all its blocks resident at once; on a device that cannot, variant 3's launches do the same
+// arithmetic. A variant named in EBSD_RPCA_CUDA_VARIANT is taken as asked (its error stands).
+std::unique_ptr<cuda::FusedScaledGd> make_solver(const cuda::RpcaSizes& sizes, int max_iterations) {
+  cuda::RpcaTuning t = tuning_from_env();
+  try {
+    return std::make_unique<cuda::FusedScaledGd>(sizes, max_iterations, current_stream(), t);
+  } catch (const std::runtime_error&) {
+    if (t.variant < 4 || std::getenv("EBSD_RPCA_CUDA_VARIANT")) throw;
+    t.variant = 3;
+    return std::make_unique<cuda::FusedScaledGd>(sizes, max_iterations, current_stream(), t);
+  }
+}
 
 [[noreturn]] void rethrow_as_error(const std::exception& e) { throw Error(e.what(), "", "fused CUDA ScaledGD"); }
 
@@ -78,8 +92,7 @@ FusedCudaSolve::FusedCudaSolve(const torch::Tensor& y, const torch::Tensor& trut
   if (st->has_truth) st->truth = truth.contiguous();
   const tensor::Shape shape{y.size(2), y.size(1), y.size(0)};
   try {
-    st->solver = std::make_unique<cuda::FusedScaledGd>(sizes_of(shape, settings.ranks), settings.iterations,
-                                                       current_stream(), tuning_from_env());
+    st->solver = make_solver(sizes_of(shape, settings.ranks), settings.iterations);
     st->solver->set_observed(st->y.data_ptr<double>(), st->has_truth ? st->truth.data_ptr<double>() : nullptr);
     TorchTucker c;
     for (int k = 0; k < 3; ++k) c.factors[static_cast<std::size_t>(k)] = x.factors[static_cast<std::size_t>(k)].contiguous();
@@ -137,11 +150,11 @@ double fused_cuda_bytes(const tensor::Shape& shape, const std::vector<std::int64
   const std::string why = fused_cuda_unavailable_reason(shape, ranks);
   if (!why.empty()) throw Error(why, "", "fused CUDA ScaledGD");
   try {
-    cuda::FusedScaledGd s(sizes_of(shape, ranks), 1, current_stream(), tuning_from_env());
+    const auto s = make_solver(sizes_of(shape, ranks), 1);
     // Any valid device pointer will do: only whether a truth is read matters here.
     const auto dummy = torch::zeros({1}, torch::TensorOptions().dtype(torch::kFloat64).device(torch::kCUDA));
-    s.set_observed(dummy.data_ptr<double>(), with_truth ? dummy.data_ptr<double>() : nullptr);
-    return s.iteration_bytes(include_partials);
+    s->set_observed(dummy.data_ptr<double>(), with_truth ? dummy.data_ptr<double>() : nullptr);
+    return s->iteration_bytes(include_partials);
   } catch (const std::runtime_error& e) {
     rethrow_as_error(e);
   }

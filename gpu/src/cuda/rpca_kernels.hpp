@@ -48,13 +48,15 @@ struct RpcaTuning {
   // 3's row blocks and side parts, a grid barrier, variant 2's update blocks, a grid barrier; no
   // launches or last-block tickets between the phases. Same work items and sums as variant 3
   // (the same iterates). graph_iterations is then the iterations per launch; use_graph is ignored.
-  // 36.2 us per iteration against variant 3's 40.6 on an H200 (2026-11-28).
+  // The default: 36.2 us per iteration against variant 3's 40.6 on an H200 (2026-11-28), and
+  // 35.9-36.1 against 41.3 in a second run (2026-11-28, 08:20 UTC).
   // 5, variant 4 with row blocks that issue fewer shared-memory instructions and shorter chains
   // (batched staging loads, two z values per thread in the U^T R product at ranks up to 10),
   // batched loads in the update's core slices, and two rows of V per update item where that keeps
   // the update in one round of the grid. The same arithmetic in the same order: variant 4's
-  // iterates bit for bit. Not yet measured.
-  int variant = 3;
+  // iterates bit for bit. Measured no faster than variant 4 (36.3-36.6 us against 35.9-36.1 on an
+  // H200, alternated twice in one run).
+  int variant = 4;
   // Zero columns pad the ranks in the row kernel: 0, the variant's choice (1: a multiple of 4;
   // 2: even up to 16, multiples of 4 above); 4 forces multiples of 4 (for measurements).
   int rank_padding = 0;
