@@ -724,236 +724,6 @@ __device__ void row_block(const RowArgs& a, int blk, double* sm) {
   if (tid == 0) a.err_part[blk] = err;
 }
 
-// ---- variant 6: the row block as tiles over all threads ----------------------------------------
-// Variant 4's row block gives each thread one x and a run of z values: the X_t dot products and
-// the P3 sums run one z after another per thread, the U^T R product on a third of the block, and
-// the row phase measured about 0.3 us per z value of a block (some 550 cycles for 100 x), far
-// from the FP64 rate. Variant 6 computes the same outputs (the same partials, so the same update
-// follows; the sums in another fixed order) with every thread busy in every phase:
-//   * C_j = U GV_j is formed once per block into shared memory (c-major, x contiguous), with W's
-//     rows of the block (c-major, z contiguous);
-//   * per tile of 128 x by 32 z, each thread forms a 4 x 4 patch of X_t (16 independent chains,
-//     two paired loads of C and two of W per rank column: 16 multiply-adds per 4 shared loads),
-//     loads its 16 values of Y, clamps and stores the residuals to the tile;
-//   * P3 += R W^T: thread (x, half of the columns), the tile's z in order, sums kept in registers
-//     over the z tiles; P1 += U^T R: thread (z, columns a = warp, warp + 8, ...), the chunk's x in
-//     order with four partial sums per column (added in a fixed order at the end of the tile).
-// Register budget: at most 128 (two blocks an SM); only for padded ranks up to 16, where the
-// shared memory (C_j, U, W rows, the 32 x 129 residual tile) fits twice on an SM.
-constexpr int kTileX = 128;               // x values per chunk of the tiled row block
-constexpr int kTileZ6 = 32;               // z values per tile
-constexpr int kTileStride = kTileX + 1;   // row stride of the residual tile (odd: conflict-free columns)
-
-struct TiledLayout {
-  int xs, zs;  // padded extents: x (multiple of 4, at least n1) and z (multiple of 4, at least nz_max)
-  int us, cs, ws, gv, vj, rt, p1, p3, red, total;
-};
-__host__ __device__ inline TiledLayout tiled_layout(int n1, int nz_max, int R) {
-  TiledLayout l{};
-  l.xs = (n1 + 3) / 4 * 4;
-  l.zs = (nz_max + 3) / 4 * 4;
-  l.us = 0;                                  // U: [x][a], n1 x R
-  l.cs = (l.us + n1 * R + 1) / 2 * 2;        // C_j: [c][x], R x xs (16-byte aligned for paired loads)
-  l.ws = l.cs + R * l.xs;                    // W rows zb..ze: [c][z], R x zs
-  l.gv = l.ws + R * l.zs;                    // GV_j: [a][c], R x R
-  l.vj = l.gv + R * R;                       // V(j, :)
-  l.rt = l.vj + kMaxRank;                    // residual tile [z][x], 32 x 129; the core before the first tile
-  l.p1 = l.rt + kTileZ6 * kTileStride;       // P1: [z][a], nz_max x R
-  l.p3 = l.p1 + nz_max * R;                  // P3 of a chunk: [x][c], 128 x R
-  l.red = l.p3 + kTileX * R;
-  l.total = l.red + 32;
-  return l;
-}
-
-template <int R>
-__device__ void row_block_tiled(const RowArgs& a, int blk, double* sm) {
-  static_assert(R % 2 == 0 && R <= 16, "the tiled row block takes even padded ranks up to 16");
-  static_assert(kThreads == 256, "the tiled row block maps 256 threads onto 32 x quads by 8 z quads");
-  constexpr int RH = R / 2;
-  const Dims d = a.d;
-  const int tid = threadIdx.x;
-  const int j = blk / d.splits, s = blk % d.splits;
-  const int zb = z_begin(d.n3, s, d.splits), ze = z_begin(d.n3, s + 1, d.splits), nz = ze - zb;
-  const int n1 = d.n1, r1 = d.r1, r2 = d.r2, r3 = d.r3;
-  const TiledLayout l = tiled_layout(n1, a.nz_max, R);
-  double* us = sm + l.us;
-  double* cs = sm + l.cs;
-  double* ws = sm + l.ws;
-  double* gv = sm + l.gv;
-  double* vj = sm + l.vj;
-  double* rt = sm + l.rt;
-  double* p1 = sm + l.p1;
-  double* p3s = sm + l.p3;
-  double* red = sm + l.red;
-  const double zeta = a.ctl->zeta;
-  const int core = r1 * r2 * r3;
-
-  // Staging: U, W's rows of the block, V(j, :), the core (in the tile's space), P1 zeroed.
-  for (int i = tid; i < n1 * R; i += kThreads) {
-    const int x = i / R, c = i % R;
-    us[i] = c < r1 ? a.u[x * r1 + c] : 0.0;
-  }
-  for (int i = tid; i < R * l.zs; i += kThreads) {
-    const int c = i / l.zs, z = i % l.zs;
-    ws[i] = c < r3 && z < nz ? a.w[(zb + z) * r3 + c] : 0.0;
-  }
-  for (int i = tid; i < nz * R; i += kThreads) p1[i] = 0.0;
-  if (tid < r2) vj[tid] = a.v[j * r2 + tid];
-  const bool stage_core = core <= kTileZ6 * kTileStride;  // (r2 may reach r1 r3)
-  if (stage_core)
-    for (int i = tid; i < core; i += kThreads) rt[i] = a.g[i];
-  __syncthreads();
-  const double* gsrc = stage_core ? rt : a.g;
-  for (int i = tid; i < R * R; i += kThreads) {
-    const int aa = i / R, c = i % R;
-    double acc = 0.0;
-    if (aa < r1 && c < r3)
-      for (int b = 0; b < r2; ++b) acc = fma(gsrc[aa + r1 * (b + r2 * c)], vj[b], acc);
-    gv[i] = acc;
-  }
-  __syncthreads();
-  // C_j(x, c) = sum_a U(x, a) GV_j(a, c), zero past n1.
-  for (int i = tid; i < R * l.xs; i += kThreads) {
-    const int c = i / l.xs, x = i % l.xs;
-    double acc = 0.0;
-    if (x < n1)
-#pragma unroll
-      for (int aa = 0; aa < R; ++aa) acc = fma(us[x * R + aa], gv[aa * R + c], acc);
-    cs[i] = acc;
-  }
-  __syncthreads();
-
-  const long long plane = static_cast<long long>(n1) * d.n2;
-  const double* yrow = a.y + static_cast<long long>(n1) * j;
-  const double* trow = a.truth ? a.truth + static_cast<long long>(n1) * j : nullptr;
-  const int xq = tid % 32, zq = tid / 32;      // the thread's 4 x 4 patch in the X_t phase
-  const int px = tid % kTileX, ph = tid / kTileX;  // the thread's x and half of the columns for P3
-  const int qz = tid % 32, qa = tid / 32;      // the thread's z and first column for P1
-  double err = 0.0;
-  for (int xc0 = 0; xc0 < n1; xc0 += kTileX) {
-    const int xcount = min(kTileX, n1 - xc0);
-    double p3[RH];
-#pragma unroll
-    for (int c = 0; c < RH; ++c) p3[c] = 0.0;
-    for (int zt = 0; zt < nz; zt += kTileZ6) {
-      const int tz = min(kTileZ6, nz - zt);
-      // X_t, the residual: a 4 x 4 patch per thread.
-      {
-        const int x0 = 4 * xq, z0 = 4 * zq;
-        const bool any = x0 < xcount && z0 < tz;
-        double yv[4][4];  // the 16 loads of Y issued before the products
-#pragma unroll
-        for (int k = 0; k < 4; ++k)
-#pragma unroll
-          for (int i = 0; i < 4; ++i) {
-            const bool in = any && x0 + i < xcount && z0 + k < tz;
-            yv[k][i] = in ? __ldg(yrow + xc0 + x0 + i + plane * (zb + zt + z0 + k)) : 0.0;
-          }
-        double acc[4][4];
-#pragma unroll
-        for (int k = 0; k < 4; ++k)
-#pragma unroll
-          for (int i = 0; i < 4; ++i) acc[k][i] = 0.0;
-        if (any) {
-#pragma unroll
-          for (int c = 0; c < R; ++c) {
-            const double2* cp = reinterpret_cast<const double2*>(cs + c * l.xs + xc0 + x0);
-            const double2* wp = reinterpret_cast<const double2*>(ws + c * l.zs + zt + z0);
-            const double2 c01 = cp[0], c23 = cp[1], w01 = wp[0], w23 = wp[1];
-            const double cx[4] = {c01.x, c01.y, c23.x, c23.y}, wz[4] = {w01.x, w01.y, w23.x, w23.y};
-#pragma unroll
-            for (int k = 0; k < 4; ++k)
-#pragma unroll
-              for (int i = 0; i < 4; ++i) acc[k][i] = fma(cx[i], wz[k], acc[k][i]);
-          }
-        }
-#pragma unroll
-        for (int k = 0; k < 4; ++k)
-#pragma unroll
-          for (int i = 0; i < 4; ++i) {
-            const bool in = any && x0 + i < xcount && z0 + k < tz;
-            if (in && trow) {
-              const double e = acc[k][i] - __ldg(trow + xc0 + x0 + i + plane * (zb + zt + z0 + k));
-              err = fma(e, e, err);
-            }
-            // Outside the chunk or the tile the residual is zero (the products below sum it).
-            rt[(z0 + k) * kTileStride + x0 + i] = in ? fmin(fmax(acc[k][i] - yv[k][i], -zeta), zeta) : 0.0;
-          }
-      }
-      __syncthreads();
-      // P3(x, c) += sum_z R(x, z) W(z, c) over the tile, z in order.
-      if (px < xcount) {
-        for (int z = 0; z < tz; ++z) {
-          const double r = rt[z * kTileStride + px];
-          const double* wr = ws + zt + z;
-#pragma unroll
-          for (int c = 0; c < RH; ++c) p3[c] = fma(r, wr[(ph * RH + c) * l.zs], p3[c]);
-        }
-      }
-      // P1(z, a) += sum_x U(x, a) R(x, z) over the chunk: four partial sums per column, x in
-      // order within each, added in a fixed order.
-      if (qz < tz) {
-        constexpr int kA = (R + 7) / 8;  // columns per thread: a = qa, qa + 8
-        double q[kA][4];
-#pragma unroll
-        for (int t = 0; t < kA; ++t)
-#pragma unroll
-          for (int m = 0; m < 4; ++m) q[t][m] = 0.0;
-        const double* rz = rt + qz * kTileStride;
-        int x = 0;
-        for (; x + 4 <= xcount; x += 4) {
-#pragma unroll
-          for (int m = 0; m < 4; ++m) {
-            const double r = rz[x + m];
-            const double* ur = us + (xc0 + x + m) * R;
-#pragma unroll
-            for (int t = 0; t < kA; ++t)
-              if (qa + 8 * t < R) q[t][m] = fma(ur[qa + 8 * t], r, q[t][m]);
-          }
-        }
-        for (; x < xcount; ++x) {
-          const double r = rz[x];
-          const double* ur = us + (xc0 + x) * R;
-#pragma unroll
-          for (int t = 0; t < kA; ++t)
-            if (qa + 8 * t < R) q[t][0] = fma(ur[qa + 8 * t], r, q[t][0]);
-        }
-#pragma unroll
-        for (int t = 0; t < kA; ++t)
-          if (qa + 8 * t < R) p1[(zt + qz) * R + qa + 8 * t] += (q[t][0] + q[t][1]) + (q[t][2] + q[t][3]);
-      }
-      __syncthreads();
-    }
-    // The chunk's P3, then its terms of grad U: fu(x, a) = sum_c P3(x, c) GV_j(a, c).
-    if (px < xcount)
-#pragma unroll
-      for (int c = 0; c < RH; ++c) p3s[px * R + ph * RH + c] = p3[c];
-    __syncthreads();
-    for (int i = tid; i < xcount * r1; i += kThreads) {
-      const int xl = i / r1, aa = i % r1;
-      double acc = 0.0;
-#pragma unroll
-      for (int c = 0; c < R; ++c) acc = fma(p3s[xl * R + c], gv[aa * R + c], acc);
-      a.fu_part[(static_cast<long long>(blk) * n1 + xc0 + xl) * r1 + aa] = acc;
-    }
-    __syncthreads();
-  }
-  for (int i = tid; i < nz * r3; i += kThreads) {
-    const int zl = i / r3, c = i % r3;
-    double acc = 0.0;
-    for (int aa = 0; aa < r1; ++aa) acc = fma(p1[zl * R + aa], gv[aa * R + c], acc);
-    a.fw_part[(static_cast<long long>(j) * d.n3 + zb + zl) * r3 + c] = acc;
-  }
-  for (int i = tid; i < r1 * r3; i += kThreads) {
-    const int aa = i / r3, c = i % r3;
-    double acc = 0.0;
-    for (int zl = 0; zl < nz; ++zl) acc = fma(p1[zl * R + aa], ws[c * l.zs + zl], acc);
-    a.q13_part[static_cast<long long>(blk) * r1 * r3 + i] = acc;
-  }
-  err = block_sum(err, red);
-  if (tid == 0) a.err_part[blk] = err;
-}
-
 template <int R>
 __global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) row_pass_kernel(RowArgs a) {
   extern __shared__ double sm[];
@@ -1420,8 +1190,7 @@ struct PersistentArgs {
 __device__ inline int snake_item(int b, int m, int stride) { return m * stride + ((m & 1) ? stride - 1 - b : b); }
 
 // kWide: variant 5 (the wide row blocks, row_block's kWide; the rest is variant 4's).
-// kTiled: variant 6 (row_block_tiled; the rest is variant 4's).
-template <int R, bool kWide = false, bool kTiled = false>
+template <int R, bool kWide = false>
 __global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) persistent_kernel(PersistentArgs pa) {
   // Aligned for the row blocks' paired loads (kWide); its own name, since the other kernels
   // declare theirs with the alignment of a double.
@@ -1450,8 +1219,6 @@ __global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) persistent_kernel
       if (vb < pa.side_items) {
         if (a.side_staged) side_block_part(a, vb % 3, vb / 3, sm);
         else side_block(a, vb, sm);
-      } else if constexpr (kTiled) {
-        row_block_tiled<R>(a, vb - pa.side_items, sm);
       } else {
         row_block<R, true, kWide>(a, vb - pa.side_items, sm);
       }
@@ -1502,27 +1269,20 @@ int padded_rank(const RpcaSizes& s, int variant = 1, int padding = 0) {
 }
 int threads_along_x(const RpcaSizes& s) { return static_cast<int>(std::min<std::int64_t>((s.n1 + 31) / 32 * 32, kThreads)); }
 
-// Whether the variant runs the tiled row block (variant 6 at padded ranks up to 16).
-bool tiled_rows(int variant, int R) { return variant == 6 && R <= 16; }
-
 std::size_t row_shared_bytes(const RpcaSizes& s, int splits, int variant = 1, int padding = 0) {
   const int nz_max = static_cast<int>((s.n3 + splits - 1) / splits);
-  const int R = padded_rank(s, variant, padding);
-  const int total = tiled_rows(variant, R) ? tiled_layout(static_cast<int>(s.n1), nz_max, R).total
-                                           : row_layout(static_cast<int>(s.n1), nz_max, threads_along_x(s), R).total;
-  return sizeof(double) * static_cast<std::size_t>(std::max(total, kSideShared));
+  const RowLayout l = row_layout(static_cast<int>(s.n1), nz_max, threads_along_x(s), padded_rank(s, variant, padding));
+  return sizeof(double) * static_cast<std::size_t>(std::max(l.total, kSideShared));
 }
 
-// kind 0: the row pass kernel; 1: variant 4's persistent kernel; 2: variant 5's; 3: variant 6's.
-// Variant 5's and 6's kernels exist for padded ranks up to 16 (two blocks an SM); above, they run
-// variant 4's kernel (variant 5's update items still two rows of V where that avoids a second
-// round): the large instantiations spilled hundreds of bytes and cost minutes of compile time.
+// kind 0: the row pass kernel; 1: variant 4's persistent kernel; 2: variant 5's.
+// Variant 5's kernel exists for padded ranks up to 16 (two blocks an SM); above, variant 5 runs
+// variant 4's kernel (its update items still two rows of V where that avoids a second round):
+// the large instantiations spilled hundreds of bytes and cost minutes of compile time.
 template <int R>
 const void* row_kernel_for(int kind) {
-  if constexpr (R <= 16) {
+  if constexpr (R <= 16)
     if (kind == 2) return reinterpret_cast<const void*>(&persistent_kernel<R, true>);
-    if (kind == 3) return reinterpret_cast<const void*>(&persistent_kernel<R, false, true>);
-  }
   if (kind >= 1) return reinterpret_cast<const void*>(&persistent_kernel<R>);
   return reinterpret_cast<const void*>(&row_pass_kernel<R>);
 }
@@ -1719,7 +1479,6 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
                         : tuning.variant == 3 ? 3
                         : tuning.variant == 4 ? 4
                         : tuning.variant == 5 ? 5
-                        : tuning.variant == 6 ? 6
                                               : 2;
     int splits = tuning.z_splits;
     if (splits <= 0 && variant >= 4) {
@@ -1762,7 +1521,7 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
       check(cudaFuncSetAttribute(im->kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(im->smem)),
             "shared memory size");
     im->blocks_a = im->d.nb + (im->variant >= 3 ? 0 : 3);
-    if (im->variant >= 4) {  // 4, 5 and 6: the persistent kernel
+    if (im->variant >= 4) {  // 4 and 5: the persistent kernel
       im->blocks_side = im->side_staged ? 6 : 3;
       if (!im->side_staged) im->side_smem = sizeof(double) * static_cast<std::size_t>(kSideShared);
       im->smem_p = std::max({im->smem, im->side_smem, sizeof(double) * static_cast<std::size_t>(kUpdateShared2)});
@@ -1771,8 +1530,8 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
                                  " bytes of shared memory per block");
       int coop = 0;
       check(cudaDeviceGetAttribute(&coop, cudaDevAttrCooperativeLaunch, dev), "device attribute");
-      if (!coop) throw std::runtime_error("CUDA tensor RPCA: the device has no cooperative launch (variants 4 to 6)");
-      im->pkernel = row_kernel(im->R, im->variant == 5 ? 2 : im->variant == 6 ? 3 : 1);
+      if (!coop) throw std::runtime_error("CUDA tensor RPCA: the device has no cooperative launch (variants 4 and 5)");
+      im->pkernel = row_kernel(im->R, im->variant == 5 ? 2 : 1);
       cudaFuncAttributes pa{};
       check(cudaFuncGetAttributes(&pa, im->pkernel), "persistent kernel attributes");
       if (static_cast<std::size_t>(pa.maxDynamicSharedSizeBytes) < im->smem_p)

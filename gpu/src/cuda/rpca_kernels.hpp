@@ -56,10 +56,6 @@ struct RpcaTuning {
   // the update in one round of the grid. The same arithmetic in the same order: variant 4's
   // iterates bit for bit. Measured no faster than variant 4 (36.3-36.6 us against 35.9-36.1 on an
   // H200, alternated twice in one run).
-  // 6, variant 4 with the row block computed as tiles over all threads (row_block_tiled: C_j in
-  // shared memory, 4 x 4 patches of X_t per thread, P3 and P1 from a residual tile), at padded
-  // ranks up to 16 (above, variant 4's row block). The same partials with the sums in another
-  // fixed order: the CPU's iterates to round-off. Not yet measured.
   int variant = 4;
   // Zero columns pad the ranks in the row kernel: 0, the variant's choice (1: a multiple of 4;
   // 2: even up to 16, multiples of 4 above); 4 forces multiples of 4 (for measurements).

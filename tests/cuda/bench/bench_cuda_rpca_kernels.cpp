@@ -71,15 +71,14 @@ int main(int argc, char** argv) {
   // (row pass = its row phase with the side parts, row / side blks = the row phase with only
   // those, iteration = one launch per iteration, graph iter = all repetitions in one launch).
   // 7: variant 5 (variant 4 with the wide row blocks and update items), columns as for code 6.
-  // 8: variant 6 (variant 4 with the tiled row blocks), columns as for code 6.
-  std::vector<int> variants{1, 2, 3, 4, 5, 6, 7, 8};
+  std::vector<int> variants{1, 2, 3, 4, 5, 6, 7};
   std::vector<int> split_list{1, 2, 3, 4, 6, 8, 0};
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--size") spec.size = std::atoll(argv[i + 1]);
     else if (a == "--rank") spec.rank = std::atoll(argv[i + 1]);
     else if (a == "--repetitions") repetitions = std::atoi(argv[i + 1]);
-    else if (a == "--variant") variants = {std::atoi(argv[i + 1])};  // 1, 2, 3, 4 (2 with pdl), 5 (2 with padding 4), 6 (variant 4), 7 (variant 5), 8 (variant 6)
+    else if (a == "--variant") variants = {std::atoi(argv[i + 1])};  // 1, 2, 3, 4 (2 with pdl), 5 (2 with padding 4), 6 (variant 4), 7 (variant 5)
     else if (a == "--variants") {  // a comma-separated list of codes
       variants.clear();
       for (const char* c = argv[i + 1]; *c;) {
@@ -123,7 +122,6 @@ int main(int argc, char** argv) {
   std::printf("#   with both / only the row blocks / only the side parts; iteration = one launch per iteration;\n");
   std::printf("#   graph iter = all repetitions in one launch (as run does, in chunks)\n");
   std::printf("# variant 5 (code 7): variant 4 with the wide row blocks and update items, columns as variant 4\n");
-  std::printf("# variant 6 (code 8): variant 4 with the tiled row blocks, columns as variant 4\n");
   std::printf("%-14s %-8s %10s %10s %10s %10s %12s %12s %10s %8s %8s\n", "variant", "splits", "row pass", "row blks",
               "side blks", "update", "iteration", "graph iter", "floor", "ratio", "MB/iter");
   k::RpcaStepParams params;
@@ -133,7 +131,7 @@ int main(int argc, char** argv) {
   for (const int variant : variants) {
     for (const int splits : split_list) {
       k::RpcaTuning t;
-      t.variant = variant == 1 ? 1 : variant == 3 ? 3 : variant == 6 ? 4 : variant == 7 ? 5 : variant == 8 ? 6 : 2;
+      t.variant = variant == 1 ? 1 : variant == 3 ? 3 : variant == 6 ? 4 : variant == 7 ? 5 : 2;
       t.rank_padding = variant == 5 ? 4 : 0;
       t.programmatic_launch = variant == 4;
       t.z_splits = splits;
