@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <array>
+#include <utility>
 
 #include "residual_slab.hpp"
 
@@ -355,21 +357,11 @@ void residual_slab_worker(const RowPassInput& in, const SlabFactors& f, const Sl
   panel_product({in.u, in.n1p, in.r1, f.core, in.r1, 1, in.r2 * in.r3, s.gu, false});
   RowPassInput with_gu = in;
   with_gu.gu = s.gu;
-  switch (in.r3) {
-    case 1: return slab_blocks<1>(with_gu, f, s, work);
-    case 2: return slab_blocks<2>(with_gu, f, s, work);
-    case 3: return slab_blocks<3>(with_gu, f, s, work);
-    case 4: return slab_blocks<4>(with_gu, f, s, work);
-    case 5: return slab_blocks<5>(with_gu, f, s, work);
-    case 6: return slab_blocks<6>(with_gu, f, s, work);
-    case 7: return slab_blocks<7>(with_gu, f, s, work);
-    case 8: return slab_blocks<8>(with_gu, f, s, work);
-    case 9: return slab_blocks<9>(with_gu, f, s, work);
-    case 10: return slab_blocks<10>(with_gu, f, s, work);
-    case 11: return slab_blocks<11>(with_gu, f, s, work);
-    case 12: return slab_blocks<12>(with_gu, f, s, work);
-    default: return;  // excluded by slab_kernel_supported
-  }
+  // slab_blocks<R3> for R3 = 1 .. kSlabMaxRank3 (slab_kernel_supported excludes the others).
+  static constexpr auto kBlocks = []<std::size_t... I>(std::index_sequence<I...>) {
+    return std::array{&slab_blocks<static_cast<int>(I) + 1>...};
+  }(std::make_index_sequence<kSlabMaxRank3>{});
+  if (in.r3 >= 1 && in.r3 <= kSlabMaxRank3) kBlocks[static_cast<std::size_t>(in.r3 - 1)](with_gu, f, s, work);
 }
 
 void sum_block_terms(const SlabWork& work, double* out) {
