@@ -7,9 +7,9 @@
 // With x in the vector lanes, one x vector keeps its r3 values of C_j and its r3 sums of P3_j in
 // registers for a whole chunk of z, so the first two products cost one broadcast of W(z, c) per
 // multiply-add and nothing else (the row kernel loads and stores P3 around every z block). The
-// chunk's residuals go to a buffer that stays in L1, and P1_j is a product over it with 8 z
-// values by up to 3 columns of U in registers, reduced across lanes eight sums at a time
-// (one transposing reduction instead of eight horizontal sums).
+// chunk's residuals go to a buffer that stays in L1, and P1_j is a product over it in tiles of
+// 4 z values by up to 6 columns of U, reduced across lanes eight sums at a time (one transposing
+// reduction instead of eight horizontal sums).
 //
 // Each row's P3_j and P1_j turn into that row's terms of the gradients at once (see finish_row
 // in the .cpp): the row kernel's accumulators Q23 and Q12 (83 KB each at 100^3 rank 10, read and
@@ -79,13 +79,11 @@ struct SlabWork {
 // layout of block_terms, so out holds factor 0, factor 2, the core term and the error.
 void sum_block_terms(const SlabWork& work, double* out);
 
-// Whether this CPU and these ranks can take the slab kernel.
-bool slab_kernel_supported(const RowPassInput& in);
-
 // One worker's share of an iteration: blocks taken from work until none is left. Unlike
 // residual_rows it reads in.observed and in.truth as n1p x n2 x n3 tensors (rows padded with
 // zeros to n1p values) on 64-byte boundaries; in.u, in.wp and the scratch must be 64-byte
-// aligned too. Precondition: slab_kernel_supported(in).
+// aligned too. Preconditions: an AVX-512F CPU (row_kernel_supported(RowKernel::Avx512Blocked))
+// and 1 <= in.r3 <= kSlabMaxRank3 (FusedResidualPass refuses other ranks).
 void residual_slab_worker(const RowPassInput& in, const SlabFactors& f, const SlabScratch& s, SlabWork& work);
 
 }  // namespace ebsd::rpca::detail

@@ -15,7 +15,7 @@ namespace ebsd::rpca::detail {
 namespace {
 
 // Function attributes instead of compiler flags: the rest of the program stays portable and
-// the kernel is picked at run time (slab_kernel_supported).
+// the kernel is picked at run time (row_kernel_supported(RowKernel::Avx512Blocked)).
 #define EBSD_SLAB_FN __attribute__((target("avx512f")))
 #define EBSD_SLAB_OP __attribute__((target("avx512f"), always_inline)) inline
 
@@ -348,16 +348,12 @@ EBSD_SLAB_FN void sum_blocks_avx512(const SlabWork& work, double* out) {
 
 }  // namespace
 
-bool slab_kernel_supported(const RowPassInput& in) {
-  return __builtin_cpu_supports("avx512f") && in.r3 >= 1 && in.r3 <= kSlabMaxRank3;
-}
-
 void residual_slab_worker(const RowPassInput& in, const SlabFactors& f, const SlabScratch& s, SlabWork& work) {
   // G x_1 U: (n1p x r1) times M_1(G) (r1 x r2 r3), each worker its own.
   panel_product({in.u, in.n1p, in.r1, f.core, in.r1, 1, in.r2 * in.r3, s.gu, false});
   RowPassInput with_gu = in;
   with_gu.gu = s.gu;
-  // slab_blocks<R3> for R3 = 1 .. kSlabMaxRank3 (slab_kernel_supported excludes the others).
+  // slab_blocks<R3> for R3 = 1 .. kSlabMaxRank3 (FusedResidualPass refuses the others).
   static constexpr auto kBlocks = []<std::size_t... I>(std::index_sequence<I...>) {
     return std::array{&slab_blocks<static_cast<int>(I) + 1>...};
   }(std::make_index_sequence<kSlabMaxRank3>{});
@@ -378,7 +374,6 @@ void sum_block_terms(const SlabWork& work, double* out) {
   }
 }
 
-bool slab_kernel_supported(const RowPassInput&) { return false; }
 void residual_slab_worker(const RowPassInput&, const SlabFactors&, const SlabScratch&, SlabWork&) {}
 
 #endif
