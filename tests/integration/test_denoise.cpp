@@ -66,6 +66,37 @@ TEST(Denoise, FindsAndRepairsSpikesInAnIqVolume) {
   EXPECT_EQ(out.provenance().back().step, "rpca-denoise");
 }
 
+TEST(Denoise, DenoisesARealSingleSliceMapAndWarnsWhereTheModelDoesNotFit) {
+  // A measured IN100 map, one slice (189 x 201 x 1): the default ranks once came out as
+  // (19, 20, 1), which no Tucker core has, and `ebsd denoise` failed. Now it runs; the scalar
+  // channels get a sparse mask, while the orientations of this fine-grained polycrystal are not
+  // low rank and half the map is flagged, which the step says in a warning.
+  TempDir t;
+  const std::string in = std::string(EBSD_SHARED_DIR) + "/data/real/small_in100/Small_IN100_Slice1.dream3d";
+  const auto r = run(kEbsd + " denoise " + in + " -o " + (t / "out.ebsd.h5").string() + " --json", t);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const auto out = ebsd::io::read_volume(t / "out.ebsd.h5");
+  EXPECT_EQ(out.dims()[2], 1);
+  bool saw_orientation = false;
+  for (const auto& c : j["channels"]) {
+    const double fraction = c["outlier_fraction"].get<double>();
+    const std::string name = c["channel"].get<std::string>();
+    EXPECT_TRUE(out.channels().count(c["mask_channel"].get<std::string>())) << name;
+    const bool warned = r.out.find("warning: " + name + ":") != std::string::npos ||
+                        r.err.find("warning: " + name + ":") != std::string::npos;
+    EXPECT_EQ(warned, fraction > 0.2) << name << " " << fraction;
+    if (name == "orientation") {
+      saw_orientation = true;
+      EXPECT_GT(fraction, 0.2);
+    }
+    if (name == "iq" || name == "ci") {
+      EXPECT_LT(fraction, 0.1) << name;
+    }
+  }
+  EXPECT_TRUE(saw_orientation);
+}
+
 TEST(Denoise, BadOptionsFailBeforeWork) {
   TempDir t;
   ASSERT_EQ(run(kEbsd + " synth -o " + (t / "a.ebsd.h5").string() + " --dims 20,20,10 --grains 5", t).exit_code, 0);

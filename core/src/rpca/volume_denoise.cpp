@@ -90,6 +90,18 @@ RpcaSolver cpu_solver() {
 std::vector<std::int64_t> default_ranks(const Index3& dims) {
   std::vector<std::int64_t> r;
   for (const std::int64_t n : dims) r.push_back(std::min<std::int64_t>(n, std::max<std::int64_t>(2, std::llround(0.1 * n))));
+  // A Tucker core of ranks r has r_k <= the product of the other ranks: a map of one slice
+  // (n3 = 1, so r3 = 1) must have r1 = r2. Cap each rank by the others' product until none
+  // changes (ranks only fall and stay >= 1, so this ends).
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (std::size_t k = 0; k < r.size(); ++k) {
+      std::int64_t others = 1;
+      for (std::size_t j = 0; j < r.size(); ++j)
+        if (j != k) others *= r[j];
+      if (r[k] > others) r[k] = others, changed = true;
+    }
+  }
   return r;
 }
 

@@ -35,8 +35,9 @@ RpcaSolver cpu_solver();
 // parametrisation (thresholds 0.01 softplus(theta)) were made.
 inline constexpr double kWorkingRms = 1.8e-3;
 
-// Rank (min(n, max(2, round(n / 10)))) per mode: a starting point, not a model selection. The rank
-// sets the finest structure the low-rank part can hold.
+// Rank (min(n, max(2, round(n / 10)))) per mode, each then capped by the product of the others
+// (what a Tucker core allows: a single slice gets r1 = r2, r3 = 1): a starting point, not a
+// model selection. The rank sets the finest structure the low-rank part can hold.
 std::vector<std::int64_t> default_ranks(const Index3& dims);
 
 struct DenoiseOptions {
