@@ -133,8 +133,7 @@ double FusedResidualPass::slab_gradients(const tensor::Tucker<double>& x, double
   g.factor[0] = Eigen::Map<const MatrixD>(t.factor0, n1p_, r1_).topRows(n1_);
   g.factor[2] = Eigen::Map<const MatrixD>(t.factor2, n3p_, r3_).topRows(n3_);
   std::copy_n(t.core, r1_ * r2_ * r3_, g.core.data());
-  const double squared_error = *t.squared_error;
-  return squared_error;
+  return *t.squared_error;
 }
 
 double FusedResidualPass::row_kernel_gradients(const tensor::Tucker<double>& x, double zeta, ScaledGradients& g) {
