@@ -19,14 +19,8 @@
 #include "amx_common.hpp"
 #include "kernels.hpp"
 
-#pragma GCC push_options
-#pragma GCC target("amx-tile,amx-int8,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,fma,f16c,avx2")
-// clang ignores GCC target pragmas; this gives every function below the same target.
-#ifdef __clang__
-#pragma clang attribute push(__attribute__((target("amx-tile,amx-int8,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,fma,f16c,avx2"))), apply_to = function)
-#endif
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#define EBSD_ISA_TARGETS "amx-tile,amx-int8,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,fma,f16c,avx2"
+#include "isa_section_begin.inc"
 
 namespace ebsd::quant::detail {
 namespace {

@@ -8,13 +8,8 @@
 
 #include "kernels.hpp"
 
-#pragma GCC push_options
-#pragma GCC target("avx2,fma,f16c")
-// clang ignores GCC target pragmas; this gives every function below the same target.
-#ifdef __clang__
-#pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
-#endif
-#pragma GCC diagnostic push
+#define EBSD_ISA_TARGETS "avx2,fma,f16c"
+#include "isa_section_begin.inc"
 
 namespace ebsd::quant::detail {
 namespace {

@@ -15,16 +15,8 @@
 
 #include "kernels.hpp"
 
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,fma,f16c,avx2")
-// clang ignores GCC target pragmas; this gives every function below the same target.
-#ifdef __clang__
-#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,fma,f16c,avx2"))), apply_to = function)
-#endif
-// GCC 12's own AVX-512 intrinsics (cvtph_ps, inserti64x4, ...) start from a self-initialised
-// "undefined" vector, which -Wmaybe-uninitialized reports once they are inlined here.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#define EBSD_ISA_TARGETS "avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,fma,f16c,avx2"
+#include "isa_section_begin.inc"
 
 namespace ebsd::quant::detail {
 namespace {

@@ -13,13 +13,8 @@
 
 #include "kernels.hpp"
 
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,fma,f16c,avx2")
-#ifdef __clang__
-#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,fma,f16c,avx2"))), apply_to = function)
-#endif
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#define EBSD_ISA_TARGETS "avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,fma,f16c,avx2"
+#include "isa_section_begin.inc"
 
 namespace ebsd::quant::detail {
 namespace {
