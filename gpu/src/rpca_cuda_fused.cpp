@@ -29,8 +29,9 @@ cuda::RpcaSizes sizes_of(const tensor::Shape& shape, const std::vector<std::int6
 // Tuning knobs for measurements (docs/rpca.md): EBSD_RPCA_CUDA_ZSPLITS (blocks per y row),
 // EBSD_RPCA_CUDA_GRAPH=0 (plain launches instead of a CUDA graph), EBSD_RPCA_CUDA_VARIANT=1 (the
 // first kernel design; 2, the second; 3, the Gram work in its own kernel beside the row pass; 4,
-// the default: one persistent cooperative kernel; 5, variant 4 with wider row blocks and update
-// items, measured no faster), EBSD_RPCA_CUDA_PDL=1 (variant 2 with programmatic dependent launch).
+// one persistent cooperative kernel; 5, variant 4 with wider row blocks and update items, measured
+// no faster; 7, the default: variant 4 with its row items on the FP64 tensor cores),
+// EBSD_RPCA_CUDA_PDL=1 (variant 2 with programmatic dependent launch).
 cuda::RpcaTuning tuning_from_env() {
   cuda::RpcaTuning t;
   if (const char* e = std::getenv("EBSD_RPCA_CUDA_VARIANT"))
@@ -38,6 +39,7 @@ cuda::RpcaTuning tuning_from_env() {
                 : std::string(e) == "3" ? 3
                 : std::string(e) == "4" ? 4
                 : std::string(e) == "5" ? 5
+                : std::string(e) == "7" ? 7
                                         : 2;
   if (const char* e = std::getenv("EBSD_RPCA_CUDA_PDL")) t.programmatic_launch = std::string(e) == "1";
   if (const char* e = std::getenv("EBSD_RPCA_CUDA_ZSPLITS")) t.z_splits = std::max(0, std::atoi(e));
@@ -47,7 +49,7 @@ cuda::RpcaTuning tuning_from_env() {
 
 void* current_stream() { return c10::cuda::getCurrentCUDAStream().stream(); }
 
-// The default design (variant 4, one persistent cooperative kernel) needs cooperative launch and
+// The default design (variant 7, one persistent cooperative kernel) needs cooperative launch and
 // all its blocks resident at once; on a device that cannot, variant 3's launches do the same
 // arithmetic. A variant named in EBSD_RPCA_CUDA_VARIANT is taken as asked (its error stands).
 std::unique_ptr<cuda::FusedScaledGd> make_solver(const cuda::RpcaSizes& sizes, int max_iterations) {

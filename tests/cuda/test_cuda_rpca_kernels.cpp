@@ -6,7 +6,9 @@
 // (RpcaTuning::variant), the second with and without its shared-memory staging (ranks up to 32),
 // the third (the second's Gram work as a kernel of its own beside the row pass), the fourth
 // (the third's work items in one persistent cooperative kernel with grid barriers) and the fifth
-// (the fourth with wider row blocks and update items, the same arithmetic).
+// (the fourth with wider row blocks and update items, the same arithmetic) and the seventh (the
+// fourth with its row items on the FP64 tensor cores; the sums in another order). The persistent
+// kernel's timeline (FusedScaledGd::timeline) accounts for every work item.
 // No LibTorch. Skips itself where there is no CUDA device; label gpu.
 #include <gtest/gtest.h>
 
@@ -167,7 +169,7 @@ TEST(CudaRpcaKernels, FollowTheCpuReference) {
   ebsd::rpca::ScaledGdSettings s;
   s.ranks = {3, 3, 3};
   s.iterations = 20;
-  for (const int v : {1, 2, 3, 4, 5}) {
+  for (const int v : {1, 2, 3, 4, 5, 7}) {
     SCOPED_TRACE("variant " + std::to_string(v));
     expect_same_iterates(p, s, variant(v));
   }
@@ -182,11 +184,11 @@ TEST(CudaRpcaKernels, FollowTheCpuReferenceAtHighRanks) {
   s.ranks = {32, 20, 12};
   s.iterations = 8;
   s.hyper = thresholds_for(p.low_rank);
-  for (const int v : {1, 2, 3, 4, 5}) {
+  for (const int v : {1, 2, 3, 4, 5, 7}) {
     SCOPED_TRACE("variant " + std::to_string(v));
     expect_same_iterates(p, s, variant(v));
   }
-  for (const int v : {2, 3, 4, 5}) {
+  for (const int v : {2, 3, 4, 5, 7}) {
     const k::FusedScaledGd large({40, 70, 34, 32, 20, 12}, 1, nullptr, variant(v));
     EXPECT_FALSE(large.side_blocks_staged());
     const k::FusedScaledGd small({100, 100, 100, 10, 10, 10}, 1, nullptr, variant(v));
@@ -202,7 +204,7 @@ TEST(CudaRpcaKernels, FollowTheCpuReferenceOnNonCubicTensorsAndUnequalRanks) {
   s.ranks = {3, 4, 2};
   s.iterations = 12;
   s.hyper = thresholds_for(p.low_rank);
-  for (const int v : {1, 2, 3, 4, 5}) {
+  for (const int v : {1, 2, 3, 4, 5, 7}) {
     SCOPED_TRACE("variant " + std::to_string(v));
     k::RpcaTuning tuning = variant(v);
     tuning.z_splits = 3;
@@ -222,7 +224,7 @@ TEST(CudaRpcaKernels, GraphSplitsAndPlainLaunchesGiveIdenticalIterates) {
   ebsd::rpca::ScaledGdSettings s;
   s.ranks = {4, 4, 4};
   s.iterations = 15;  // odd, and not a multiple of the graph's length
-  for (const int v : {1, 2, 3, 4, 5}) {
+  for (const int v : {1, 2, 3, 4, 5, 7}) {
     SCOPED_TRACE("variant " + std::to_string(v));
     k::RpcaTuning graph = variant(v);
     graph.graph_iterations = 4;
@@ -376,13 +378,117 @@ TEST(CudaRpcaKernels, PersistentKernelGivesTheThirdVariantsIterates) {
               ebsd::tensor::relative_distance(ebsd::tensor::reconstruct(c5.iterate), ebsd::tensor::reconstruct(c4.iterate)), e45);
 }
 
+TEST(CudaRpcaKernels, TensorCoreRowItemsFollowTheFourthVariant) {
+  if (!have_device()) GTEST_SKIP() << "no CUDA device";
+  // Variant 7 runs variant 4's kernel with the row items on the FP64 tensor cores (ranks up to
+  // 16): the same products summed in another order, so the iterates agree to round-off. Above
+  // rank 16 it runs variant 4's row items: the same iterates bit for bit. A wrong fragment layout
+  // or a lost tile (edges: 48 = 6 tiles of x, z ranges of 24 and 25 = 3 and 4 tiles; 100 = 13
+  // tiles, the last one half empty) would show far above round-off.
+  const VariantProblems problems;
+  const auto& [p, s, q, sq] = problems;
+  for (const int splits : {2, 0}) {
+    SCOPED_TRACE("z splits " + std::to_string(splits));
+    k::RpcaTuning four = variant(4), seven = variant(7);
+    four.z_splits = seven.z_splits = splits;
+    const FusedRun a = run_fused(p.observed, &p.low_rank, s, four);
+    const FusedRun b = run_fused(p.observed, &p.low_rank, s, seven);
+    EXPECT_FALSE(b.status.singular);
+    EXPECT_EQ(b.status.iterations, 21);
+    ASSERT_EQ(a.relative_errors.size(), b.relative_errors.size());
+    for (std::size_t i = 0; i < a.relative_errors.size(); ++i)
+      EXPECT_NEAR(b.relative_errors[i], a.relative_errors[i], 1e-10 * a.relative_errors[i]) << "iteration " << i;
+    const double d = ebsd::tensor::relative_distance(ebsd::tensor::reconstruct(b.iterate), ebsd::tensor::reconstruct(a.iterate));
+    EXPECT_LT(d, 1e-12);
+    std::printf("variant 7 vs 4, rank 5, z splits %d / %d: relative difference of X %.3g\n", b.z_splits, a.z_splits, d);
+  }
+  const FusedRun aq = run_fused(q.observed, &q.low_rank, sq, variant(4));
+  const FusedRun bq = run_fused(q.observed, &q.low_rank, sq, variant(7));
+  EXPECT_EQ(ebsd::tensor::relative_distance(ebsd::tensor::reconstruct(bq.iterate), ebsd::tensor::reconstruct(aq.iterate)),
+            0.0);
+  // x rows of 300 (38 tiles: two rounds of the 8 warps' two tiles) with unequal ranks.
+  const auto r = random_problem({300, 14, 40}, {3, 4, 2}, 5);
+  ebsd::rpca::ScaledGdSettings sr;
+  sr.ranks = {3, 4, 2};
+  sr.iterations = 10;
+  sr.hyper = thresholds_for(r.low_rank);
+  expect_same_iterates(r, sr, variant(7));
+  const auto big = ebsd::rpca::make_synthetic_problem({100, 10, 5.0, 0.2, 1});
+  ebsd::rpca::ScaledGdSettings sb;
+  sb.ranks = {10, 10, 10};
+  sb.iterations = 40;
+  const FusedRun c4 = run_fused(big.observed, &big.low_rank, sb, variant(4));
+  const FusedRun c7 = run_fused(big.observed, &big.low_rank, sb, variant(7));
+  ASSERT_EQ(c4.relative_errors.size(), c7.relative_errors.size());
+  double worst = 0.0;
+  for (std::size_t i = 0; i < c4.relative_errors.size(); ++i)
+    worst = std::max(worst, std::abs(c7.relative_errors[i] - c4.relative_errors[i]) / c4.relative_errors[i]);
+  EXPECT_LT(worst, 1e-10);
+  const double db = ebsd::tensor::relative_distance(ebsd::tensor::reconstruct(c7.iterate), ebsd::tensor::reconstruct(c4.iterate));
+  EXPECT_LT(db, 1e-12);
+  std::printf("variant 7 vs 4, 100^3 rank 10, 40 iterations: relative difference of X %.3g, largest relative difference of an error %.3g\n",
+              db, worst);
+}
+
+TEST(CudaRpcaKernels, TimelineAccountsForEveryWorkItem) {
+  if (!have_device()) GTEST_SKIP() << "no CUDA device";
+  const auto p = ebsd::rpca::make_synthetic_problem({48, 5, 5.0, 0.2, 4});
+  const auto h = ebsd::rpca::tuned_synthetic_hyperparameters();
+  Tensor<double> clipped = p.observed;
+  for (double& v : clipped.values()) v = std::clamp(v, -h.zeta0, h.zeta0);
+  const std::vector<std::int64_t> ranks{5, 5, 5};
+  const Tucker<double> init = ebsd::tensor::hosvd(clipped, ranks, ebsd::Progress::none());
+  const auto u = row_major(init.factors[0]), v = row_major(init.factors[1]), w = row_major(init.factors[2]);
+  DeviceTensor dy(p.observed);
+  k::RpcaStepParams params;
+  params.zeta1 = h.zeta1;
+  params.eta = h.eta;
+  params.rho = h.decay;
+  for (const int pv : {4, 7}) {
+    SCOPED_TRACE("variant " + std::to_string(pv));
+    k::RpcaTuning t = variant(pv);
+    t.z_splits = 2;
+    k::FusedScaledGd solver({48, 48, 48, 5, 5, 5}, 1, nullptr, t);
+    solver.set_observed(dy.p, nullptr);
+    EXPECT_THROW(solver.timeline(6, params), std::runtime_error);  // no iterate yet
+    solver.set_iterate(u.data(), v.data(), w.data(), init.core.data());
+    const auto tl = solver.timeline(6, params);
+    EXPECT_EQ(tl.iterations, 4);  // the first two are left out
+    long long rows = 0, sides = 0, updates = 0;
+    for (const auto& kd : tl.kinds) {
+      (kd.phase == "A" ? (kd.name == "row items" ? rows : sides) : updates) += kd.items;
+      EXPECT_GT(kd.mean_duration_us, 0.0) << kd.phase << " " << kd.name;
+      EXPECT_LE(kd.mean_end_us, kd.max_end_us + 1e-9) << kd.phase << " " << kd.name;
+      EXPECT_LT(kd.max_end_us, 1e5) << kd.phase << " " << kd.name;  // stamps of one launch, not garbage
+      // The steps inside the items: in order, within the item's time.
+      std::size_t steps = 0;
+      if (kd.name == "row items") steps = pv == 7 ? 6 : 0;
+      else if (kd.name.rfind("side part 0", 0) == 0) steps = 3;
+      else if (kd.name.rfind("side part 1", 0) == 0) steps = 5;
+      else if (kd.name == "core slices") steps = 3;
+      ASSERT_EQ(kd.steps_us.size(), steps) << kd.phase << " " << kd.name;
+      for (std::size_t i = 0; i < steps; ++i) {
+        EXPECT_GE(kd.steps_us[i], i ? kd.steps_us[i - 1] : 0.0) << kd.name << " step " << i + 1;
+        EXPECT_LT(kd.steps_us[i], kd.max_duration_us + 1.0) << kd.name << " step " << i + 1;
+      }
+    }
+    EXPECT_EQ(rows, 4 * 48 * 2);       // every row item, every iteration
+    EXPECT_EQ(sides, 4 * 6);           // the six staged side parts
+    EXPECT_EQ(updates, 4 * (5 + 3 * 48));  // core slices and one factor row per item
+    EXPECT_GT(tl.a_barrier_first_us, 0.0);
+    EXPECT_LE(tl.a_barrier_first_us, tl.a_barrier_last_us);
+    EXPECT_LE(tl.b_barrier_first_us, tl.b_barrier_last_us);
+    EXPECT_GT(tl.period_us, tl.b_barrier_first_us);
+  }
+}
+
 TEST(CudaRpcaKernels, ExactRecoveryOnThePapersProblem) {
   if (!have_device()) GTEST_SKIP() << "no CUDA device";
   const auto p = ebsd::rpca::make_synthetic_problem({100, 10, 5.0, 0.2, 1});
   ebsd::rpca::ScaledGdSettings s;
   s.ranks = {10, 10, 10};
   s.iterations = 150;
-  for (const int v : {1, 2, 3, 4, 5}) {
+  for (const int v : {1, 2, 3, 4, 5, 7}) {
     SCOPED_TRACE("variant " + std::to_string(v));
     const FusedRun r = run_fused(p.observed, &p.low_rank, s, variant(v));
     ASSERT_EQ(r.status.iterations, 150);
@@ -402,7 +508,7 @@ TEST(CudaRpcaKernels, StopsWhereTheCpuStops) {
   s.stop_below_error = 1e-6;
   const auto cpu = ebsd::rpca::scaled_gd(p.observed, s, ebsd::Progress::none(), &p.low_rank);
   ASSERT_LT(cpu.iterations, 200);
-  for (const int v : {1, 2, 3, 4, 5}) {
+  for (const int v : {1, 2, 3, 4, 5, 7}) {
     SCOPED_TRACE("variant " + std::to_string(v));
     const FusedRun gpu = run_fused(p.observed, &p.low_rank, s, variant(v));
     EXPECT_TRUE(gpu.status.stopped);

@@ -87,6 +87,7 @@ struct RowArgs {
   double* scratch;   // [3][2][r1 r2 r3]
   double* errors;    // [max_iter + 1]
   Control* ctl;
+  long long* sub;    // timeline only (else null): [block][kSubSlots] stamps inside a work item
 };
 
 struct UpdateArgs {
@@ -102,6 +103,7 @@ struct UpdateArgs {
   Control* ctl;
   int blocks_u, blocks_v, blocks_w;  // then r3 core blocks (variant 2: the core blocks first)
   int rows_u, rows_v;                // factor rows per block (U and W; V)
+  long long* sub;                    // timeline only (else null): [block][kSubSlots] stamps inside an item
 };
 
 __host__ __device__ inline int z_begin(int n3, int s, int splits) {
@@ -133,6 +135,17 @@ __device__ inline void wait_for_previous_kernel() {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
   asm volatile("griddepcontrol.wait;" ::: "memory");
 #endif
+}
+
+// Stamps inside a work item for FusedScaledGd::timeline: slot 0 at the item's start, then the
+// ends of its steps (which steps: see each item). One store by thread 0 where `sub` is set.
+constexpr int kSubSlots = 8;
+__device__ inline void sub_stamp(long long* sub, int slot) {
+  if (sub && threadIdx.x == 0) {
+    long long t;
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+    sub[blockIdx.x * kSubSlots + slot] = t;
+  }
 }
 
 // A staged load's value t of flat index i, written to the one of four shared arrays whose
@@ -170,7 +183,49 @@ __device__ double block_sum(double v, double* red) {
 // elimination without pivoting (stable for such m). A pivot at round-off level marks the matrix
 // singular (the CPU falls back to a pseudo-inverse there; the caller of these kernels falls back
 // to another solver). All threads of the block call this.
+// The same elimination for n <= 16 with a fixed thread layout (column = lane, rows = warp and
+// warp + 8 of a 32-wide row stride) and two alternating copies of the augmented matrix: one block
+// barrier per pivot instead of two, no integer division per element, and every thread forms
+// its own pivot-row entry. Each entry is computed by the same operations as below (the pivot row
+// divided by the pivot, the others one fma), so the inverse is the same to the last bit; only
+// the latency changes (the timeline put a side part holding one inversion at 13 us, session 10).
+// aug: 1 024 doubles.
+__device__ void spd_inverse_small(const double* m, int n, double* out, double* aug, Control* ctl) {
+  const int c = threadIdx.x & 31, rg = threadIdx.x >> 5, w = 2 * n;
+  constexpr int kS = 32;
+  double* cur = aug;
+  double* nxt = aug + 16 * kS;
+  for (int r = rg; r < n; r += kThreads / 32)
+    if (c < w) cur[r * kS + c] = c < n ? m[r * n + c] : (c - n == r ? 1.0 : 0.0);
+  double max_diag = 0.0;
+  for (int i = 0; i < n; ++i) max_diag = fmax(max_diag, fabs(m[i * n + i]));
+  const double cut = n * DBL_EPSILON * max_diag;
+  __syncthreads();
+  for (int k = 0; k < n; ++k) {
+    double p = cur[k * kS + k];
+    if (!(p > cut)) {
+      if (threadIdx.x == 0) ctl->singular = 1;
+      p = 1.0;
+    }
+    if (c < w) {
+      const double rowc = cur[k * kS + c] / p;
+      for (int r = rg; r < n; r += kThreads / 32)
+        nxt[r * kS + c] = r == k ? rowc : fma(-cur[r * kS + k], rowc, cur[r * kS + c]);
+    }
+    __syncthreads();
+    double* t = cur;
+    cur = nxt;
+    nxt = t;
+  }
+  for (int i = threadIdx.x; i < n * n; i += kThreads) out[i] = cur[(i / n) * kS + n + i % n];
+  __syncthreads();
+}
+
 __device__ void spd_inverse(const double* m, int n, double* out, double* aug, double* row, double* col, Control* ctl) {
+  if (n <= 16) {
+    spd_inverse_small(m, n, out, aug, ctl);
+    return;
+  }
   const int w = 2 * n;
   for (int i = threadIdx.x; i < n * w; i += kThreads) {
     const int r = i / w, c = i % w;
@@ -316,6 +371,7 @@ __device__ void core_gram_inverse(const RowArgs& a, int k, const int* r, const S
   __syncthreads();
   mode_product(sm + l.t1, sm + l.t2, gram + o2 * kRankSlot, o2, r);
   __syncthreads();
+  sub_stamp(a.sub, 3);
   {  // gram_k = M_k(t2) M_k(G)^T (unfolding_product with four accumulators per entry)
     const int stride = k == 0 ? 1 : k == 1 ? r[0] : r[0] * r[1];
     const int rk = r[k];
@@ -337,7 +393,9 @@ __device__ void core_gram_inverse(const RowArgs& a, int k, const int* r, const S
     }
   }
   __syncthreads();
+  sub_stamp(a.sub, 4);
   spd_inverse(gram + k * kRankSlot, r[k], a.binv + k * kRankSlot, aug, row, col, a.ctl);
+  sub_stamp(a.sub, 5);
 }
 
 __device__ void side_block_staged(const RowArgs& a, int k, double* sm) {
@@ -384,6 +442,9 @@ __device__ void side_block_part(const RowArgs& a, int k, int part, double* sm) {
   const SideLayout l = side_layout(n1, n2, n3, r1, r2, r3);
   const int core = r1 * r2 * r3;
   const int o1 = (k + 1) % 3, o2 = (k + 2) % 3;
+  // Timeline steps: 1 staged, 2 Gram matrices, then part 0: 3 inverted; part 1: 3 mode
+  // products, 4 unfolding product, 5 inverted.
+  sub_stamp(a.sub, 0);
   // Stage the factors this part reads (k, or the two others) and, for part 1, the core; the
   // loads of one loop are independent of each other.
   const int m0 = part == 0 ? k : o1, m1 = part == 0 ? k : o2;
@@ -411,6 +472,7 @@ __device__ void side_block_part(const RowArgs& a, int k, int part, double* sm) {
     }
   }
   __syncthreads();
+  sub_stamp(a.sub, 1);
   double* gram = sm + l.gram;
   {  // Gram matrices of the staged factors: slot m0 (and m1), as side_block_staged forms them
     const int s0 = r[m0] * r[m0], items = s0 + (part == 0 ? 0 : r[m1] * r[m1]);
@@ -423,11 +485,13 @@ __device__ void side_block_part(const RowArgs& a, int k, int part, double* sm) {
     }
   }
   __syncthreads();
+  sub_stamp(a.sub, 2);
   double* aug = sm + l.aug;
   double* row = sm + l.row;
   double* col = sm + l.col;
   if (part == 0) {
     spd_inverse(gram + k * kRankSlot, r[k], a.pinv + k * kRankSlot, aug, row, col, a.ctl);
+    sub_stamp(a.sub, 3);
     return;
   }
   core_gram_inverse(a, k, r, l, sm);
@@ -724,6 +788,8 @@ __device__ void row_block(const RowArgs& a, int blk, double* sm) {
   if (tid == 0) a.err_part[blk] = err;
 }
 
+#include "rpca_row_block_mma.cuh"
+
 template <int R>
 __global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) row_pass_kernel(RowArgs a) {
   extern __shared__ double sm[];
@@ -997,6 +1063,9 @@ __device__ void core_slice_v2(const UpdateArgs& a, int c, double* sm) {
   const int jmax = max(1, static_cast<int>((kUpdateShared2 - (vs - sm)) / (r1 + r2)));
   double* qs = vs + jmax * r2;  // [jmax][r1]
   __shared__ bool last;
+  // Timeline steps: 1 the slice of grad G summed, 2 its products written and the ticket taken,
+  // 3 (the last block) the core updated.
+  sub_stamp(a.sub, 0);
   if constexpr (kBatch) {
     for (int o = threadIdx.x; o < rr; o += kThreads) gc[o] = 0.0;
   } else {
@@ -1062,6 +1131,7 @@ __device__ void core_slice_v2(const UpdateArgs& a, int c, double* sm) {
     for (int o = threadIdx.x; o < rr; o += kThreads) gc[o] += dot4(qs + o % r1, r1, vs + o / r1, r2, jc);
   }
   __syncthreads();
+  sub_stamp(a.sub, 1);
   for (int o = threadIdx.x; o < rr; o += kThreads) {
     const int A = o % r1, b = o / r1;
     tmp[o] = dot4(pu + A * r1, 1, gc + r1 * b, 1, r1);
@@ -1075,6 +1145,7 @@ __device__ void core_slice_v2(const UpdateArgs& a, int c, double* sm) {
   __syncthreads();
   if (threadIdx.x == 0) last = atomicAdd(&a.ctl->counter_b, 1u) == static_cast<unsigned>(r3 - 1);
   __syncthreads();
+  sub_stamp(a.sub, 2);
   if (!last) return;
   __threadfence();
   const double eta = a.ctl->eta;
@@ -1123,6 +1194,7 @@ __device__ void core_slice_v2(const UpdateArgs& a, int c, double* sm) {
     a.ctl->zeta *= a.ctl->rho;
     a.ctl->counter_b = 0;
   }
+  sub_stamp(a.sub, 3);
 }
 
 // Block b of variant 2's update: the r3 core blocks first, then the rows of U, V and W.
@@ -1182,7 +1254,43 @@ struct PersistentArgs {
   int row_items;      // row blocks in phase A (d.nb); 0 leaves them out (profiling)
   int update;         // 0: phase A only, always from buffer 0 (profiling the row phase)
   int iterations;     // iterations this launch runs at most (Control may stop it sooner)
+  // Timeline (FusedScaledGd::timeline): when non-null, thread 0 of each block writes
+  // kTraceSlots global-timer stamps and item numbers per block for the first trace_iterations
+  // iterations of the launch ([iteration][block][slot], TraceSlot). One store per event.
+  long long* trace;
+  int trace_iterations;
 };
+
+// Slots of a block's trace record of one iteration (-1 where the block had no such item).
+enum TraceSlot {
+  kTraceStart,      // the iteration begins (after the stop decision)
+  kTraceA0Item,     // phase A: first item (side parts first, then row items), and its end
+  kTraceA0End,
+  kTraceA1Item,     // second item, if any (it starts at the first one's end), and its end
+  kTraceA1End,
+  kTraceBarrierA,   // leaves the first grid barrier
+  kTraceBStart,     // phase B starts its items (after the error sum)
+  kTraceB0Item,
+  kTraceB0End,
+  kTraceB1Item,
+  kTraceB1End,
+  kTraceBarrierB,   // leaves the second grid barrier
+  kTraceSlots
+};
+
+__device__ inline long long global_ns() {
+  long long t;
+  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+  return t;
+}
+
+// Thread 0 writes `value` (default: the global timer) to its block's trace slot of iteration t
+// of the launch, when tracing. (Computed at each stamp: a trace pointer kept across the loop
+// cost variant 4's kernel 16 bytes of spills at the 128-register cap.)
+__device__ inline void trace_stamp(const PersistentArgs& pa, int t, int slot, long long value = -2) {
+  if (pa.trace && t < pa.trace_iterations && threadIdx.x == 0)
+    pa.trace[(static_cast<long long>(t) * gridDim.x + blockIdx.x) * kTraceSlots + slot] = value == -2 ? global_ns() : value;
+}
 
 // Work item of block `b` in round `m` when `stride` blocks share the items: rounds alternate
 // direction, so the blocks that took the first items (the side parts, the core slices: the long
@@ -1190,7 +1298,9 @@ struct PersistentArgs {
 __device__ inline int snake_item(int b, int m, int stride) { return m * stride + ((m & 1) ? stride - 1 - b : b); }
 
 // kWide: variant 5 (the wide row blocks, row_block's kWide; the rest is variant 4's).
-template <int R, bool kWide = false>
+// kMma: variant 7 (the row items on the FP64 tensor cores, row_block_mma<R / 4>: R is the
+// mode-3 rank padded to 8, 12 or 16; the rest is variant 4's).
+template <int R, bool kWide = false, bool kMma = false>
 __global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) persistent_kernel(PersistentArgs pa) {
   // Aligned for the row blocks' paired loads (kWide); its own name, since the other kernels
   // declare theirs with the alignment of a double.
@@ -1209,6 +1319,7 @@ __global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) persistent_kernel
     }
     __syncthreads();
     if (!s_go) break;  // the same decision in every block (Control last written before a barrier)
+    trace_stamp(pa, t, kTraceStart);
     const int iter = s_iter;
     const int p = pa.update ? (iter & 1) : 0;
     const RowArgs& a = pa.row[p];
@@ -1220,11 +1331,17 @@ __global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) persistent_kernel
         if (a.side_staged) side_block_part(a, vb % 3, vb / 3, sm);
         else side_block(a, vb, sm);
       } else {
-        row_block<R, true, kWide>(a, vb - pa.side_items, sm);
+        if constexpr (kMma) row_block_mma<R / 4>(a, vb - pa.side_items, sm);
+        else row_block<R, true, kWide>(a, vb - pa.side_items, sm);
       }
       __syncthreads();
+      if (m < 2) {
+        trace_stamp(pa, t, m ? kTraceA1Item : kTraceA0Item, vb);
+        trace_stamp(pa, t, m ? kTraceA1End : kTraceA0End);
+      }
     }
     grid.sync();
+    trace_stamp(pa, t, kTraceBarrierA);
     if (!pa.update) continue;
     if (threadIdx.x < 32) {
       const volatile Control* c = ctl;
@@ -1243,6 +1360,7 @@ __global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) persistent_kernel
       if (threadIdx.x == 0) s_apply = apply;
     }
     __syncthreads();
+    trace_stamp(pa, t, kTraceBStart);
     if (s_apply) {
       const UpdateArgs& u = pa.upd[p];
       const int uitems = u.d.r3 + u.blocks_u + u.blocks_v + u.blocks_w;
@@ -1251,9 +1369,14 @@ __global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) persistent_kernel
         if (vb >= uitems) continue;
         update_block_v2<true, kWide>(u, vb, sm);
         __syncthreads();
+        if (m < 2) {
+          trace_stamp(pa, t, m ? kTraceB1Item : kTraceB0Item, vb);
+          trace_stamp(pa, t, m ? kTraceB1End : kTraceB0End);
+        }
       }
     }
     grid.sync();
+    trace_stamp(pa, t, kTraceBarrierB);
   }
 }
 
@@ -1306,6 +1429,14 @@ const void* row_kernel(int R, int kind = 0) {
   }
 }
 
+// Variant 7's persistent kernel for mode-3 rank r3 <= 16: the row items' k steps (r3 / 4 rounded
+// up) are a template parameter (fewer registers at low ranks: 8, 12 or 16 columns).
+const void* mma_kernel(int r3) {
+  if (r3 <= 8) return reinterpret_cast<const void*>(&persistent_kernel<8, false, true>);
+  if (r3 <= 12) return reinterpret_cast<const void*>(&persistent_kernel<12, false, true>);
+  return reinterpret_cast<const void*>(&persistent_kernel<16, false, true>);
+}
+
 int max_shared_optin() {
   int dev = 0, v = 0;
   check(cudaGetDevice(&dev), "device");
@@ -1346,7 +1477,7 @@ struct FusedScaledGd::Impl {
   double* errors = nullptr;
   Dims d{};
   int R = 4, tx = 32, nz_max = 1, blocks_a = 0, blocks_b = 0, variant = 2;
-  bool side_staged = false, pdl = false;
+  bool side_staged = false, pdl = false, mma_rows = false;
   std::size_t smem = 0;
   // Variant 3: the side kernel's blocks and shared memory, its stream and the fork / join events.
   int blocks_side = 0;
@@ -1425,10 +1556,12 @@ struct FusedScaledGd::Impl {
   // Variant 4: one cooperative launch running up to `iterations` iterations (update 1) or only
   // their row phase from buffer 0 (update 0, profiling), with `rows` row blocks and `sides` side
   // parts (0 leaves them out, profiling).
-  void launch_persistent(int iterations, int rows, int sides, int update) {
+  void launch_persistent(int iterations, int rows, int sides, int update, long long* trace = nullptr,
+                         int trace_iterations = 0) {
     PersistentArgs pa{};
     pa.row[0] = row[0], pa.row[1] = row[1], pa.upd[0] = upd[0], pa.upd[1] = upd[1];
     pa.row_items = rows, pa.side_items = sides, pa.update = update, pa.iterations = iterations;
+    pa.trace = trace, pa.trace_iterations = trace_iterations;
     void* args[] = {&pa};
     check(cudaLaunchCooperativeKernel(pkernel, dim3(grid_p), dim3(kThreads), args, smem_p, stream), "persistent launch");
   }
@@ -1479,6 +1612,7 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
                         : tuning.variant == 3 ? 3
                         : tuning.variant == 4 ? 4
                         : tuning.variant == 5 ? 5
+                        : tuning.variant == 7 ? 7
                                               : 2;
     int splits = tuning.z_splits;
     if (splits <= 0 && variant >= 4) {
@@ -1498,6 +1632,10 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
     im->tx = threads_along_x(sizes);
     im->nz_max = (n3 + splits - 1) / splits;
     im->smem = row_shared_bytes(sizes, splits, im->variant, tuning.rank_padding);
+    // Variant 7: the tensor-core row items take ranks up to 16 (kMmaCols); above, variant 4's.
+    im->mma_rows = im->variant == 7 && std::max(sizes.r1, sizes.r3) <= kMmaCols;
+    const std::size_t mma_smem =
+        im->mma_rows ? sizeof(double) * static_cast<std::size_t>(mma_layout(n1, im->nz_max).total) : 0;
     if (im->variant >= 2) {
       // Stage the side blocks' inputs when they fit in the budget or in what the row blocks take.
       const std::int64_t f = sizes.n1 * sizes.r1 + sizes.n2 * sizes.r2 + sizes.n3 * sizes.r3;
@@ -1521,17 +1659,18 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
       check(cudaFuncSetAttribute(im->kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(im->smem)),
             "shared memory size");
     im->blocks_a = im->d.nb + (im->variant >= 3 ? 0 : 3);
-    if (im->variant >= 4) {  // 4 and 5: the persistent kernel
+    if (im->variant >= 4) {  // 4, 5 and 7: the persistent kernel
       im->blocks_side = im->side_staged ? 6 : 3;
       if (!im->side_staged) im->side_smem = sizeof(double) * static_cast<std::size_t>(kSideShared);
-      im->smem_p = std::max({im->smem, im->side_smem, sizeof(double) * static_cast<std::size_t>(kUpdateShared2)});
+      im->smem_p = std::max({im->mma_rows ? mma_smem : im->smem, im->side_smem,
+                             sizeof(double) * static_cast<std::size_t>(kUpdateShared2)});
       if (im->smem_p > static_cast<std::size_t>(max_shared_optin()))
         throw std::runtime_error("CUDA tensor RPCA: the persistent kernel needs " + std::to_string(im->smem_p) +
                                  " bytes of shared memory per block");
       int coop = 0;
       check(cudaDeviceGetAttribute(&coop, cudaDevAttrCooperativeLaunch, dev), "device attribute");
       if (!coop) throw std::runtime_error("CUDA tensor RPCA: the device has no cooperative launch (variants 4 and 5)");
-      im->pkernel = row_kernel(im->R, im->variant == 5 ? 2 : 1);
+      im->pkernel = im->mma_rows ? mma_kernel(sizes.r3) : row_kernel(im->R, im->variant == 5 ? 2 : 1);
       cudaFuncAttributes pa{};
       check(cudaFuncGetAttributes(&pa, im->pkernel), "persistent kernel attributes");
       if (static_cast<std::size_t>(pa.maxDynamicSharedSizeBytes) < im->smem_p)
@@ -1830,6 +1969,161 @@ FusedScaledGd::KernelTimes FusedScaledGd::profile(int repetitions, const RpcaSte
   im->drop_graph();
   if (truth) set_observed(im->row[0].y, im->truth_ptr);
   return k;
+}
+
+FusedScaledGd::Timeline FusedScaledGd::timeline(int iterations, const RpcaStepParams& params) {
+  Impl* im = impl_;
+  if (im->variant < 4) throw std::runtime_error("CUDA tensor RPCA: the timeline needs the persistent kernel (variants 4, 5, 7)");
+  if (!im->fresh) throw std::runtime_error("CUDA tensor RPCA: set_iterate must precede timeline");
+  if (!im->row[0].y) throw std::runtime_error("CUDA tensor RPCA: set_observed must precede timeline");
+  im->fresh = false;
+  iterations = std::max(iterations, 4);
+  Control c{};
+  c.max_iter = iterations;
+  c.zeta = params.zeta1;
+  c.rho = params.rho;
+  c.eta = params.eta;
+  check(cudaMemcpyAsync(im->ctl, &c, sizeof c, cudaMemcpyHostToDevice, im->stream), "control upload");
+  const bool truth = im->has_truth;
+  for (int b = 0; b < 2; ++b) im->row[b].truth = nullptr;
+  const int grid = im->grid_p;
+  const std::size_t count = static_cast<std::size_t>(iterations) * grid * kTraceSlots;
+  struct Buffer {
+    long long* p = nullptr;
+    ~Buffer() {
+      if (p) cudaFree(p);
+    }
+  } dev;
+  check(cudaMalloc(&dev.p, count * sizeof(long long)), "trace allocation");
+  check(cudaMemsetAsync(dev.p, 0xff, count * sizeof(long long), im->stream), "trace reset");  // -1: no event
+  // Stamps inside the items (the last iteration's): phase A's items, then phase B's.
+  const std::size_t sub_count = 2 * static_cast<std::size_t>(grid) * kSubSlots;
+  Buffer sub;
+  check(cudaMalloc(&sub.p, sub_count * sizeof(long long)), "trace allocation");
+  check(cudaMemsetAsync(sub.p, 0xff, sub_count * sizeof(long long), im->stream), "trace reset");
+  for (int b = 0; b < 2; ++b) im->row[b].sub = sub.p, im->upd[b].sub = sub.p + static_cast<std::size_t>(grid) * kSubSlots;
+  try {
+    im->launch_persistent(iterations, im->d.nb, im->blocks_side, 1, dev.p, iterations);
+  } catch (...) {
+    for (int b = 0; b < 2; ++b) im->row[b].sub = im->upd[b].sub = nullptr;
+    throw;
+  }
+  for (int b = 0; b < 2; ++b) im->row[b].sub = im->upd[b].sub = nullptr;
+  std::vector<long long> h(count), hs(sub_count);
+  check(cudaMemcpyAsync(h.data(), dev.p, count * sizeof(long long), cudaMemcpyDeviceToHost, im->stream), "trace download");
+  check(cudaMemcpyAsync(hs.data(), sub.p, sub_count * sizeof(long long), cudaMemcpyDeviceToHost, im->stream), "trace download");
+  check(cudaStreamSynchronize(im->stream), "timeline");
+  if (truth) set_observed(im->row[0].y, im->truth_ptr);
+
+  Timeline out;
+  std::vector<double> sum_end, sum_dur;
+  const auto kind = [&](const std::string& phase, const std::string& name) -> std::size_t {
+    for (std::size_t i = 0; i < out.kinds.size(); ++i)
+      if (out.kinds[i].phase == phase && out.kinds[i].name == name) return i;
+    out.kinds.push_back({phase, name});
+    sum_end.push_back(0.0);
+    sum_dur.push_back(0.0);
+    return out.kinds.size() - 1;
+  };
+  const int sides = im->blocks_side, r3 = im->s.r3;
+  const UpdateArgs& u = im->upd[0];
+  const auto a_name = [&](long long vb) -> std::string {
+    if (vb >= sides) return "row items";
+    if (im->side_staged) return "side part " + std::to_string(vb / 3) + ", mode " + std::to_string(vb % 3);
+    return "side block, mode " + std::to_string(vb);
+  };
+  const auto b_name = [&](long long vb) -> std::string {
+    if (vb < r3) return "core slices";
+    vb -= r3;
+    if (vb < u.blocks_u) return "U rows";
+    vb -= u.blocks_u;
+    return vb < u.blocks_v ? "V rows" : "W rows";
+  };
+  const auto add = [&](const std::string& phase, const std::string& name, double start, double end) {
+    const std::size_t i = kind(phase, name);
+    TimelineKind& k = out.kinds[i];
+    ++k.items;
+    sum_end[i] += end;
+    sum_dur[i] += end - start;
+    k.max_end_us = std::max(k.max_end_us, end);
+    k.max_duration_us = std::max(k.max_duration_us, end - start);
+  };
+  std::vector<double> starts;
+  double b_start_sum = 0.0;
+  long long b_start_count = 0;
+  for (int t = 0; t < iterations; ++t) {
+    const long long* it = h.data() + static_cast<std::size_t>(t) * grid * kTraceSlots;
+    long long t0 = -1, a_first = -1, a_last = -1, b_first = -1, b_last = -1;
+    for (int b = 0; b < grid; ++b) {
+      const long long* r = it + static_cast<std::size_t>(b) * kTraceSlots;
+      if (r[kTraceStart] < 0) continue;
+      t0 = t0 < 0 ? r[kTraceStart] : std::min(t0, r[kTraceStart]);
+      a_first = a_first < 0 ? r[kTraceBarrierA] : std::min(a_first, r[kTraceBarrierA]);
+      a_last = std::max(a_last, r[kTraceBarrierA]);
+      b_first = b_first < 0 ? r[kTraceBarrierB] : std::min(b_first, r[kTraceBarrierB]);
+      b_last = std::max(b_last, r[kTraceBarrierB]);
+    }
+    if (t0 < 0) break;  // the launch stopped (it does not without a truth)
+    starts.push_back(static_cast<double>(t0));
+    if (t < 2) continue;
+    ++out.iterations;
+    const auto us = [](long long a, long long b) { return 1e-3 * static_cast<double>(a - b); };
+    out.a_barrier_first_us += us(a_first, t0);
+    out.a_barrier_last_us += us(a_last, t0);
+    out.b_barrier_first_us += us(b_first, a_first);
+    out.b_barrier_last_us += us(b_last, a_first);
+    for (int b = 0; b < grid; ++b) {
+      const long long* r = it + static_cast<std::size_t>(b) * kTraceSlots;
+      if (r[kTraceA0Item] >= 0) add("A", a_name(r[kTraceA0Item]), us(r[kTraceStart], t0), us(r[kTraceA0End], t0));
+      if (r[kTraceA1Item] >= 0)
+        add("A", a_name(r[kTraceA1Item]), us(r[kTraceA0Item] >= 0 ? r[kTraceA0End] : r[kTraceStart], t0),
+            us(r[kTraceA1End], t0));
+      b_start_sum += us(r[kTraceBStart], a_first);
+      ++b_start_count;
+      if (r[kTraceB0Item] >= 0) add("B", b_name(r[kTraceB0Item]), us(r[kTraceBStart], a_first), us(r[kTraceB0End], a_first));
+      if (r[kTraceB1Item] >= 0)
+        add("B", b_name(r[kTraceB1Item]), us(r[kTraceB0Item] >= 0 ? r[kTraceB0End] : r[kTraceBStart], a_first),
+            us(r[kTraceB1End], a_first));
+    }
+  }
+  if (out.iterations > 0) {
+    const double n = out.iterations;
+    out.a_barrier_first_us /= n, out.a_barrier_last_us /= n, out.b_barrier_first_us /= n, out.b_barrier_last_us /= n;
+  }
+  if (b_start_count > 0) out.b_start_us = b_start_sum / static_cast<double>(b_start_count);
+  for (std::size_t i = 0; i < out.kinds.size(); ++i) {
+    const double n = static_cast<double>(std::max<long long>(1, out.kinds[i].items));
+    out.kinds[i].mean_end_us = sum_end[i] / n;
+    out.kinds[i].mean_duration_us = sum_dur[i] / n;
+  }
+  if (starts.size() > 3)
+    out.period_us = 1e-3 * (starts.back() - starts[2]) / static_cast<double>(starts.size() - 3);
+  // Steps inside the items of the last iteration, for blocks that ran one item in the phase.
+  if (!starts.empty()) {
+    const long long* it = h.data() + (starts.size() - 1) * static_cast<std::size_t>(grid) * kTraceSlots;
+    std::vector<std::vector<double>> sums(out.kinds.size(), std::vector<double>(kSubSlots, 0.0));
+    std::vector<std::vector<long long>> counts(out.kinds.size(), std::vector<long long>(kSubSlots, 0));
+    for (int ph = 0; ph < 2; ++ph)
+      for (int b = 0; b < grid; ++b) {
+        const long long* r = it + static_cast<std::size_t>(b) * kTraceSlots;
+        const long long item = r[ph ? kTraceB0Item : kTraceA0Item], second = r[ph ? kTraceB1Item : kTraceA1Item];
+        if (item < 0 || second >= 0) continue;
+        const std::size_t k = kind(ph ? "B" : "A", ph ? b_name(item) : a_name(item));
+        if (k >= sums.size()) continue;  // (every kind was seen above)
+        const long long* st = hs.data() + (static_cast<std::size_t>(ph) * grid + b) * kSubSlots;
+        if (st[0] < 0) continue;
+        for (int i = 1; i < kSubSlots; ++i)
+          if (st[i] >= st[0]) sums[k][i] += 1e-3 * static_cast<double>(st[i] - st[0]), ++counts[k][i];
+      }
+    for (std::size_t k = 0; k < sums.size(); ++k) {
+      int last = 0;
+      for (int i = 1; i < kSubSlots; ++i)
+        if (counts[k][i] > 0) last = i;
+      for (int i = 1; i <= last; ++i)
+        out.kinds[k].steps_us.push_back(counts[k][i] > 0 ? sums[k][i] / static_cast<double>(counts[k][i]) : -1.0);
+    }
+  }
+  return out;
 }
 
 int FusedScaledGd::variant() const { return impl_->variant; }

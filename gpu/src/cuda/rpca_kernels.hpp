@@ -48,15 +48,21 @@ struct RpcaTuning {
   // 3's row blocks and side parts, a grid barrier, variant 2's update blocks, a grid barrier; no
   // launches or last-block tickets between the phases. Same work items and sums as variant 3
   // (the same iterates). graph_iterations is then the iterations per launch; use_graph is ignored.
-  // The default: 36.2 us per iteration against variant 3's 40.6 on an H200 (2026-11-28), and
-  // 35.9-36.1 against 41.3 in a second run (2026-11-28, 08:20 UTC).
+  // The default in session 9: 36.2 us per iteration against variant 3's 40.6 on an H200
+  // (2026-11-28), and 35.9-36.1 against 41.3 in a second run (2026-11-28, 08:20 UTC).
   // 5, variant 4 with row blocks that issue fewer shared-memory instructions and shorter chains
   // (batched staging loads, two z values per thread in the U^T R product at ranks up to 10),
   // batched loads in the update's core slices, and two rows of V per update item where that keeps
   // the update in one round of the grid. The same arithmetic in the same order: variant 4's
   // iterates bit for bit. Measured no faster than variant 4 (36.3-36.6 us against 35.9-36.1 on an
   // H200, alternated twice in one run).
-  int variant = 4;
+  // 7, variant 4 with the row items on the FP64 tensor cores (mma.m8n8k4; rpca_row_block_mma.cuh):
+  // a warp sweeps 8 x 8 tiles of X_t, R and their products P3 and U^T R, instead of a thread per
+  // x with a serial chain per z value. Ranks up to 16 (above, variant 4's row items). Sums in
+  // another fixed order: variant 4's iterates to round-off (2.5e-16 relative after 40 iterations
+  // on 100^3). The default since session 10: 33.4-33.5 us per iteration against variant 4's
+  // 36.6-36.8 on an H200 (alternated twice in one run, 2026-11-28).
+  int variant = 7;
   // Zero columns pad the ranks in the row kernel: 0, the variant's choice (1: a multiple of 4;
   // 2: even up to 16, multiples of 4 above); 4 forces multiples of 4 (for measurements).
   int rank_padding = 0;
@@ -129,6 +135,29 @@ public:
     double row_blocks_us = 0, side_blocks_us = 0;
   };
   KernelTimes profile(int repetitions, const RpcaStepParams& params);
+
+  // Where an iteration's time goes inside the persistent kernel (variants 4, 5 and 7): one launch
+  // of `iterations` iterations from the set iterate (no truth read, like profile), every block
+  // stamping the global timer at its work items' ends and at the two grid barriers; averaged over
+  // the iterations after the first two. Phase A times count from the iteration's start (the first
+  // block's), phase B times from the first block leaving the first barrier. Consumes the iterate.
+  struct TimelineKind {
+    std::string phase, name;  // "A" (side parts, row items) or "B" (core slices, U / V / W rows)
+    long long items = 0;      // items of this kind over the averaged iterations
+    double mean_end_us = 0, max_end_us = 0, mean_duration_us = 0, max_duration_us = 0;
+    // Mean time from an item's start to the end of each of its steps (the last iteration; empty
+    // where the item records none; the steps are listed where each item is defined in the .cu).
+    std::vector<double> steps_us;
+  };
+  struct Timeline {
+    int iterations = 0;  // averaged
+    std::vector<TimelineKind> kinds;
+    double a_barrier_first_us = 0, a_barrier_last_us = 0;  // first / last block out of barrier A
+    double b_start_us = 0;                                  // mean start of phase B's items
+    double b_barrier_first_us = 0, b_barrier_last_us = 0;  // out of barrier B (from barrier A)
+    double period_us = 0;                                   // iteration start to the next one's
+  };
+  Timeline timeline(int iterations, const RpcaStepParams& params);
 
   // Bytes one iteration moves at least: Y (and the truth) read once, the factors and core read
   // and written once, and the per-block partial gradients written and read back (these stay in

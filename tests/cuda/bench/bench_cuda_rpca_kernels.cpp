@@ -6,6 +6,7 @@
 // bandwidth measured here). Timed with CUDA events over back-to-back launches.
 //   bench_cuda_rpca_kernels [--size N] [--rank R] [--repetitions K] [--variant C | --variants C,C..]
 //                           [--splits S]   (codes C below; S blocks per y row, 0: the automatic choice)
+//                           [--timeline K] (persistent variants: where an iteration's time goes, K iterations)
 // Skips (exit 0) without a CUDA device.
 #include <cuda_runtime.h>
 
@@ -71,13 +72,16 @@ int main(int argc, char** argv) {
   // (row pass = its row phase with the side parts, row / side blks = the row phase with only
   // those, iteration = one launch per iteration, graph iter = all repetitions in one launch).
   // 7: variant 5 (variant 4 with the wide row blocks and update items), columns as for code 6.
-  std::vector<int> variants{1, 2, 3, 4, 5, 6, 7};
+  // 8: variant 7 (variant 4 with the row items on the FP64 tensor cores), columns as for code 6.
+  std::vector<int> variants{1, 2, 3, 4, 5, 6, 7, 8};
+  int timeline_iterations = 0;
   std::vector<int> split_list{1, 2, 3, 4, 6, 8, 0};
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--size") spec.size = std::atoll(argv[i + 1]);
     else if (a == "--rank") spec.rank = std::atoll(argv[i + 1]);
     else if (a == "--repetitions") repetitions = std::atoi(argv[i + 1]);
+    else if (a == "--timeline") timeline_iterations = std::atoi(argv[i + 1]);
     else if (a == "--variant") variants = {std::atoi(argv[i + 1])};  // 1, 2, 3, 4 (2 with pdl), 5 (2 with padding 4), 6 (variant 4), 7 (variant 5)
     else if (a == "--variants") {  // a comma-separated list of codes
       variants.clear();
@@ -122,6 +126,7 @@ int main(int argc, char** argv) {
   std::printf("#   with both / only the row blocks / only the side parts; iteration = one launch per iteration;\n");
   std::printf("#   graph iter = all repetitions in one launch (as run does, in chunks)\n");
   std::printf("# variant 5 (code 7): variant 4 with the wide row blocks and update items, columns as variant 4\n");
+  std::printf("# variant 7 (code 8): variant 4 with the row items on the FP64 tensor cores, columns as variant 4\n");
   std::printf("%-14s %-8s %10s %10s %10s %10s %12s %12s %10s %8s %8s\n", "variant", "splits", "row pass", "row blks",
               "side blks", "update", "iteration", "graph iter", "floor", "ratio", "MB/iter");
   k::RpcaStepParams params;
@@ -131,7 +136,7 @@ int main(int argc, char** argv) {
   for (const int variant : variants) {
     for (const int splits : split_list) {
       k::RpcaTuning t;
-      t.variant = variant == 1 ? 1 : variant == 3 ? 3 : variant == 6 ? 4 : variant == 7 ? 5 : 2;
+      t.variant = variant == 1 ? 1 : variant == 3 ? 3 : variant == 6 ? 4 : variant == 7 ? 5 : variant == 8 ? 7 : 2;
       t.rank_padding = variant == 5 ? 4 : 0;
       t.programmatic_launch = variant == 4;
       t.z_splits = splits;
@@ -142,15 +147,37 @@ int main(int argc, char** argv) {
         const auto times = solver.profile(repetitions, params);
         const double bytes = solver.iteration_bytes(false);
         const double floor_us = 1e6 * bytes / bw;
-        const std::string v = std::to_string(solver.variant()) + " R" + std::to_string(solver.row_kernel_rank()) +
+        const std::string label = std::to_string(solver.variant()) + " R" + std::to_string(solver.row_kernel_rank()) +
                               (solver.side_blocks_staged() ? " st" : "") + (variant == 4 ? " pdl" : "") +
                               (variant >= 6 ? " g" + std::to_string(solver.persistent_grid()) : "");
-        std::printf("%-14s %-8s %10.2f %10.2f %10.2f %10.2f %12.2f %12.2f %10.2f %8.2f %8.2f\n", v.c_str(),
+        std::printf("%-14s %-8s %10.2f %10.2f %10.2f %10.2f %12.2f %12.2f %10.2f %8.2f %8.2f\n", label.c_str(),
                     (splits == 0 ? "auto=" + std::to_string(solver.z_splits()) : std::to_string(splits)).c_str(),
                     times.row_pass_us, times.row_blocks_us, times.side_blocks_us,
                     (variant >= 6 ? times.iteration_graph_us : times.iteration_plain_us) - times.row_pass_us,
                     times.iteration_plain_us, times.iteration_graph_us,
                     floor_us, times.iteration_graph_us / floor_us, bytes / 1e6);
+        if (timeline_iterations > 0 && variant >= 6) {
+          // Where the iteration's time goes (global-timer stamps per block and item).
+          std::fflush(stdout);
+          solver.set_iterate(u.data(), v.data(), w.data(), init.core.data());
+          const auto tl = solver.timeline(timeline_iterations, params);
+          std::printf("  timeline over %d iterations: period %.2f us; barrier A left by the first block at %.2f, the last at %.2f us;\n",
+                      tl.iterations, tl.period_us, tl.a_barrier_first_us, tl.a_barrier_last_us);
+          std::printf("  phase B (from the first block out of barrier A): items start at %.2f, barrier B left at %.2f / %.2f us\n",
+                      tl.b_start_us, tl.b_barrier_first_us, tl.b_barrier_last_us);
+          std::printf("  %-6s %-22s %8s %10s %10s %10s %10s\n", "phase", "items", "count", "mean end", "max end",
+                      "mean dur", "max dur");
+          for (const auto& kd : tl.kinds) {
+            std::printf("  %-6s %-22s %8.1f %10.2f %10.2f %10.2f %10.2f", kd.phase.c_str(), kd.name.c_str(),
+                        static_cast<double>(kd.items) / std::max(1, tl.iterations), kd.mean_end_us, kd.max_end_us,
+                        kd.mean_duration_us, kd.max_duration_us);
+            if (!kd.steps_us.empty()) {  // the item's steps (rpca_kernels.cu), from its start
+              std::printf("   steps:");
+              for (const double st : kd.steps_us) std::printf(" %.2f", st);
+            }
+            std::printf("\n");
+          }
+        }
       } catch (const std::exception& e) {
         std::printf("variant code %d, splits %d: failed: %s\n", variant, splits, e.what());
       }

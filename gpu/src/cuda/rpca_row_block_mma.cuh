@@ -1,0 +1,325 @@
+// Variant 7's row block: the pass over Y of one (y row, z range) work item on the FP64 tensor
+// cores (mma.m8n8k4 f64, sm_80 and later). Included by rpca_kernels.cu inside its anonymous
+// namespace, after RowArgs, z_begin and block_sum (device code of one translation unit).
+//
+// Why: variant 4's row block gives each thread one x and a serial chain per z value (the X_t dot
+// product, the clamp, P3), about 0.3 us per z value of an item on an H200, ten times the FP64
+// rate; Nsight Compute put 42 % of the persistent kernel's samples at the grid barriers, waiting
+// for those items. Here a warp owns 8 x values (one or two 8-row tiles) and sweeps the item's z
+// range in 8 x 8 tiles of X:
+//   X tile     = C_j(x, :) W(z, :)^T          (C_j = U GV_j, k = the rank padded to 4: 1-4 mma)
+//   R          = clamp(X - Y, -zeta, zeta)     (in the accumulator registers)
+//   P3(x, :)  += R W(z, :)                     (R is the A operand as it lies: 4 mma)
+//   P1^T(z, :) += R^T U(x, :)                  (R transposed by warp shuffles: 4 mma)
+// An accumulator of m8n8k4 holds row groupID, columns 2 tid_in_group + {0, 1}; an A operand
+// row groupID, column tid_in_group. So a tile can be contracted over its columns without moving
+// data by taking k = tid_in_group as column 2 tid_in_group + s in k step s (the B operand rows
+// follow the same order); contracting over its rows (P1) takes two shuffles per k step.
+// P3 stays in registers over the sweep (the warp owns its x); the warps' P1 partials are summed
+// in shared memory in warp order every kZGroup z tiles. The products at the end (P3 GV^T, P1 GV
+// and P1^T W) and C_j are small mma products as well. Every sum has a fixed order (no atomics),
+// so a run is reproducible bit for bit; the order differs from variant 4's, so the iterates agree
+// with it to round-off, not bit for bit.
+// Ranks up to 16 (two 8-wide column tiles); the caller runs variant 4's row block above that.
+
+constexpr int kMmaCols = 16;   // factor columns padded to two 8-wide tiles
+constexpr int kStrideA = 20;   // row stride of arrays read as A-like fragments (rows g, columns t): no bank conflicts
+constexpr int kStrideB = 18;   // row stride of arrays read as B fragments of P3 / P1 (rows 2t + s, columns g)
+constexpr int kZGroup = 4;     // z tiles per round of the cross-warp P1 sum
+constexpr int kWarps = kThreads / 32;
+constexpr int kPartDoubles = kWarps * kZGroup * 8 * kMmaCols;  // 4096: also holds the staged core (<= 16^3)
+
+struct MmaLayout {
+  int us, cs, wa, wb, gv, vj, part, p1, red, total;
+};
+__host__ __device__ inline MmaLayout mma_layout(int n1, int nz_max) {
+  const int n1p = (n1 + 7) / 8 * 8, nzp = (nz_max + 7) / 8 * 8;
+  MmaLayout l{};
+  l.us = 0;                              // U, n1p x 16 (stride B)
+  l.cs = l.us + n1p * kStrideB;          // C_j = U GV_j, n1p x 16 (stride A)
+  l.wa = l.cs + n1p * kStrideA;          // W(zb + z, :), nzp x 16 (stride A)
+  l.wb = l.wa + nzp * kStrideA;          // the same rows (stride B)
+  l.gv = l.wb + nzp * kStrideB;          // GV_j, 16 x 16 (stride A)
+  l.vj = l.gv + kMmaCols * kStrideA;     // V(j, :)
+  l.part = l.vj + kMaxRank;              // [warp][z tile of the group][8 z][16]; the core before the pass
+  l.p1 = l.part + kPartDoubles;          // P1^T, nzp x 16 (stride A)
+  l.red = l.p1 + nzp * kStrideA;
+  l.total = l.red + 32;
+  return l;
+}
+
+// d += a b on the FP64 tensor cores: an 8 x 4 by 4 x 8 product, one element of a and b and two
+// of d per thread.
+__device__ inline void mma_f64(double& d0, double& d1, double a, double b) {
+  asm("mma.sync.aligned.m8n8k4.row.col.f64.f64.f64.f64 {%0, %1}, {%2}, {%3}, {%0, %1};"
+      : "+d"(d0), "+d"(d1)
+      : "d"(a), "d"(b));
+}
+
+// KS: k steps of X = C_j W^T (the mode-3 rank padded to 4, up to 4: ranks up to 16), a template
+// parameter so that the fragments of C_j and W live in as few registers as the rank needs.
+template <int KS>
+__device__ void row_block_mma(const RowArgs& a, int blk, double* sm) {
+  static_assert(KS >= 1 && KS * 4 <= kMmaCols, "ranks up to 16");
+  const Dims d = a.d;
+  const int tid = threadIdx.x, lane = tid & 31, wid = tid >> 5, g = lane >> 2, t4 = lane & 3;
+  const int j = blk / d.splits, s = blk % d.splits;
+  const int zb = z_begin(d.n3, s, d.splits), ze = z_begin(d.n3, s + 1, d.splits), nz = ze - zb;
+  const int n1 = d.n1, r1 = d.r1, r2 = d.r2, r3 = d.r3;
+  const int n1p = (n1 + 7) / 8 * 8, nzp = (nz + 7) / 8 * 8, x_tiles = n1p / 8, z_tiles = nzp / 8;
+  const int ka_steps = (r1 + 3) / 4, kc_steps = min(KS, (r3 + 3) / 4);
+  const MmaLayout l = mma_layout(n1, a.nz_max);
+  double* us = sm + l.us;
+  double* cs = sm + l.cs;
+  double* wa = sm + l.wa;
+  double* wb = sm + l.wb;
+  double* gv = sm + l.gv;
+  double* vj = sm + l.vj;
+  double* part = sm + l.part;
+  double* p1 = sm + l.p1;
+  const double zeta = a.ctl->zeta;
+  const int core = r1 * r2 * r3;
+  // Timeline steps: 1 staged, 2 GV_j, 3 the pass over Y (its last round), 4 the U terms,
+  // 5 the W terms and Q13, 6 the error summed.
+  sub_stamp(a.sub, 0);
+
+  {  // Stage U, W(zb.., :) (two strides), V(j, :) and the core, zero-padded; loads eight at a time.
+    constexpr int kStage = 8;
+    const int nu = n1p * kMmaCols, nw = nzp * kMmaCols, nv = nu + nw + r2, total = nv + core;
+    for (int i0 = tid; i0 < total; i0 += kStage * kThreads) {
+      double v[kStage];
+#pragma unroll
+      for (int k = 0; k < kStage; ++k) {
+        const int i = i0 + k * kThreads;
+        double t = 0.0;
+        if (i < nu) {
+          const int x = i / kMmaCols, c = i % kMmaCols;
+          if (x < n1 && c < r1) t = a.u[x * r1 + c];
+        } else if (i < nu + nw) {
+          const int z = (i - nu) / kMmaCols, c = (i - nu) % kMmaCols;
+          if (z < nz && c < r3) t = a.w[(zb + z) * r3 + c];
+        } else if (i < nv) {
+          t = a.v[j * r2 + (i - nu - nw)];
+        } else if (i < total) {
+          t = a.g[i - nv];
+        }
+        v[k] = t;
+      }
+#pragma unroll
+      for (int k = 0; k < kStage; ++k) {
+        const int i = i0 + k * kThreads;
+        if (i < nu) {
+          us[(i / kMmaCols) * kStrideB + i % kMmaCols] = v[k];
+        } else if (i < nu + nw) {
+          const int z = (i - nu) / kMmaCols, c = (i - nu) % kMmaCols;
+          wa[z * kStrideA + c] = v[k];
+          wb[z * kStrideB + c] = v[k];
+        } else if (i < nv) {
+          vj[i - nu - nw] = v[k];
+        } else if (i < total) {
+          part[i - nv] = v[k];
+        }
+      }
+    }
+    for (int i = tid; i < nzp * kStrideA; i += kThreads) p1[i] = 0.0;
+  }
+  __syncthreads();
+  sub_stamp(a.sub, 1);
+  // GV_j(a, c) = sum_b G(a, b, c) V(j, b), zero outside r1 x r3.
+  for (int i = tid; i < kMmaCols * kMmaCols; i += kThreads) {
+    const int aa = i / kMmaCols, c = i % kMmaCols;
+    double acc = 0.0;
+    if (aa < r1 && c < r3)
+      for (int b = 0; b < r2; ++b) acc = fma(part[aa + r1 * (b + r2 * c)], vj[b], acc);
+    gv[aa * kStrideA + c] = acc;
+  }
+  __syncthreads();
+  sub_stamp(a.sub, 2);
+
+  const long long plane = static_cast<long long>(n1) * d.n2;
+  const double* yrow = a.y + static_cast<long long>(n1) * j + static_cast<long long>(zb) * plane;
+  const double* trow = a.truth ? a.truth + static_cast<long long>(n1) * j + static_cast<long long>(zb) * plane : nullptr;
+  double err = 0.0;
+  const int rounds = (x_tiles + 2 * kWarps - 1) / (2 * kWarps);
+  for (int xr = 0; xr < rounds; ++xr) {
+    // This warp's x tiles of the round (warp-uniform), their A fragments of C_j and B fragments
+    // of U, and their P3 accumulators.
+    int x0[2];
+    bool has[2];
+    double ca[2][KS], ub[2][2][2], p3[2][2][2];
+#pragma unroll
+    for (int xi = 0; xi < 2; ++xi) {
+      const int xt = xr * 2 * kWarps + wid + xi * kWarps;
+      has[xi] = xt < x_tiles;
+      x0[xi] = xt * 8;
+      if (has[xi]) {  // C_j rows x0.. x0 + 7 = U GV_j (m = x, k = a, n = c)
+        double c0[2][2] = {{0.0, 0.0}, {0.0, 0.0}};
+        for (int ka = 0; ka < ka_steps; ++ka) {
+          const double av = us[(x0[xi] + g) * kStrideB + 4 * ka + t4];
+#pragma unroll
+          for (int t = 0; t < 2; ++t) mma_f64(c0[t][0], c0[t][1], av, gv[(4 * ka + t4) * kStrideA + 8 * t + g]);
+        }
+#pragma unroll
+        for (int t = 0; t < 2; ++t)
+#pragma unroll
+          for (int i = 0; i < 2; ++i) cs[(x0[xi] + g) * kStrideA + 8 * t + 2 * t4 + i] = c0[t][i];
+      }
+    }
+    __syncwarp();
+#pragma unroll
+    for (int xi = 0; xi < 2; ++xi) {
+#pragma unroll
+      for (int ks = 0; ks < KS; ++ks) ca[xi][ks] = has[xi] && ks < kc_steps ? cs[(x0[xi] + g) * kStrideA + 4 * ks + t4] : 0.0;
+#pragma unroll
+      for (int sx = 0; sx < 2; ++sx)
+#pragma unroll
+        for (int t = 0; t < 2; ++t) {
+          ub[xi][sx][t] = has[xi] ? us[(x0[xi] + 2 * t4 + sx) * kStrideB + 8 * t + g] : 0.0;
+          p3[xi][t][sx] = 0.0;
+        }
+    }
+    // Y of tile (x tile xi, z tile zt) at this thread's two entries: x = x0 + g, z = 8 zt + 2 t4 + i.
+    double ycur[2][2], ynext[2][2] = {{0.0, 0.0}, {0.0, 0.0}};
+    const auto load_y = [&](int zt, double (&yv)[2][2]) {
+#pragma unroll
+      for (int xi = 0; xi < 2; ++xi)
+#pragma unroll
+        for (int i = 0; i < 2; ++i) {
+          const int x = x0[xi] + g, z = 8 * zt + 2 * t4 + i;
+          yv[xi][i] = has[xi] && x < n1 && z < nz ? __ldg(yrow + x + plane * z) : 0.0;
+        }
+    };
+    load_y(0, ycur);
+    for (int zg = 0; zg < z_tiles; zg += kZGroup) {
+      const int zend = min(zg + kZGroup, z_tiles);
+      for (int zt = zg; zt < zend; ++zt) {
+        if (zt + 1 < z_tiles) load_y(zt + 1, ynext);  // in flight during this tile's products
+        double wx[KS], wp[2][2];
+#pragma unroll
+        for (int ks = 0; ks < KS; ++ks) wx[ks] = ks < kc_steps ? wa[(8 * zt + g) * kStrideA + 4 * ks + t4] : 0.0;
+#pragma unroll
+        for (int sx = 0; sx < 2; ++sx)
+#pragma unroll
+          for (int t = 0; t < 2; ++t) wp[sx][t] = wb[(8 * zt + 2 * t4 + sx) * kStrideB + 8 * t + g];
+        double p1a[2][2] = {{0.0, 0.0}, {0.0, 0.0}};
+#pragma unroll
+        for (int xi = 0; xi < 2; ++xi) {
+          if (!has[xi]) continue;  // (warp-uniform)
+          double xv[2] = {0.0, 0.0};
+#pragma unroll
+          for (int ks = 0; ks < KS; ++ks)
+            if (ks < kc_steps) mma_f64(xv[0], xv[1], ca[xi][ks], wx[ks]);
+          const int x = x0[xi] + g;
+          double rr[2];
+#pragma unroll
+          for (int i = 0; i < 2; ++i) {
+            const int z = 8 * zt + 2 * t4 + i;
+            const bool in = x < n1 && z < nz;
+            if (in && trow) {
+              const double e = xv[i] - __ldg(trow + x + plane * z);
+              err = fma(e, e, err);
+            }
+            rr[i] = in ? fmin(fmax(xv[i] - ycur[xi][i], -zeta), zeta) : 0.0;
+          }
+          // P3(x, c) += sum_z R(x, z) W(z, c): k step sx takes z = 8 zt + 2 t4 + sx, R's own entry.
+#pragma unroll
+          for (int sx = 0; sx < 2; ++sx)
+#pragma unroll
+            for (int t = 0; t < 2; ++t) mma_f64(p3[xi][t][0], p3[xi][t][1], rr[sx], wp[sx][t]);
+          // P1^T(z, a) += sum_x R(x, z) U(x, a): k step sx takes x = x0 + 2 t4 + sx; the A operand
+          // R^T(g, 2 t4 + sx) lies with lane 4 (2 t4 + sx) + g / 2, entry g % 2.
+#pragma unroll
+          for (int sx = 0; sx < 2; ++sx) {
+            const int src = ((2 * t4 + sx) << 2) | (g >> 1);
+            const double v0 = __shfl_sync(0xffffffffu, rr[0], src);
+            const double v1 = __shfl_sync(0xffffffffu, rr[1], src);
+            const double av = (g & 1) ? v1 : v0;
+#pragma unroll
+            for (int t = 0; t < 2; ++t) mma_f64(p1a[t][0], p1a[t][1], av, ub[xi][sx][t]);
+          }
+        }
+        double* dst = part + ((wid * kZGroup + (zt - zg)) * 8 + g) * kMmaCols;
+#pragma unroll
+        for (int t = 0; t < 2; ++t)
+#pragma unroll
+          for (int i = 0; i < 2; ++i) dst[8 * t + 2 * t4 + i] = p1a[t][i];
+#pragma unroll
+        for (int xi = 0; xi < 2; ++xi)
+#pragma unroll
+          for (int i = 0; i < 2; ++i) ycur[xi][i] = ynext[xi][i];
+      }
+      __syncthreads();
+      // The group's P1 partials summed over the warps in warp order, into P1^T.
+      const int count = (zend - zg) * 8 * kMmaCols;
+      for (int e = tid; e < count; e += kThreads) {
+        double sum = 0.0;
+#pragma unroll
+        for (int w = 0; w < kWarps; ++w) sum += part[w * kZGroup * 8 * kMmaCols + e];
+        const int zl = zg * 8 + e / kMmaCols, aa = e % kMmaCols;
+        p1[zl * kStrideA + aa] += sum;
+      }
+      __syncthreads();
+    }
+    sub_stamp(a.sub, 3);
+    // This round's rows of the U gradient term: P3 GV_j^T (m = x, k = c, n = a); P3's own
+    // entries are the A operand (k step (t, sx) takes c = 8 t + 2 t4 + sx).
+#pragma unroll
+    for (int xi = 0; xi < 2; ++xi) {
+      if (!has[xi]) continue;
+      double f[2][2] = {{0.0, 0.0}, {0.0, 0.0}};
+#pragma unroll
+      for (int t = 0; t < 2; ++t)
+#pragma unroll
+        for (int sx = 0; sx < 2; ++sx)
+#pragma unroll
+          for (int ta = 0; ta < 2; ++ta)
+            mma_f64(f[ta][0], f[ta][1], p3[xi][t][sx], gv[(8 * ta + g) * kStrideA + 8 * t + 2 * t4 + sx]);
+      const int x = x0[xi] + g;
+#pragma unroll
+      for (int ta = 0; ta < 2; ++ta)
+#pragma unroll
+        for (int i = 0; i < 2; ++i) {
+          const int aa = 8 * ta + 2 * t4 + i;
+          if (x < n1 && aa < r1) a.fu_part[(static_cast<long long>(blk) * n1 + x) * r1 + aa] = f[ta][i];
+        }
+    }
+  }
+  sub_stamp(a.sub, 4);
+  // The W gradient term P1^T GV_j (m = z, k = a, n = c), a z tile per warp.
+  for (int zt = wid; zt < z_tiles; zt += kWarps) {
+    double f[2][2] = {{0.0, 0.0}, {0.0, 0.0}};
+    for (int ka = 0; ka < ka_steps; ++ka) {
+      const double av = p1[(8 * zt + g) * kStrideA + 4 * ka + t4];
+#pragma unroll
+      for (int t = 0; t < 2; ++t) mma_f64(f[t][0], f[t][1], av, gv[(4 * ka + t4) * kStrideA + 8 * t + g]);
+    }
+    const int z = 8 * zt + g;
+#pragma unroll
+    for (int t = 0; t < 2; ++t)
+#pragma unroll
+      for (int i = 0; i < 2; ++i) {
+        const int c = 8 * t + 2 * t4 + i;
+        if (z < nz && c < r3) a.fw_part[(static_cast<long long>(j) * d.n3 + zb + z) * r3 + c] = f[t][i];
+      }
+  }
+  // Q13 = P1 W(zb.., :) (m = a, k = z, n = c): one 8 x 8 tile per warp, warps 0-3.
+  if (wid < 4) {
+    const int ma = wid >> 1, na = wid & 1;
+    if (8 * ma < r1 && 8 * na < r3) {
+      double f0 = 0.0, f1 = 0.0;
+      for (int kz = 0; kz < nzp / 4; ++kz)
+        mma_f64(f0, f1, p1[(4 * kz + t4) * kStrideA + 8 * ma + g], wa[(4 * kz + t4) * kStrideA + 8 * na + g]);
+      const int aa = 8 * ma + g;
+#pragma unroll
+      for (int i = 0; i < 2; ++i) {
+        const int c = 8 * na + 2 * t4 + i;
+        if (aa < r1 && c < r3) a.q13_part[static_cast<long long>(blk) * r1 * r3 + aa * r3 + c] = i ? f1 : f0;
+      }
+    }
+  }
+  __syncthreads();
+  sub_stamp(a.sub, 5);
+  err = block_sum(err, sm + l.red);
+  if (tid == 0) a.err_part[blk] = err;
+  sub_stamp(a.sub, 6);
+}
