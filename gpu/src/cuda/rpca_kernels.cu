@@ -255,16 +255,30 @@ __device__ void spd_inverse(const double* m, int n, double* out, double* aug, do
 }
 
 // out = in x_mode m for a symmetric r_mode x r_mode m (global in/out, block-wide).
+// A thread's outputs (four at rank 10) are formed side by side, so that their chains of rm
+// multiply-adds interleave; each output's sum is the same as one at a time (same order).
 __device__ void mode_product(const double* in, double* out, const double* m, int mode, const int* r) {
   const int total = r[0] * r[1] * r[2];
   const int stride = mode == 0 ? 1 : mode == 1 ? r[0] : r[0] * r[1];
   const int rm = r[mode];
-  for (int e = threadIdx.x; e < total; e += kThreads) {
-    const int i = (e / stride) % rm;
-    const int base = e - i * stride;
-    double acc = 0.0;
-    for (int q = 0; q < rm; ++q) acc = fma(m[i * rm + q], in[base + q * stride], acc);
-    out[e] = acc;
+  constexpr int kU = 4;
+  for (int e0 = threadIdx.x; e0 < total; e0 += kU * kThreads) {
+    int mrow[kU], base[kU];
+    double acc[kU];
+#pragma unroll
+    for (int u = 0; u < kU; ++u) {
+      const int e = min(e0 + u * kThreads, total - 1);  // (past the end: a duplicate, not stored)
+      const int i = (e / stride) % rm;
+      mrow[u] = i * rm;
+      base[u] = e - i * stride;
+      acc[u] = 0.0;
+    }
+    for (int q = 0; q < rm; ++q)
+#pragma unroll
+      for (int u = 0; u < kU; ++u) acc[u] = fma(m[mrow[u] + q], in[base[u] + q * stride], acc[u]);
+#pragma unroll
+    for (int u = 0; u < kU; ++u)
+      if (e0 + u * kThreads < total) out[e0 + u * kThreads] = acc[u];
   }
 }
 
