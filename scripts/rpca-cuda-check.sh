@@ -9,10 +9,10 @@
 #   scripts/rpca-cuda-check.sh            build, tests, benchmarks
 #   scripts/rpca-cuda-check.sh --tests    build and tests only
 #   scripts/rpca-cuda-check.sh --quick    build only test_cuda_kernels and bench_cuda_rpca_kernels,
-#       run the CudaRpcaKernels tests and bench_cuda_rpca_kernels for variants 3, 4 and 5 (the
-#       persistent cooperative kernel, bench codes 6 and 7; alternated, twice each) at the automatic
-#       number of blocks per row, then variant 5 over 1 to 8 blocks per row; about two minutes after
-#       the build. Ends with a summary on stdout: each test's result, the printed differences
+#       run the CudaRpcaKernels tests and bench_cuda_rpca_kernels for variants 4 and 7 (the
+#       persistent cooperative kernel, bench codes 6 and 8; alternated, twice each, with the
+#       timeline of each) at the automatic number of blocks per row, then variant 7 over 1 to 8
+#       blocks per row; about two minutes after the build. Ends with a summary on stdout: each test's result, the printed differences
 #       between variants, failure lines, and the kernel bench rows.
 #   RPCA_CHECK_SKIP_BUILD=1 scripts/rpca-cuda-check.sh   no configure or build: the targets
 #       test_cuda_kernels bench_cuda_rpca_kernels test_gpu bench_rpca must already be built in
@@ -63,11 +63,11 @@ rc_tests=$rc
 grep -E "Passed|Failed|SKIPPED|Expected|Which is|iteration|tests passed|tests failed|error" "$out/ctest-rpca-kernels.log" | tail -n 60
 stamp "kernel tests done ($rc)"
 if [ "$mode" = --quick ]; then
-  stamp "kernel-bench (variants 3, 4 = code 6 and 5 = code 7, automatic splits; then variant 5 over splits)"
-  timeout 100 "$bdir/tests/bench_cuda_rpca_kernels" --repetitions 400 --variants 3,6,7,3,6,7 --splits 0 2>&1 \
+  stamp "kernel-bench (variants 4 = code 6 and 7 = code 8 with their timelines, automatic splits; then variant 7 over splits)"
+  timeout 100 "$bdir/tests/bench_cuda_rpca_kernels" --repetitions 400 --variants 6,8,6,8 --splits 0 --timeline 40 2>&1 \
     | tee "$out/bench_cuda_rpca_kernels.log"
-  timeout 60 "$bdir/tests/bench_cuda_rpca_kernels" --repetitions 400 --variant 7 2>&1 \
-    | tee "$out/bench_cuda_rpca_kernels_v5_splits.log"
+  timeout 60 "$bdir/tests/bench_cuda_rpca_kernels" --repetitions 400 --variant 8 2>&1 \
+    | tee "$out/bench_cuda_rpca_kernels_v7_splits.log"
   stamp "done"
   echo "== summary: CudaRpcaKernels tests (ctest exit $rc_tests) =="
   # Per test: gtest's OK / FAILED / SKIPPED line; the differences the tests print; the first
@@ -80,13 +80,14 @@ if [ "$mode" = --quick ]; then
   grep -E "Failure|Expected|Which is|Value of|Actual|exceeds|trace|^[0-9]+: .*: variant [0-9]|iteration [0-9]" "$k" \
     | grep -v "relative difference" | cut -c1-160 | head -n 24
   echo "== summary: kernel variants (bench_cuda_rpca_kernels, us per iteration) =="
-  grep -hE "^(variant|3|4|5) |failed" "$out/bench_cuda_rpca_kernels.log" "$out/bench_cuda_rpca_kernels_v5_splits.log" | cut -c1-200
+  grep -hE "^(variant|4|7) |failed|side part|row items|core slices|barrier" "$out/bench_cuda_rpca_kernels.log" \
+    "$out/bench_cuda_rpca_kernels_v7_splits.log" | cut -c1-200
   exit 0
 fi
 if [ "$mode" != "--tests" ]; then
   stamp kernel-bench
   # (code 5, variant 2 with the rank padded to 4, is left out: measured twice, superseded)
-  timeout 150 "$bdir/tests/bench_cuda_rpca_kernels" --repetitions 400 --variants 1,2,3,4,6,7 2>&1 | tee "$out/bench_cuda_rpca_kernels.log"
+  timeout 150 "$bdir/tests/bench_cuda_rpca_kernels" --repetitions 400 --variants 1,2,3,4,6,7,8 2>&1 | tee "$out/bench_cuda_rpca_kernels.log"
 fi
 if [ "$skip_build" != 1 ]; then
 budget=$(( $(left) - 150 )); [ "$budget" -lt 30 ] && budget=30
@@ -115,18 +116,21 @@ if [ "$mode" != "--tests" ]; then
     | grep -E "fused" | sed 's/^/[variant 4] /' | tee -a "$out/bench_rpca.log"
   EBSD_RPCA_CUDA_VARIANT=5 timeout 60 "$bdir/tests/bench_rpca" --device cuda --python none --skip-cpu --iterations 100 2>&1 \
     | grep -E "fused" | sed 's/^/[variant 5] /' | tee -a "$out/bench_rpca.log"
+  EBSD_RPCA_CUDA_VARIANT=7 timeout 60 "$bdir/tests/bench_rpca" --device cuda --python none --skip-cpu --iterations 100 2>&1 \
+    | grep -E "fused" | sed 's/^/[variant 7] /' | tee -a "$out/bench_rpca.log"
   EBSD_RPCA_CUDA_PDL=1 timeout 60 "$bdir/tests/bench_rpca" --device cuda --python none --skip-cpu --iterations 100 2>&1 \
     | grep -E "fused" | sed 's/^/[variant 2, pdl] /' | tee -a "$out/bench_rpca.log"
   EBSD_RPCA_CUDA_GRAPH=0 timeout 60 "$bdir/tests/bench_rpca" --device cuda --python none --skip-cpu --iterations 100 2>&1 \
     | grep -E "fused|LibTorch" | sed 's/^/[no graph] /' | tee -a "$out/bench_rpca.log"
   stamp "fidelity (limit $(left) s)"
   timeout $(( $(left) / 2 )) "$bdir/tests/bench_rpca" --fidelity --device cuda --python none 2>&1 | tee "$out/bench_rpca_fidelity.log"
-  # (variant 4's table was the CPU's on 2026-11-28; variant 5 claims its arithmetic)
-  stamp "fidelity, variant 5 (limit $(left) s)"
-  EBSD_RPCA_CUDA_VARIANT=5 timeout "$(left)" "$bdir/tests/bench_rpca" --fidelity --device cuda --python none 2>&1 \
-    | tee "$out/bench_rpca_fidelity_v5.log"
+  # (the default, variant 7 since session 10; variant 4's table, whose arithmetic variant 5
+  # shares, was the CPU's on 2026-11-28)
+  stamp "fidelity, variant 4 (limit $(left) s)"
+  EBSD_RPCA_CUDA_VARIANT=4 timeout "$(left)" "$bdir/tests/bench_rpca" --fidelity --device cuda --python none 2>&1 \
+    | tee "$out/bench_rpca_fidelity_v4.log"
   stamp "bench done"
   echo "== summary: kernel variants (bench_cuda_rpca_kernels, us per iteration) =="
-  grep -E "^(variant|1|2|3|4|5) " "$out/bench_cuda_rpca_kernels.log"
+  grep -E "^(variant|1|2|3|4|5|7) " "$out/bench_cuda_rpca_kernels.log"
   grep -E "fused" "$out/bench_rpca.log"
 fi

@@ -266,6 +266,18 @@ TEST(CudaRpcaKernels, ProgrammaticLaunchGivesIdenticalIterates) {
   }
 }
 
+// The paper's problem (100^3, rank 10, kappa 5, 20 % corruption) with `iterations` iterations.
+struct PapersProblem {
+  ebsd::rpca::SyntheticProblem problem = ebsd::rpca::make_synthetic_problem({100, 10, 5.0, 0.2, 1});
+  ebsd::rpca::ScaledGdSettings settings;
+};
+PapersProblem papers_problem(int iterations) {
+  PapersProblem p;
+  p.settings.ranks = {10, 10, 10};
+  p.settings.iterations = iterations;
+  return p;
+}
+
 // The two problems on which kernel variants are compared with each other: rank 5 on 48^3 (the
 // side work staged in shared memory; 21 iterations) and ranks 32/20/12 on 40x70x34 (unstaged; 6).
 struct VariantProblems {
@@ -352,10 +364,7 @@ TEST(CudaRpcaKernels, PersistentKernelGivesTheThirdVariantsIterates) {
   // On the paper's problem (100^3, rank 10) with the automatic z split, per iteration. Variant 5
   // claims variant 4's arithmetic in the same order: its difference to variant 4 is printed too
   // (expected 0; the test asks only for 1e-12 to variant 3).
-  const auto big = ebsd::rpca::make_synthetic_problem({100, 10, 5.0, 0.2, 1});
-  ebsd::rpca::ScaledGdSettings sb;
-  sb.ranks = {10, 10, 10};
-  sb.iterations = 40;
+  const auto [big, sb] = papers_problem(40);
   const FusedRun c3 = run_fused(big.observed, &big.low_rank, sb, variant(3));
   const FusedRun c4 = run_fused(big.observed, &big.low_rank, sb, variant(4));
   const FusedRun c5 = run_fused(big.observed, &big.low_rank, sb, variant(5));
@@ -413,10 +422,7 @@ TEST(CudaRpcaKernels, TensorCoreRowItemsFollowTheFourthVariant) {
   sr.iterations = 10;
   sr.hyper = thresholds_for(r.low_rank);
   expect_same_iterates(r, sr, variant(7));
-  const auto big = ebsd::rpca::make_synthetic_problem({100, 10, 5.0, 0.2, 1});
-  ebsd::rpca::ScaledGdSettings sb;
-  sb.ranks = {10, 10, 10};
-  sb.iterations = 40;
+  const auto [big, sb] = papers_problem(40);
   const FusedRun c4 = run_fused(big.observed, &big.low_rank, sb, variant(4));
   const FusedRun c7 = run_fused(big.observed, &big.low_rank, sb, variant(7));
   ASSERT_EQ(c4.relative_errors.size(), c7.relative_errors.size());
@@ -484,10 +490,7 @@ TEST(CudaRpcaKernels, TimelineAccountsForEveryWorkItem) {
 
 TEST(CudaRpcaKernels, ExactRecoveryOnThePapersProblem) {
   if (!have_device()) GTEST_SKIP() << "no CUDA device";
-  const auto p = ebsd::rpca::make_synthetic_problem({100, 10, 5.0, 0.2, 1});
-  ebsd::rpca::ScaledGdSettings s;
-  s.ranks = {10, 10, 10};
-  s.iterations = 150;
+  const auto [p, s] = papers_problem(150);
   for (const int v : {1, 2, 3, 4, 5, 7}) {
     SCOPED_TRACE("variant " + std::to_string(v));
     const FusedRun r = run_fused(p.observed, &p.low_rank, s, variant(v));

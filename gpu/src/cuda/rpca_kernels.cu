@@ -183,6 +183,19 @@ __device__ double block_sum(double v, double* red) {
 // elimination without pivoting (stable for such m). A pivot at round-off level marks the matrix
 // singular (the CPU falls back to a pseudo-inverse there; the caller of these kernels falls back
 // to another solver). All threads of the block call this.
+// Pivots at or below n eps max|m_ii| mark the SPD matrix m (n x n) numerically singular.
+__device__ inline double pivot_cut(const double* m, int n) {
+  double max_diag = 0.0;
+  for (int i = 0; i < n; ++i) max_diag = fmax(max_diag, fabs(m[i * n + i]));
+  return n * DBL_EPSILON * max_diag;
+}
+// The pivot p, or 1 after flagging the solve singular where p is not above the cut.
+__device__ inline double checked_pivot(double p, double cut, Control* ctl) {
+  if (p > cut) return p;
+  if (threadIdx.x == 0) ctl->singular = 1;
+  return 1.0;
+}
+
 // The same elimination for n <= 16 with a fixed thread layout (column = lane, rows = warp and
 // warp + 8 of a 32-wide row stride) and two alternating copies of the augmented matrix: one block
 // barrier per pivot instead of two, no integer division per element, and every thread forms
@@ -197,16 +210,10 @@ __device__ void spd_inverse_small(const double* m, int n, double* out, double* a
   double* nxt = aug + 16 * kS;
   for (int r = rg; r < n; r += kThreads / 32)
     if (c < w) cur[r * kS + c] = c < n ? m[r * n + c] : (c - n == r ? 1.0 : 0.0);
-  double max_diag = 0.0;
-  for (int i = 0; i < n; ++i) max_diag = fmax(max_diag, fabs(m[i * n + i]));
-  const double cut = n * DBL_EPSILON * max_diag;
+  const double cut = pivot_cut(m, n);
   __syncthreads();
   for (int k = 0; k < n; ++k) {
-    double p = cur[k * kS + k];
-    if (!(p > cut)) {
-      if (threadIdx.x == 0) ctl->singular = 1;
-      p = 1.0;
-    }
+    const double p = checked_pivot(cur[k * kS + k], cut, ctl);
     if (c < w) {
       const double rowc = cur[k * kS + c] / p;
       for (int r = rg; r < n; r += kThreads / 32)
@@ -231,16 +238,10 @@ __device__ void spd_inverse(const double* m, int n, double* out, double* aug, do
     const int r = i / w, c = i % w;
     aug[i] = c < n ? m[r * n + c] : (c - n == r ? 1.0 : 0.0);
   }
-  double max_diag = 0.0;
-  for (int i = 0; i < n; ++i) max_diag = fmax(max_diag, fabs(m[i * n + i]));
-  const double cut = n * DBL_EPSILON * max_diag;
+  const double cut = pivot_cut(m, n);
   __syncthreads();
   for (int k = 0; k < n; ++k) {
-    double p = aug[k * w + k];
-    if (!(p > cut)) {
-      if (threadIdx.x == 0) ctl->singular = 1;
-      p = 1.0;
-    }
+    const double p = checked_pivot(aug[k * w + k], cut, ctl);
     for (int c = threadIdx.x; c < w; c += kThreads) row[c] = aug[k * w + c] / p;
     for (int r = threadIdx.x; r < n; r += kThreads) col[r] = aug[r * w + k];
     __syncthreads();

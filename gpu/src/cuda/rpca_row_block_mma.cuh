@@ -47,6 +47,12 @@ __host__ __device__ inline MmaLayout mma_layout(int n1, int nz_max) {
   l.total = l.red + 32;
   return l;
 }
+struct MmaBuffers {
+  double *us, *cs, *wa, *wb, *gv, *vj, *part, *p1, *red;
+};
+__device__ inline MmaBuffers mma_buffers(double* sm, const MmaLayout& l) {
+  return {sm + l.us, sm + l.cs, sm + l.wa, sm + l.wb, sm + l.gv, sm + l.vj, sm + l.part, sm + l.p1, sm + l.red};
+}
 
 // d += a b on the FP64 tensor cores: an 8 x 4 by 4 x 8 product, one element of a and b and two
 // of d per thread.
@@ -68,15 +74,7 @@ __device__ void row_block_mma(const RowArgs& a, int blk, double* sm) {
   const int n1 = d.n1, r1 = d.r1, r2 = d.r2, r3 = d.r3;
   const int n1p = (n1 + 7) / 8 * 8, nzp = (nz + 7) / 8 * 8, x_tiles = n1p / 8, z_tiles = nzp / 8;
   const int ka_steps = (r1 + 3) / 4, kc_steps = min(KS, (r3 + 3) / 4);
-  const MmaLayout l = mma_layout(n1, a.nz_max);
-  double* us = sm + l.us;
-  double* cs = sm + l.cs;
-  double* wa = sm + l.wa;
-  double* wb = sm + l.wb;
-  double* gv = sm + l.gv;
-  double* vj = sm + l.vj;
-  double* part = sm + l.part;
-  double* p1 = sm + l.p1;
+  const auto [us, cs, wa, wb, gv, vj, part, p1, red] = mma_buffers(sm, mma_layout(n1, a.nz_max));
   const double zeta = a.ctl->zeta;
   const int core = r1 * r2 * r3;
   // Timeline steps: 1 staged, 2 GV_j, 3 the pass over Y (its last round), 4 the U terms,
@@ -319,7 +317,7 @@ __device__ void row_block_mma(const RowArgs& a, int blk, double* sm) {
   }
   __syncthreads();
   sub_stamp(a.sub, 5);
-  err = block_sum(err, sm + l.red);
+  err = block_sum(err, red);
   if (tid == 0) a.err_part[blk] = err;
   sub_stamp(a.sub, 6);
 }
