@@ -218,8 +218,9 @@ Reference run_reference(const Args& a, const ebsd::rpca::SyntheticProblem& p, co
                             {"repeats", track_errors ? 1 : 3},
                             {"track_errors", track_errors}};
   std::ofstream(dir / "problem.json") << problem.dump();
-  // Beside this file (the build compiles it by its absolute path).
-  const fs::path script = fs::path(__FILE__).parent_path() / "rpca_reference.py";
+  // Beside this file, found from the source directory CMake names: __FILE__ is a relative path
+  // where ccache rewrites paths under CCACHE_BASEDIR (CI), and then only resolved from build/.
+  const fs::path script = fs::path(EBSD_SOURCE_DIR) / "tests" / "bench" / "rpca_reference.py";
   const std::string cmd = "OPENBLAS_NUM_THREADS=" + std::to_string(blas_threads) + " " + a.python + " " +
                           script.string() + " " + dir.string() + " 2>&1";
   std::string out;
