@@ -140,12 +140,14 @@ __device__ inline void wait_for_previous_kernel() {
 // Stamps inside a work item for FusedScaledGd::timeline: slot 0 at the item's start, then the
 // ends of its steps (which steps: see each item). One store by thread 0 where `sub` is set.
 constexpr int kSubSlots = 8;
+// The GPU's global timer, in nanoseconds.
+__device__ inline long long global_ns() {
+  long long t;
+  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+  return t;
+}
 __device__ inline void sub_stamp(long long* sub, int slot) {
-  if (sub && threadIdx.x == 0) {
-    long long t;
-    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
-    sub[blockIdx.x * kSubSlots + slot] = t;
-  }
+  if (sub && threadIdx.x == 0) sub[blockIdx.x * kSubSlots + slot] = global_ns();
 }
 
 // A staged load's value t of flat index i, written to the one of four shared arrays whose
@@ -1293,11 +1295,6 @@ enum TraceSlot {
   kTraceSlots
 };
 
-__device__ inline long long global_ns() {
-  long long t;
-  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
-  return t;
-}
 
 // Thread 0 writes `value` (default: the global timer) to its block's trace slot of iteration t
 // of the launch, when tracing. (Computed at each stamp: a trace pointer kept across the loop

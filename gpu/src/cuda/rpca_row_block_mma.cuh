@@ -82,9 +82,10 @@ __device__ void row_block_mma(const RowArgs& a, int blk, double* sm) {
   sub_stamp(a.sub, 0);
 
   {  // Stage U, W(zb.., :) (two strides), V(j, :) and the core, zero-padded; loads eight at a time.
-    // (The same index space as variant 5's staging in row_block, padded differently. A shared
-    // helper for the loads changed ptxas's register allocation: variant 5's kernel went from no
-    // spills to 56 bytes, session 10; so the loop is written out here.)
+    // (The same index space as variant 5's staging in row_block, padded differently. Two shared
+    // helpers for the loads were tried in session 10: each changed ptxas's register allocation of
+    // the measured kernels (variant 5's from no spills to 56 bytes; this kernel's code and spills),
+    // with no GPU left to measure them, so the loop stays written out here.)
     constexpr int kStage = 8;
     const int nu = n1p * kMmaCols, nw = nzp * kMmaCols, nv = nu + nw + r2, total = nv + core;
     for (int i0 = tid; i0 < total; i0 += kStage * kThreads) {
