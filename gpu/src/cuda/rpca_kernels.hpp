@@ -60,8 +60,8 @@ struct RpcaTuning {
   // a warp sweeps 8 x 8 tiles of X_t, R and their products P3 and U^T R, instead of a thread per
   // x with a serial chain per z value. Ranks up to 16 (above, variant 4's row items). Sums in
   // another fixed order: variant 4's iterates to round-off (2.5e-16 relative after 40 iterations
-  // on 100^3). The default since session 10: 33.4-33.5 us per iteration against variant 4's
-  // 36.6-36.8 on an H200 (alternated twice in one run, 2026-11-28).
+  // on 100^3). The default since session 10: 33.0 us per iteration against variant 4's 36.6-36.7
+  // on an H200 (alternated twice in one run, 2026-11-28 10:45 UTC).
   int variant = 7;
   // Zero columns pad the ranks in the row kernel: 0, the variant's choice (1: a multiple of 4;
   // 2: even up to 16, multiples of 4 above); 4 forces multiples of 4 (for measurements).
@@ -166,7 +166,7 @@ public:
   int z_splits() const { return z_splits_; }
   int variant() const;
   bool side_blocks_staged() const;
-  int persistent_grid() const;      // variant 4: blocks of the persistent kernel (0 otherwise)  // variant 2 or 3 with the side blocks' inputs in shared memory
+  int persistent_grid() const;      // variants 4, 5, 7: blocks of the persistent kernel (0 otherwise)
   int row_kernel_rank() const;      // the padded rank the row kernel runs with (RpcaTuning::rank_padding)
 
 private:
