@@ -1,6 +1,6 @@
 # GUI tests (label gui): they drive the real ebsd-studio window (app/studio's ebsd_studio
 # library) and check real pixels, so they need an X server:
-#   xvfb-run -a -s '-screen 0 1600x1200x24' ctest --test-dir build -L gui
+#   xvfb-run -a -s '-screen 0 1600x1200x24 -noreset' ctest --test-dir build -L gui
 # Included by app/studio/CMakeLists.txt into the top-level directory once that has been read
 # (testing is enabled there only after app/ is added), when the GUI is built. Discovery happens at test
 # time (PRE_TEST) because the executable cannot even list its tests without a display at build

@@ -3,7 +3,7 @@
 // OpenGL the display offers (Mesa llvmpipe under Xvfb in CI). Goals (issue 5): under 2 s, at
 // least 30 fps. Prints a table; docs/benchmarks.md says how to reproduce.
 //
-//   xvfb-run -a -s '-screen 0 1600x1200x24' build/app/studio/bench_studio [--large]
+//   xvfb-run -a -s '-screen 0 1600x1200x24 -noreset' build/app/studio/bench_studio [--large]
 //
 // Two volumes of the same grains: "grains" (one orientation per grain, as synthetic or
 // cleaned-up data) and "scatter" (every voxel its own orientation, as raw measurements: no two
