@@ -50,7 +50,7 @@ FusedResidualPass::FusedResidualPass(const tensor::Tensor<double>& observed, con
       // One buffer, its parts on 64-byte boundaries (every extent is a multiple of 8 doubles).
       const std::int64_t rows = kSlabBlockRows;
       const std::int64_t sizes[] = {n1p_ * r2_ * r3_, rows * n1p_ * r3_, rows * n3p_ * r1_, rows * n1p_ * r3_,
-                                    kSlabChunk * n1p_, r1_ * r3_};
+                                    kSlabChunk * n1p_, 2 * rows * r1_ * r3_};
       std::int64_t total = 0;
       for (const std::int64_t n : sizes) total += padded(n);
       w.slab_buffer.assign(static_cast<std::size_t>(total), 0.0);

@@ -37,7 +37,7 @@ struct SlabScratch {
   double* p1 = nullptr;    // kSlabBlockRows x n3p x r1: P1_j = (R x_1 U^T at y = j)^T, zero past n3
   double* cj = nullptr;    // kSlabBlockRows x n1p x r3: C_j = G x_1 U x_2 V(j, :)
   double* rbuf = nullptr;  // kSlabChunk x n1p: residuals of one chunk of z
-  double* h = nullptr;     // r1 x r3: H_j = G x_2 V(j, :)
+  double* h = nullptr;     // 2 x kSlabBlockRows x r1 x r3: H_j = G x_2 V(j, :) for a block's rows, two layouts
 };
 
 // The parts of the iterate the workers read besides RowPassInput (whose gu they ignore).

@@ -73,16 +73,43 @@ struct RowView {
   std::int64_t next_zn;
 };
 
-// C_j(x, c3) = sum_c2 (G x_1 U)(x, c2, c3) V(j, c2).
-EBSD_SLAB_FN void form_cj(const RowPassInput& in, std::int64_t j, double* cj) {
-  const std::int64_t n1p = in.n1p, r2 = in.r2;
-  for (std::int64_t c3 = 0; c3 < in.r3; ++c3)
-    for (std::int64_t x0 = 0; x0 < n1p; x0 += kLanes) {
-      Vec acc = zero();
-      for (std::int64_t c2 = 0; c2 < r2; ++c2)
-        acc = fma(load(in.gu + x0 + n1p * (c2 + r2 * c3)), bcast(in.v + j + in.n2 * c2), acc);
-      store(cj + x0 + n1p * c3, acc);
+// C_j(x, c3) = sum_c2 (G x_1 U)(x, c2, c3) V(j, c2) for the rows j = jb .. jb + rows - 1 of a block
+// (cj: kSlabBlockRows x n1p x r3), each sum over c2 in order. The rows share each load of G x_1 U
+// (n1p x r2 r3, 83 KB at 100^3 rank 10, more than L1 holds): formed row by row, each in one chain
+// of r2 dependent multiply-adds per x vector, this was 6-7 % of a one-thread pass (session 11's
+// profile), streaming the whole array from L2 for every row. All kSlabBlockRows rows are formed
+// (a block's missing rows from V's first row, never stored) so that the loops have fixed trip
+// counts and the sums stay in registers.
+template <int KX>
+EBSD_SLAB_OP void cj_vectors(const RowPassInput& in, const double* g, const double* (&v)[kSlabBlockRows],
+                             std::int64_t rows, std::int64_t x0, double* cj_c3) {
+  const std::int64_t n1p = in.n1p;
+  Vec acc[kSlabBlockRows][KX];
+  for (auto& row : acc)
+    for (Vec& a : row) a = zero();
+  for (std::int64_t c2 = 0; c2 < in.r2; ++c2) {
+    Vec gv[KX];
+    for (int q = 0; q < KX; ++q) gv[q] = load(g + x0 + q * kLanes + n1p * c2);
+    for (std::int64_t k = 0; k < kSlabBlockRows; ++k) {
+      const Vec vk = bcast(v[k] + in.n2 * c2);
+      for (int q = 0; q < KX; ++q) acc[k][q] = fma(gv[q], vk, acc[k][q]);
     }
+  }
+  for (std::int64_t k = 0; k < kSlabBlockRows; ++k)
+    if (k < rows)
+      for (int q = 0; q < KX; ++q) store(cj_c3 + n1p * in.r3 * k + x0 + q * kLanes, acc[k][q]);
+}
+
+EBSD_SLAB_FN void form_cj_block(const RowPassInput& in, std::int64_t jb, std::int64_t rows, double* cj) {
+  const std::int64_t n1p = in.n1p, r2 = in.r2;
+  const double* v[kSlabBlockRows];
+  for (std::int64_t k = 0; k < kSlabBlockRows; ++k) v[k] = in.v + (k < rows ? jb + k : 0);
+  for (std::int64_t c3 = 0; c3 < in.r3; ++c3) {
+    const double* g = in.gu + n1p * r2 * c3;
+    std::int64_t x0 = 0;
+    for (; x0 + 2 * kLanes <= n1p; x0 += 2 * kLanes) cj_vectors<2>(in, g, v, rows, x0, cj + n1p * c3);
+    if (x0 < n1p) cj_vectors<1>(in, g, v, rows, x0, cj + n1p * c3);
+  }
 }
 
 // B consecutive z values of one x vector: X_t from the C_j values in c, the residual (to the
@@ -92,10 +119,16 @@ template <int R3, int B>
 EBSD_SLAB_OP void z_step(const RowPassInput& in, const RowView& row, const Vec (&c)[R3], Vec (&p)[R3], double* rbuf_z,
                          std::int64_t x0, std::int64_t z, std::int64_t z0, Vec lo, Vec hi, Vec& err) {
   const std::int64_t plane = in.n1p * in.n2;
+  // W^T's values for these z through one base register: left to itself GCC keeps a pointer
+  // per (b, k) on the stack and reloads it before each broadcast.
+  const double* w = in.wt + R3 * z;
+  asm("" : "+r"(w));
   Vec xt[B];
   for (int b = 0; b < B; ++b) xt[b] = zero();
   for (int k = 0; k < R3; ++k)
-    for (int b = 0; b < B; ++b) xt[b] = fma(c[k], bcast(in.wt + R3 * (z + b) + k), xt[b]);
+    for (int b = 0; b < B; ++b) xt[b] = fma(c[k], bcast(w + R3 * b + k), xt[b]);
+  // Unrolled, so that xt stays in registers (GCC kept the loop and spilled xt to the stack).
+#pragma GCC unroll 8
   for (int b = 0; b < B; ++b) {
     const std::int64_t at = plane * (z + b) + x0;
     if (z + b - z0 < row.next_zn) {
@@ -108,7 +141,7 @@ EBSD_SLAB_OP void z_step(const RowPassInput& in, const RowView& row, const Vec (
     }
     const Vec r = clamp(_mm512_sub_pd(xt[b], load_aligned(row.y + at)), lo, hi);
     store(rbuf_z + in.n1p * b + x0, r);
-    for (int k = 0; k < R3; ++k) p[k] = fma(r, bcast(in.wt + R3 * (z + b) + k), p[k]);
+    for (int k = 0; k < R3; ++k) p[k] = fma(r, bcast(w + R3 * b + k), p[k]);
   }
 }
 
@@ -135,8 +168,10 @@ EBSD_SLAB_FN void chunk_residuals(const RowPassInput& in, const RowView& row, co
 // P1_j(z + b, c + k) for b < 4, k < CK: 4 CK chains over the x vectors, the four residual
 // vectors held in registers (the asm keeps GCC from reloading them for every column), the
 // columns of U read as operands; pairs of columns reduced together, 4 z values per half.
+// Inlined into chunk_p1: as a call per tile (5 600 an iteration at 100^3 rank 10) its entry and
+// accumulator set-up cost about 4 % of a one-thread pass (session 11).
 template <int CK>
-EBSD_SLAB_FN void p1_tile(const RowPassInput& in, const double* rbuf, double* p1, std::int64_t z, std::int64_t c) {
+EBSD_SLAB_OP void p1_tile(const RowPassInput& in, const double* rbuf, double* p1, std::int64_t z, std::int64_t c) {
   const std::int64_t n1p = in.n1p;
   Vec acc[CK][4];
   for (int k = 0; k < CK; ++k)
@@ -236,45 +271,73 @@ EBSD_SLAB_FN void panel_product(const PanelProduct& p) {
   for (; c < p.nc; ++c) panel_group<1>(p, c);
 }
 
-// The terms of row j once P3_j and P1_j are complete. With H_j = G x_2 V(j, :) (r1 x r3):
-//   factor 0 += P3_j H_j^T          (M_1(Q23) M_1(G)^T, Q23's row-j part being P3_j (x) V(j, :))
-//   factor 2 += P1_j H_j            (M_3(Q12) M_3(G)^T likewise)
+// The terms of a block's rows [jb, jb + rows) once their P3_j and P1_j are complete. With
+// H_j = G x_2 V(j, :) (r1 x r3):
+//   factor 0 += sum_j P3_j H_j^T    (M_1(Q23) M_1(G)^T, Q23's row-j part being P3_j (x) V(j, :))
+//   factor 2 += sum_j P1_j H_j      (M_3(Q12) M_3(G)^T likewise)
 //   Q13(:, j, :) = P1_j^T W,  core += V(j, :) (x) Q13(:, j, :),  factor 1 row j = M_2(Q13) M_2(G)^T
-// so the accumulators Q23 and Q12 (83 KB each at 100^3 rank 10) are never formed.
-EBSD_SLAB_FN void finish_row(const RowPassInput& in, const SlabFactors& f, std::int64_t j, const double* p3j,
-                             const double* p1j, double* h, double* q13, const SlabBlockTerms& t, double* factor1) {
-  const std::int64_t r1 = in.r1, r2 = in.r2, r3 = in.r3, n2 = in.n2;
+// so the accumulators Q23 and Q12 (83 KB each at 100^3 rank 10) are never formed. The rows' P3_j
+// (and P1_j) lie side by side in the scratch, so each factor term is one panel product over
+// rows x r3 (r1) columns: factor 0 and 2 are loaded and stored once per block, not once per row
+// (this part was about 15 % of a one-thread pass done row by row, session 11's profile). Each
+// sum still runs over the rows in order and within a row in the same order as row by row, so the
+// results are the same to the last bit.
+EBSD_SLAB_FN void finish_block(const RowPassInput& in, const SlabFactors& f, std::int64_t jb, std::int64_t rows,
+                               const SlabScratch& s, double* q13, const SlabBlockTerms& t, double* factor1) {
+  const std::int64_t r1 = in.r1, r2 = in.r2, r3 = in.r3, n2 = in.n2, hs = r1 * r3;
+  // H_j in two layouts: ha (c1 + r1 (c3 + r3 k)) for factor 0, hb (c3 + r3 (c1 + r1 k)) for
+  // factor 2. Every (row, c3, c1 lanes) sum is its own chain over c2, the rows side by side.
+  double* ha = s.h;
+  double* hb = s.h + kSlabBlockRows * hs;
   for (std::int64_t c3 = 0; c3 < r3; ++c3)
     for (std::int64_t c1 = 0; c1 < r1; c1 += kLanes) {
       const __mmask8 m = first_lanes(r1 - c1);
-      Vec acc = zero();
-      for (std::int64_t c2 = 0; c2 < r2; ++c2)
-        acc = fma(bcast(in.v + j + n2 * c2), _mm512_maskz_loadu_pd(m, f.core + c1 + r1 * (c2 + r2 * c3)), acc);
-      _mm512_mask_storeu_pd(h + c1 + r1 * c3, m, acc);
-    }
-  panel_product({p3j, in.n1p, r3, h, 1, r1, r1, t.factor0, true});
-  panel_product({p1j, in.n3p, r1, h, r1, 1, r3, t.factor2, true});
-  column_dots(p1j, in.n3p, r1, in.wp, r3, q13 + r1 * j, r1 * n2);
-  for (std::int64_t c3 = 0; c3 < r3; ++c3)
-    for (std::int64_t c2 = 0; c2 < r2; ++c2) {
-      const Vec vj = bcast(in.v + j + n2 * c2);
-      double* core = t.core + r1 * (c2 + r2 * c3);
-      const double* q = q13 + r1 * (j + n2 * c3);
-      for (std::int64_t c1 = 0; c1 < r1; c1 += kLanes) {
-        const __mmask8 m = first_lanes(r1 - c1);
-        _mm512_mask_storeu_pd(core + c1, m, fma(vj, _mm512_maskz_loadu_pd(m, q + c1), _mm512_maskz_loadu_pd(m, core + c1)));
+      Vec acc[kSlabBlockRows];
+      for (Vec& a : acc) a = zero();
+      for (std::int64_t c2 = 0; c2 < r2; ++c2) {
+        const Vec g = _mm512_maskz_loadu_pd(m, f.core + c1 + r1 * (c2 + r2 * c3));
+        for (std::int64_t k = 0; k < kSlabBlockRows; ++k)
+          if (k < rows) acc[k] = fma(bcast(in.v + jb + k + n2 * c2), g, acc[k]);
+      }
+      for (std::int64_t k = 0; k < rows; ++k) {
+        _mm512_mask_storeu_pd(ha + c1 + r1 * (c3 + r3 * k), m, acc[k]);
+        alignas(64) double lanes[kLanes];
+        _mm512_store_pd(lanes, acc[k]);
+        for (std::int64_t l = 0; l < kLanes && c1 + l < r1; ++l) hb[c3 + r3 * (c1 + l + r1 * k)] = lanes[l];
       }
     }
-  // factor1(j, c2) with c2 in the lanes (G as core_t2: c2 fastest, padded to whole vectors).
+  panel_product({s.p3, in.n1p, rows * r3, ha, 1, r1, r1, t.factor0, true});
+  panel_product({s.p1, in.n3p, rows * r1, hb, 1, r3, r3, t.factor2, true});
+  for (std::int64_t k = 0; k < rows; ++k)
+    column_dots(s.p1 + in.n3p * r1 * k, in.n3p, r1, in.wp, r3, q13 + r1 * (jb + k), r1 * n2);
+  for (std::int64_t c3 = 0; c3 < r3; ++c3)
+    for (std::int64_t c2 = 0; c2 < r2; ++c2) {
+      double* core = t.core + r1 * (c2 + r2 * c3);
+      for (std::int64_t c1 = 0; c1 < r1; c1 += kLanes) {
+        const __mmask8 m = first_lanes(r1 - c1);
+        Vec acc = _mm512_maskz_loadu_pd(m, core + c1);
+        for (std::int64_t k = 0; k < rows; ++k)
+          acc = fma(bcast(in.v + jb + k + n2 * c2), _mm512_maskz_loadu_pd(m, q13 + c1 + r1 * (jb + k + n2 * c3)), acc);
+        _mm512_mask_storeu_pd(core + c1, m, acc);
+      }
+    }
+  // factor1(j, c2) with c2 in the lanes (G as core_t2: c2 fastest, padded to whole vectors), the
+  // rows' chains of r1 r3 multiply-adds side by side (a block's missing rows read row jb's Q13).
   const std::int64_t r2p = (r2 + kLanes - 1) / kLanes * kLanes;
   for (std::int64_t c2 = 0; c2 < r2p; c2 += kLanes) {
-    Vec acc = zero();
+    Vec acc[kSlabBlockRows];
+    for (Vec& a : acc) a = zero();
     for (std::int64_t c3 = 0; c3 < r3; ++c3)
-      for (std::int64_t c1 = 0; c1 < r1; ++c1)
-        acc = fma(bcast(q13 + c1 + r1 * (j + n2 * c3)), load(f.core_t2 + c2 + r2p * (c1 + r1 * c3)), acc);
-    alignas(64) double lanes[kLanes];
-    _mm512_store_pd(lanes, acc);
-    for (std::int64_t k = 0; k < kLanes && c2 + k < r2; ++k) factor1[j + n2 * (c2 + k)] = lanes[k];
+      for (std::int64_t c1 = 0; c1 < r1; ++c1) {
+        const Vec g = load(f.core_t2 + c2 + r2p * (c1 + r1 * c3));
+        const double* q = q13 + c1 + r1 * (jb + n2 * c3);
+        for (std::int64_t k = 0; k < kSlabBlockRows; ++k) acc[k] = fma(bcast(q + r1 * (k < rows ? k : 0)), g, acc[k]);
+      }
+    for (std::int64_t k = 0; k < rows; ++k) {
+      alignas(64) double lanes[kLanes];
+      _mm512_store_pd(lanes, acc[k]);
+      for (std::int64_t l = 0; l < kLanes && c2 + l < r2; ++l) factor1[jb + k + n2 * (c2 + l)] = lanes[l];
+    }
   }
 }
 
@@ -286,7 +349,7 @@ EBSD_SLAB_FN void slab_block(const RowPassInput& in, const SlabFactors& f, const
                              std::int64_t j_end) {
   const std::int64_t n1p = in.n1p, n3p = in.n3p;
   Vec err = zero();
-  for (std::int64_t k = 0; k < rows; ++k) form_cj(in, jb + k, s.cj + n1p * R3 * k);
+  form_cj_block(in, jb, rows, s.cj);
   // The block's rows go together through each chunk of z, so that every z plane of the chunk
   // is read in one run of rows * n1p values: few, long streams.
   for (std::int64_t z0 = 0; z0 < in.n3; z0 += kSlabChunk) {
@@ -320,8 +383,7 @@ EBSD_SLAB_FN void slab_block(const RowPassInput& in, const SlabFactors& f, const
   std::fill_n(t.factor0, n1p * in.r1, 0.0);
   std::fill_n(t.factor2, n3p * R3, 0.0);
   std::fill_n(t.core, in.r1 * in.r2 * R3, 0.0);
-  for (std::int64_t k = 0; k < rows; ++k)
-    finish_row(in, f, jb + k, s.p3 + n1p * R3 * k, s.p1 + n3p * in.r1 * k, s.h, q13, t, factor1);
+  finish_block(in, f, jb, rows, s, q13, t, factor1);
   *t.squared_error = hsum(err);
 }
 
