@@ -11,8 +11,9 @@
 #   scripts/rpca-cuda-check.sh --quick    build only test_cuda_kernels and bench_cuda_rpca_kernels,
 #       run the CudaRpcaKernels tests and bench_cuda_rpca_kernels for variants 4 and 7 (the
 #       persistent cooperative kernel, bench codes 6 and 8; alternated, twice each, with the
-#       timeline of each) at the automatic number of blocks per row, then variant 7 over 1 to 8
-#       blocks per row; about two minutes after the build. Ends with a summary on stdout: each test's result, the printed differences
+#       timeline of each, and each kind of phase A's items alone: --isolate) at the automatic
+#       number of blocks per row, with the latency probe of the kernel's steps (--latencies) first,
+#       then variant 7 over 1 to 8 blocks per row; about two minutes after the build. Ends with a summary on stdout: each test's result, the printed differences
 #       between variants, failure lines, and the kernel bench rows.
 #   RPCA_CHECK_SKIP_BUILD=1 scripts/rpca-cuda-check.sh   no configure or build: the targets
 #       test_cuda_kernels bench_cuda_rpca_kernels test_gpu bench_rpca must already be built in
@@ -64,8 +65,8 @@ grep -E "Passed|Failed|SKIPPED|Expected|Which is|iteration|tests passed|tests fa
 stamp "kernel tests done ($rc)"
 if [ "$mode" = --quick ]; then
   stamp "kernel-bench (variants 4 = code 6 and 7 = code 8 with their timelines, automatic splits; then variant 7 over splits)"
-  timeout 100 "$bdir/tests/bench_cuda_rpca_kernels" --repetitions 400 --variants 6,8,6,8 --splits 0 --timeline 40 2>&1 \
-    | tee "$out/bench_cuda_rpca_kernels.log"
+  timeout 150 "$bdir/tests/bench_cuda_rpca_kernels" --latencies --repetitions 400 --variants 6,8,6,8 --splits 0 \
+    --timeline 40 --isolate 2>&1 | tee "$out/bench_cuda_rpca_kernels.log"
   timeout 60 "$bdir/tests/bench_cuda_rpca_kernels" --repetitions 400 --variant 8 2>&1 \
     | tee "$out/bench_cuda_rpca_kernels_v7_splits.log"
   stamp "done"
@@ -80,8 +81,10 @@ if [ "$mode" = --quick ]; then
   grep -E "Failure|Expected|Which is|Value of|Actual|exceeds|trace|^[0-9]+: .*: variant [0-9]|iteration [0-9]" "$k" \
     | grep -v "relative difference" | cut -c1-160 | head -n 24
   echo "== summary: kernel variants (bench_cuda_rpca_kernels, us per iteration) =="
-  grep -hE "^(variant|4|7) |failed|side part|row items|core slices|barrier" "$out/bench_cuda_rpca_kernels.log" \
+  grep -hE "^(variant|4|7) |failed|side part|row items|core slices|barrier|-- alone" "$out/bench_cuda_rpca_kernels.log" \
     "$out/bench_cuda_rpca_kernels_v7_splits.log" | cut -c1-200
+  echo "== summary: latency probe (cycles and ns per step, one block alone) =="
+  sed -n '/rpca_latency_probe/,/^variant/p' "$out/bench_cuda_rpca_kernels.log" | grep -v "^variant" | cut -c1-100
   exit 0
 fi
 if [ "$mode" != "--tests" ]; then

@@ -436,20 +436,33 @@ TEST(CudaRpcaKernels, TensorCoreRowItemsFollowTheFourthVariant) {
               db, worst);
 }
 
+// The timeline tests' problem: 48^3, rank 5, from the spectral start, with the tuned step.
+struct TimedProblem {
+  Tucker<double> init;
+  std::vector<double> u, v, w;
+  k::RpcaStepParams params;
+  ebsd::rpca::SyntheticProblem problem;
+};
+TimedProblem timed_problem() {
+  TimedProblem t;
+  t.problem = ebsd::rpca::make_synthetic_problem({48, 5, 5.0, 0.2, 4});
+  const auto h = ebsd::rpca::tuned_synthetic_hyperparameters();
+  Tensor<double> clipped = t.problem.observed;
+  for (double& x : clipped.values()) x = std::clamp(x, -h.zeta0, h.zeta0);
+  const std::vector<std::int64_t> ranks{5, 5, 5};
+  t.init = ebsd::tensor::hosvd(clipped, ranks, ebsd::Progress::none());
+  t.u = row_major(t.init.factors[0]), t.v = row_major(t.init.factors[1]), t.w = row_major(t.init.factors[2]);
+  t.params.zeta1 = h.zeta1;
+  t.params.eta = h.eta;
+  t.params.rho = h.decay;
+  return t;
+}
+
 TEST(CudaRpcaKernels, TimelineAccountsForEveryWorkItem) {
   if (!have_device()) GTEST_SKIP() << "no CUDA device";
-  const auto p = ebsd::rpca::make_synthetic_problem({48, 5, 5.0, 0.2, 4});
-  const auto h = ebsd::rpca::tuned_synthetic_hyperparameters();
-  Tensor<double> clipped = p.observed;
-  for (double& v : clipped.values()) v = std::clamp(v, -h.zeta0, h.zeta0);
-  const std::vector<std::int64_t> ranks{5, 5, 5};
-  const Tucker<double> init = ebsd::tensor::hosvd(clipped, ranks, ebsd::Progress::none());
-  const auto u = row_major(init.factors[0]), v = row_major(init.factors[1]), w = row_major(init.factors[2]);
-  DeviceTensor dy(p.observed);
-  k::RpcaStepParams params;
-  params.zeta1 = h.zeta1;
-  params.eta = h.eta;
-  params.rho = h.decay;
+  const TimedProblem tp = timed_problem();
+  const auto& [init, u, v, w, params, problem] = tp;
+  DeviceTensor dy(problem.observed);
   for (const int pv : {4, 7}) {
     SCOPED_TRACE("variant " + std::to_string(pv));
     k::RpcaTuning t = variant(pv);
@@ -486,6 +499,65 @@ TEST(CudaRpcaKernels, TimelineAccountsForEveryWorkItem) {
     EXPECT_LE(tl.b_barrier_first_us, tl.b_barrier_last_us);
     EXPECT_GT(tl.period_us, tl.b_barrier_first_us);
   }
+}
+
+TEST(CudaRpcaKernels, TimelineOfSomeItemsAloneCountsOnlyThemAndLeavesPhaseBOut) {
+  if (!have_device()) GTEST_SKIP() << "no CUDA device";
+  const TimedProblem tp = timed_problem();
+  const auto& [init, u, v, w, params, problem] = tp;
+  DeviceTensor dy(problem.observed);
+  k::RpcaTuning t = variant(7);
+  t.z_splits = 2;
+  k::FusedScaledGd solver({48, 48, 48, 5, 5, 5}, 1, nullptr, t);
+  solver.set_observed(dy.p, nullptr);
+  struct Case {
+    k::RpcaTimelineScope scope;
+    long long rows, sides;  // items a kept iteration holds
+  };
+  for (const Case& c : {Case{{1, 0}, 1, 0}, Case{{8, 0}, 8, 0}, Case{{-1, 0}, 96, 0}, Case{{0, -1}, 0, 6},
+                        Case{{0, 2}, 0, 2}, Case{{500, 0}, 96, 0}}) {
+    SCOPED_TRACE("rows " + std::to_string(c.scope.row_items) + ", sides " + std::to_string(c.scope.side_parts));
+    solver.set_iterate(u.data(), v.data(), w.data(), init.core.data());
+    const auto tl = solver.timeline(6, params, c.scope);
+    EXPECT_EQ(tl.iterations, 4);
+    long long rows = 0, sides = 0;
+    for (const auto& kd : tl.kinds) {
+      ASSERT_EQ(kd.phase, "A") << kd.name;  // no phase B without every item of phase A
+      (kd.name == "row items" ? rows : sides) += kd.items;
+      EXPECT_GT(kd.mean_duration_us, 0.0) << kd.name;
+      EXPECT_LT(kd.max_end_us, 1e5) << kd.name;
+      if (kd.name == "row items") {
+        EXPECT_EQ(kd.steps_us.size(), 6u);  // every block holds one item at most
+      }
+    }
+    EXPECT_EQ(rows, 4 * c.rows);
+    EXPECT_EQ(sides, 4 * c.sides);
+    EXPECT_EQ(tl.b_barrier_first_us, 0.0);
+    EXPECT_EQ(tl.b_barrier_last_us, 0.0);
+    EXPECT_EQ(tl.b_start_us, 0.0);
+    EXPECT_GT(tl.period_us, 0.0);
+  }
+  // The solver still runs whole iterations afterwards, from a set iterate.
+  solver.set_iterate(u.data(), v.data(), w.data(), init.core.data());
+  solver.run(3, params);
+  EXPECT_EQ(solver.status().iterations, 3);
+}
+
+TEST(CudaRpcaKernels, LatencyProbeTimesEveryStep) {
+  if (!have_device()) GTEST_SKIP() << "no CUDA device";
+  const auto steps = k::rpca_latency_probe();
+  ASSERT_EQ(steps.size(), 11u);
+  double fma = 0.0, inverse = 0.0;
+  for (const auto& s : steps) {
+    SCOPED_TRACE(s.step);
+    EXPECT_GT(s.cycles, 0.0);
+    EXPECT_GT(s.ns, 0.0);
+    EXPECT_GT(s.clock_ghz, 0.2);  // the SM clock over the loop, in a plausible range
+    EXPECT_LT(s.clock_ghz, 4.0);
+    if (s.step.rfind("FP64 fma", 0) == 0) fma = s.cycles;
+    if (s.step.rfind("10 x 10", 0) == 0) inverse = s.cycles;
+  }
+  EXPECT_GT(inverse, 10.0 * fma);  // ten pivots, each a division and more
 }
 
 TEST(CudaRpcaKernels, ExactRecoveryOnThePapersProblem) {

@@ -1983,7 +1983,7 @@ FusedScaledGd::KernelTimes FusedScaledGd::profile(int repetitions, const RpcaSte
   return k;
 }
 
-FusedScaledGd::Timeline FusedScaledGd::timeline(int iterations, const RpcaStepParams& params) {
+FusedScaledGd::Timeline FusedScaledGd::timeline(int iterations, const RpcaStepParams& params, const RpcaTimelineScope& scope) {
   Impl* im = impl_;
   if (im->variant < 4) throw std::runtime_error("CUDA tensor RPCA: the timeline needs the persistent kernel (variants 4, 5, 7)");
   if (!im->fresh) throw std::runtime_error("CUDA tensor RPCA: set_iterate must precede timeline");
@@ -1999,6 +1999,10 @@ FusedScaledGd::Timeline FusedScaledGd::timeline(int iterations, const RpcaStepPa
   const bool truth = im->has_truth;
   for (int b = 0; b < 2; ++b) im->row[b].truth = nullptr;
   const int grid = im->grid_p;
+  // The items of the launch (RpcaTimelineScope): a part of phase A leaves phase B out.
+  const int rows = scope.row_items < 0 ? im->d.nb : std::min(scope.row_items, im->d.nb);
+  const int sides = scope.side_parts < 0 ? im->blocks_side : std::min(scope.side_parts, im->blocks_side);
+  const int update = rows == im->d.nb && sides == im->blocks_side ? 1 : 0;
   const std::size_t count = static_cast<std::size_t>(iterations) * grid * kTraceSlots;
   struct Buffer {
     long long* p = nullptr;
@@ -2015,7 +2019,7 @@ FusedScaledGd::Timeline FusedScaledGd::timeline(int iterations, const RpcaStepPa
   check(cudaMemsetAsync(sub.p, 0xff, sub_count * sizeof(long long), im->stream), "trace reset");
   for (int b = 0; b < 2; ++b) im->row[b].sub = sub.p, im->upd[b].sub = sub.p + static_cast<std::size_t>(grid) * kSubSlots;
   try {
-    im->launch_persistent(iterations, im->d.nb, im->blocks_side, 1, dev.p, iterations);
+    im->launch_persistent(iterations, rows, sides, update, dev.p, iterations);
   } catch (...) {
     for (int b = 0; b < 2; ++b) im->row[b].sub = im->upd[b].sub = nullptr;
     throw;
@@ -2037,7 +2041,7 @@ FusedScaledGd::Timeline FusedScaledGd::timeline(int iterations, const RpcaStepPa
     sum_dur.push_back(0.0);
     return out.kinds.size() - 1;
   };
-  const int sides = im->blocks_side, r3 = im->s.r3;
+  const int r3 = im->s.r3;
   const UpdateArgs& u = im->upd[0];
   const auto a_name = [&](long long vb) -> std::string {
     if (vb >= sides) return "row items";
@@ -2082,14 +2086,17 @@ FusedScaledGd::Timeline FusedScaledGd::timeline(int iterations, const RpcaStepPa
     const auto us = [](long long a, long long b) { return 1e-3 * static_cast<double>(a - b); };
     out.a_barrier_first_us += us(a_first, t0);
     out.a_barrier_last_us += us(a_last, t0);
-    out.b_barrier_first_us += us(b_first, a_first);
-    out.b_barrier_last_us += us(b_last, a_first);
+    if (update) {
+      out.b_barrier_first_us += us(b_first, a_first);
+      out.b_barrier_last_us += us(b_last, a_first);
+    }
     for (int b = 0; b < grid; ++b) {
       const long long* r = it + static_cast<std::size_t>(b) * kTraceSlots;
       if (r[kTraceA0Item] >= 0) add("A", a_name(r[kTraceA0Item]), us(r[kTraceStart], t0), us(r[kTraceA0End], t0));
       if (r[kTraceA1Item] >= 0)
         add("A", a_name(r[kTraceA1Item]), us(r[kTraceA0Item] >= 0 ? r[kTraceA0End] : r[kTraceStart], t0),
             us(r[kTraceA1End], t0));
+      if (!update) continue;
       b_start_sum += us(r[kTraceBStart], a_first);
       ++b_start_count;
       if (r[kTraceB0Item] >= 0) add("B", b_name(r[kTraceB0Item]), us(r[kTraceBStart], a_first), us(r[kTraceB0End], a_first));
@@ -2153,5 +2160,7 @@ double FusedScaledGd::iteration_bytes(bool include_partials) const {
   if (include_partials) doubles += 2.0 * im->partial_doubles;
   return 8.0 * doubles;
 }
+
+#include "rpca_latency_probe.cuh"
 
 }  // namespace ebsd::gpu::cuda

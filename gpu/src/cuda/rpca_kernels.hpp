@@ -93,6 +93,17 @@ struct RpcaRunStatus {
   std::vector<double> squared_errors;  // ||X_t - truth||^2 for t = 0 .. (with a truth)
 };
 
+// Which work a timed launch of FusedScaledGd::timeline holds: all of it (the default), or the
+// first `row_items` row items and the first `side_parts` side parts of phase A alone (-1: all of
+// that kind), so that their times can be compared with and without the rest of the phase beside
+// them. A launch that leaves any item out leaves phase B out as well (its inputs would be
+// incomplete): every iteration then runs from the set iterate, and the phase-B fields of the
+// Timeline stay 0.
+struct RpcaTimelineScope {
+  int row_items = -1;
+  int side_parts = -1;
+};
+
 // One ScaledGD solve on the GPU. Owns its device workspace (allocated once, in the constructor)
 // and its own stream; `caller_stream` (a cudaStream_t, nullptr: the legacy default stream) is
 // where the caller produced Y and the initial iterate: the work waits for it, and the caller's
@@ -157,7 +168,8 @@ public:
     double b_barrier_first_us = 0, b_barrier_last_us = 0;  // out of barrier B (from barrier A)
     double period_us = 0;                                   // iteration start to the next one's
   };
-  Timeline timeline(int iterations, const RpcaStepParams& params);
+  // `scope`: which work the timed launch holds (RpcaTimelineScope; by default all of it).
+  Timeline timeline(int iterations, const RpcaStepParams& params, const RpcaTimelineScope& scope = {});
 
   // Bytes one iteration moves at least: Y (and the truth) read once, the factors and core read
   // and written once, and the per-block partial gradients written and read back (these stay in
@@ -175,5 +187,21 @@ private:
   Impl* impl_ = nullptr;
   int z_splits_ = 1;
 };
+
+// What the persistent kernel's chains are made of, each step timed alone in one block of 256
+// threads on an otherwise idle device (clock64; nanoseconds from the global timer over the same
+// loop): single operations in dependent chains (FP64 multiply-add, division, shared-memory load,
+// warp shuffle, FP64 tensor-core mma), a block barrier, an L2 round trip, the global timer's
+// resolution, and the 10 x 10 SPD inversion and the 10^3 mode product of the side parts (the
+// same device functions). The timeline says how long the chains take inside the kernel; this
+// says what their steps cost without anything beside them. For bench_cuda_rpca_kernels
+// --latencies; throws std::runtime_error without a CUDA device.
+struct RpcaLatency {
+  std::string step;
+  double cycles = 0;  // per operation (per step of a chain, per inversion, ...)
+  double ns = 0;
+  double clock_ghz = 0;  // the SM clock over that measurement
+};
+std::vector<RpcaLatency> rpca_latency_probe();
 
 }  // namespace ebsd::gpu::cuda

@@ -7,6 +7,9 @@
 //   bench_cuda_rpca_kernels [--size N] [--rank R] [--repetitions K] [--variant C | --variants C,C..]
 //                           [--splits S]   (codes C below; S blocks per y row, 0: the automatic choice)
 //                           [--timeline K] (persistent variants: where an iteration's time goes, K iterations)
+//                           [--isolate]    (with --timeline: also phase A's kinds of items alone, and
+//                                           1, 8 and 66 row items alone: are they slower beside each other?)
+//                           [--latencies]  (the steps the kernel's chains are made of, each timed alone)
 // Skips (exit 0) without a CUDA device.
 #include <cuda_runtime.h>
 
@@ -53,6 +56,26 @@ double copy_bandwidth() {
   return 2.0 * static_cast<double>(bytes) / (best * 1e-3);
 }
 
+void print_timeline(const k::FusedScaledGd::Timeline& tl, bool with_update) {
+  std::printf("  timeline over %d iterations: period %.2f us; barrier A left by the first block at %.2f, the last at %.2f us;\n",
+              tl.iterations, tl.period_us, tl.a_barrier_first_us, tl.a_barrier_last_us);
+  if (with_update)
+    std::printf("  phase B (from the first block out of barrier A): items start at %.2f, barrier B left at %.2f / %.2f us\n",
+                tl.b_start_us, tl.b_barrier_first_us, tl.b_barrier_last_us);
+  std::printf("  %-6s %-22s %8s %10s %10s %10s %10s\n", "phase", "items", "count", "mean end", "max end", "mean dur",
+              "max dur");
+  for (const auto& kd : tl.kinds) {
+    std::printf("  %-6s %-22s %8.1f %10.2f %10.2f %10.2f %10.2f", kd.phase.c_str(), kd.name.c_str(),
+                static_cast<double>(kd.items) / std::max(1, tl.iterations), kd.mean_end_us, kd.max_end_us,
+                kd.mean_duration_us, kd.max_duration_us);
+    if (!kd.steps_us.empty()) {  // the item's steps (rpca_kernels.cu), from its start
+      std::printf("   steps:");
+      for (const double st : kd.steps_us) std::printf(" %.2f", st);
+    }
+    std::printf("\n");
+  }
+}
+
 std::vector<double> row_major(const ebsd::tensor::Matrix<double>& m) {
   std::vector<double> v(static_cast<std::size_t>(m.size()));
   for (Eigen::Index i = 0; i < m.rows(); ++i)
@@ -75,9 +98,19 @@ int main(int argc, char** argv) {
   // 8: variant 7 (variant 4 with the row items on the FP64 tensor cores), columns as for code 6.
   std::vector<int> variants{1, 2, 3, 4, 5, 6, 7, 8};
   int timeline_iterations = 0;
+  bool isolate = false, latencies = false;
   std::vector<int> split_list{1, 2, 3, 4, 6, 8, 0};
-  for (int i = 1; i + 1 < argc; i += 2) {
+  for (int i = 1; i < argc; i += 2) {
     const std::string a = argv[i];
+    if (a == "--isolate" || a == "--latencies") {  // flags without a value
+      (a == "--isolate" ? isolate : latencies) = true;
+      --i;
+      continue;
+    }
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "unknown argument, or one without its value: %s\n", a.c_str());
+      return 2;
+    }
     if (a == "--size") spec.size = std::atoll(argv[i + 1]);
     else if (a == "--rank") spec.rank = std::atoll(argv[i + 1]);
     else if (a == "--repetitions") repetitions = std::atoi(argv[i + 1]);
@@ -103,6 +136,13 @@ int main(int argc, char** argv) {
   }
   cudaDeviceProp prop{};
   CHECK(cudaGetDeviceProperties(&prop, 0));
+  if (latencies) {
+    std::printf("# %s: each step timed alone in one block of 256 threads (rpca_latency_probe)\n", prop.name);
+    std::printf("%-46s %10s %10s %8s\n", "step", "cycles", "ns", "GHz");
+    for (const auto& l : k::rpca_latency_probe())
+      std::printf("%-46s %10.1f %10.1f %8.2f\n", l.step.c_str(), l.cycles, l.ns, l.clock_ghz);
+    std::fflush(stdout);
+  }
   const auto p = ebsd::rpca::make_synthetic_problem(spec);
   const auto h = ebsd::rpca::tuned_synthetic_hyperparameters();
   const std::vector<std::int64_t> ranks(3, spec.rank);
@@ -160,22 +200,18 @@ int main(int argc, char** argv) {
           // Where the iteration's time goes (global-timer stamps per block and item).
           std::fflush(stdout);
           solver.set_iterate(u.data(), v.data(), w.data(), init.core.data());
-          const auto tl = solver.timeline(timeline_iterations, params);
-          std::printf("  timeline over %d iterations: period %.2f us; barrier A left by the first block at %.2f, the last at %.2f us;\n",
-                      tl.iterations, tl.period_us, tl.a_barrier_first_us, tl.a_barrier_last_us);
-          std::printf("  phase B (from the first block out of barrier A): items start at %.2f, barrier B left at %.2f / %.2f us\n",
-                      tl.b_start_us, tl.b_barrier_first_us, tl.b_barrier_last_us);
-          std::printf("  %-6s %-22s %8s %10s %10s %10s %10s\n", "phase", "items", "count", "mean end", "max end",
-                      "mean dur", "max dur");
-          for (const auto& kd : tl.kinds) {
-            std::printf("  %-6s %-22s %8.1f %10.2f %10.2f %10.2f %10.2f", kd.phase.c_str(), kd.name.c_str(),
-                        static_cast<double>(kd.items) / std::max(1, tl.iterations), kd.mean_end_us, kd.max_end_us,
-                        kd.mean_duration_us, kd.max_duration_us);
-            if (!kd.steps_us.empty()) {  // the item's steps (rpca_kernels.cu), from its start
-              std::printf("   steps:");
-              for (const double st : kd.steps_us) std::printf(" %.2f", st);
+          print_timeline(solver.timeline(timeline_iterations, params), true);
+          if (isolate) {
+            // Phase A's kinds of items alone, then 1, 8 and 66 row items alone (no phase B).
+            const k::RpcaTimelineScope scopes[] = {{-1, 0}, {0, -1}, {1, 0}, {8, 0}, {66, 0}};
+            for (const auto& sc : scopes) {
+              std::printf("  -- alone: %s row items, %s side parts\n",
+                          sc.row_items < 0 ? "all" : std::to_string(sc.row_items).c_str(),
+                          sc.side_parts < 0 ? "all" : std::to_string(sc.side_parts).c_str());
+              std::fflush(stdout);
+              solver.set_iterate(u.data(), v.data(), w.data(), init.core.data());
+              print_timeline(solver.timeline(timeline_iterations, params, sc), false);
             }
-            std::printf("\n");
           }
         }
       } catch (const std::exception& e) {
