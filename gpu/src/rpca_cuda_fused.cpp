@@ -30,7 +30,8 @@ cuda::RpcaSizes sizes_of(const tensor::Shape& shape, const std::vector<std::int6
 // EBSD_RPCA_CUDA_GRAPH=0 (plain launches instead of a CUDA graph), EBSD_RPCA_CUDA_VARIANT=1 (the
 // first kernel design; 2, the second; 3, the Gram work in its own kernel beside the row pass; 4,
 // one persistent cooperative kernel; 5, variant 4 with wider row blocks and update items, measured
-// no faster; 7, the default: variant 4 with its row items on the FP64 tensor cores),
+// no faster; 7, the default: variant 4 with its row items on the FP64 tensor cores; 8, variant 7
+// with Y's slabs staged in shared memory, not yet measured),
 // EBSD_RPCA_CUDA_PDL=1 (variant 2 with programmatic dependent launch).
 cuda::RpcaTuning tuning_from_env() {
   cuda::RpcaTuning t;
@@ -40,6 +41,7 @@ cuda::RpcaTuning tuning_from_env() {
                 : std::string(e) == "4" ? 4
                 : std::string(e) == "5" ? 5
                 : std::string(e) == "7" ? 7
+                : std::string(e) == "8" ? 8
                                         : 2;
   if (const char* e = std::getenv("EBSD_RPCA_CUDA_PDL")) t.programmatic_launch = std::string(e) == "1";
   if (const char* e = std::getenv("EBSD_RPCA_CUDA_ZSPLITS")) t.z_splits = std::max(0, std::atoi(e));

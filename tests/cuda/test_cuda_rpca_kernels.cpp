@@ -436,6 +436,50 @@ TEST(CudaRpcaKernels, TensorCoreRowItemsFollowTheFourthVariant) {
               db, worst);
 }
 
+TEST(CudaRpcaKernels, StagedYRowItemsGiveTheSeventhVariantsIteratesBitForBit) {
+  if (!have_device()) GTEST_SKIP() << "no CUDA device";
+  // Variant 8 reads each row item's slab of Y from shared memory, copied there asynchronously at
+  // the item's start, and keeps C_j in the partials' space and W's B fragments in its A copy: the
+  // same arithmetic in the same order as variant 7, so the same bits. A copy waited for too late,
+  // a slab row misplaced, or C_j overwritten before every warp has read it would change them.
+  // Shapes: 48^3 rank 5 (z ranges of 24 and 25, and the automatic split), ranks 32/20/12 (above
+  // 16: variant 4's row items in both), odd extents, x rows of 300 (past the staged layout:
+  // variant 7's row items in both), 100^3 rank 10 (the layout at its largest use, 106 KB).
+  const auto same = [](const FusedRun& a, const FusedRun& b) {
+    EXPECT_FALSE(b.status.singular);
+    ASSERT_EQ(a.relative_errors.size(), b.relative_errors.size());
+    for (std::size_t i = 0; i < a.relative_errors.size(); ++i) EXPECT_EQ(b.relative_errors[i], a.relative_errors[i]) << i;
+    for (int k = 0; k < 3; ++k)
+      EXPECT_TRUE(a.iterate.factors[static_cast<std::size_t>(k)] == b.iterate.factors[static_cast<std::size_t>(k)]) << k;
+    EXPECT_TRUE(std::equal(a.iterate.core.data(), a.iterate.core.data() + a.iterate.core.size(), b.iterate.core.data()));
+  };
+  const VariantProblems problems;
+  const auto& [p, s, q, sq] = problems;
+  for (const int splits : {2, 0}) {
+    SCOPED_TRACE("z splits " + std::to_string(splits));
+    k::RpcaTuning seven = variant(7), eight = variant(8);
+    seven.z_splits = eight.z_splits = splits;
+    same(run_fused(p.observed, &p.low_rank, s, seven), run_fused(p.observed, &p.low_rank, s, eight));
+  }
+  same(run_fused(q.observed, &q.low_rank, sq, variant(7)), run_fused(q.observed, &q.low_rank, sq, variant(8)));
+  for (const auto& [shape, ranks] : {std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>>{{37, 23, 29}, {4, 3, 5}},
+                                     {{300, 14, 40}, {3, 4, 2}}}) {
+    const auto r = random_problem(shape, ranks, 5);
+    ebsd::rpca::ScaledGdSettings sr;
+    sr.ranks = ranks;
+    sr.iterations = 10;
+    sr.hyper = thresholds_for(r.low_rank);
+    same(run_fused(r.observed, &r.low_rank, sr, variant(7)), run_fused(r.observed, &r.low_rank, sr, variant(8)));
+  }
+  const auto [big, sb] = papers_problem(30);
+  same(run_fused(big.observed, &big.low_rank, sb, variant(7)), run_fused(big.observed, &big.low_rank, sb, variant(8)));
+  // Where the staged layout applies.
+  EXPECT_TRUE(k::FusedScaledGd({100, 100, 100, 10, 10, 10}, 1, nullptr, variant(8)).row_items_stage_y());
+  EXPECT_TRUE(k::FusedScaledGd({48, 48, 48, 5, 5, 5}, 1, nullptr, variant(8)).row_items_stage_y());
+  EXPECT_FALSE(k::FusedScaledGd({300, 14, 40, 3, 4, 2}, 1, nullptr, variant(8)).row_items_stage_y());  // n1 > 204
+  EXPECT_FALSE(k::FusedScaledGd({100, 100, 100, 10, 10, 10}, 1, nullptr, variant(7)).row_items_stage_y());
+}
+
 // The timeline tests' problem: 48^3, rank 5, from the spectral start, with the tuned step.
 struct TimedProblem {
   Tucker<double> init;

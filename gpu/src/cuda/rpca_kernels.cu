@@ -1311,8 +1311,9 @@ __device__ inline int snake_item(int b, int m, int stride) { return m * stride +
 
 // kWide: variant 5 (the wide row blocks, row_block's kWide; the rest is variant 4's).
 // kMma: variant 7 (the row items on the FP64 tensor cores, row_block_mma<R / 4>: R is the
-// mode-3 rank padded to 8, 12 or 16; the rest is variant 4's).
-template <int R, bool kWide = false, bool kMma = false>
+// mode-3 rank padded to 8, 12 or 16; the rest is variant 4's). kStageY (with kMma): variant 8,
+// variant 7 with each row item's slab of Y staged in shared memory by asynchronous copies.
+template <int R, bool kWide = false, bool kMma = false, bool kStageY = false>
 __global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) persistent_kernel(PersistentArgs pa) {
   // Aligned for the row blocks' paired loads (kWide); its own name, since the other kernels
   // declare theirs with the alignment of a double.
@@ -1343,7 +1344,7 @@ __global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) persistent_kernel
         if (a.side_staged) side_block_part(a, vb % 3, vb / 3, sm);
         else side_block(a, vb, sm);
       } else {
-        if constexpr (kMma) row_block_mma<R / 4>(a, vb - pa.side_items, sm);
+        if constexpr (kMma) row_block_mma<R / 4, kStageY>(a, vb - pa.side_items, sm);
         else row_block<R, true, kWide>(a, vb - pa.side_items, sm);
       }
       __syncthreads();
@@ -1442,11 +1443,27 @@ const void* row_kernel(int R, int kind = 0) {
 }
 
 // Variant 7's persistent kernel for mode-3 rank r3 <= 16: the row items' k steps (r3 / 4 rounded
-// up) are a template parameter (fewer registers at low ranks: 8, 12 or 16 columns).
-const void* mma_kernel(int r3) {
+// up) are a template parameter (fewer registers at low ranks: 8, 12 or 16 columns). stage_y:
+// variant 8's (Y's slab staged in shared memory).
+const void* mma_kernel(int r3, bool stage_y) {
+  if (stage_y) {
+    if (r3 <= 8) return reinterpret_cast<const void*>(&persistent_kernel<8, false, true, true>);
+    if (r3 <= 12) return reinterpret_cast<const void*>(&persistent_kernel<12, false, true, true>);
+    return reinterpret_cast<const void*>(&persistent_kernel<16, false, true, true>);
+  }
   if (r3 <= 8) return reinterpret_cast<const void*>(&persistent_kernel<8, false, true>);
   if (r3 <= 12) return reinterpret_cast<const void*>(&persistent_kernel<12, false, true>);
   return reinterpret_cast<const void*>(&persistent_kernel<16, false, true>);
+}
+
+// Shared memory a block may take with two blocks on an SM (what the persistent kernel needs at
+// padded ranks up to 16): half the SM's, less the runtime's reserve per block.
+std::size_t two_block_shared_budget() {
+  int dev = 0, per_sm = 0, reserved = 0;
+  check(cudaGetDevice(&dev), "device");
+  check(cudaDeviceGetAttribute(&per_sm, cudaDevAttrMaxSharedMemoryPerMultiprocessor, dev), "device attribute");
+  check(cudaDeviceGetAttribute(&reserved, cudaDevAttrReservedSharedMemoryPerBlock, dev), "device attribute");
+  return static_cast<std::size_t>(std::max(0, per_sm / 2 - reserved));
 }
 
 int max_shared_optin() {
@@ -1489,7 +1506,7 @@ struct FusedScaledGd::Impl {
   double* errors = nullptr;
   Dims d{};
   int R = 4, tx = 32, nz_max = 1, blocks_a = 0, blocks_b = 0, variant = 2;
-  bool side_staged = false, pdl = false, mma_rows = false;
+  bool side_staged = false, pdl = false, mma_rows = false, stage_y = false;
   std::size_t smem = 0;
   // Variant 3: the side kernel's blocks and shared memory, its stream and the fork / join events.
   int blocks_side = 0;
@@ -1625,6 +1642,7 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
                         : tuning.variant == 4 ? 4
                         : tuning.variant == 5 ? 5
                         : tuning.variant == 7 ? 7
+                        : tuning.variant == 8 ? 8
                                               : 2;
     int splits = tuning.z_splits;
     if (splits <= 0 && variant >= 4) {
@@ -1644,10 +1662,15 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
     im->tx = threads_along_x(sizes);
     im->nz_max = (n3 + splits - 1) / splits;
     im->smem = row_shared_bytes(sizes, splits, im->variant, tuning.rank_padding);
-    // Variant 7: the tensor-core row items take ranks up to 16 (kMmaCols); above, variant 4's.
-    im->mma_rows = im->variant == 7 && std::max(sizes.r1, sizes.r3) <= kMmaCols;
+    // Variants 7 and 8: the tensor-core row items take ranks up to 16 (kMmaCols); above, variant
+    // 4's. Variant 8 stages Y's slab where its layout fits two blocks an SM; elsewhere it runs
+    // variant 7's row items (the same iterates either way).
+    im->mma_rows = (im->variant == 7 || im->variant == 8) && std::max(sizes.r1, sizes.r3) <= kMmaCols;
+    im->stage_y = im->mma_rows && im->variant == 8 && mma_stage_y_fits(n1) &&
+                  sizeof(double) * static_cast<std::size_t>(mma_layout(n1, im->nz_max, true).total) <=
+                      two_block_shared_budget();
     const std::size_t mma_smem =
-        im->mma_rows ? sizeof(double) * static_cast<std::size_t>(mma_layout(n1, im->nz_max).total) : 0;
+        im->mma_rows ? sizeof(double) * static_cast<std::size_t>(mma_layout(n1, im->nz_max, im->stage_y).total) : 0;
     if (im->variant >= 2) {
       // Stage the side blocks' inputs when they fit in the budget or in what the row blocks take.
       const std::int64_t f = sizes.n1 * sizes.r1 + sizes.n2 * sizes.r2 + sizes.n3 * sizes.r3;
@@ -1671,7 +1694,7 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
       check(cudaFuncSetAttribute(im->kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(im->smem)),
             "shared memory size");
     im->blocks_a = im->d.nb + (im->variant >= 3 ? 0 : 3);
-    if (im->variant >= 4) {  // 4, 5 and 7: the persistent kernel
+    if (im->variant >= 4) {  // 4, 5, 7 and 8: the persistent kernel
       im->blocks_side = im->side_staged ? 6 : 3;
       if (!im->side_staged) im->side_smem = sizeof(double) * static_cast<std::size_t>(kSideShared);
       im->smem_p = std::max({im->mma_rows ? mma_smem : im->smem, im->side_smem,
@@ -1682,7 +1705,7 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
       int coop = 0;
       check(cudaDeviceGetAttribute(&coop, cudaDevAttrCooperativeLaunch, dev), "device attribute");
       if (!coop) throw std::runtime_error("CUDA tensor RPCA: the device has no cooperative launch (variants 4 and 5)");
-      im->pkernel = im->mma_rows ? mma_kernel(sizes.r3) : row_kernel(im->R, im->variant == 5 ? 2 : 1);
+      im->pkernel = im->mma_rows ? mma_kernel(sizes.r3, im->stage_y) : row_kernel(im->R, im->variant == 5 ? 2 : 1);
       cudaFuncAttributes pa{};
       check(cudaFuncGetAttributes(&pa, im->pkernel), "persistent kernel attributes");
       if (static_cast<std::size_t>(pa.maxDynamicSharedSizeBytes) < im->smem_p)
@@ -1985,7 +2008,7 @@ FusedScaledGd::KernelTimes FusedScaledGd::profile(int repetitions, const RpcaSte
 
 FusedScaledGd::Timeline FusedScaledGd::timeline(int iterations, const RpcaStepParams& params, const RpcaTimelineScope& scope) {
   Impl* im = impl_;
-  if (im->variant < 4) throw std::runtime_error("CUDA tensor RPCA: the timeline needs the persistent kernel (variants 4, 5, 7)");
+  if (im->variant < 4) throw std::runtime_error("CUDA tensor RPCA: the timeline needs the persistent kernel (variants 4, 5, 7, 8)");
   if (!im->fresh) throw std::runtime_error("CUDA tensor RPCA: set_iterate must precede timeline");
   if (!im->row[0].y) throw std::runtime_error("CUDA tensor RPCA: set_observed must precede timeline");
   im->fresh = false;
@@ -2146,6 +2169,7 @@ FusedScaledGd::Timeline FusedScaledGd::timeline(int iterations, const RpcaStepPa
 }
 
 int FusedScaledGd::variant() const { return impl_->variant; }
+bool FusedScaledGd::row_items_stage_y() const { return impl_->stage_y; }
 bool FusedScaledGd::side_blocks_staged() const { return impl_->side_staged; }
 int FusedScaledGd::persistent_grid() const { return impl_->grid_p; }
 int FusedScaledGd::row_kernel_rank() const { return impl_->R; }

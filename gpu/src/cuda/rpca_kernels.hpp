@@ -62,6 +62,11 @@ struct RpcaTuning {
   // another fixed order: variant 4's iterates to round-off (2.5e-16 relative after 40 iterations
   // on 100^3). The default since session 10: 33.0 us per iteration against variant 4's 36.6-36.7
   // on an H200 (alternated twice in one run, 2026-11-28 10:45 UTC).
+  // 8, variant 7 with each row item's slab of Y copied into shared memory asynchronously at the
+  // item's start (cp.async), so that all of it is in flight while the item stages its factors,
+  // instead of one tile of loads at a time during the pass. Where that layout does not fit two
+  // blocks an SM (or n1 > 204), variant 7's row items. The same arithmetic in the same order:
+  // variant 7's iterates bit for bit. Written in session 11 without a GPU: not yet measured.
   int variant = 7;
   // Zero columns pad the ranks in the row kernel: 0, the variant's choice (1: a multiple of 4;
   // 2: even up to 16, multiples of 4 above); 4 forces multiples of 4 (for measurements).
@@ -147,7 +152,7 @@ public:
   };
   KernelTimes profile(int repetitions, const RpcaStepParams& params);
 
-  // Where an iteration's time goes inside the persistent kernel (variants 4, 5 and 7): one launch
+  // Where an iteration's time goes inside the persistent kernel (variants 4, 5, 7 and 8): one launch
   // of `iterations` iterations from the set iterate (no truth read, like profile), every block
   // stamping the global timer at its work items' ends and at the two grid barriers; averaged over
   // the iterations after the first two. Phase A times count from the iteration's start (the first
@@ -178,7 +183,8 @@ public:
   int z_splits() const { return z_splits_; }
   int variant() const;
   bool side_blocks_staged() const;
-  int persistent_grid() const;      // variants 4, 5, 7: blocks of the persistent kernel (0 otherwise)
+  int persistent_grid() const;      // variants 4, 5, 7, 8: blocks of the persistent kernel (0 otherwise)
+  bool row_items_stage_y() const;   // variant 8 with Y's slabs staged in shared memory (its layout fits)
   int row_kernel_rank() const;      // the padded rank the row kernel runs with (RpcaTuning::rank_padding)
 
 private:

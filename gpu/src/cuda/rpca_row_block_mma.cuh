@@ -29,30 +29,54 @@ constexpr int kZGroup = 4;     // z tiles per round of the cross-warp P1 sum
 constexpr int kWarps = kThreads / 32;
 constexpr int kPartDoubles = kWarps * kZGroup * 8 * kMmaCols;  // 4096: also holds the staged core (<= 16^3)
 
+// Variant 8 stages the item's slab of Y (nz rows of n1 values) in shared memory with the
+// asynchronous copy (cp.async) at the item's start, so that the whole slab is in flight while
+// the item stages its factors and forms GV_j, instead of one 8-z tile of loads in flight at a
+// time during the pass (the timeline: 1.4 us per tile, several L2 round trips). Rows of the slab
+// are ys_stride(n1) apart, 4 more than a multiple of 8 doubles: a warp's reads of a tile (rows
+// 2 t + i, columns g) then fall into each bank pair twice, the least 32 doubles can. To make room
+// (two blocks an SM), C_j shares the P1 partials' space (used before the pass, they during it)
+// and W's B fragments are read from its A copy (stride 20 serves both patterns by the same count
+// of banks), so the staged layout needs n1p kStrideA <= kPartDoubles (n1 up to 204).
+__host__ __device__ inline int ys_stride(int n1) { return (n1 + 3) / 8 * 8 + 4; }
+
 struct MmaLayout {
-  int us, cs, wa, wb, gv, vj, part, p1, red, total;
+  int us, cs, wa, wb, gv, vj, part, p1, red, ys, total;
 };
-__host__ __device__ inline MmaLayout mma_layout(int n1, int nz_max) {
+__host__ __device__ inline MmaLayout mma_layout(int n1, int nz_max, bool stage_y = false) {
   const int n1p = (n1 + 7) / 8 * 8, nzp = (nz_max + 7) / 8 * 8;
   MmaLayout l{};
-  l.us = 0;                              // U, n1p x 16 (stride B)
-  l.cs = l.us + n1p * kStrideB;          // C_j = U GV_j, n1p x 16 (stride A)
-  l.wa = l.cs + n1p * kStrideA;          // W(zb + z, :), nzp x 16 (stride A)
-  l.wb = l.wa + nzp * kStrideA;          // the same rows (stride B)
-  l.gv = l.wb + nzp * kStrideB;          // GV_j, 16 x 16 (stride A)
-  l.vj = l.gv + kMmaCols * kStrideA;     // V(j, :)
-  l.part = l.vj + kMaxRank;              // [warp][z tile of the group][8 z][16]; the core before the pass
-  l.p1 = l.part + kPartDoubles;          // P1^T, nzp x 16 (stride A)
+  l.us = 0;                                                  // U, n1p x 16 (stride B)
+  l.cs = l.us + n1p * kStrideB;                              // C_j = U GV_j, n1p x 16 (stride A)
+  l.wa = stage_y ? l.cs : l.cs + n1p * kStrideA;             // W(zb + z, :), nzp x 16 (stride A)
+  l.wb = stage_y ? l.wa : l.wa + nzp * kStrideA;             // the same rows (stride B; staged: wa itself)
+  l.gv = stage_y ? l.wa + nzp * kStrideA : l.wb + nzp * kStrideB;  // GV_j, 16 x 16 (stride A)
+  l.vj = l.gv + kMmaCols * kStrideA;                         // V(j, :)
+  l.part = l.vj + kMaxRank;  // [warp][z tile of the group][8 z][16]; the core before the pass (staged: C_j too)
+  if (stage_y) l.cs = l.part;
+  l.p1 = l.part + kPartDoubles;                              // P1^T, nzp x 16 (stride A)
   l.red = l.p1 + nzp * kStrideA;
-  l.total = l.red + 32;
+  l.ys = l.red + 32;                                         // staged: Y's slab, nz_max x ys_stride(n1)
+  l.total = l.ys + (stage_y ? nz_max * ys_stride(n1) : 0);
   return l;
 }
+// Whether variant 8's layout applies (C_j fits the partials' space).
+__host__ __device__ inline bool mma_stage_y_fits(int n1) { return (n1 + 7) / 8 * 8 * kStrideA <= kPartDoubles; }
 struct MmaBuffers {
-  double *us, *cs, *wa, *wb, *gv, *vj, *part, *p1, *red;
+  double *us, *cs, *wa, *wb, *gv, *vj, *part, *p1, *red, *ys;
 };
 __device__ inline MmaBuffers mma_buffers(double* sm, const MmaLayout& l) {
-  return {sm + l.us, sm + l.cs, sm + l.wa, sm + l.wb, sm + l.gv, sm + l.vj, sm + l.part, sm + l.p1, sm + l.red};
+  return {sm + l.us, sm + l.cs, sm + l.wa, sm + l.wb, sm + l.gv, sm + l.vj, sm + l.part, sm + l.p1, sm + l.red, sm + l.ys};
 }
+
+// An asynchronous 8-byte copy from global to shared memory (sm_80 and later), the group commit,
+// and the wait for all of this thread's copies.
+__device__ inline void cp_async8(double* dst, const double* src) {
+  const unsigned d = static_cast<unsigned>(__cvta_generic_to_shared(dst));
+  asm volatile("cp.async.ca.shared.global [%0], [%1], 8;" ::"r"(d), "l"(src) : "memory");
+}
+__device__ inline void cp_async_commit() { asm volatile("cp.async.commit_group;" ::: "memory"); }
+__device__ inline void cp_async_wait_all() { asm volatile("cp.async.wait_all;" ::: "memory"); }
 
 // d += a b on the FP64 tensor cores: an 8 x 4 by 4 x 8 product, one element of a and b and two
 // of d per thread.
@@ -64,7 +88,9 @@ __device__ inline void mma_f64(double& d0, double& d1, double a, double b) {
 
 // KS: k steps of X = C_j W^T (the mode-3 rank padded to 4, up to 4: ranks up to 16), a template
 // parameter so that the fragments of C_j and W live in as few registers as the rank needs.
-template <int KS>
+// kStageY: variant 8 (Y's slab staged in shared memory, mma_layout's staged layout); the same
+// arithmetic in the same order as variant 7, so the same iterates bit for bit.
+template <int KS, bool kStageY = false>
 __device__ void row_block_mma(const RowArgs& a, int blk, double* sm) {
   static_assert(KS >= 1 && KS * 4 <= kMmaCols, "ranks up to 16");
   const Dims d = a.d;
@@ -74,12 +100,23 @@ __device__ void row_block_mma(const RowArgs& a, int blk, double* sm) {
   const int n1 = d.n1, r1 = d.r1, r2 = d.r2, r3 = d.r3;
   const int n1p = (n1 + 7) / 8 * 8, nzp = (nz + 7) / 8 * 8, x_tiles = n1p / 8, z_tiles = nzp / 8;
   const int ka_steps = (r1 + 3) / 4, kc_steps = min(KS, (r3 + 3) / 4);
-  const auto [us, cs, wa, wb, gv, vj, part, p1, red] = mma_buffers(sm, mma_layout(n1, a.nz_max));
+  const auto [us, cs, wa, wb, gv, vj, part, p1, red, ys] = mma_buffers(sm, mma_layout(n1, a.nz_max, kStageY));
+  constexpr int kStrideW = kStageY ? kStrideA : kStrideB;  // W's B fragments: from wb, or from wa when staged
   const double zeta = a.ctl->zeta;
   const int core = r1 * r2 * r3;
+  const int ys_s = ys_stride(n1);
   // Timeline steps: 1 staged, 2 GV_j, 3 the pass over Y (its last round), 4 the U terms,
   // 5 the W terms and Q13, 6 the error summed.
   sub_stamp(a.sub, 0);
+  if constexpr (kStageY) {  // the slab of Y in flight while the rest is staged (waited for before the pass)
+    const long long yplane = static_cast<long long>(n1) * d.n2;
+    const double* yslab = a.y + static_cast<long long>(n1) * j + static_cast<long long>(zb) * yplane;
+    for (int i = tid; i < nz * n1; i += kThreads) {
+      const int z = i / n1, x = i - z * n1;
+      cp_async8(ys + z * ys_s + x, yslab + x + yplane * z);
+    }
+    cp_async_commit();
+  }
 
   {  // Stage U, W(zb.., :) (two strides), V(j, :) and the core, zero-padded; loads eight at a time.
     // (The same index space as variant 5's staging in row_block, padded differently. Two shared
@@ -115,7 +152,7 @@ __device__ void row_block_mma(const RowArgs& a, int blk, double* sm) {
         } else if (i < nu + nw) {
           const int z = (i - nu) / kMmaCols, c = (i - nu) % kMmaCols;
           wa[z * kStrideA + c] = v[k];
-          wb[z * kStrideB + c] = v[k];
+          if constexpr (!kStageY) wb[z * kStrideB + c] = v[k];
         } else if (i < nv) {
           vj[i - nu - nw] = v[k];
         } else if (i < total) {
@@ -135,11 +172,13 @@ __device__ void row_block_mma(const RowArgs& a, int blk, double* sm) {
       for (int b = 0; b < r2; ++b) acc = fma(part[aa + r1 * (b + r2 * c)], vj[b], acc);
     gv[aa * kStrideA + c] = acc;
   }
+  if constexpr (kStageY) cp_async_wait_all();  // this thread's copies; the barrier shows everyone's
   __syncthreads();
   sub_stamp(a.sub, 2);
 
   const long long plane = static_cast<long long>(n1) * d.n2;
   const double* yrow = a.y + static_cast<long long>(n1) * j + static_cast<long long>(zb) * plane;
+  const double* ysl = ys;  // (a lambda may not capture a structured binding before C++20)
   const double* trow = a.truth ? a.truth + static_cast<long long>(n1) * j + static_cast<long long>(zb) * plane : nullptr;
   double err = 0.0;
   const int rounds = (x_tiles + 2 * kWarps - 1) / (2 * kWarps);
@@ -180,6 +219,7 @@ __device__ void row_block_mma(const RowArgs& a, int blk, double* sm) {
           p3[xi][t][sx] = 0.0;
         }
     }
+    if constexpr (kStageY) __syncthreads();  // C_j (in the partials' space) read by every warp before the pass writes there
     // Y of tile (x tile xi, z tile zt) at this thread's two entries: x = x0 + g, z = 8 zt + 2 t4 + i.
     double ycur[2][2], ynext[2][2] = {{0.0, 0.0}, {0.0, 0.0}};
     const auto load_y = [&](int zt, double (&yv)[2][2]) {
@@ -188,7 +228,8 @@ __device__ void row_block_mma(const RowArgs& a, int blk, double* sm) {
 #pragma unroll
         for (int i = 0; i < 2; ++i) {
           const int x = x0[xi] + g, z = 8 * zt + 2 * t4 + i;
-          yv[xi][i] = has[xi] && x < n1 && z < nz ? __ldg(yrow + x + plane * z) : 0.0;
+          if constexpr (kStageY) yv[xi][i] = has[xi] && x < n1 && z < nz ? ysl[z * ys_s + x] : 0.0;
+          else yv[xi][i] = has[xi] && x < n1 && z < nz ? __ldg(yrow + x + plane * z) : 0.0;
         }
     };
     load_y(0, ycur);
@@ -202,7 +243,7 @@ __device__ void row_block_mma(const RowArgs& a, int blk, double* sm) {
 #pragma unroll
         for (int sx = 0; sx < 2; ++sx)
 #pragma unroll
-          for (int t = 0; t < 2; ++t) wp[sx][t] = wb[(8 * zt + 2 * t4 + sx) * kStrideB + 8 * t + g];
+          for (int t = 0; t < 2; ++t) wp[sx][t] = wb[(8 * zt + 2 * t4 + sx) * kStrideW + 8 * t + g];
         double p1a[2][2] = {{0.0, 0.0}, {0.0, 0.0}};
 #pragma unroll
         for (int xi = 0; xi < 2; ++xi) {

@@ -96,7 +96,8 @@ int main(int argc, char** argv) {
   // those, iteration = one launch per iteration, graph iter = all repetitions in one launch).
   // 7: variant 5 (variant 4 with the wide row blocks and update items), columns as for code 6.
   // 8: variant 7 (variant 4 with the row items on the FP64 tensor cores), columns as for code 6.
-  std::vector<int> variants{1, 2, 3, 4, 5, 6, 7, 8};
+  // 9: variant 8 (variant 7 with Y's slabs staged in shared memory; "sy" where they are).
+  std::vector<int> variants{1, 2, 3, 4, 5, 6, 7, 8, 9};
   int timeline_iterations = 0;
   bool isolate = false, latencies = false;
   std::vector<int> split_list{1, 2, 3, 4, 6, 8, 0};
@@ -115,7 +116,7 @@ int main(int argc, char** argv) {
     else if (a == "--rank") spec.rank = std::atoll(argv[i + 1]);
     else if (a == "--repetitions") repetitions = std::atoi(argv[i + 1]);
     else if (a == "--timeline") timeline_iterations = std::atoi(argv[i + 1]);
-    else if (a == "--variant") variants = {std::atoi(argv[i + 1])};  // 1, 2, 3, 4 (2 with pdl), 5 (2 with padding 4), 6 (variant 4), 7 (variant 5)
+    else if (a == "--variant") variants = {std::atoi(argv[i + 1])};  // a code (above)
     else if (a == "--variants") {  // a comma-separated list of codes
       variants.clear();
       for (const char* c = argv[i + 1]; *c;) {
@@ -167,6 +168,7 @@ int main(int argc, char** argv) {
   std::printf("#   graph iter = all repetitions in one launch (as run does, in chunks)\n");
   std::printf("# variant 5 (code 7): variant 4 with the wide row blocks and update items, columns as variant 4\n");
   std::printf("# variant 7 (code 8): variant 4 with the row items on the FP64 tensor cores, columns as variant 4\n");
+  std::printf("# variant 8 (code 9): variant 7 with Y's slabs staged in shared memory (sy), columns as variant 4\n");
   std::printf("%-14s %-8s %10s %10s %10s %10s %12s %12s %10s %8s %8s\n", "variant", "splits", "row pass", "row blks",
               "side blks", "update", "iteration", "graph iter", "floor", "ratio", "MB/iter");
   k::RpcaStepParams params;
@@ -176,7 +178,13 @@ int main(int argc, char** argv) {
   for (const int variant : variants) {
     for (const int splits : split_list) {
       k::RpcaTuning t;
-      t.variant = variant == 1 ? 1 : variant == 3 ? 3 : variant == 6 ? 4 : variant == 7 ? 5 : variant == 8 ? 7 : 2;
+      t.variant = variant == 1   ? 1
+                  : variant == 3 ? 3
+                  : variant == 6 ? 4
+                  : variant == 7 ? 5
+                  : variant == 8 ? 7
+                  : variant == 9 ? 8
+                                 : 2;
       t.rank_padding = variant == 5 ? 4 : 0;
       t.programmatic_launch = variant == 4;
       t.z_splits = splits;
@@ -189,6 +197,7 @@ int main(int argc, char** argv) {
         const double floor_us = 1e6 * bytes / bw;
         const std::string label = std::to_string(solver.variant()) + " R" + std::to_string(solver.row_kernel_rank()) +
                               (solver.side_blocks_staged() ? " st" : "") + (variant == 4 ? " pdl" : "") +
+                              (solver.row_items_stage_y() ? " sy" : "") +
                               (variant >= 6 ? " g" + std::to_string(solver.persistent_grid()) : "");
         std::printf("%-14s %-8s %10.2f %10.2f %10.2f %10.2f %12.2f %12.2f %10.2f %8.2f %8.2f\n", label.c_str(),
                     (splits == 0 ? "auto=" + std::to_string(solver.z_splits()) : std::to_string(splits)).c_str(),
