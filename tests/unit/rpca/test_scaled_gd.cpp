@@ -172,6 +172,38 @@ TEST(RpcaScaledGd, BlockedKernelGivesTheSameBitsForAnyThreadCount) {
   }
 }
 
+TEST(RpcaScaledGd, BlockedKernelFollowsTheGenericOneAtTheEdgesOfItsBlocks) {
+  // The blocked kernel forms C_j and the gradient terms for blocks of 4 rows at once, and the
+  // x vectors in pairs: rows left over at the end (n2 = 7, 10, 13), an odd number of x vectors
+  // (n1 = 9, 23, 40) and mode-3 ranks from 1 to 12 go through the edge paths.
+  struct Case {
+    std::vector<std::int64_t> shape, ranks;
+  };
+  const Case cases[] = {{{9, 7, 11}, {2, 2, 1}}, {{23, 10, 17}, {4, 2, 7}}, {{40, 13, 12}, {3, 5, 12}}, {{17, 4, 9}, {5, 4, 8}}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(::testing::PrintToString(c.shape) + " ranks " + ::testing::PrintToString(c.ranks));
+    Tensor<double> y(c.shape);
+    for (std::int64_t i = 0; i < y.size(); ++i)
+      y.data()[i] = std::sin(0.37 * static_cast<double>(i)) + 0.2 * std::cos(0.011 * static_cast<double>(i * i % 997));
+    ScaledGdSettings s;
+    s.ranks = c.ranks;
+    s.iterations = 8;
+    s.hyper = {0.5, 0.2, 0.5, 0.8};
+    s.kernel = ScaledGdKernel::Generic;
+    const auto reference = ebsd::rpca::scaled_gd(y, s, ebsd::Progress::none());
+    s.kernel = ScaledGdKernel::FusedAvx512Blocked;
+    s.threads = 2;
+    ebsd::rpca::ScaledGdResult r;
+    try {
+      r = ebsd::rpca::scaled_gd(y, s, ebsd::Progress::none());
+    } catch (const ebsd::Error&) {
+      GTEST_SKIP() << "this CPU lacks AVX-512";
+    }
+    EXPECT_LT(ebsd::tensor::relative_distance(r.low_rank, reference.low_rank), 1e-12);
+    EXPECT_GT(ebsd::tensor::relative_distance(reference.low_rank, y), 1e-3);  // a non-trivial fit
+  }
+}
+
 TEST(RpcaScaledGd, BlockedKernelTakesModeThreeRanksUpToTwelve) {
   const auto p = ebsd::rpca::make_synthetic_problem({16, 2, 2.0, 0.1, 3});
   auto s = settings(2, 2, ScaledGdKernel::FusedAvx512Blocked);
