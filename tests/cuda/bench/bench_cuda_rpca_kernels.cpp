@@ -7,8 +7,9 @@
 //   bench_cuda_rpca_kernels [--size N] [--rank R] [--repetitions K] [--variant C | --variants C,C..]
 //                           [--splits S]   (codes C below; S blocks per y row, 0: the automatic choice)
 //                           [--timeline K] (persistent variants: where an iteration's time goes, K iterations)
-//                           [--isolate]    (with --timeline: also phase A's kinds of items alone, and
-//                                           1, 8 and 66 row items alone: are they slower beside each other?)
+//                           [--isolate]    (with --timeline: also phase A's kinds of items alone, one side
+//                                           part alone, and 1, 8, 66 and 132 row items alone: are they
+//                                           slower beside each other?)
 //                           [--latencies]  (the steps the kernel's chains are made of, each timed alone)
 // Skips (exit 0) without a CUDA device.
 #include <cuda_runtime.h>
@@ -211,8 +212,9 @@ int main(int argc, char** argv) {
           solver.set_iterate(u.data(), v.data(), w.data(), init.core.data());
           print_timeline(solver.timeline(timeline_iterations, params), true);
           if (isolate) {
-            // Phase A's kinds of items alone, then 1, 8 and 66 row items alone (no phase B).
-            const k::RpcaTimelineScope scopes[] = {{-1, 0}, {0, -1}, {1, 0}, {8, 0}, {66, 0}};
+            // Phase A's kinds of items alone, one side part (mode 0's A^T A and its inverse),
+            // then 1, 8, 66 and 132 row items alone (no phase B).
+            const k::RpcaTimelineScope scopes[] = {{-1, 0}, {0, -1}, {0, 1}, {1, 0}, {8, 0}, {66, 0}, {132, 0}};
             for (const auto& sc : scopes) {
               std::printf("  -- alone: %s row items, %s side parts\n",
                           sc.row_items < 0 ? "all" : std::to_string(sc.row_items).c_str(),
