@@ -8,8 +8,8 @@
 //                           [--splits S]   (codes C below; S blocks per y row, 0: the automatic choice)
 //                           [--timeline K] (persistent variants: where an iteration's time goes, K iterations)
 //                           [--isolate]    (with --timeline: also phase A's kinds of items alone, one side
-//                                           part alone, and 1, 8, 66 and 132 row items alone: are they
-//                                           slower beside each other?)
+//                                           part alone, 1, 8, 66 and 132 row items alone: are they
+//                                           slower beside each other? and no item: a grid barrier)
 //                           [--latencies]  (the steps the kernel's chains are made of, each timed alone)
 // Skips (exit 0) without a CUDA device.
 #include <cuda_runtime.h>
@@ -213,8 +213,10 @@ int main(int argc, char** argv) {
           print_timeline(solver.timeline(timeline_iterations, params), true);
           if (isolate) {
             // Phase A's kinds of items alone, one side part (mode 0's A^T A and its inverse),
-            // then 1, 8, 66 and 132 row items alone (no phase B).
-            const k::RpcaTimelineScope scopes[] = {{-1, 0}, {0, -1}, {0, 1}, {1, 0}, {8, 0}, {66, 0}, {132, 0}};
+            // then 1, 8, 66 and 132 row items alone (no phase B), and no item at all: the period
+            // is then one grid barrier and the loop around it (an iteration needs two barriers:
+            // the gradients summed over all rows, the new iterate seen by every block).
+            const k::RpcaTimelineScope scopes[] = {{-1, 0}, {0, -1}, {0, 1}, {1, 0}, {8, 0}, {66, 0}, {132, 0}, {0, 0}};
             for (const auto& sc : scopes) {
               std::printf("  -- alone: %s row items, %s side parts\n",
                           sc.row_items < 0 ? "all" : std::to_string(sc.row_items).c_str(),
