@@ -559,7 +559,7 @@ TEST(CudaRpcaKernels, TimelineOfSomeItemsAloneCountsOnlyThemAndLeavesPhaseBOut) 
     long long rows, sides;  // items a kept iteration holds
   };
   for (const Case& c : {Case{{1, 0}, 1, 0}, Case{{8, 0}, 8, 0}, Case{{-1, 0}, 96, 0}, Case{{0, -1}, 0, 6},
-                        Case{{0, 2}, 0, 2}, Case{{500, 0}, 96, 0}}) {
+                        Case{{0, 2}, 0, 2}, Case{{500, 0}, 96, 0}, Case{{0, 0}, 0, 0}}) {
     SCOPED_TRACE("rows " + std::to_string(c.scope.row_items) + ", sides " + std::to_string(c.scope.side_parts));
     solver.set_iterate(u.data(), v.data(), w.data(), init.core.data());
     const auto tl = solver.timeline(6, params, c.scope);
