@@ -1704,7 +1704,7 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
                                  " bytes of shared memory per block");
       int coop = 0;
       check(cudaDeviceGetAttribute(&coop, cudaDevAttrCooperativeLaunch, dev), "device attribute");
-      if (!coop) throw std::runtime_error("CUDA tensor RPCA: the device has no cooperative launch (variants 4 and 5)");
+      if (!coop) throw std::runtime_error("CUDA tensor RPCA: the device has no cooperative launch (variants 4, 5, 7 and 8)");
       im->pkernel = im->mma_rows ? mma_kernel(sizes.r3, im->stage_y) : row_kernel(im->R, im->variant == 5 ? 2 : 1);
       cudaFuncAttributes pa{};
       check(cudaFuncGetAttributes(&pa, im->pkernel), "persistent kernel attributes");
