@@ -54,7 +54,8 @@ std::unique_ptr<Step> make_denoise_step() {
       "Splits each chosen channel (orientation, iq, ci or any extra channel) into a low-rank part and sparse "
       "corruption by tensor robust PCA (ScaledGD on Tucker factors, or its deep unfolding trained self-supervised "
       "on this volume). Adds a mask channel <name>_rpca_outliers per channel and, by default, replaces the "
-      "outlier voxels by the low-rank estimate.";
+      "outlier voxels by the low-rank estimate. NaN voxels (no value: outside an image, a KAM without "
+      "neighbours) are left out of the model, never flagged and kept as NaN.";
   info.parameters = {
       ParameterSpec{"method", ParamType::Choice, "scaledgd", {}, {}, {"scaledgd", "unfolded"}, "",
                     "ScaledGD with tuned hyperparameters, or self-supervised unfolding (learns the 4 hyperparameters)", {}},
@@ -94,14 +95,23 @@ std::unique_ptr<Step> make_denoise_step() {
         const double voxels = static_cast<double>(v.dims()[0]) * static_cast<double>(v.dims()[1]) * static_cast<double>(v.dims()[2]);
         nlohmann::json channels = nlohmann::json::array();
         for (const auto& r : reports) {
-          const double fraction = static_cast<double>(r.outlier_count) / voxels;
+          if (!r.skipped.empty()) {
+            channels.push_back({{"channel", r.channel}, {"skipped", r.skipped}});
+            ws.say(r.channel + ": left as it is (" + r.skipped + ")");
+            continue;
+          }
+          // The share among the voxels that have a value (NaN voxels are never outliers).
+          const double fraction =
+              static_cast<double>(r.outlier_count) / std::max(1.0, voxels - static_cast<double>(r.missing_count));
           channels.push_back({{"channel", r.channel},
                               {"mask_channel", r.mask_channel},
                               {"outliers", r.outlier_count},
                               {"outlier_fraction", fraction},
+                              {"missing", r.missing_count},
                               {"iterations", r.iterations},
                               {"seconds", r.seconds}});
-          ws.say(r.channel + ": " + std::to_string(r.outlier_count) + " outlier voxels (mask " + r.mask_channel + ")");
+          ws.say(r.channel + ": " + std::to_string(r.outlier_count) + " outlier voxels (mask " + r.mask_channel + ")" +
+                 (r.missing_count > 0 ? "; " + std::to_string(r.missing_count) + " NaN voxels left out and kept" : ""));
           // Outliers are sparse by the model's own assumption: a large share flagged means the
           // low-rank model does not fit the channel (a fine-grained polycrystal's orientations are
           // not low rank), and the mask then marks structure such as grain boundaries.

@@ -53,17 +53,22 @@ struct DenoiseOptions {
 };
 
 struct ChannelDenoising {
-  std::vector<float> low_rank;         // X, in the channel's units
+  std::vector<float> low_rank;         // X, in the channel's units (at NaN voxels: filled in from the others)
   std::vector<float> sparse;           // Y - X on outlier voxels, 0 elsewhere
-  std::vector<std::uint8_t> outlier;   // 1 where the voxel is judged corrupted
+  std::vector<std::uint8_t> outlier;   // 1 where the voxel is judged corrupted (never at a NaN voxel)
   double threshold = 0.0;              // the |Y - X| above which a voxel is an outlier (channel units)
   std::int64_t outlier_count = 0;
+  std::int64_t missing_count = 0;      // NaN voxels: without a value, left out of the model
   int iterations = 0;
   double seconds = 0.0;
 };
 
-// Throws ebsd::Error when values.size() differs from the voxel count, a value is NaN or
-// infinite, or the ranks do not fit; ebsd::Cancelled when cancelled.
+// NaN marks a voxel without a value (outside a side-modality image, a KAM without neighbours):
+// such voxels are filled in for the solver (smoothly from their neighbours, then with the
+// low-rank estimate of each of three solves for the next), take no part in the outlier
+// threshold and are never outliers. Throws ebsd::Error when values.size() differs from
+// the voxel count, a value is infinite, every value is NaN, or the ranks do not fit;
+// ebsd::Cancelled when cancelled.
 ChannelDenoising denoise_scalar_channel(std::span<const float> values, const Index3& dims, const DenoiseOptions& options,
                                         const RpcaSolver& solver, Progress& progress);
 
@@ -101,14 +106,18 @@ struct ChannelReport {
   std::string channel;
   std::string mask_channel;            // the channel added with the outlier mask (1 = outlier)
   std::int64_t outlier_count = 0;
+  std::int64_t missing_count = 0;      // NaN voxels of a scalar channel (kept NaN in every mode)
   int iterations = 0;
   double seconds = 0.0;
+  std::string skipped;                 // non-empty: why the channel was left as it was (no mask added)
 };
 
 // Denoises the chosen channels in place, adds one mask channel per channel
-// ("<name>_rpca_outliers", values 0/1) and a provenance record "rpca-denoise". Throws
-// ebsd::Error for an unknown channel name; ebsd::Cancelled when cancelled (the volume is then
-// unchanged).
+// ("<name>_rpca_outliers", values 0/1) and a provenance record "rpca-denoise". NaN voxels of a
+// scalar channel stay NaN whatever the replace mode. With the default channel list, a channel
+// whose every voxel is NaN is skipped (its report says why); named explicitly, it is an error.
+// Errors name the channel. Throws ebsd::Error for an unknown channel name; ebsd::Cancelled when
+// cancelled (the volume is then unchanged).
 std::vector<ChannelReport> denoise_volume(Volume& volume, const VolumeDenoiseOptions& options, const RpcaSolver& solver,
                                           Progress& progress);
 
