@@ -39,17 +39,21 @@ constexpr int kMissingRounds = 3;
 
 // The NaN voxels of `values` filled in y (which holds values elsewhere): first with `start`,
 // then relaxed towards the mean of their face neighbours (Gauss-Seidel sweeps, the voxels with
-// values held fixed) until the largest change falls below 1e-6 of the fill's scale: a start
-// for the solves that continues the field into a block of missing voxels (a corner outside a
-// side-modality image) instead of a constant step.
-void fill_missing_smoothly(std::span<const float> values, const Index3& dims, double start, tensor::Tensor<double>& y) {
+// values held fixed) until the largest change falls below 1e-6 of the fill's scale, or for at
+// most kFillSweeps sweeps: a start for the solves that continues the field into a block of
+// missing voxels (a corner outside a side-modality image) instead of a constant step. The solves
+// refine it, so a large hole need not converge here; each sweep checks for cancellation.
+constexpr int kFillSweeps = 64;
+void fill_missing_smoothly(std::span<const float> values, const Index3& dims, double start, tensor::Tensor<double>& y,
+                           Progress& progress) {
   const std::int64_t nx = dims[0], ny = dims[1], nz = dims[2];
   std::vector<std::int64_t> missing;
   for (std::int64_t i = 0; i < nx * ny * nz; ++i)
     if (std::isnan(values[static_cast<std::size_t>(i)])) missing.push_back(i), y.data()[i] = start;
   const double tolerance = 1e-6 * std::max(1.0, std::fabs(start));
   double* v = y.data();
-  for (int sweep = 0; sweep < 500; ++sweep) {
+  for (int sweep = 0; sweep < kFillSweeps; ++sweep) {
+    progress.check();
     double largest = 0.0;
     for (const std::int64_t i : missing) {
       const std::int64_t x = i % nx, yy = (i / nx) % ny, z = i / (nx * ny);
@@ -172,7 +176,7 @@ ChannelDenoising denoise_scalar_channel(std::span<const float> values, const Ind
   if (present.empty()) throw Error("every voxel is NaN: the channel has no value to model", "", "denoise_scalar_channel");
   tensor::Tensor<double> y({dims[0], dims[1], dims[2]});
   for (std::int64_t i = 0; i < n; ++i) y.data()[i] = values[static_cast<std::size_t>(i)];
-  if (out.missing_count > 0) fill_missing_smoothly(values, dims, median_of(present), y);
+  if (out.missing_count > 0) fill_missing_smoothly(values, dims, median_of(present), y, progress);
   double squares = 0.0;
   for (const double v : present) squares += v * v;
 
