@@ -552,7 +552,7 @@ TEST(CudaRpcaKernels, TimelineOfSomeItemsAloneCountsOnlyThemAndLeavesPhaseBOut) 
   DeviceTensor dy(problem.observed);
   k::RpcaTuning t = variant(7);
   t.z_splits = 2;
-  k::FusedScaledGd solver({48, 48, 48, 5, 5, 5}, 1, nullptr, t);
+  k::FusedScaledGd solver({48, 48, 48, 5, 5, 5}, 3, nullptr, t);  // run(3) at the end
   solver.set_observed(dy.p, nullptr);
   struct Case {
     k::RpcaTimelineScope scope;
