@@ -198,41 +198,60 @@ __device__ inline double checked_pivot(double p, double cut, Control* ctl) {
   return 1.0;
 }
 
-// The same elimination for n <= 16 with a fixed thread layout (column = lane, rows = warp and
-// warp + 8 of a 32-wide row stride) and two alternating copies of the augmented matrix: one block
-// barrier per pivot instead of two, no integer division per element, and every thread forms
-// its own pivot-row entry. Each entry is computed by the same operations as below (the pivot row
-// divided by the pivot, the others one fma), so the inverse is the same to the last bit; only
-// the latency changes (the timeline put a side part holding one inversion at 13 us, session 10).
-// aug: 1 024 doubles.
-__device__ void spd_inverse_small(const double* m, int n, double* out, double* aug, Control* ctl) {
-  const int c = threadIdx.x & 31, rg = threadIdx.x >> 5, w = 2 * n;
-  constexpr int kS = 32;
-  double* cur = aug;
-  double* nxt = aug + 16 * kS;
-  for (int r = rg; r < n; r += kThreads / 32)
-    if (c < w) cur[r * kS + c] = c < n ? m[r * n + c] : (c - n == r ? 1.0 : 0.0);
-  const double cut = pivot_cut(m, n);
-  __syncthreads();
-  for (int k = 0; k < n; ++k) {
-    const double p = checked_pivot(cur[k * kS + k], cut, ctl);
-    if (c < w) {
-      const double rowc = cur[k * kS + c] / p;
-      for (int r = rg; r < n; r += kThreads / 32)
-        nxt[r * kS + c] = r == k ? rowc : fma(-cur[r * kS + k], rowc, cur[r * kS + c]);
-    }
-    __syncthreads();
-    double* t = cur;
-    cur = nxt;
-    nxt = t;
+// x / p for a pivot p > 0, with a zero x returned as it is (the same value, sign included). Why:
+// CUDA's double division leaves its fast path for a zero quotient (its exponent check takes it
+// for a denormal one) and runs a slow subroutine; most of the identity half of [m | I] is zero,
+// so in the session-12 profile of the inversion every pivot's division took that path.
+__device__ inline double pivot_quotient(double x, double p) { return x == 0.0 ? x : x / p; }
+
+// The same elimination for n = N <= 16 on one warp, in registers: lane c holds column c of
+// [m | I] (2 N <= 32 columns). Pivot k takes column k from lane k by shuffles; each entry is then
+// computed by the same operations as below (the pivot row divided by the pivot, the others one
+// fma), so the inverse is the same to the last bit. N is a template parameter so that the
+// column lives in registers and the loops carry no bound checks: with n at run time the unrolled
+// loops held a branch per entry (about 2 500 instructions an inversion; session 12).
+// Why one warp: the version with the augmented matrix in shared memory and a block barrier per
+// pivot took 9 000 cycles for n = 10 alone in a block (the session-12 latency probe), 4.6 us of
+// each side part's critical path.
+template <int N>
+__device__ void spd_inverse_warp_n(const double* m, double* out, double cut, Control* ctl) {
+  const int c = threadIdx.x & 31;
+  double col[N];
+#pragma unroll
+  for (int r = 0; r < N; ++r) col[r] = c < N ? m[r * N + c] : (c - N == r ? 1.0 : 0.0);
+#pragma unroll
+  for (int k = 0; k < N; ++k) {
+    double ck[N];  // column k (lane k's entries), taken before any lane updates its own
+#pragma unroll
+    for (int r = 0; r < N; ++r) ck[r] = __shfl_sync(0xffffffffu, col[r], k);
+    const double p = checked_pivot(ck[k], cut, ctl);
+    const double rowc = pivot_quotient(col[k], p);
+#pragma unroll
+    for (int r = 0; r < N; ++r) col[r] = r == k ? rowc : fma(-ck[r], rowc, col[r]);
   }
-  for (int i = threadIdx.x; i < n * n; i += kThreads) out[i] = cur[(i / n) * kS + n + i % n];
+  if (c >= N && c < 2 * N)
+#pragma unroll
+    for (int r = 0; r < N; ++r) out[r * N + c - N] = col[r];
+}
+template <int N>
+__device__ void spd_inverse_warp_dispatch(const double* m, int n, double* out, double cut, Control* ctl) {
+  if (n == N) spd_inverse_warp_n<N>(m, out, cut, ctl);
+  else if constexpr (N < 16) spd_inverse_warp_dispatch<N + 1>(m, n, out, cut, ctl);
+}
+// Not inlined: five call sites in the persistent kernel, sixteen sizes each.
+__device__ __noinline__ void spd_inverse_warp(const double* m, int n, double* out, Control* ctl) {
+  spd_inverse_warp_dispatch<1>(m, n, out, pivot_cut(m, n), ctl);
+}
+// All threads of the block call this; warp 0 inverts. m must be visible to warp 0 (written before
+// a barrier); out is visible to the block on return.
+__device__ void spd_inverse_small(const double* m, int n, double* out, Control* ctl) {
+  if (threadIdx.x < 32) spd_inverse_warp(m, n, out, ctl);
   __syncthreads();
 }
 
 __device__ void spd_inverse(const double* m, int n, double* out, double* aug, double* row, double* col, Control* ctl) {
   if (n <= 16) {
-    spd_inverse_small(m, n, out, aug, ctl);
+    spd_inverse_small(m, n, out, ctl);
     return;
   }
   const int w = 2 * n;
@@ -244,7 +263,7 @@ __device__ void spd_inverse(const double* m, int n, double* out, double* aug, do
   __syncthreads();
   for (int k = 0; k < n; ++k) {
     const double p = checked_pivot(aug[k * w + k], cut, ctl);
-    for (int c = threadIdx.x; c < w; c += kThreads) row[c] = aug[k * w + c] / p;
+    for (int c = threadIdx.x; c < w; c += kThreads) row[c] = pivot_quotient(aug[k * w + c], p);
     for (int r = threadIdx.x; r < n; r += kThreads) col[r] = aug[r * w + k];
     __syncthreads();
     for (int i = threadIdx.x; i < n * w; i += kThreads) {

@@ -33,7 +33,7 @@ constexpr int kProbeChase = 1 << 20;  // long longs in the L2 chase buffer (8 MB
 
 __global__ void __launch_bounds__(kThreads) latency_probe_kernel(int step, int reps, const long long* chase,
                                                                   double* scratch, ProbeResult* out, Control* ctl) {
-  __shared__ double m[100], gram[100], t1[1000], t2[1000], aug[1024], ring[2][kThreads];
+  __shared__ double m[100], gram[100], t1[1000], t2[1000], ring[2][kThreads];
   __shared__ int next[1024];
   const int tid = threadIdx.x, lane = tid & 31;
   // A diagonally dominant SPD 10 x 10 matrix, a symmetric one for the mode product, a core, and
@@ -67,7 +67,7 @@ __global__ void __launch_bounds__(kThreads) latency_probe_kernel(int step, int r
     case kProbeShuffle:
       for (int q = 0; q < reps; ++q) x = __shfl_sync(0xffffffffu, x, (lane + 1) & 31);
       break;
-    case kProbeBarrier:  // two alternating rows: one barrier a step is enough (as in spd_inverse_small)
+    case kProbeBarrier:  // two alternating rows: one barrier a step is enough (as in the shared-memory Gauss-Jordan of session 10)
       for (int q = 0; q < reps; ++q) {
         ring[q & 1][tid] = x;
         __syncthreads();
@@ -99,7 +99,7 @@ __global__ void __launch_bounds__(kThreads) latency_probe_kernel(int step, int r
       }
       break;
     case kProbeInverse:
-      for (int q = 0; q < reps; ++q) spd_inverse_small(m, 10, scratch, aug, ctl);
+      for (int q = 0; q < reps; ++q) spd_inverse_small(m, 10, scratch, ctl);
       break;
     case kProbeModeProduct:  // each product reads the previous one's output, as in core_gram_inverse
       for (int q = 0; q < reps; ++q) {
