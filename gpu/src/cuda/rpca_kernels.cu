@@ -1363,7 +1363,10 @@ __global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) persistent_kernel
         if (a.side_staged) side_block_part(a, vb % 3, vb / 3, sm);
         else side_block(a, vb, sm);
       } else {
-        if constexpr (kMma) row_block_mma<R / 4, kStageY>(a, vb - pa.side_items, sm);
+        if constexpr (kMma) {
+          if (a.truth) row_block_mma<R / 4, kStageY, true>(a, vb - pa.side_items, sm);
+          else row_block_mma<R / 4, kStageY, false>(a, vb - pa.side_items, sm);
+        }
         else row_block<R, true, kWide>(a, vb - pa.side_items, sm);
       }
       __syncthreads();

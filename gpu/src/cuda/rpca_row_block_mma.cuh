@@ -90,7 +90,9 @@ __device__ inline void mma_f64(double& d0, double& d1, double a, double b) {
 // parameter so that the fragments of C_j and W live in as few registers as the rank needs.
 // kStageY: variant 8 (Y's slab staged in shared memory, mma_layout's staged layout); the same
 // arithmetic in the same order as variant 7, so the same iterates bit for bit.
-template <int KS, bool kStageY = false>
+// kTruth: the item also sums the squared error against a.truth (the fidelity runs); a template
+// parameter so that the pass without a truth holds none of its masks and loads.
+template <int KS, bool kStageY = false, bool kTruth = false>
 __device__ void row_block_mma(const RowArgs& a, int blk, double* sm) {
   static_assert(KS >= 1 && KS * 4 <= kMmaCols, "ranks up to 16");
   const Dims d = a.d;
@@ -99,7 +101,7 @@ __device__ void row_block_mma(const RowArgs& a, int blk, double* sm) {
   const int zb = z_begin(d.n3, s, d.splits), ze = z_begin(d.n3, s + 1, d.splits), nz = ze - zb;
   const int n1 = d.n1, r1 = d.r1, r2 = d.r2, r3 = d.r3;
   const int n1p = (n1 + 7) / 8 * 8, nzp = (nz + 7) / 8 * 8, x_tiles = n1p / 8, z_tiles = nzp / 8;
-  const int ka_steps = (r1 + 3) / 4, kc_steps = min(KS, (r3 + 3) / 4);
+  const int ka_steps = (r1 + 3) / 4;
   const auto [us, cs, wa, wb, gv, vj, part, p1, red, ys] = mma_buffers(sm, mma_layout(n1, a.nz_max, kStageY));
   constexpr int kStrideW = kStageY ? kStrideA : kStrideB;  // W's B fragments: from wb, or from wa when staged
   const double zeta = a.ctl->zeta;
@@ -179,7 +181,7 @@ __device__ void row_block_mma(const RowArgs& a, int blk, double* sm) {
   const long long plane = static_cast<long long>(n1) * d.n2;
   const double* yrow = a.y + static_cast<long long>(n1) * j + static_cast<long long>(zb) * plane;
   const double* ysl = ys;  // (a lambda may not capture a structured binding before C++20)
-  const double* trow = a.truth ? a.truth + static_cast<long long>(n1) * j + static_cast<long long>(zb) * plane : nullptr;
+  const double* trow = kTruth ? a.truth + static_cast<long long>(n1) * j + static_cast<long long>(zb) * plane : nullptr;
   double err = 0.0;
   const int rounds = (x_tiles + 2 * kWarps - 1) / (2 * kWarps);
   for (int xr = 0; xr < rounds; ++xr) {
@@ -210,7 +212,7 @@ __device__ void row_block_mma(const RowArgs& a, int blk, double* sm) {
 #pragma unroll
     for (int xi = 0; xi < 2; ++xi) {
 #pragma unroll
-      for (int ks = 0; ks < KS; ++ks) ca[xi][ks] = has[xi] && ks < kc_steps ? cs[(x0[xi] + g) * kStrideA + 4 * ks + t4] : 0.0;
+      for (int ks = 0; ks < KS; ++ks) ca[xi][ks] = has[xi] ? cs[(x0[xi] + g) * kStrideA + 4 * ks + t4] : 0.0;
 #pragma unroll
       for (int sx = 0; sx < 2; ++sx)
 #pragma unroll
@@ -221,48 +223,64 @@ __device__ void row_block_mma(const RowArgs& a, int blk, double* sm) {
     }
     if constexpr (kStageY) __syncthreads();  // C_j (in the partials' space) read by every warp before the pass writes there
     // Y of tile (x tile xi, z tile zt) at this thread's two entries: x = x0 + g, z = 8 zt + 2 t4 + i.
+    // The pass works without masks (the session-12 profile: 288 instructions a z tile and warp,
+    // 18 of them mma, the rest bounds checks, 64-bit index products and the NaN-aware clamp).
+    // An entry outside the item (x >= n1 in the last x tile, z >= nz in the last z tile) reads
+    // Y at the clamped index, a finite value of the tensor, and enters only products that are
+    // zero or never stored: its X is 0 (U's and W's padding rows are 0), its P3 row (x >= n1)
+    // is not written out, its U row in P1 is 0, and its P1 row (z >= nz) meets W's zero rows in
+    // Q13 and is not written out as a W term. (The error against a truth keeps its mask.)
+    const double* ycol[2];
+#pragma unroll
+    for (int xi = 0; xi < 2; ++xi) ycol[xi] = kStageY ? ysl + min(x0[xi] + g, n1 - 1) : yrow + min(x0[xi] + g, n1 - 1);
+    const long long zstride = kStageY ? ys_s : plane;
     double ycur[2][2], ynext[2][2] = {{0.0, 0.0}, {0.0, 0.0}};
     const auto load_y = [&](int zt, double (&yv)[2][2]) {
+      long long off[2];
+#pragma unroll
+      for (int i = 0; i < 2; ++i) off[i] = zstride * min(8 * zt + 2 * t4 + i, nz - 1);
 #pragma unroll
       for (int xi = 0; xi < 2; ++xi)
+        if (has[xi])  // (warp-uniform)
 #pragma unroll
-        for (int i = 0; i < 2; ++i) {
-          const int x = x0[xi] + g, z = 8 * zt + 2 * t4 + i;
-          if constexpr (kStageY) yv[xi][i] = has[xi] && x < n1 && z < nz ? ysl[z * ys_s + x] : 0.0;
-          else yv[xi][i] = has[xi] && x < n1 && z < nz ? __ldg(yrow + x + plane * z) : 0.0;
-        }
+          for (int i = 0; i < 2; ++i) yv[xi][i] = kStageY ? ycol[xi][off[i]] : __ldg(ycol[xi] + off[i]);
     };
     load_y(0, ycur);
+    const double nzeta = -zeta;
     for (int zg = 0; zg < z_tiles; zg += kZGroup) {
       const int zend = min(zg + kZGroup, z_tiles);
       for (int zt = zg; zt < zend; ++zt) {
         if (zt + 1 < z_tiles) load_y(zt + 1, ynext);  // in flight during this tile's products
         double wx[KS], wp[2][2];
 #pragma unroll
-        for (int ks = 0; ks < KS; ++ks) wx[ks] = ks < kc_steps ? wa[(8 * zt + g) * kStrideA + 4 * ks + t4] : 0.0;
+        for (int ks = 0; ks < KS; ++ks) wx[ks] = wa[(8 * zt + g) * kStrideA + 4 * ks + t4];
 #pragma unroll
         for (int sx = 0; sx < 2; ++sx)
 #pragma unroll
           for (int t = 0; t < 2; ++t) wp[sx][t] = wb[(8 * zt + 2 * t4 + sx) * kStrideW + 8 * t + g];
-        double p1a[2][2] = {{0.0, 0.0}, {0.0, 0.0}};
+        // P1 partials of the tile, one set per x tile so that the two tiles' chains of mma are
+        // independent (summed at the store; one chain of eight dependent mma before).
+        double p1a[2][2][2] = {};
 #pragma unroll
         for (int xi = 0; xi < 2; ++xi) {
           if (!has[xi]) continue;  // (warp-uniform)
+          // X = C_j W^T over all KS k steps: the columns past the ranks are zero in both.
           double xv[2] = {0.0, 0.0};
 #pragma unroll
-          for (int ks = 0; ks < KS; ++ks)
-            if (ks < kc_steps) mma_f64(xv[0], xv[1], ca[xi][ks], wx[ks]);
-          const int x = x0[xi] + g;
+          for (int ks = 0; ks < KS; ++ks) mma_f64(xv[0], xv[1], ca[xi][ks], wx[ks]);
           double rr[2];
 #pragma unroll
           for (int i = 0; i < 2; ++i) {
-            const int z = 8 * zt + 2 * t4 + i;
-            const bool in = x < n1 && z < nz;
-            if (in && trow) {
-              const double e = xv[i] - __ldg(trow + x + plane * z);
-              err = fma(e, e, err);
+            if constexpr (kTruth) {
+              const int x = x0[xi] + g, z = 8 * zt + 2 * t4 + i;
+              if (x < n1 && z < nz) {
+                const double e = xv[i] - __ldg(trow + x + plane * z);
+                err = fma(e, e, err);
+              }
             }
-            rr[i] = in ? fmin(fmax(xv[i] - ycur[xi][i], -zeta), zeta) : 0.0;
+            // The clamp by comparisons: fmin / fmax order NaNs, ten instructions each here.
+            const double r = xv[i] - ycur[xi][i];
+            rr[i] = r < nzeta ? nzeta : (r > zeta ? zeta : r);
           }
           // P3(x, c) += sum_z R(x, z) W(z, c): k step sx takes z = 8 zt + 2 t4 + sx, R's own entry.
 #pragma unroll
@@ -278,14 +296,14 @@ __device__ void row_block_mma(const RowArgs& a, int blk, double* sm) {
             const double v1 = __shfl_sync(0xffffffffu, rr[1], src);
             const double av = (g & 1) ? v1 : v0;
 #pragma unroll
-            for (int t = 0; t < 2; ++t) mma_f64(p1a[t][0], p1a[t][1], av, ub[xi][sx][t]);
+            for (int t = 0; t < 2; ++t) mma_f64(p1a[xi][t][0], p1a[xi][t][1], av, ub[xi][sx][t]);
           }
         }
         double* dst = part + ((wid * kZGroup + (zt - zg)) * 8 + g) * kMmaCols;
 #pragma unroll
         for (int t = 0; t < 2; ++t)
 #pragma unroll
-          for (int i = 0; i < 2; ++i) dst[8 * t + 2 * t4 + i] = p1a[t][i];
+          for (int i = 0; i < 2; ++i) dst[8 * t + 2 * t4 + i] = has[1] ? p1a[0][t][i] + p1a[1][t][i] : p1a[0][t][i];
 #pragma unroll
         for (int xi = 0; xi < 2; ++xi)
 #pragma unroll
