@@ -192,7 +192,11 @@ __device__ void row_block_mma(const RowArgs& a, int blk, double* sm) {
     double ca[2][KS], ub[2][2][2], p3[2][2][2];
 #pragma unroll
     for (int xi = 0; xi < 2; ++xi) {
-      const int xt = xr * 2 * kWarps + wid + xi * kWarps;
+      // The warps holding a second tile (x_tiles - 8 of them at n1 = 100) are two of one
+      // scheduler (warps w and w + 4 share one) and one of each other: which scheduler gets two
+      // rotates with the item, so that the two blocks of an SM seldom double the same one.
+      const int lw = (wid + kWarps - (blk & 3)) % kWarps;
+      const int xt = xr * 2 * kWarps + lw + xi * kWarps;
       has[xi] = xt < x_tiles;
       x0[xi] = xt * 8;
       if (has[xi]) {  // C_j rows x0.. x0 + 7 = U GV_j (m = x, k = a, n = c)
