@@ -15,6 +15,9 @@
 #       number of blocks per row, with the latency probe of the kernel's steps (--latencies) first,
 #       then variant 7 over 1 to 8 blocks per row; about two minutes after the build. Ends with a summary on stdout: each test's result, the printed differences
 #       between variants, failure lines, and the kernel bench rows.
+#   RPCA_CHECK_BIN_DIR=.cuda-prebuilt scripts/rpca-cuda-check.sh --quick   the quick mode with the
+#       binaries scripts/cuda-prebuild.sh built on another machine (carried): no configure, no
+#       build, the kernel tests run by their own binary (a gtest filter) instead of ctest
 #   RPCA_CHECK_SKIP_BUILD=1 scripts/rpca-cuda-check.sh   no configure or build: the targets
 #       test_cuda_kernels bench_cuda_rpca_kernels test_gpu bench_rpca must already be built in
 #       ${RPCA_CHECK_BUILD_DIR:-build-gpu} (a few minutes then, by estimate)
@@ -31,8 +34,24 @@ stamp() { echo "[$(($(date +%s) - start)) s] $*" | tee -a "$out/stages.log"; }
 left() { local l=$((540 - ($(date +%s) - start))); [ "$l" -lt 10 ] && l=10; echo "$l"; }
 bdir="${RPCA_CHECK_BUILD_DIR:-build-gpu}"
 skip_build="${RPCA_CHECK_SKIP_BUILD:-0}"
+bin_dir="${RPCA_CHECK_BIN_DIR:-}"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader | tee "$out/device.txt" || true
 mode="${1:-}"
+if [ -n "$bin_dir" ]; then
+  [ "$mode" = --quick ] || { echo "RPCA_CHECK_BIN_DIR works with --quick only" >&2; exit 2; }
+  for t in test_cuda_kernels bench_cuda_rpca_kernels; do
+    [ -x "$bin_dir/$t" ] || { echo "missing $bin_dir/$t: run scripts/cuda-prebuild.sh first" >&2; exit 1; }
+  done
+  export LD_LIBRARY_PATH="/usr/local/cuda/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  [ -f "$bin_dir/SOURCE" ] && sed 's/^/built from: /' "$bin_dir/SOURCE"
+  stamp "kernel tests (prebuilt binaries in $bin_dir)"
+  timeout 180 "$bin_dir/test_cuda_kernels" --gtest_filter='CudaRpcaKernels.*' > "$out/ctest-rpca-kernels.log" 2>&1
+  rc_tests=$?
+  bench="$bin_dir/bench_cuda_rpca_kernels"
+else
+  bench="$bdir/tests/bench_cuda_rpca_kernels"
+fi
+if [ -z "$bin_dir" ]; then
 if [ "$skip_build" != 1 ]; then
 prefix=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
 stamp configure
@@ -64,22 +83,22 @@ else
 fi
 stamp "kernel tests"
 timeout 180 ctest --test-dir "$bdir" -L gpu -R 'CudaRpcaKernels' --output-on-failure -V > "$out/ctest-rpca-kernels.log" 2>&1
-rc=$?
-rc_tests=$rc
+rc_tests=$?
+fi
 grep -E "Passed|Failed|SKIPPED|Expected|Which is|iteration|tests passed|tests failed|error" "$out/ctest-rpca-kernels.log" | tail -n 60
-stamp "kernel tests done ($rc)"
+stamp "kernel tests done ($rc_tests)"
 if [ "$mode" = --quick ]; then
   stamp "kernel-bench (variants 7 = code 8 and 8 = code 9 with their timelines, automatic splits; then variant 7 over splits)"
-  timeout 150 "$bdir/tests/bench_cuda_rpca_kernels" --latencies --repetitions 400 --variants 8,9,8,9 --splits 0 \
+  timeout 150 "$bench" --latencies --repetitions 400 --variants 8,9,8,9 --splits 0 \
     --timeline 40 --isolate 2>&1 | tee "$out/bench_cuda_rpca_kernels.log"
-  timeout 60 "$bdir/tests/bench_cuda_rpca_kernels" --repetitions 400 --variant 8 2>&1 \
+  timeout 60 "$bench" --repetitions 400 --variant 8 2>&1 \
     | tee "$out/bench_cuda_rpca_kernels_v7_splits.log"
   stamp "done"
   echo "== summary: CudaRpcaKernels tests (ctest exit $rc_tests) =="
   # Per test: gtest's OK / FAILED / SKIPPED line; the differences the tests print; the first
   # failure details (kept short: only the last ~12 kB of stdout come back from the GPU machine).
   k="$out/ctest-rpca-kernels.log"
-  grep -E "\[ +(OK|FAILED|SKIPPED) +\]|tests passed|tests failed|\(Failed\)|Timeout|\*\*\*" "$k" | cut -c1-140 | tail -n 24
+  grep -E "\[ +(OK|FAILED|SKIPPED|PASSED) +\]|tests passed|tests failed|\(Failed\)|Timeout|\*\*\*" "$k" | cut -c1-140 | tail -n 24
   echo "-- differences printed by the tests"
   grep -E "relative difference" "$k" | cut -c1-170 | tail -n 16
   echo "-- first failure details (if any)"
