@@ -1366,8 +1366,9 @@ __global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) persistent_kernel
         if constexpr (kMma) {
           if (a.truth) row_block_mma<R / 4, kStageY, true>(a, vb - pa.side_items, sm);
           else row_block_mma<R / 4, kStageY, false>(a, vb - pa.side_items, sm);
+        } else {
+          row_block<R, true, kWide>(a, vb - pa.side_items, sm);
         }
-        else row_block<R, true, kWide>(a, vb - pa.side_items, sm);
       }
       __syncthreads();
       if (m < 2) {
