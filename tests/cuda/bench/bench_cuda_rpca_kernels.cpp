@@ -223,7 +223,11 @@ int main(int argc, char** argv) {
                           sc.side_parts < 0 ? "all" : std::to_string(sc.side_parts).c_str());
               std::fflush(stdout);
               solver.set_iterate(u.data(), v.data(), w.data(), init.core.data());
-              print_timeline(solver.timeline(timeline_iterations, params, sc), false);
+              const auto tl = solver.timeline(timeline_iterations, params, sc);
+              print_timeline(tl, false);
+              if (sc.row_items == 0 && sc.side_parts == 0)  // the period of one grid barrier
+                std::printf("  two grid barriers (an iteration's): %.2f us; the goal, 2x the floor: %.2f us\n",
+                            2.0 * tl.period_us, 2.0 * floor_us);
             }
           }
         }
