@@ -9,8 +9,8 @@
 #   scripts/rpca-cuda-check.sh            build, tests, benchmarks
 #   scripts/rpca-cuda-check.sh --tests    build and tests only
 #   scripts/rpca-cuda-check.sh --quick    build only test_cuda_kernels and bench_cuda_rpca_kernels,
-#       run the CudaRpcaKernels tests and bench_cuda_rpca_kernels for variants 7 and 8 (the
-#       persistent cooperative kernel, bench codes 8 and 9; alternated, twice each, with the
+#       run the CudaRpcaKernels tests and bench_cuda_rpca_kernels for variants 7 and 9 (the
+#       persistent cooperative kernel, bench codes 8 and 10; alternated, twice each, with the
 #       timeline of each, and each kind of phase A's items alone: --isolate) at the automatic
 #       number of blocks per row, with the latency probe of the kernel's steps (--latencies) first,
 #       then variant 7 over 1 to 8 blocks per row; about two minutes after the build. Ends with a summary on stdout: each test's result, the printed differences
@@ -88,8 +88,8 @@ fi
 grep -E "Passed|Failed|SKIPPED|Expected|Which is|iteration|tests passed|tests failed|error" "$out/ctest-rpca-kernels.log" | tail -n 60
 stamp "kernel tests done ($rc_tests)"
 if [ "$mode" = --quick ]; then
-  stamp "kernel-bench (variants 7 = code 8 and 8 = code 9 with their timelines, automatic splits; then variant 7 over splits)"
-  timeout 150 "$bench" --latencies --repetitions 400 --variants 8,9,8,9 --splits 0 \
+  stamp "kernel-bench (variants 7 = code 8 and 9 = code 10 with their timelines, automatic splits; then variant 7 over splits)"
+  timeout 150 "$bench" --latencies --repetitions 400 --variants 8,10,8,10 --splits 0 \
     --timeline 40 --isolate 2>&1 | tee "$out/bench_cuda_rpca_kernels.log"
   timeout 60 "$bench" --repetitions 400 --variant 8 2>&1 \
     | tee "$out/bench_cuda_rpca_kernels_v7_splits.log"
@@ -105,7 +105,7 @@ if [ "$mode" = --quick ]; then
   grep -E "Failure|Expected|Which is|Value of|Actual|exceeds|trace|^[0-9]+: .*: variant [0-9]|iteration [0-9]" "$k" \
     | grep -v "relative difference" | cut -c1-160 | head -n 24
   echo "== summary: kernel variants (bench_cuda_rpca_kernels, us per iteration) =="
-  grep -hE "^(variant|4|7|8) |failed|side part|row items|core slices|barrier|-- alone" "$out/bench_cuda_rpca_kernels.log" \
+  grep -hE "^(variant|4|7|8|9) |failed|side part|row items|core slices|barrier|-- alone" "$out/bench_cuda_rpca_kernels.log" \
     "$out/bench_cuda_rpca_kernels_v7_splits.log" | cut -c1-200
   echo "== summary: latency probe (cycles and ns per step, one block alone) =="
   sed -n '/rpca_latency_probe/,/^variant/p' "$out/bench_cuda_rpca_kernels.log" | grep -v "^variant" | cut -c1-100
@@ -114,7 +114,7 @@ fi
 if [ "$mode" != "--tests" ]; then
   stamp kernel-bench
   # (code 5, variant 2 with the rank padded to 4, is left out: measured twice, superseded)
-  timeout 150 "$bdir/tests/bench_cuda_rpca_kernels" --repetitions 400 --variants 1,2,3,4,6,7,8,9 2>&1 | tee "$out/bench_cuda_rpca_kernels.log"
+  timeout 150 "$bdir/tests/bench_cuda_rpca_kernels" --repetitions 400 --variants 1,2,3,4,6,7,8,9,10 2>&1 | tee "$out/bench_cuda_rpca_kernels.log"
 fi
 stamp tests
 timeout 100 ctest --test-dir "$bdir" -L gpu -R 'RpcaGpu' --output-on-failure -V > "$out/ctest-rpca-gpu.log" 2>&1
@@ -139,6 +139,8 @@ if [ "$mode" != "--tests" ]; then
     | grep -E "fused" | sed 's/^/[variant 7] /' | tee -a "$out/bench_rpca.log"
   EBSD_RPCA_CUDA_VARIANT=8 timeout 60 "$bdir/tests/bench_rpca" --device cuda --python none --skip-cpu --iterations 100 2>&1 \
     | grep -E "fused" | sed 's/^/[variant 8] /' | tee -a "$out/bench_rpca.log"
+  EBSD_RPCA_CUDA_VARIANT=9 timeout 60 "$bdir/tests/bench_rpca" --device cuda --python none --skip-cpu --iterations 100 2>&1 \
+    | grep -E "fused" | sed 's/^/[variant 9] /' | tee -a "$out/bench_rpca.log"
   EBSD_RPCA_CUDA_PDL=1 timeout 60 "$bdir/tests/bench_rpca" --device cuda --python none --skip-cpu --iterations 100 2>&1 \
     | grep -E "fused" | sed 's/^/[variant 2, pdl] /' | tee -a "$out/bench_rpca.log"
   EBSD_RPCA_CUDA_GRAPH=0 timeout 60 "$bdir/tests/bench_rpca" --device cuda --python none --skip-cpu --iterations 100 2>&1 \
@@ -152,6 +154,6 @@ if [ "$mode" != "--tests" ]; then
     | tee "$out/bench_rpca_fidelity_v4.log"
   stamp "bench done"
   echo "== summary: kernel variants (bench_cuda_rpca_kernels, us per iteration) =="
-  grep -E "^(variant|1|2|3|4|5|7|8) " "$out/bench_cuda_rpca_kernels.log"
+  grep -E "^(variant|1|2|3|4|5|7|8|9) " "$out/bench_cuda_rpca_kernels.log"
   grep -E "fused" "$out/bench_rpca.log"
 fi

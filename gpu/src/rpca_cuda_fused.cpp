@@ -31,7 +31,8 @@ cuda::RpcaSizes sizes_of(const tensor::Shape& shape, const std::vector<std::int6
 // first kernel design; 2, the second; 3, the Gram work in its own kernel beside the row pass; 4,
 // one persistent cooperative kernel; 5, variant 4 with wider row blocks and update items, measured
 // no faster; 7, the default: variant 4 with its row items on the FP64 tensor cores; 8, variant 7
-// with Y's slabs staged in shared memory, not yet measured),
+// with Y's slabs staged in shared memory, measured slower; 9, variant 7 with the core update
+// deferred to the next iteration's readers of G, not yet run),
 // EBSD_RPCA_CUDA_PDL=1 (variant 2 with programmatic dependent launch).
 cuda::RpcaTuning tuning_from_env() {
   cuda::RpcaTuning t;
@@ -42,6 +43,7 @@ cuda::RpcaTuning tuning_from_env() {
                 : std::string(e) == "5" ? 5
                 : std::string(e) == "7" ? 7
                 : std::string(e) == "8" ? 8
+                : std::string(e) == "9" ? 9
                                         : 2;
   if (const char* e = std::getenv("EBSD_RPCA_CUDA_PDL")) t.programmatic_launch = std::string(e) == "1";
   if (const char* e = std::getenv("EBSD_RPCA_CUDA_ZSPLITS")) t.z_splits = std::max(0, std::atoi(e));

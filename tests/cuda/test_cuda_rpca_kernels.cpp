@@ -480,6 +480,45 @@ TEST(CudaRpcaKernels, StagedYRowItemsGiveTheSeventhVariantsIteratesBitForBit) {
   EXPECT_FALSE(k::FusedScaledGd({100, 100, 100, 10, 10, 10}, 1, nullptr, variant(7)).row_items_stage_y());
 }
 
+TEST(CudaRpcaKernels, DeferredCoreUpdateFollowsTheSeventhVariant) {
+  if (!have_device()) GTEST_SKIP() << "no CUDA device";
+  // Variant 9 leaves the core's last product (W^T W)^-1 x_3 tc to the next iteration's readers
+  // of G, each forming the same G by one fma chain, and get_iterate applies the last pending
+  // step on the host. The core update's sums run in another order than variant 7's (one chain
+  // against four), so the iterates agree to round-off. A reader that missed the pending step, an
+  // inverse of the wrong iteration, a V row reading the core before phase A stored it, or a
+  // pending step lost between two launches (graph_iterations 3) would show far above it.
+  const auto close = [](const FusedRun& a, const FusedRun& b, int iterations) {
+    EXPECT_FALSE(b.status.singular);
+    EXPECT_EQ(b.status.iterations, iterations);
+    ASSERT_EQ(a.relative_errors.size(), b.relative_errors.size());
+    for (std::size_t i = 0; i < a.relative_errors.size(); ++i)
+      EXPECT_NEAR(b.relative_errors[i], a.relative_errors[i], 1e-10 * a.relative_errors[i]) << "iteration " << i;
+    const double d = ebsd::tensor::relative_distance(ebsd::tensor::reconstruct(b.iterate), ebsd::tensor::reconstruct(a.iterate));
+    EXPECT_LT(d, 1e-12);
+    EXPECT_NEAR(b.status.zeta, a.status.zeta, 1e-15 * a.status.zeta);
+    std::printf("variant 9 vs 7, %d iterations: relative difference of X %.3g\n", iterations, d);
+  };
+  const VariantProblems problems;
+  const auto& [p, s, q, sq] = problems;
+  for (const int chunk : {16, 3}) {
+    SCOPED_TRACE("iterations per launch " + std::to_string(chunk));
+    k::RpcaTuning seven = variant(7), nine = variant(9);
+    seven.graph_iterations = nine.graph_iterations = chunk;
+    close(run_fused(p.observed, &p.low_rank, s, seven), run_fused(p.observed, &p.low_rank, s, nine), s.iterations);
+  }
+  const auto [big, sb] = papers_problem(30);
+  close(run_fused(big.observed, &big.low_rank, sb, variant(7)), run_fused(big.observed, &big.low_rank, sb, variant(9)),
+        sb.iterations);
+  // Above rank 16 (variant 4's row items) variant 9 is variant 7: the same bits.
+  const FusedRun q7 = run_fused(q.observed, &q.low_rank, sq, variant(7));
+  const FusedRun q9 = run_fused(q.observed, &q.low_rank, sq, variant(9));
+  EXPECT_EQ(ebsd::tensor::relative_distance(ebsd::tensor::reconstruct(q9.iterate), ebsd::tensor::reconstruct(q7.iterate)), 0.0);
+  EXPECT_TRUE(k::FusedScaledGd({100, 100, 100, 10, 10, 10}, 1, nullptr, variant(9)).core_update_deferred());
+  EXPECT_FALSE(k::FusedScaledGd({48, 48, 48, 32, 20, 12}, 1, nullptr, variant(9)).core_update_deferred());
+  EXPECT_FALSE(k::FusedScaledGd({100, 100, 100, 10, 10, 10}, 1, nullptr, variant(7)).core_update_deferred());
+}
+
 // The timeline tests' problem: 48^3, rank 5, from the spectral start, with the tuned step.
 struct TimedProblem {
   Tucker<double> init;
@@ -607,7 +646,7 @@ TEST(CudaRpcaKernels, LatencyProbeTimesEveryStep) {
 TEST(CudaRpcaKernels, ExactRecoveryOnThePapersProblem) {
   if (!have_device()) GTEST_SKIP() << "no CUDA device";
   const auto [p, s] = papers_problem(150);
-  for (const int v : {1, 2, 3, 4, 5, 7}) {
+  for (const int v : {1, 2, 3, 4, 5, 7, 9}) {
     SCOPED_TRACE("variant " + std::to_string(v));
     const FusedRun r = run_fused(p.observed, &p.low_rank, s, variant(v));
     ASSERT_EQ(r.status.iterations, 150);
@@ -627,7 +666,7 @@ TEST(CudaRpcaKernels, StopsWhereTheCpuStops) {
   s.stop_below_error = 1e-6;
   const auto cpu = ebsd::rpca::scaled_gd(p.observed, s, ebsd::Progress::none(), &p.low_rank);
   ASSERT_LT(cpu.iterations, 200);
-  for (const int v : {1, 2, 3, 4, 5, 7}) {
+  for (const int v : {1, 2, 3, 4, 5, 7, 9}) {
     SCOPED_TRACE("variant " + std::to_string(v));
     const FusedRun gpu = run_fused(p.observed, &p.low_rank, s, variant(v));
     EXPECT_TRUE(gpu.status.stopped);

@@ -21,9 +21,11 @@
 
 #include <algorithm>
 #include <cfloat>
+#include <cmath>
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace ebsd::gpu::cuda {
 namespace {
@@ -88,6 +90,13 @@ struct RowArgs {
   double* errors;    // [max_iter + 1]
   Control* ctl;
   long long* sub;    // timeline only (else null): [block][kSubSlots] stamps inside a work item
+  // Variant 9 (the core update deferred to the next phase A; the persistent kernel's kDefer): g
+  // holds the previous iteration's core; with the previous iteration's (W^T W)^-1 (prev_pinv's
+  // third slot) and its core step tc the readers form this iteration's core
+  // (deferred_core_entry); row item 0 stores it in g_out.
+  const double* prev_pinv;
+  const double* tc;
+  double* g_out;
 };
 
 struct UpdateArgs {
@@ -105,6 +114,18 @@ struct UpdateArgs {
   int rows_u, rows_v;                // factor rows per block (U and W; V)
   long long* sub;                    // timeline only (else null): [block][kSubSlots] stamps inside an item
 };
+
+// Variant 9: entry e of the core G = G_prev - eta pw x_3 tc, where pw = (W^T W)^-1 and tc the
+// core step of the previous iteration (tc[c][ab]: slice c, ab = a + r1 b). One fma chain in a
+// fixed order, the same on the device (every reader of G) and on the host (get_iterate), so all
+// of them hold the same G to the last bit.
+__host__ __device__ inline double deferred_core_entry(const double* g, const double* pw, const double* tc, int e, int rr,
+                                                      int r3, double eta) {
+  const int C = e / rr, ab = e - C * rr;
+  double acc = 0.0;
+  for (int c = 0; c < r3; ++c) acc = fma(pw[C * r3 + c], tc[c * rr + ab], acc);
+  return fma(-eta, acc, g[e]);
+}
 
 __host__ __device__ inline int z_begin(int n3, int s, int splits) {
   return static_cast<int>(static_cast<long long>(n3) * s / splits);
@@ -470,6 +491,8 @@ __device__ void side_block_staged(const RowArgs& a, int k, double* sm) {
 // it reads. The arithmetic is that of side_block_staged (the same dot4 calls, mode products and
 // inversion in the same order), so variants 2 and 3 give the same iterates; what changes is the
 // length of the longest chain: one inversion and one Gram round fewer per block.
+// kDefer: variant 9 (the core formed from the pending update while staged; RowArgs::prev_pinv).
+template <bool kDefer = false>
 __device__ void side_block_part(const RowArgs& a, int k, int part, double* sm) {
   const int r1 = a.d.r1, r2 = a.d.r2, r3 = a.d.r3, n1 = a.d.n1, n2 = a.d.n2, n3 = a.d.n3;
   const int r[3] = {r1, r2, r3};
@@ -497,7 +520,12 @@ __device__ void side_block_part(const RowArgs& a, int k, int part, double* sm) {
 #pragma unroll
     for (int q = 0; q < kBatch; ++q) {
       const int i = i0 + q * kThreads;
-      v[q] = i >= total ? 0.0 : i < e0 ? s0p[i] : i < e0 + e1 ? s1p[i - e0] : a.g[i - e0 - e1];
+      v[q] = i >= total     ? 0.0
+             : i < e0      ? s0p[i]
+             : i < e0 + e1 ? s1p[i - e0]
+             : kDefer      ? deferred_core_entry(a.g, a.prev_pinv + 2 * kRankSlot, a.tc, i - e0 - e1, r[0] * r[1], r[2],
+                                                 a.ctl->eta)
+                           : a.g[i - e0 - e1];
     }
 #pragma unroll
     for (int q = 0; q < kBatch; ++q) {
@@ -1087,7 +1115,8 @@ __device__ void v_rows_v2(const UpdateArgs& a, int j0, double* sm) {
 // kBatch (variant 5): the same values staged with each thread's loads issued together (the
 // inverses, V, the summed Q13 slice; in the last block its inputs) instead of one copy loop, and
 // one L2 round trip per element, after another; the arithmetic is unchanged.
-template <bool kCoherent = false, bool kBatch = false>
+// kDefer: variant 9 (the last block leaves the core's update to the next phase A).
+template <bool kCoherent = false, bool kBatch = false, bool kDefer = false>
 __device__ void core_slice_v2(const UpdateArgs& a, int c, double* sm) {
   const Dims d = a.d;
   const int r1 = d.r1, r2 = d.r2, r3 = d.r3, rr = r1 * r2;
@@ -1184,6 +1213,15 @@ __device__ void core_slice_v2(const UpdateArgs& a, int c, double* sm) {
   sub_stamp(a.sub, 2);
   if (!last) return;
   __threadfence();
+  if constexpr (kDefer) {  // variant 9: the readers of G in the next phase A apply tc
+    if (threadIdx.x == 0) {
+      a.ctl->iter += 1;
+      a.ctl->zeta *= a.ctl->rho;
+      a.ctl->counter_b = 0;
+    }
+    sub_stamp(a.sub, 3);
+    return;
+  }
   const double eta = a.ctl->eta;
   // The last block: G_next(:, :, C) = G(:, :, C) - eta sum_c (W^T W)^-1 (C, c) tc(c), from shared
   // copies where they fit (rank 10: 1 100 doubles).
@@ -1235,12 +1273,12 @@ __device__ void core_slice_v2(const UpdateArgs& a, int c, double* sm) {
 
 // Block b of variant 2's update: the r3 core blocks first, then the rows of U, V and W.
 // kBatch: variant 5's core blocks (core_slice_v2).
-template <bool kCoherent = false, bool kBatch = false>
+template <bool kCoherent = false, bool kBatch = false, bool kDefer = false>
 __device__ void update_block_v2(const UpdateArgs& a, int b, double* sm) {
   const Dims d = a.d;
   const double eta = a.ctl->eta;
   if (b < d.r3) {
-    core_slice_v2<kCoherent, kBatch>(a, b, sm);
+    core_slice_v2<kCoherent, kBatch, kDefer>(a, b, sm);
     return;
   }
   b -= d.r3;
@@ -1332,7 +1370,8 @@ __device__ inline int snake_item(int b, int m, int stride) { return m * stride +
 // kMma: variant 7 (the row items on the FP64 tensor cores, row_block_mma<R / 4>: R is the
 // mode-3 rank padded to 8, 12 or 16; the rest is variant 4's). kStageY (with kMma): variant 8,
 // variant 7 with each row item's slab of Y staged in shared memory by asynchronous copies.
-template <int R, bool kWide = false, bool kMma = false, bool kStageY = false>
+// kDefer (with kMma): variant 9, the core update deferred to the next phase A (RowArgs::prev_pinv).
+template <int R, bool kWide = false, bool kMma = false, bool kStageY = false, bool kDefer = false>
 __global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) persistent_kernel(PersistentArgs pa) {
   // Aligned for the row blocks' paired loads (kWide); its own name, since the other kernels
   // declare theirs with the alignment of a double.
@@ -1360,12 +1399,12 @@ __global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) persistent_kernel
       const int vb = snake_item(static_cast<int>(blockIdx.x), m, stride);
       if (vb >= items) continue;  // (block-uniform)
       if (vb < pa.side_items) {
-        if (a.side_staged) side_block_part(a, vb % 3, vb / 3, sm);
+        if (a.side_staged) side_block_part<kDefer>(a, vb % 3, vb / 3, sm);
         else side_block(a, vb, sm);
       } else {
         if constexpr (kMma) {
-          if (a.truth) row_block_mma<R / 4, kStageY, true>(a, vb - pa.side_items, sm);
-          else row_block_mma<R / 4, kStageY, false>(a, vb - pa.side_items, sm);
+          if (a.truth) row_block_mma<R / 4, kStageY, true, kDefer>(a, vb - pa.side_items, sm);
+          else row_block_mma<R / 4, kStageY, false, kDefer>(a, vb - pa.side_items, sm);
         } else {
           row_block<R, true, kWide>(a, vb - pa.side_items, sm);
         }
@@ -1403,7 +1442,7 @@ __global__ void __launch_bounds__(kThreads, (R <= 16 ? 2 : 1)) persistent_kernel
       for (int m = 0; m * stride < uitems; ++m) {
         const int vb = snake_item(static_cast<int>(blockIdx.x), m, stride);
         if (vb >= uitems) continue;
-        update_block_v2<true, kWide>(u, vb, sm);
+        update_block_v2<true, kWide, kDefer>(u, vb, sm);
         __syncthreads();
         if (m < 2) {
           trace_stamp(pa, t, m ? kTraceB1Item : kTraceB0Item, vb);
@@ -1468,7 +1507,13 @@ const void* row_kernel(int R, int kind = 0) {
 // Variant 7's persistent kernel for mode-3 rank r3 <= 16: the row items' k steps (r3 / 4 rounded
 // up) are a template parameter (fewer registers at low ranks: 8, 12 or 16 columns). stage_y:
 // variant 8's (Y's slab staged in shared memory).
-const void* mma_kernel(int r3, bool stage_y) {
+// defer: variant 9's (the core update deferred; never with stage_y).
+const void* mma_kernel(int r3, bool stage_y, bool defer) {
+  if (defer) {
+    if (r3 <= 8) return reinterpret_cast<const void*>(&persistent_kernel<8, false, true, false, true>);
+    if (r3 <= 12) return reinterpret_cast<const void*>(&persistent_kernel<12, false, true, false, true>);
+    return reinterpret_cast<const void*>(&persistent_kernel<16, false, true, false, true>);
+  }
   if (stage_y) {
     if (r3 <= 8) return reinterpret_cast<const void*>(&persistent_kernel<8, false, true, true>);
     if (r3 <= 12) return reinterpret_cast<const void*>(&persistent_kernel<12, false, true, true>);
@@ -1530,6 +1575,12 @@ struct FusedScaledGd::Impl {
   Dims d{};
   int R = 4, tx = 32, nz_max = 1, blocks_a = 0, blocks_b = 0, variant = 2;
   bool side_staged = false, pdl = false, mma_rows = false, stage_y = false;
+  // Variant 9: the core update deferred (the persistent kernel's kDefer); the two sets of inverses (one per
+  // parity of the iteration), the core step, and eta for get_iterate's last pending update.
+  bool defer = false;
+  double* pinv_set[2] = {};
+  double* tc = nullptr;
+  double eta = 0.0;
   std::size_t smem = 0;
   // Variant 3: the side kernel's blocks and shared memory, its stream and the fork / join events.
   int blocks_side = 0;
@@ -1666,6 +1717,7 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
                         : tuning.variant == 5 ? 5
                         : tuning.variant == 7 ? 7
                         : tuning.variant == 8 ? 8
+                        : tuning.variant == 9 ? 9
                                               : 2;
     int splits = tuning.z_splits;
     if (splits <= 0 && variant >= 4) {
@@ -1688,7 +1740,7 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
     // Variants 7 and 8: the tensor-core row items take ranks up to 16 (kMmaCols); above, variant
     // 4's. Variant 8 stages Y's slab where its layout fits two blocks an SM; elsewhere it runs
     // variant 7's row items (the same iterates either way).
-    im->mma_rows = (im->variant == 7 || im->variant == 8) && std::max(sizes.r1, sizes.r3) <= kMmaCols;
+    im->mma_rows = im->variant >= 7 && std::max(sizes.r1, sizes.r3) <= kMmaCols;
     im->stage_y = im->mma_rows && im->variant == 8 && mma_stage_y_fits(n1) &&
                   sizeof(double) * static_cast<std::size_t>(mma_layout(n1, im->nz_max, true).total) <=
                       two_block_shared_budget();
@@ -1708,6 +1760,9 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
         }
       }
     }
+    // Variant 9 defers the core update where every reader of G can form it (the tensor-core row
+    // items and the staged side parts); elsewhere it is variant 7.
+    im->defer = im->variant == 9 && im->mma_rows && im->side_staged;
     im->kernel = row_kernel(im->R);
     // The limit is per kernel, shared by all solvers: raise it, never lower it under another
     // solver that is still alive (variant 2's staged side blocks need more than the row blocks).
@@ -1728,7 +1783,7 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
       int coop = 0;
       check(cudaDeviceGetAttribute(&coop, cudaDevAttrCooperativeLaunch, dev), "device attribute");
       if (!coop) throw std::runtime_error("CUDA tensor RPCA: the device has no cooperative launch (variants 4, 5, 7 and 8)");
-      im->pkernel = im->mma_rows ? mma_kernel(sizes.r3, im->stage_y) : row_kernel(im->R, im->variant == 5 ? 2 : 1);
+      im->pkernel = im->mma_rows ? mma_kernel(sizes.r3, im->stage_y, im->defer) : row_kernel(im->R, im->variant == 5 ? 2 : 1);
       cudaFuncAttributes pa{};
       check(cudaFuncGetAttributes(&pa, im->pkernel), "persistent kernel attributes");
       if (static_cast<std::size_t>(pa.maxDynamicSharedSizeBytes) < im->smem_p)
@@ -1765,7 +1820,7 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
     const std::size_t fu = nb * fsize[0], fw = static_cast<std::size_t>(n2) * n3 * sizes.r3,
                       q13 = nb * sizes.r1 * sizes.r3;
     im->partial_doubles = static_cast<double>(fu + fw + q13 + nb);
-    std::size_t total = 2 * (fsize[0] + fsize[1] + fsize[2] + csize) + fu + fw + q13 + nb + 6 * kRankSlot + 6 * csize +
+    std::size_t total = 2 * (fsize[0] + fsize[1] + fsize[2] + csize) + fu + fw + q13 + nb + 9 * kRankSlot + 6 * csize +
                         static_cast<std::size_t>(sizes.r3) * sizes.r1 * sizes.r2 + static_cast<std::size_t>(max_iterations) + 1;
     check(cudaMalloc(&im->ws, total * sizeof(double)), "workspace allocation");
     check(cudaMalloc(&im->ctl, sizeof(Control)), "control allocation");
@@ -1790,14 +1845,22 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
     double* fw_part = take(fw);
     double* q13_part = take(q13);
     double* err_part = take(nb);
-    double* pinv = take(3 * kRankSlot);
+    im->pinv_set[0] = take(3 * kRankSlot);
+    im->pinv_set[1] = take(3 * kRankSlot);  // variant 9 only: the other parity's inverses
     double* binv = take(3 * kRankSlot);
     double* scratch = take(6 * csize);
     double* tc = take(static_cast<std::size_t>(sizes.r3) * sizes.r1 * sizes.r2);
+    im->tc = tc;
     im->errors = take(static_cast<std::size_t>(max_iterations) + 1);
     for (int b = 0; b < 2; ++b) {
+      // Variant 9: the inverses of iteration t (parity b) stay for iteration t + 1's readers of
+      // G while that iteration writes the other set; elsewhere one set serves both parities.
+      double* pinv = im->pinv_set[im->defer ? b : 0];
       RowArgs& r = im->row[b];
       r.d = im->d;
+      r.prev_pinv = im->pinv_set[im->defer ? 1 - b : 0];
+      r.tc = tc;
+      r.g_out = im->core[1 - b];
       r.side_first = im->variant == 2 ? 1 : 0;  // variant 3: no side blocks in the row pass (blocks_a = nb)
       r.side_staged = im->side_staged ? 1 : 0;
       r.block_offset = 0;
@@ -1813,6 +1876,7 @@ FusedScaledGd::FusedScaledGd(const RpcaSizes& sizes, int max_iterations, void* c
       u.u_next = im->fac[1 - b][0], u.v_next = im->fac[1 - b][1], u.w_next = im->fac[1 - b][2], u.g_next = im->core[1 - b];
       u.fu_part = fu_part, u.fw_part = fw_part, u.q13_part = q13_part, u.pinv = pinv, u.binv = binv, u.tc = tc;
       u.ctl = im->ctl;
+      if (im->defer) u.g = im->core[1 - b];  // variant 9: stored by this iteration's row item 0 in phase A
       u.blocks_u = bu, u.blocks_v = bv, u.blocks_w = bw;
       u.rows_u = rows_u, u.rows_v = rows_v;
     }
@@ -1859,6 +1923,10 @@ void FusedScaledGd::set_iterate(const double* u, const double* v, const double* 
   double* dst[4] = {im->fac[0][0], im->fac[0][1], im->fac[0][2], im->core[0]};
   for (int k = 0; k < 4; ++k)
     check(cudaMemcpyAsync(dst[k], src[k], n[k] * sizeof(double), cudaMemcpyDefault, im->stream), "iterate upload");
+  if (im->defer) {  // no update pending: a zero core step and zero inverses before iteration 0
+    check(cudaMemsetAsync(im->tc, 0, n[3] * sizeof(double), im->stream), "core step reset");
+    check(cudaMemsetAsync(im->pinv_set[1], 0, 3 * kRankSlot * sizeof(double), im->stream), "inverse reset");
+  }
   check(cudaStreamSynchronize(im->stream), "iterate upload");  // host sources may go away
   im->fresh = true;
 }
@@ -1883,6 +1951,7 @@ void FusedScaledGd::run(int iterations, const RpcaStepParams& params, const std:
   c.rho = params.rho;
   c.eta = params.eta;
   c.stop_sq = params.stop_below_squared_error;
+  im->eta = params.eta;
   check(cudaEventRecord(im->event, im->caller), "event");
   check(cudaStreamWaitEvent(im->stream, im->event, 0), "stream wait");
   check(cudaMemcpyAsync(im->ctl, &c, sizeof c, cudaMemcpyHostToDevice, im->stream), "control upload");
@@ -1946,6 +2015,22 @@ void FusedScaledGd::get_iterate(double* u, double* v, double* w, double* core) {
   for (int k = 0; k < 4; ++k)
     check(cudaMemcpyAsync(dst[k], src[k], n[k] * sizeof(double), cudaMemcpyDefault, im->stream), "iterate download");
   check(cudaStreamSynchronize(im->stream), "iterate download");
+  if (im->defer) {
+    // Variant 9: core[b] is the core before the last update (stored by the last iteration's
+    // phase A); that update is still pending in tc and the other parity's inverse of W^T W.
+    // Applied here as every reader of G on the device applies it (deferred_core_entry).
+    const std::size_t nc = n[3];
+    std::vector<double> base(nc), tc(nc), pw(static_cast<std::size_t>(s.r3) * s.r3);
+    check(cudaMemcpy(base.data(), im->core[b], nc * sizeof(double), cudaMemcpyDeviceToHost), "core download");
+    check(cudaMemcpy(tc.data(), im->tc, nc * sizeof(double), cudaMemcpyDeviceToHost), "core step download");
+    check(cudaMemcpy(pw.data(), im->pinv_set[1 - b] + 2 * kRankSlot, pw.size() * sizeof(double), cudaMemcpyDeviceToHost),
+          "inverse download");
+    const int rr = static_cast<int>(s.r1 * s.r2), r3 = static_cast<int>(s.r3);
+    std::vector<double> g(nc);
+    for (std::size_t e = 0; e < nc; ++e)
+      g[e] = deferred_core_entry(base.data(), pw.data(), tc.data(), static_cast<int>(e), rr, r3, im->eta);
+    check(cudaMemcpy(core, g.data(), nc * sizeof(double), cudaMemcpyDefault), "core upload");  // core may be on the device
+  }
 }
 
 FusedScaledGd::KernelTimes FusedScaledGd::profile(int repetitions, const RpcaStepParams& params) {
@@ -2031,7 +2116,7 @@ FusedScaledGd::KernelTimes FusedScaledGd::profile(int repetitions, const RpcaSte
 
 FusedScaledGd::Timeline FusedScaledGd::timeline(int iterations, const RpcaStepParams& params, const RpcaTimelineScope& scope) {
   Impl* im = impl_;
-  if (im->variant < 4) throw std::runtime_error("CUDA tensor RPCA: the timeline needs the persistent kernel (variants 4, 5, 7, 8)");
+  if (im->variant < 4) throw std::runtime_error("CUDA tensor RPCA: the timeline needs the persistent kernel (variants 4, 5, 7, 8, 9)");
   if (!im->fresh) throw std::runtime_error("CUDA tensor RPCA: set_iterate must precede timeline");
   if (!im->row[0].y) throw std::runtime_error("CUDA tensor RPCA: set_observed must precede timeline");
   im->fresh = false;
@@ -2193,6 +2278,7 @@ FusedScaledGd::Timeline FusedScaledGd::timeline(int iterations, const RpcaStepPa
 
 int FusedScaledGd::variant() const { return impl_->variant; }
 bool FusedScaledGd::row_items_stage_y() const { return impl_->stage_y; }
+bool FusedScaledGd::core_update_deferred() const { return impl_->defer; }
 bool FusedScaledGd::side_blocks_staged() const { return impl_->side_staged; }
 int FusedScaledGd::persistent_grid() const { return impl_->grid_p; }
 int FusedScaledGd::row_kernel_rank() const { return impl_->R; }

@@ -66,7 +66,15 @@ struct RpcaTuning {
   // item's start (cp.async), so that all of it is in flight while the item stages its factors,
   // instead of one tile of loads at a time during the pass. Where that layout does not fit two
   // blocks an SM (or n1 > 204), variant 7's row items. The same arithmetic in the same order:
-  // variant 7's iterates bit for bit. Written in session 11 without a GPU: not yet measured.
+  // variant 7's iterates bit for bit. Written in session 11 without a GPU; measured in session
+  // 12: slower than variant 7 (33.5-34.1 us against 32.4-33.0 on an H200).
+  // 9, variant 7 with the core's update deferred: phase B no longer waits for one block to apply
+  // (W^T W)^-1 across the core slices after a ticket (4.3 us of its 14 in session 12's timeline);
+  // every reader of G in the next phase A forms G = G_prev - eta (W^T W)^-1 x_3 tc itself, row
+  // item 0 stores it for phase B's rows of V and the next iteration, and get_iterate applies the
+  // pending update on the host. Needs variant 7's row items and staged side parts; elsewhere it
+  // runs variant 7. The core update's sums in another order (iterates to round-off). Written in
+  // session 12 after the GPU time was spent: not yet run.
   int variant = 7;
   // Zero columns pad the ranks in the row kernel: 0, the variant's choice (1: a multiple of 4;
   // 2: even up to 16, multiples of 4 above); 4 forces multiples of 4 (for measurements).
@@ -185,6 +193,7 @@ public:
   bool side_blocks_staged() const;
   int persistent_grid() const;      // variants 4, 5, 7, 8: blocks of the persistent kernel (0 otherwise)
   bool row_items_stage_y() const;   // variant 8 with Y's slabs staged in shared memory (its layout fits)
+  bool core_update_deferred() const;  // variant 9 where its readers of G allow it (else variant 7)
   int row_kernel_rank() const;      // the padded rank the row kernel runs with (RpcaTuning::rank_padding)
 
 private:

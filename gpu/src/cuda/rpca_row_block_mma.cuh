@@ -91,8 +91,9 @@ __device__ inline void mma_f64(double& d0, double& d1, double a, double b) {
 // kStageY: variant 8 (Y's slab staged in shared memory, mma_layout's staged layout); the same
 // arithmetic in the same order as variant 7, so the same iterates bit for bit.
 // kTruth: the item also sums the squared error against a.truth (the fidelity runs); a template
-// parameter so that the pass without a truth holds none of its masks and loads.
-template <int KS, bool kStageY = false, bool kTruth = false>
+// parameter so that the pass without a truth holds none of its masks and loads. kDefer: variant
+// 9 (the core formed from the pending update while staged; row item 0 stores it).
+template <int KS, bool kStageY = false, bool kTruth = false, bool kDefer = false>
 __device__ void row_block_mma(const RowArgs& a, int blk, double* sm) {
   static_assert(KS >= 1 && KS * 4 <= kMmaCols, "ranks up to 16");
   const Dims d = a.d;
@@ -142,7 +143,8 @@ __device__ void row_block_mma(const RowArgs& a, int blk, double* sm) {
         } else if (i < nv) {
           t = a.v[j * r2 + (i - nu - nw)];
         } else if (i < total) {
-          t = a.g[i - nv];
+          if constexpr (kDefer) t = deferred_core_entry(a.g, a.prev_pinv + 2 * kRankSlot, a.tc, i - nv, r1 * r2, r3, a.ctl->eta);
+          else t = a.g[i - nv];
         }
         v[k] = t;
       }
@@ -166,6 +168,11 @@ __device__ void row_block_mma(const RowArgs& a, int blk, double* sm) {
   }
   __syncthreads();
   sub_stamp(a.sub, 1);
+  // Variant 9: row item 0 stores this iteration's core (staged above) for phase B's rows of V and
+  // for the next iteration's readers, which add the next deferred step to it.
+  if constexpr (kDefer)
+    if (blk == 0)
+      for (int i = tid; i < core; i += kThreads) a.g_out[i] = part[i];
   // GV_j(a, c) = sum_b G(a, b, c) V(j, b), zero outside r1 x r3.
   for (int i = tid; i < kMmaCols * kMmaCols; i += kThreads) {
     const int aa = i / kMmaCols, c = i % kMmaCols;

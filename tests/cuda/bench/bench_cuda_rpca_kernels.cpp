@@ -98,6 +98,7 @@ int main(int argc, char** argv) {
   // 7: variant 5 (variant 4 with the wide row blocks and update items), columns as for code 6.
   // 8: variant 7 (variant 4 with the row items on the FP64 tensor cores), columns as for code 6.
   // 9: variant 8 (variant 7 with Y's slabs staged in shared memory; "sy" where they are).
+  // 10: variant 9 (variant 7 with the core update deferred to the next phase A; "dc" where it is).
   std::vector<int> variants{1, 2, 3, 4, 5, 6, 7, 8, 9};
   int timeline_iterations = 0;
   bool isolate = false, latencies = false;
@@ -170,6 +171,7 @@ int main(int argc, char** argv) {
   std::printf("# variant 5 (code 7): variant 4 with the wide row blocks and update items, columns as variant 4\n");
   std::printf("# variant 7 (code 8): variant 4 with the row items on the FP64 tensor cores, columns as variant 4\n");
   std::printf("# variant 8 (code 9): variant 7 with Y's slabs staged in shared memory (sy), columns as variant 4\n");
+  std::printf("# variant 9 (code 10): variant 7 with the core update deferred to the next phase A (dc), columns as variant 4\n");
   std::printf("%-14s %-8s %10s %10s %10s %10s %12s %12s %10s %8s %8s\n", "variant", "splits", "row pass", "row blks",
               "side blks", "update", "iteration", "graph iter", "floor", "ratio", "MB/iter");
   k::RpcaStepParams params;
@@ -185,6 +187,7 @@ int main(int argc, char** argv) {
                   : variant == 7 ? 5
                   : variant == 8 ? 7
                   : variant == 9 ? 8
+                  : variant == 10 ? 9
                                  : 2;
       t.rank_padding = variant == 5 ? 4 : 0;
       t.programmatic_launch = variant == 4;
@@ -198,7 +201,7 @@ int main(int argc, char** argv) {
         const double floor_us = 1e6 * bytes / bw;
         const std::string label = std::to_string(solver.variant()) + " R" + std::to_string(solver.row_kernel_rank()) +
                               (solver.side_blocks_staged() ? " st" : "") + (variant == 4 ? " pdl" : "") +
-                              (solver.row_items_stage_y() ? " sy" : "") +
+                              (solver.row_items_stage_y() ? " sy" : "") + (solver.core_update_deferred() ? " dc" : "") +
                               (variant >= 6 ? " g" + std::to_string(solver.persistent_grid()) : "");
         std::printf("%-14s %-8s %10.2f %10.2f %10.2f %10.2f %12.2f %12.2f %10.2f %8.2f %8.2f\n", label.c_str(),
                     (splits == 0 ? "auto=" + std::to_string(solver.z_splits()) : std::to_string(splits)).c_str(),
